@@ -1,0 +1,47 @@
+# sla_exporter build and test entry points. `make test` is what CI runs.
+GO          ?= go
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+PKGS        := ./...
+FUZZTIME    ?= 10s
+
+.PHONY: all build test unit lint fmt vet staticcheck fuzz bench golden help
+
+all: build test
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+build: ## Build the exporter into ./sla_exporter.
+	$(GO) build -o sla_exporter ./cmd/sla_exporter
+
+test: lint unit ## Lint, then run every test with the race detector.
+
+unit: ## Run every test with the race detector.
+	$(GO) test -race -count=1 $(PKGS)
+
+lint: fmt vet staticcheck ## gofmt, go vet and staticcheck.
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) $(PKGS)
+
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+fuzz: ## Run each fuzz target for FUZZTIME.
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; done
+
+bench: ## Run the benchmarks recorded in docs/performance.md.
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+golden: ## Rewrite golden files after an intended change.
+	$(GO) test ./... -run Golden -update

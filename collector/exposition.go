@@ -1,0 +1,246 @@
+package collector
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+
+	"github.com/sla-exporter/sla_exporter/slo"
+	c "github.com/sla-exporter/sla_exporter/slo/conventions"
+)
+
+// cached is appended to every HELP text of a computed metric: Prometheus' guide for exporters
+// allows serving cached values from slow sources as long as the exporter says so.
+const cached = " Served from the last evaluation, not computed at scrape time."
+
+// Exposition is a prometheus.Collector serving the latest Snapshot as constant metrics, so an
+// objective removed from the configuration disappears from /metrics with the next evaluation.
+type Exposition struct {
+	snap atomic.Pointer[Snapshot]
+
+	mu             sync.Mutex
+	reloadOK       bool
+	reloadSuccess  time.Time
+	reloadAttempts bool
+}
+
+// NewExposition returns an exposition with an empty snapshot.
+func NewExposition() *Exposition {
+	e := &Exposition{}
+	e.snap.Store(&Snapshot{})
+	return e
+}
+
+// Set publishes a new snapshot; scrapes after it see the new figures.
+func (e *Exposition) Set(s *Snapshot) { e.snap.Store(s) }
+
+// Snapshot returns the snapshot being served.
+func (e *Exposition) Snapshot() *Snapshot { return e.snap.Load() }
+
+// SetReload records the outcome of a configuration (re)load.
+func (e *Exposition) SetReload(ok bool, at time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reloadAttempts = true
+	e.reloadOK = ok
+	if ok {
+		e.reloadSuccess = at
+	}
+}
+
+// Describe sends nothing: the info metric's label names follow the configuration, so this is an
+// unchecked collector whose consistency the registry checks at gather time instead.
+func (e *Exposition) Describe(chan<- *prometheus.Desc) {}
+
+// Collect emits the current snapshot.
+func (e *Exposition) Collect(ch chan<- prometheus.Metric) {
+	s := e.snap.Load()
+	emit := emitter{ch: ch}
+	emit.objectives(s.Objectives)
+	emit.kpis(s.KPIs)
+	emit.contracts(s.Contracts)
+	emit.sources(s.Sources)
+	if !s.At.IsZero() {
+		emit.gauge(c.EvaluationDuration, "How long the last evaluation of every objective took.", nil, nil, s.Duration.Seconds())
+		emit.gauge(c.LastEvaluation, "When the last evaluation ran, as a Unix timestamp.", nil, nil, unix(s.At))
+	}
+	e.mu.Lock()
+	ok, at, tried := e.reloadOK, e.reloadSuccess, e.reloadAttempts
+	e.mu.Unlock()
+	if tried {
+		emit.gauge(c.ConfigLastReloadSuccessful, "Whether the last configuration reload succeeded (1) or was refused (0) and the previous configuration kept.", nil, nil, b2f(ok))
+		emit.gauge(c.ConfigLastReloadSuccess, "When the configuration was last loaded successfully, as a Unix timestamp.", nil, nil, unix(at))
+	}
+}
+
+// emitter builds constant metrics, one Desc per call: descriptors are cheap next to a scrape's
+// formatting, and building them per call keeps label sets free to follow the configuration.
+type emitter struct{ ch chan<- prometheus.Metric }
+
+func (e emitter) metric(t prometheus.ValueType, name, help string, names, values []string, v float64) {
+	d := prometheus.NewDesc(name, help, names, nil)
+	e.ch <- prometheus.MustNewConstMetric(d, t, v, values...)
+}
+
+func (e emitter) gauge(name, help string, names, values []string, v float64) {
+	e.metric(prometheus.GaugeValue, name, help, names, values, v)
+}
+
+func (e emitter) counter(name, help string, names, values []string, v float64) {
+	e.metric(prometheus.CounterValue, name, help, names, values, v)
+}
+
+var objLabels = []string{c.LabelObjective, c.LabelService}
+
+func (e emitter) objectives(objs []ObjectiveResult) {
+	// The info metric carries every metadata key any objective has, empty where one lacks it,
+	// because a metric family must keep one set of label names.
+	var extra []string
+	for _, o := range objs {
+		for k := range o.Labels {
+			if !slices.Contains(extra, k) {
+				extra = append(extra, k)
+			}
+		}
+	}
+	slices.Sort(extra)
+	infoNames := append([]string{c.LabelObjective, c.LabelService, c.LabelKind, c.LabelPeriod, c.LabelUnit}, extra...)
+	for i := range objs {
+		o := &objs[i]
+		infoValues := []string{o.Objective, o.Service, string(o.Kind), o.PeriodName, string(o.Unit)}
+		for _, k := range extra {
+			infoValues = append(infoValues, o.Labels[k])
+		}
+		e.gauge(c.ObjectiveInfo, "Metadata of each objective; join with * on(objective) group_left(...).", infoNames, infoValues, 1)
+		e.objective(o)
+	}
+}
+
+func (e emitter) objective(o *ObjectiveResult) {
+	lv := []string{o.Objective, o.Service}
+	g := func(name, help string, v float64) { e.gauge(name, help+cached, objLabels, lv, v) }
+	g(c.ObjectiveTarget, "The objective's target, as a ratio.", o.Target)
+	g(c.PeriodStart, "Start of the objective's current period, as a Unix timestamp.", unix(o.PeriodStart))
+	g(c.PeriodEnd, "End of the objective's current period, as a Unix timestamp.", unix(o.PeriodEnd))
+	status := o.Status
+	if o.Stale {
+		status = slo.NoData
+	}
+	for _, st := range slo.Statuses {
+		e.gauge(c.Status, "The objective's status: 1 for the current one of no_data, ok, at_risk, breached."+cached,
+			[]string{c.LabelObjective, c.LabelService, c.LabelStatus}, []string{o.Objective, o.Service, st.String()}, b2f(st == status))
+	}
+	for _, h := range o.History {
+		if h.HasData {
+			e.gauge(c.PeriodFinalAttainment, "Frozen attainment of each of the last finished periods.",
+				[]string{c.LabelObjective, c.LabelService, c.LabelPeriod}, []string{o.Objective, o.Service, h.Label}, h.Attainment)
+		}
+	}
+	if o.Stale {
+		// A source that stopped syncing must not keep publishing figures that look current.
+		return
+	}
+	for _, out := range []struct {
+		name string
+		v    float64
+	}{{c.OutcomeGood, o.Good}, {c.OutcomeBad, o.Bad}, {c.OutcomeExcluded, o.Excluded}} {
+		e.gauge(c.PeriodEvents, "Units counted in the current period so far by outcome, in the objective's unit (see sla_objective_info)."+cached,
+			[]string{c.LabelObjective, c.LabelService, c.LabelOutcome}, []string{o.Objective, o.Service, out.name}, out.v)
+	}
+	g(c.DataCoverage, "Share of the period's eligible time backed by real data; a gap never passes for uptime.", o.Coverage)
+	if !o.HasData {
+		return
+	}
+	g(c.Attainment, "Share of good units in the current period so far.", o.Attainment)
+	g(c.BudgetRemainingRatio, "Share of the period's error budget left: 1 untouched, 0 spent, negative overspent. For events and ticket cycles the period's total is projected from its traffic so far.", o.BudgetRemainingRatio)
+	g(c.BudgetConsumedRatio, "Share of the period's error budget spent.", o.BudgetConsumedRatio())
+	if o.Unit == slo.Seconds {
+		g(c.BudgetRemainingSeconds, "Error budget left in the period, in seconds of bad time.", o.BudgetRemaining)
+	} else {
+		g(c.BudgetRemainingEvents, "Error budget left in the period, in bad events or ticket cycles.", o.BudgetRemaining)
+	}
+	for _, b := range o.BurnRates {
+		e.gauge(c.BurnRate, "Rate of error budget spend over the trailing window: 1 spends the budget exactly by the period's end."+cached,
+			[]string{c.LabelObjective, c.LabelService, c.LabelWindow}, []string{o.Objective, o.Service, model.Duration(b.Window).String()}, b.Rate)
+	}
+	if o.HasForecast {
+		g(c.ForecastAttainment, "Attainment expected at the period's end if the recent burn continues.", o.Forecast)
+	}
+	if !o.Exhaustion.IsZero() {
+		g(c.BudgetExhaustion, "When the error budget runs out at the recent rate of spend, if before the period ends.", unix(o.Exhaustion))
+	}
+	if o.Kind == slo.TicketSLA {
+		if o.HasBreachProbability {
+			g(c.BreachProbability, "Probability that the period ends below target, from how completed cycles that ran as long ended.", o.BreachProbability)
+		}
+		g(c.ExpectedBreaches, "Open ticket cycles expected to breach.", o.ExpectedBreaches)
+		for _, st := range []struct {
+			name string
+			n    int
+		}{{c.StateWithin, o.Open.Within}, {c.StateAtRisk, o.Open.AtRisk}, {c.StateBreached, o.Open.Breached}, {c.StatePaused, o.Open.Paused}} {
+			e.gauge(c.TicketsOpen, "Open ticket clock cycles by state."+cached,
+				[]string{c.LabelObjective, c.LabelService, c.LabelState}, []string{o.Objective, o.Service, st.name}, float64(st.n))
+		}
+	}
+}
+
+func (e emitter) kpis(ks []KPIResult) {
+	names := []string{c.LabelKPI, c.LabelService}
+	for _, k := range ks {
+		lv := []string{k.Name, k.Service}
+		e.gauge(c.KPITarget, "The KPI's target, in the KPI's unit."+cached, names, lv, k.Target)
+		if k.OK {
+			e.gauge(c.KPIValue, "The KPI's value over its period so far (seconds for times, ratios 0-1, counts)."+cached, names, lv, k.Value)
+		}
+		for _, st := range KPIStatuses {
+			e.gauge(c.KPIStatus, "The KPI's red/amber/green status: 1 for the current one."+cached,
+				[]string{c.LabelKPI, c.LabelService, c.LabelStatus}, []string{k.Name, k.Service, st}, b2f(st == k.Status))
+		}
+	}
+}
+
+func (e emitter) contracts(cs []ContractResult) {
+	for _, k := range cs {
+		e.gauge(c.ContractCreditRatio, "Service credit owed for the current period, as a ratio of the fee."+cached, []string{c.LabelContract}, []string{k.Name}, k.Ratio)
+		if k.HasFee {
+			e.gauge(c.ContractCreditAmount, "Service credit owed for the current period, in the contract's currency."+cached,
+				[]string{c.LabelContract, c.LabelCurrency}, []string{k.Name, k.Currency}, k.Amount)
+		}
+	}
+}
+
+func (e emitter) sources(ss []SourceHealth) {
+	n := []string{c.LabelSource}
+	for _, s := range ss {
+		lv := []string{s.Name}
+		e.gauge(c.SourceUp, "Whether the source's last sync succeeded.", n, lv, b2f(s.Up))
+		if !s.LastSuccess.IsZero() {
+			e.gauge(c.SourceLastSuccess, "When the source last synced successfully, as a Unix timestamp.", n, lv, unix(s.LastSuccess))
+		}
+		e.gauge(c.SourceRecords, "Records the source holds (tickets, samples, buckets).", n, lv, float64(s.Records))
+		e.counter(c.SourceRejectedRecords, "Malformed records the source skipped.", n, lv, float64(s.Rejected))
+		e.gauge(c.SourceSyncDuration, "How long the source's last sync took.", n, lv, s.SyncDuration.Seconds())
+		codes := make([]string, 0, len(s.Requests))
+		for code := range s.Requests {
+			codes = append(codes, code)
+		}
+		slices.Sort(codes)
+		for _, code := range codes {
+			e.counter(c.SourceRequests, "Requests the source made, by HTTP status code (error for transport failures).",
+				[]string{c.LabelSource, c.LabelCode}, []string{s.Name, code}, s.Requests[code])
+		}
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func unix(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

@@ -1,0 +1,87 @@
+// Package collector runs sla_exporter's sources in the background, keeps what they collected (in
+// memory and on disk, so a restart resumes where it stopped), and exposes the engine's results as
+// Prometheus metrics. A scrape never calls a source or the engine: it reads the last results.
+package collector
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sla-exporter/sla_exporter/slo/availability"
+	"github.com/sla-exporter/sla_exporter/slo/events"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// Source pulls records from one external system (an ITSM tool, a file, a probe).
+type Source interface {
+	// Sync fetches what changed since checkpoint (nil on the first sync) and returns it with the
+	// checkpoint to resume from next time. It must honour ctx's deadline and cancellation, and
+	// must not return a partial batch with a nil error: either the batch is complete up to its
+	// checkpoint, or an error says why nothing should be committed. Malformed records are not an
+	// error: they go in Batch.Rejected and the rest is returned.
+	Sync(ctx context.Context, checkpoint []byte) (Batch, error)
+}
+
+// Batch is the result of one sync.
+type Batch struct {
+	// Tickets are new or changed tickets; a ticket replaces the stored one with the same id.
+	Tickets []ticket.Ticket
+	// Uptime holds availability data per series (a service, a probe target).
+	Uptime []UptimeSeries
+	// Events holds good/total counts per series.
+	Events []EventSeries
+	// Rejected lists malformed records that were skipped, with where they were.
+	Rejected []Rejection
+	// Checkpoint is opaque to everything but the source; it is persisted with the batch.
+	Checkpoint []byte
+	// Replace says the batch is a full snapshot (a re-read file): records of this source that
+	// are not in it are dropped.
+	Replace bool
+}
+
+// UptimeSeries is availability data for one named series.
+type UptimeSeries struct {
+	Series  string
+	Samples []availability.Sample
+	Outages []availability.Outage
+	// CoveredFrom and CoveredTo bound the time the outages describe: inside it, time not in an
+	// outage was up. Unused for samples.
+	CoveredFrom, CoveredTo time.Time
+}
+
+// EventSeries is good/total counts for one named series.
+type EventSeries struct {
+	Series  string
+	Buckets []events.Bucket
+}
+
+// Rejection is a record a source skipped.
+type Rejection struct {
+	// Where names the record: "file.csv:17", "INC0012345", "page 3 item 12".
+	Where  string
+	Reason string
+}
+
+// Options is what every source kind's constructor receives besides its own configuration.
+type Options struct {
+	// Name is the source's name from the configuration.
+	Name string
+	// Dir is the configuration file's folder: relative paths resolve against it.
+	Dir    string
+	Logger *slog.Logger
+	// Now is the clock; sources that generate data (demo) or compute windows use it, so tests
+	// can drive time.
+	Now func() time.Time
+}
+
+// Kind is one type of source: a name for the `type:` key of the configuration and a constructor
+// decoding the kind's own configuration block.
+type Kind struct {
+	// New decodes the kind's configuration (the mapping under the key named after the kind, or
+	// nil when absent) and builds the source. Configuration errors must name the field and line
+	// (use DecodeStrict).
+	New func(node *yaml.Node, opts Options) (Source, error)
+}

@@ -1,0 +1,241 @@
+// Package calendar measures business time: the working time inside an interval, and the instant a
+// given amount of working time after a start, in an IANA timezone with weekly working hours and
+// holidays.
+//
+// A calendar is flattened, once, into the sorted list of its working intervals as absolute instants
+// over a span of years, with the working seconds before each interval as a prefix sum. Business
+// duration is then a difference of two prefix look-ups and a deadline a binary search, so the cost
+// of a call does not grow with the length of the interval.
+//
+// Working hours are wall-clock hours, measured in real seconds. A wall-clock time maps to the first
+// instant the clock shows it or a later time, which settles daylight saving time without a special
+// case and keeps a day's intervals in order:
+//   - on a spring-forward day a working interval loses the skipped hour: 08:00-18:00 lasts 10
+//     hours but 01:00-04:00 lasts 2, and an interval wholly inside the gap is empty;
+//   - on a fall-back day an interval that runs past the repeated hour contains it (01:00-04:00
+//     lasts 4 hours), an interval that ends inside the repeated hour ends at its first occurrence,
+//     and a 00:00-24:00 day lasts 25 hours;
+//   - a holiday or weekday is the civil date in the calendar's timezone.
+//
+// All instants are whole Unix seconds.
+package calendar
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Interval is a span of working wall-clock time within one day, as seconds from local midnight:
+// [Start, End) with 0 <= Start < End <= 86400 (End 86400 is 24:00).
+type Interval struct {
+	Start, End int
+}
+
+// Date is a civil date in the calendar's timezone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// MonthDay is a holiday that recurs every year on the same date (e.g. 12-25).
+type MonthDay struct {
+	Month time.Month
+	Day   int
+}
+
+// Spec describes a calendar.
+type Spec struct {
+	// Name identifies the calendar in errors.
+	Name string
+	// Location is the timezone of the working hours and holidays; nil means UTC.
+	Location *time.Location
+	// Week holds the working intervals of each weekday, indexed by time.Weekday. They must not
+	// overlap within a day.
+	Week [7][]Interval
+	// Holidays are dated non-working days.
+	Holidays []Date
+	// Recurring are non-working days every year. A holiday that falls on a weekend is not moved to
+	// a weekday: observance rules differ by country, list the observed day as a dated holiday.
+	Recurring []MonthDay
+	// FirstYear and LastYear bound the span the calendar is flattened over (default 2000 and
+	// 2100). Outside it there is no working time: callers validate their data against Span.
+	FirstYear, LastYear int
+}
+
+// Default span of years a calendar covers.
+const (
+	DefaultFirstYear = 2000
+	DefaultLastYear  = 2100
+)
+
+// Calendar answers business-time questions. It is immutable and safe for concurrent use.
+type Calendar struct {
+	name   string
+	loc    *time.Location
+	always bool // 24x7: every instant is working time
+
+	// starts[i], ends[i]: working interval i as Unix seconds, sorted, disjoint and not touching.
+	starts, ends []int64
+	// cum[i]: working seconds before interval i; cum[len(starts)] is the total.
+	cum []int64
+	// first[d]: index of the first interval ending after the start of UTC day spanDay+d, so a
+	// look-up scans at most the few intervals of one day instead of searching the whole span.
+	first   []int32
+	spanDay int64
+	from    int64 // span, Unix seconds [from, to)
+	to      int64
+}
+
+// AlwaysOn is the built-in 24x7 calendar: all time is working time, with no span limit.
+var AlwaysOn = &Calendar{name: "24x7", always: true, loc: time.UTC}
+
+// New flattens a calendar spec. The spec's errors name the field at fault.
+func New(s Spec) (*Calendar, error) {
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	first, last := s.FirstYear, s.LastYear
+	if first == 0 {
+		first = DefaultFirstYear
+	}
+	if last == 0 {
+		last = DefaultLastYear
+	}
+	if first > last || first < 1 || last > 9999 {
+		return nil, fmt.Errorf("calendar %q: span of years %d..%d is not valid", s.Name, first, last)
+	}
+	if err := validateWeek(&s.Week); err != nil {
+		return nil, fmt.Errorf("calendar %q: %w", s.Name, err)
+	}
+	firstDay, endDay := civilDay(first, 1, 1), civilDay(last+1, 1, 1)
+	dayOff := make([]bool, endDay-firstDay)
+	for i, h := range s.Holidays {
+		if !validDate(h.Year, h.Month, h.Day) {
+			return nil, fmt.Errorf("calendar %q: holidays[%d]: %s is not a date", s.Name, i, h)
+		}
+		if day := civilDay(h.Year, h.Month, h.Day); day >= firstDay && day < endDay {
+			dayOff[day-firstDay] = true
+		}
+	}
+	for i, h := range s.Recurring {
+		// 2000 is a leap year, so 02-29 is accepted and applies in leap years only.
+		if !validDate(2000, h.Month, h.Day) {
+			return nil, fmt.Errorf("calendar %q: recurring holidays[%d]: %s is not a day of the year", s.Name, i, h)
+		}
+		for y := first; y <= last; y++ {
+			if validDate(y, h.Month, h.Day) {
+				dayOff[civilDay(y, h.Month, h.Day)-firstDay] = true
+			}
+		}
+	}
+	n := 0
+	for day := firstDay; day < endDay; day++ {
+		if !dayOff[day-firstDay] {
+			n += len(s.Week[weekday(day)])
+		}
+	}
+	if n > math.MaxInt32 {
+		// The day index holds interval positions as int32 to halve its size.
+		return nil, fmt.Errorf("calendar %q: %d working intervals in %d..%d are too many", s.Name, n, first, last)
+	}
+
+	c := &Calendar{
+		name:   s.Name,
+		loc:    loc,
+		starts: make([]int64, 0, n),
+		ends:   make([]int64, 0, n),
+	}
+	wall := newWallClock(loc, firstDay*secondsPerDay)
+	c.from = wall.instant(firstDay * secondsPerDay)
+	for day := firstDay; day < endDay; day++ {
+		if dayOff[day-firstDay] {
+			continue
+		}
+		midnight := day * secondsPerDay
+		for _, iv := range s.Week[weekday(day)] {
+			c.add(wall.instant(midnight+int64(iv.Start)), wall.instant(midnight+int64(iv.End)))
+		}
+	}
+	c.to = wall.instant(endDay * secondsPerDay)
+	c.index()
+	return c, nil
+}
+
+// add appends a working interval, merging it with the previous one when they touch, so that a
+// 00:00-24:00 week flattens to one interval.
+func (c *Calendar) add(start, end int64) {
+	if end <= start {
+		return // a working interval swallowed by a DST gap
+	}
+	if n := len(c.starts); n > 0 && start <= c.ends[n-1] {
+		c.ends[n-1] = max(c.ends[n-1], end)
+		return
+	}
+	c.starts = append(c.starts, start)
+	c.ends = append(c.ends, end)
+}
+
+func (c *Calendar) index() {
+	c.cum = make([]int64, len(c.starts)+1)
+	for i := range c.starts {
+		c.cum[i+1] = c.cum[i] + c.ends[i] - c.starts[i]
+	}
+	c.spanDay = floorDiv(c.from, secondsPerDay)
+	days := floorDiv(c.to-1, secondsPerDay) - c.spanDay + 1
+	c.first = make([]int32, days)
+	i := 0
+	for d := range c.first {
+		dayStart := (c.spanDay + int64(d)) * secondsPerDay
+		for i < len(c.ends) && c.ends[i] <= dayStart {
+			i++
+		}
+		c.first[d] = int32(i)
+	}
+}
+
+func validateWeek(w *[7][]Interval) error {
+	for day, ivs := range w {
+		sorted := append([]Interval(nil), ivs...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
+		for i, iv := range sorted {
+			if iv.Start < 0 || iv.End > secondsPerDay || iv.Start >= iv.End {
+				return fmt.Errorf("%s: working hours %s are not a span within one day", time.Weekday(day), iv)
+			}
+			if i > 0 && iv.Start < sorted[i-1].End {
+				return fmt.Errorf("%s: working hours %s and %s overlap", time.Weekday(day), sorted[i-1], iv)
+			}
+		}
+		w[day] = sorted
+	}
+	return nil
+}
+
+// ErrOutOfSpan is returned by Check for instants the calendar was not flattened over.
+var ErrOutOfSpan = errors.New("outside the calendar's span of years")
+
+// Name is the calendar's name.
+func (c *Calendar) Name() string { return c.name }
+
+// Span is the range of instants [from, to) the calendar covers, in its timezone: from the first
+// midnight of its first year to the first midnight after its last year. A 24x7 calendar covers all
+// time and returns zero times.
+func (c *Calendar) Span() (from, to time.Time) {
+	if c.always {
+		return time.Time{}, time.Time{}
+	}
+	return time.Unix(c.from, 0).In(c.loc), time.Unix(c.to, 0).In(c.loc)
+}
+
+// Check returns nil when t (Unix seconds) is within the calendar's span, and otherwise an error
+// wrapping ErrOutOfSpan, so callers can reject data the calendar would count as no working time.
+func (c *Calendar) Check(t int64) error {
+	if c.always || (t >= c.from && t < c.to) {
+		return nil
+	}
+	return fmt.Errorf("calendar %q: %s is %w", c.name, time.Unix(t, 0).UTC().Format(time.RFC3339), ErrOutOfSpan)
+}

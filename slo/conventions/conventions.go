@@ -1,0 +1,79 @@
+// Package conventions holds the names that dashboards, alert rules and users' queries depend on:
+// metric names, label names and label values. It is the metric contract of sla_exporter; a name
+// changes here, with a CHANGELOG entry, or not at all.
+package conventions
+
+// Namespace prefixes every metric.
+const Namespace = "sla"
+
+// Label names. Every label is bounded: never a ticket id or a user.
+const (
+	LabelObjective = "objective"
+	LabelService   = "service"
+	LabelKind      = "kind"
+	LabelPeriod    = "period"
+	LabelWindow    = "window"
+	LabelStatus    = "status"
+	LabelState     = "state"
+	LabelOutcome   = "outcome"
+	LabelSource    = "source"
+	LabelCode      = "code"
+	LabelKPI       = "kpi"
+	LabelContract  = "contract"
+	LabelCurrency  = "currency"
+	LabelUnit      = "unit"
+)
+
+// Objective metrics.
+const (
+	ObjectiveInfo              = "sla_objective_info"
+	ObjectiveTarget            = "sla_objective_target_ratio"
+	Attainment                 = "sla_attainment_ratio"
+	BudgetRemainingRatio       = "sla_error_budget_remaining_ratio"
+	BudgetConsumedRatio        = "sla_error_budget_consumed_ratio"
+	BudgetRemainingSeconds     = "sla_error_budget_remaining_seconds"
+	BudgetRemainingEvents      = "sla_error_budget_remaining_events"
+	BurnRate                   = "sla_burn_rate"
+	ForecastAttainment         = "sla_forecast_attainment_ratio"
+	BudgetExhaustion           = "sla_budget_exhaustion_timestamp_seconds"
+	BreachProbability          = "sla_breach_probability"
+	ExpectedBreaches           = "sla_expected_breaches"
+	Status                     = "sla_status"
+	PeriodStart                = "sla_period_start_timestamp_seconds"
+	PeriodEnd                  = "sla_period_end_timestamp_seconds"
+	PeriodEvents               = "sla_period_events"
+	PeriodFinalAttainment      = "sla_period_final_attainment_ratio"
+	DataCoverage               = "sla_data_coverage_ratio"
+	TicketsOpen                = "sla_tickets_open"
+	KPIValue                   = "sla_kpi_value"
+	KPITarget                  = "sla_kpi_target"
+	KPIStatus                  = "sla_kpi_status"
+	ContractCreditRatio        = "sla_contract_credit_ratio"
+	ContractCreditAmount       = "sla_contract_credit_amount"
+	SourceUp                   = "sla_source_up"
+	SourceLastSuccess          = "sla_source_last_success_timestamp_seconds"
+	SourceRecords              = "sla_source_records"
+	SourceRejectedRecords      = "sla_source_rejected_records_total"
+	SourceSyncDuration         = "sla_source_sync_duration_seconds"
+	SourceRequests             = "sla_source_requests_total"
+	EvaluationDuration         = "sla_evaluation_duration_seconds"
+	LastEvaluation             = "sla_last_evaluation_timestamp_seconds"
+	ConfigLastReloadSuccessful = "sla_config_last_reload_successful"
+	ConfigLastReloadSuccess    = "sla_config_last_reload_success_timestamp_seconds"
+	BuildInfo                  = "sla_exporter_build_info"
+)
+
+// Outcome label values of PeriodEvents.
+const (
+	OutcomeGood     = "good"
+	OutcomeBad      = "bad"
+	OutcomeExcluded = "excluded"
+)
+
+// State label values of TicketsOpen.
+const (
+	StateWithin   = "within"
+	StateAtRisk   = "at_risk"
+	StateBreached = "breached"
+	StatePaused   = "paused"
+)

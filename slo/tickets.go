@@ -1,0 +1,140 @@
+package slo
+
+import (
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// outcomeTime is when a cycle counts for or against its objective: a met cycle when it stopped,
+// a breached one when it breached. Attributing a breach to the instant it happened counts a cycle
+// that breached in one period and stopped in the next exactly once, in the period it breached,
+// and lets an open cycle that has breached count at once. Cancelled and undecided cycles have none.
+func outcomeTime(c *ticket.Cycle) (int64, bool, bool) {
+	switch c.State {
+	case ticket.Met:
+		return c.Stop, true, true
+	case ticket.Breached:
+		return c.BreachedAt, false, true
+	}
+	return 0, false, false
+}
+
+// ticketScan is one pass over a store for one objective.
+type ticketScan struct {
+	good, bad  float64
+	windows    []window
+	forecast   window
+	open       OpenCycles
+	openRatios []float64 // elapsed/target of undecided open cycles
+	completed  elapsedDistribution
+}
+
+func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
+	r.Unit = Cycles
+	start, end := r.PeriodStart, r.PeriodEnd
+	if st == nil {
+		r.setBudget(0)
+		r.setBurnRates(nil)
+		r.setStatus(false, false)
+		return
+	}
+	nowU, startU := now.Unix(), start.Unix()
+	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}}
+	for i, w := range o.BurnWindows {
+		s.windows[i].dur = w
+	}
+	m := o.Select.Compile(st)
+	buf := make([]ticket.Cycle, 0, 8)
+	for i := range st.Len() {
+		if !m.Match(st.View(i)) {
+			continue
+		}
+		buf = o.Clock.Cycles(st, i, nowU, buf[:0])
+		for j := range buf {
+			s.add(&buf[j], nowU, startU)
+		}
+	}
+	r.Good, r.Bad = s.good, s.bad
+	r.setAttainment()
+	r.Open = s.open
+
+	// The period's total is projected from its traffic so far: the cycles decided per second of
+	// the period elapsed, carried to its end. Rolling periods end now.
+	decided := r.Good + r.Bad
+	projected := decided
+	if elapsed := now.Sub(start).Seconds(); o.Period.Calendar() && elapsed > 0 {
+		projected = decided * end.Sub(start).Seconds() / elapsed
+	}
+	r.setBudget(projected)
+	r.setBurnRates(s.windows)
+
+	// Each undecided open cycle breaches with the probability that completed cycles which ran as
+	// long went on to breach.
+	tail := s.completed.tails()
+	ps := make([]float64, len(s.openRatios))
+	for i, x := range s.openRatios {
+		ps[i] = breachProbability(tail, s.completed.breached, x)
+		r.ExpectedBreaches += ps[i]
+	}
+	n := float64(len(ps))
+	if all := decided + n; all > 0 {
+		r.HasForecast = true
+		r.Forecast = (r.Good + n - r.ExpectedBreaches) / all
+		// The period ends below target when good/(all) < target, i.e. when more than
+		// good + n - target×all of the open cycles breach.
+		r.HasBreachProbability = true
+		r.BreachProbability = probabilityAbove(ps, r.Good+n-o.Target*all)
+	}
+	r.setExhaustion(now, s.forecast.bad/o.ForecastWindow.Seconds())
+	r.setStatus(false, n > 0)
+}
+
+func (s *ticketScan) add(c *ticket.Cycle, now, start int64) {
+	switch c.State {
+	case ticket.InProgress:
+		if c.AtRisk {
+			s.open.AtRisk++
+		} else {
+			s.open.Within++
+		}
+		s.openRatios = append(s.openRatios, float64(c.Elapsed)/float64(c.Target))
+	case ticket.PausedState:
+		s.open.Paused++
+		s.openRatios = append(s.openRatios, float64(c.Elapsed)/float64(c.Target))
+	case ticket.Breached:
+		if c.Stop == 0 {
+			s.open.Breached++
+		}
+	}
+	if c.Stop != 0 && (c.State == ticket.Met || c.State == ticket.Breached) {
+		s.completed.add(c.Elapsed, c.Target)
+	}
+	t, good, ok := outcomeTime(c)
+	if !ok || t > now {
+		return
+	}
+	if t >= start {
+		if good {
+			s.good++
+		} else {
+			s.bad++
+		}
+	}
+	for i := range s.windows {
+		s.windows[i].count(t, now, good)
+	}
+	s.forecast.count(t, now, good)
+}
+
+// count adds an outcome at t to the window ending at now, (now - dur, now].
+func (w *window) count(t, now int64, good bool) {
+	if t <= now-int64(w.dur/time.Second) {
+		return
+	}
+	if good {
+		w.good++
+	} else {
+		w.bad++
+	}
+}
