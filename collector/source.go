@@ -75,6 +75,9 @@ type Options struct {
 	// Now is the clock; sources that generate data (demo) or compute windows use it, so tests
 	// can drive time.
 	Now func() time.Time
+	// Requests counts HTTP requests for sla_source_requests_total: HTTP sources wrap their
+	// transport with Requests.InstrumentRoundTripper(Name, rt). It may be nil (nothing counted).
+	Requests *Requests
 }
 
 // Kind is one type of source: a name for the `type:` key of the configuration and a constructor

@@ -7,17 +7,17 @@
 // duration is then a difference of two prefix look-ups and a deadline a binary search, so the cost
 // of a call does not grow with the length of the interval.
 //
-// Working hours are wall-clock hours, measured in real seconds. A wall-clock time maps to the first
-// instant the clock shows it or a later time, which settles daylight saving time without a special
-// case and keeps a day's intervals in order:
-//   - on a spring-forward day a working interval loses the skipped hour: 08:00-18:00 lasts 10
-//     hours but 01:00-04:00 lasts 2, and an interval wholly inside the gap is empty;
-//   - on a fall-back day an interval that runs past the repeated hour contains it (01:00-04:00
-//     lasts 4 hours), an interval that ends inside the repeated hour ends at its first occurrence,
-//     and a 00:00-24:00 day lasts 25 hours;
-//   - a holiday or weekday is the civil date in the calendar's timezone.
+// Working hours are wall-clock hours, measured in real seconds: an instant is working time when the
+// clock of the calendar's timezone shows a working time of a working day, and holidays and
+// weekdays are civil dates in that timezone. Daylight saving time follows without a special case,
+// with one rule for the readings a change skips or repeats:
+//   - a skipped reading never shows: on a spring-forward day 08:00-18:00 still lasts 10 hours,
+//     01:00-04:00 lasts 2 and an interval wholly inside the gap is empty;
+//   - while the clocks repeat an hour, time stays working or not as it was the second before they
+//     went back: on a fall-back day 01:00-04:00 lasts 4 hours and 00:00-24:00 lasts 25, and an
+//     interval that ends inside the repeated hour ends at its first occurrence.
 //
-// All instants are whole Unix seconds.
+// Instants are whole Unix seconds; the time.Time methods truncate to the second.
 package calendar
 
 import (
@@ -56,7 +56,7 @@ type Spec struct {
 	// Week holds the working intervals of each weekday, indexed by time.Weekday. They must not
 	// overlap within a day.
 	Week [7][]Interval
-	// Holidays are dated non-working days.
+	// Holidays are dated non-working days; those outside the span change nothing.
 	Holidays []Date
 	// Recurring are non-working days every year. A holiday that falls on a weekend is not moved to
 	// a weekday: observance rules differ by country, list the observed day as a dated holiday.
@@ -66,7 +66,7 @@ type Spec struct {
 	FirstYear, LastYear int
 }
 
-// Default span of years a calendar covers.
+// DefaultFirstYear and DefaultLastYear bound the span of years of a Spec that leaves them zero.
 const (
 	DefaultFirstYear = 2000
 	DefaultLastYear  = 2100

@@ -25,7 +25,8 @@ import (
 // forward once, so flattening a century costs one step per transition plus one per boundary.
 type wallClock struct {
 	loc *time.Location
-	// The current zone period: instants [start, end) whose clock is the instant plus offset.
+	// The current zone period: the clock reads instant+offset from start, where the walk entered
+	// the period, until end.
 	start, end, offset int64
 }
 
@@ -41,18 +42,21 @@ func newWallClock(loc *time.Location, civil int64) *wallClock {
 	return w
 }
 
-// seek makes the zone period holding instant u current.
+// seek makes the zone period holding instant u current, from u on.
 func (w *wallClock) seek(u int64) {
 	t := time.Unix(u, 0).In(w.loc)
 	_, off := t.Zone()
-	start, end := t.ZoneBounds()
-	w.offset = int64(off)
-	w.start, w.end = math.MinInt64, math.MaxInt64
-	if !start.IsZero() {
-		w.start = start.Unix()
-	}
+	_, end := t.ZoneBounds()
+	w.start, w.end, w.offset = u, math.MaxInt64, int64(off)
 	if !end.IsZero() {
 		w.end = end.Unix()
+	}
+	if w.end <= u {
+		// On the last UTC day of a leap year served by a zone's TZ rule (after its table of
+		// transitions, 2037 for most zones), Go reports an end before u: it takes the rule's year
+		// to be 365 days long (golang/go#81583). That day is after the year's last transition, so
+		// the offset holds until the next UTC midnight, where Go's bounds are right again.
+		w.end = (floorDiv(u, secondsPerDay) + 1) * secondsPerDay
 	}
 }
 

@@ -3,7 +3,6 @@ package kpi
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
@@ -16,7 +15,8 @@ type Result struct {
 	// or the count itself.
 	Samples int
 	// OK is false when there was nothing to measure, such as an mttr with no resolved ticket.
-	OK     bool
+	OK bool
+	// Status rates Value against the spec's target; Unknown when OK is false.
 	Status Status
 }
 
@@ -58,20 +58,6 @@ type eval struct {
 	t             tally
 }
 
-// measures holds, per kind, what one ticket contributes to the tally.
-var measures = [...]func(*eval, ticket.View) error{
-	MTTA:          (*eval).mtta,
-	MTTR:          (*eval).mttr,
-	Backlog:       (*eval).backlog,
-	BacklogAge:    (*eval).backlogAge,
-	ReopenRate:    (*eval).reopenRate,
-	FCR:           (*eval).fcr,
-	CSAT:          (*eval).csat,
-	ChangeSuccess: (*eval).changeSuccess,
-	Created:       (*eval).created,
-	Resolved:      (*eval).resolved,
-}
-
 func (e *eval) in(t int64) bool { return e.from <= t && t < e.to }
 
 func (e *eval) result() Result {
@@ -91,126 +77,10 @@ func (e *eval) result() Result {
 	return r
 }
 
-func (e *eval) mtta(v ticket.View) error {
-	r, ok := v.FirstResponse()
-	if !ok || !e.in(r) || r > e.now {
-		return nil
-	}
-	d, err := e.duration(v.Created(), r)
-	if err != nil {
-		return err
-	}
-	e.t.add(d)
-	return nil
-}
-
-func (e *eval) mttr(v ticket.View) error {
-	n := seen(v, e.now)
-	at, run, ok := resolution(v, n)
-	if !ok || !e.in(at) {
-		return nil
-	}
-	d, err := e.duration(v.Created(), at)
-	if err != nil {
-		return err
-	}
-	if e.spec.ExcludePaused {
-		// A Paused change before the final run is always followed by another change, at or before
-		// the resolution, and no change precedes creation: each pause lies inside [created,
-		// resolution], whose ends duration has checked against the calendar.
-		for j := range run {
-			start, c := v.History(j)
-			if c != ticket.Paused {
-				continue
-			}
-			end, _ := v.History(j + 1)
-			d -= e.elapsed(start, end)
-		}
-		d = max(d, 0)
-	}
-	e.t.add(d)
-	return nil
-}
-
-func (e *eval) backlog(v ticket.View) error {
-	if open(v, seen(v, e.now)) {
-		e.t.n++
-	}
-	return nil
-}
-
-func (e *eval) backlogAge(v ticket.View) error {
-	if !open(v, seen(v, e.now)) {
-		return nil
-	}
-	d, err := e.duration(v.Created(), e.now)
-	if err != nil {
-		return err
-	}
-	e.t.add(d)
-	return nil
-}
-
-func (e *eval) reopenRate(v ticket.View) error {
-	n := seen(v, e.now)
-	// If any stop in the window was reopened, the first one was too: the reopen follows it.
-	if j := firstStop(v, n, e.from, e.to); j >= 0 {
-		e.t.count(reopenedAfter(v, n, j))
-	}
-	return nil
-}
-
-func (e *eval) fcr(v ticket.View) error {
-	n := seen(v, e.now)
-	if at, _, ok := resolution(v, n); ok && e.in(at) {
-		e.t.count(v.Reassignments() == 0 && !everReopened(v, n))
-	}
-	return nil
-}
-
-func (e *eval) csat(v ticket.View) error {
-	if at, _, ok := resolution(v, seen(v, e.now)); !ok || !e.in(at) {
-		return nil
-	}
-	// Only Good and Bad are answers; Unrated, or any value a source should not have produced, is
-	// not a rating.
-	switch v.Rating() {
-	case ticket.Good:
-		e.t.count(true)
-	case ticket.Bad:
-		e.t.count(false)
-	}
-	return nil
-}
-
-func (e *eval) changeSuccess(v ticket.View) error {
-	at, ok := closure(v, seen(v, e.now))
-	if !ok || !e.in(at) {
-		return nil
-	}
-	outcome, has := v.Field(e.spec.Field)
-	e.t.count(has && slices.Contains(e.spec.SuccessValues, outcome))
-	return nil
-}
-
-func (e *eval) created(v ticket.View) error {
-	if e.in(v.Created()) {
-		e.t.n++
-	}
-	return nil
-}
-
-func (e *eval) resolved(v ticket.View) error {
-	if at, _, ok := resolution(v, seen(v, e.now)); ok && e.in(at) {
-		e.t.n++
-	}
-	return nil
-}
-
 // duration is the time in [a, b), in business seconds when the spec has a calendar. The calendar
 // counts no working time outside its span, so an interval reaching outside it would be silently
 // short: that is an error instead.
-func (e *eval) duration(a, b int64) (float64, error) {
+func (e *eval) duration(a, b int64) (uint64, error) {
 	if b <= a {
 		return 0, nil
 	}
@@ -226,13 +96,13 @@ func (e *eval) duration(a, b int64) (float64, error) {
 }
 
 // elapsed is duration without the span check, for intervals inside one already checked.
-func (e *eval) elapsed(a, b int64) float64 {
+func (e *eval) elapsed(a, b int64) uint64 {
 	if b <= a {
 		return 0
 	}
 	if c := e.spec.Calendar; c != nil {
-		return float64(c.DurationUnix(a, b))
+		return uint64(c.DurationUnix(a, b))
 	}
 	// b - a can exceed the int64 range for absurd instants; as unsigned it cannot.
-	return float64(uint64(b) - uint64(a))
+	return uint64(b) - uint64(a)
 }

@@ -29,8 +29,9 @@
 //     time before the first known status counts as not paused; time spent Resolved before a reopen
 //     is not excluded: the customer was still waiting for a fix that held).
 //   - backlog: tickets open or paused at now. backlog_age: now − creation over the same tickets.
-//   - reopen_rate: tickets with a stop in the window of which a stop in the window was reopened, over
-//     tickets with a stop in the window. This cannot use resolutions: a reopened ticket has none.
+//   - reopen_rate: tickets with a stop in the window that was reopened, over tickets with a stop in
+//     the window. A reopen of an earlier stop does not count against a stop in the window that
+//     held. This cannot use resolutions: a ticket reopened and still open has none.
 //   - fcr: tickets resolved in the window with no reassignment and no reopen of any stop, over
 //     tickets resolved in the window.
 //   - csat: Good over Good + Bad among tickets resolved in the window; unrated ones are left out.

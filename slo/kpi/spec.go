@@ -12,6 +12,7 @@ import (
 type Spec struct {
 	// Name identifies the KPI in errors.
 	Name string
+	// Kind is what to measure.
 	Kind Kind
 	// Stat summarizes the samples of a duration KPI (mtta, mttr, backlog_age); the others have none.
 	Stat Stat
@@ -24,7 +25,8 @@ type Spec struct {
 	Field         string
 	SuccessValues []string
 	// Target is the value to meet, in the KPI's unit: seconds, tickets, or a ratio in [0, 1].
-	Target    float64
+	Target float64
+	// Direction says whether values above the target or below it are better.
 	Direction Direction
 	// Red, when set, is the value beyond which a missed target is red rather than amber. It lies on
 	// the worse side of the target, or on it.

@@ -172,12 +172,13 @@ func (r *run) cycle(ticket int, now int64) Cycle {
 // the fix); a response at the same instant as another change comes first. It pauses only in the
 // categories PauseOn lists (none by default).
 //
-// Resolution clock: runs while the ticket is open, pauses in the PauseOn categories (paused by
-// default), stops at resolved or closed; a later resolved or closed change does nothing more. A
-// reopen is a change from resolved or closed back to open or paused; under NewCycle it starts a
-// new cycle at the reopen instant with nothing elapsed and the same target, under Resume the
-// same cycle goes on (the time spent resolved is not counted) and its Stop and outcome are those
-// of its last stop.
+// Resolution clock: runs while the ticket is open (or paused, when PauseOn does not list paused),
+// pauses in the PauseOn categories (paused by default), stops at resolved or closed; a later
+// resolved or closed change does nothing more. A reopen is a change from resolved or closed back
+// to open or paused; under NewCycle it starts a new cycle at the reopen instant with nothing
+// elapsed and the same target, under Resume the same cycle goes on (the time spent resolved is
+// not counted) and its Stop and outcome are those of its last stop, so a cycle met at one
+// evaluation may be in progress or breached at a later one.
 //
 // Outcomes: a stopped cycle is Met if Elapsed <= Target (stopping exactly at the deadline is on
 // time), else Breached. A cycle still running or paused at now is Breached if Elapsed > Target,
@@ -220,27 +221,25 @@ func (c *Clock) Cycles(st *Store, i int, now int64, buf []Cycle) []Cycle {
 		}
 		switch cat {
 		case Cancelled:
-			if r.phase == phaseRunning || r.phase == phasePaused {
-				r.stop, r.cancelledStop = t, true
-			}
-			// Under Resume a stopped cycle keeps the outcome of its last stop; under NewCycle it
-			// was appended when it stopped.
-			if r.phase != phaseStopped || c.reopen == Resume {
+			switch {
+			case r.phase != phaseStopped:
+				r.stop, r.cancelledStop, r.phase = t, true, phaseStopped
+				buf = append(buf, r.cycle(i, now))
+			case c.reopen == Resume:
+				// The cycle keeps the outcome of its last stop; under NewCycle it was appended
+				// when it stopped.
 				buf = append(buf, r.cycle(i, now))
 			}
 			r.phase = phaseDone
 		case Resolved, Closed:
-			switch r.phase {
-			case phaseRunning, phasePaused:
-				r.stop = t
-				if c.kind == Response {
+			if r.phase != phaseStopped {
+				r.stop, r.phase = t, phaseStopped
+				switch {
+				case c.kind == Response:
 					buf = append(buf, r.cycle(i, now))
 					r.phase = phaseDone
-				} else {
-					r.phase = phaseStopped
-					if c.reopen == NewCycle {
-						buf = append(buf, r.cycle(i, now))
-					}
+				case c.reopen == NewCycle:
+					buf = append(buf, r.cycle(i, now))
 				}
 			}
 		default: // Open, Paused

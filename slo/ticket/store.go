@@ -105,6 +105,10 @@ func (s *Store) Add(t *Ticket) error {
 	if len(s.histAt)+len(t.History) > math.MaxUint32 || len(s.fieldKV)+2*len(t.Fields) > math.MaxUint32 {
 		return fmt.Errorf("ticket %s: the store is full", t.ID)
 	}
+	slot, replace := s.byID[t.ID]
+	if !replace && len(s.recs) >= math.MaxInt32 {
+		return fmt.Errorf("ticket %s: the store is full", t.ID)
+	}
 	r := record{
 		created:  t.Created.Unix(),
 		response: noTime,
@@ -129,18 +133,15 @@ func (s *Store) Add(t *Ticket) error {
 	for k, v := range t.Fields {
 		s.fieldKV = append(s.fieldKV, s.intern(k), s.intern(v))
 	}
-	if i, ok := s.byID[t.ID]; ok {
+	if replace {
 		// The new version takes the old slot, so indexes stay stable; the old history and
 		// fields become garbage in the shared arrays until the next compaction.
-		old := &s.recs[i]
+		old := &s.recs[slot]
 		s.histGarbage += int(old.nhist)
 		s.fieldGarbage += 2 * int(old.nfields)
 		*old = r
 		s.maybeCompact()
 		return nil
-	}
-	if len(s.recs) >= math.MaxInt32 {
-		return fmt.Errorf("ticket %s: the store is full", t.ID)
 	}
 	id := strings.Clone(t.ID) // do not pin a larger buffer the source decoded from
 	s.byID[id] = int32(len(s.recs))

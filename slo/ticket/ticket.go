@@ -99,6 +99,9 @@ func (t *Ticket) Validate() error {
 	if !t.FirstResponse.IsZero() && t.FirstResponse.Before(t.Created) {
 		return fmt.Errorf("ticket %s: first response %s is before creation %s", t.ID, stamp(t.FirstResponse), stamp(t.Created))
 	}
+	if t.Rating < Unrated || t.Rating > Bad {
+		return fmt.Errorf("ticket %s: rating %d is not unrated, good or bad", t.ID, t.Rating)
+	}
 	if t.Reassignments < 0 {
 		return fmt.Errorf("ticket %s: negative reassignment count %d", t.ID, t.Reassignments)
 	}

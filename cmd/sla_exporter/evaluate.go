@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/evaluation"
+	slaweb "github.com/sla-exporter/sla_exporter/collector/web"
+)
+
+type evaluateCmd struct {
+	configFile *string
+	at         *string
+	format     *string
+	tickets    *string
+	state      *string
+}
+
+func newEvaluate(app *kingpin.Application, configFile *string) command {
+	c := app.Command("evaluate", "Sync every source once, evaluate at one instant and print the results (or one objective's ticket cycles).")
+	return &evaluateCmd{
+		configFile: configFile,
+		at:         c.Flag("at", "Instant to evaluate at, RFC 3339 (default: now).").String(),
+		format:     c.Flag("format", "Output format: json, or csv (ticket cycles only).").Default("json").Enum("json", "csv"),
+		tickets:    c.Flag("tickets", "Print this ticket objective's cycles instead of the results.").String(),
+		state:      c.Flag("state", "With --tickets: only cycles in this state ("+fmt.Sprint(evaluation.DrillStates)+").").String(),
+	}
+}
+
+func (*evaluateCmd) name() string { return "evaluate" }
+
+func (c *evaluateCmd) run(ctx context.Context, e env) error {
+	at := time.Now()
+	if *c.at != "" {
+		t, err := time.Parse(time.RFC3339, *c.at)
+		if err != nil {
+			return fmt.Errorf("--at: %q is not an RFC 3339 time such as 2026-11-01T00:00:00Z", *c.at)
+		}
+		at = t
+	}
+	if *c.format == "csv" && *c.tickets == "" {
+		return fmt.Errorf("--format csv applies to --tickets output")
+	}
+	cfg, _, err := loadConfig(*c.configFile)
+	if err != nil {
+		return err
+	}
+	runner := collector.NewRunner(collector.RunnerOptions{Logger: e.logger})
+	srcs, err := sourceConfigs(cfg, e.logger)
+	if err != nil {
+		return err
+	}
+	if err := runner.Update(srcs); err != nil {
+		return err
+	}
+	if err := runner.SyncOnce(ctx); err != nil {
+		return err
+	}
+	eval := evaluation.New(cfg, evaluation.Options{Data: runner, Logger: e.logger, Now: func() time.Time { return at }})
+	if *c.tickets != "" {
+		rows, err := eval.Cycles(*c.tickets, *c.state, at)
+		if err != nil {
+			return err
+		}
+		if *c.format == "csv" {
+			return slaweb.WriteCSV(e.stdout, rows)
+		}
+		return writeIndented(e, rows)
+	}
+	return writeIndented(e, slaweb.ObjectivesJSON(eval.Evaluate(at)))
+}
+
+func writeIndented(e env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	webflag "github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/evaluation"
+	"github.com/sla-exporter/sla_exporter/collector/store"
+	slaweb "github.com/sla-exporter/sla_exporter/collector/web"
+)
+
+// DefaultListenAddress is the exporter's port; the Prometheus default-port registry is full, so
+// it lies outside the 9100-9999 range exporters once took their ports from.
+const DefaultListenAddress = ":19857"
+
+type serveCmd struct {
+	configFile  *string
+	configCheck *bool
+	storagePath *string
+	web         *web.FlagConfig
+}
+
+func newServe(app *kingpin.Application, configFile *string) command {
+	c := app.Command("serve", "Collect, evaluate and serve the metrics (the default).").Default()
+	return &serveCmd{
+		configFile:  configFile,
+		configCheck: c.Flag("config.check", "Check the configuration and exit, like the check command.").Bool(),
+		storagePath: c.Flag("storage.path", "Folder of the database keeping collected records, sync checkpoints and frozen periods.").Default("data").String(),
+		web:         webflag.AddFlags(c, DefaultListenAddress),
+	}
+}
+
+func (*serveCmd) name() string { return "serve" }
+
+func (c *serveCmd) run(ctx context.Context, e env) error {
+	if *c.configCheck {
+		return checkCmd{c.configFile}.run(ctx, e)
+	}
+	logger := e.logger
+	cfg, isDemo, err := loadConfig(*c.configFile)
+	if err != nil {
+		return err
+	}
+	if isDemo {
+		logger.Info("no --config.file given: serving the built-in demo configuration")
+	}
+	logger.Info("starting sla_exporter", "version", version.Info(), "config", cfg.File)
+
+	db, err := store.Open(*c.storagePath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	requests := collector.NewRequests()
+	runner := collector.NewRunner(collector.RunnerOptions{Store: db, Logger: logger, Requests: requests})
+	srcs, err := sourceConfigs(cfg, logger)
+	if err != nil {
+		return err
+	}
+	if err := runner.Update(srcs); err != nil {
+		return err
+	}
+	expo := collector.NewExposition()
+	expo.SetReload(true, time.Now())
+	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger})
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(expo, versioncollector.NewCollector("sla_exporter"),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	var reloadMu sync.Mutex
+	reload := func() error {
+		reloadMu.Lock()
+		defer reloadMu.Unlock()
+		return c.reload(logger, runner, eval, expo)
+	}
+	if isDemo {
+		reload = nil
+	}
+	srv := &http.Server{
+		Handler: slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: reload,
+			Logger: logger, Version: version.Version, Demo: isDemo}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { runner.Run(ctx) })
+	wg.Go(func() { eval.Run(ctx) })
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.hup:
+				if reload == nil {
+					logger.Warn("SIGHUP ignored: the built-in demo configuration cannot be reloaded")
+					continue
+				}
+				reload() // logged inside
+			}
+		}
+	})
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- web.ListenAndServe(srv, c.web, logger) }()
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+	}
+	cancel()
+	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	srv.Shutdown(shutdown)
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// reload loads the configuration file again. A configuration that does not load is refused and
+// the running one kept; sla_config_last_reload_successful says which happened.
+func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition) error {
+	cfg, err := config.LoadFile(*c.configFile)
+	if err == nil && cfg.Hash == eval.Config().Hash {
+		logger.Info("configuration unchanged", "file", cfg.File)
+		expo.SetReload(true, time.Now())
+		return nil
+	}
+	var srcs []collector.SourceConfig
+	if err == nil {
+		srcs, err = sourceConfigs(cfg, logger)
+	}
+	if err == nil {
+		err = runner.Update(srcs)
+	}
+	if err != nil {
+		expo.SetReload(false, time.Now())
+		logger.Error("configuration refused; the running one is kept", "err", err)
+		return fmt.Errorf("configuration refused: %w", err)
+	}
+	eval.SetConfig(cfg)
+	expo.SetReload(true, time.Now())
+	logger.Info("configuration reloaded", "file", cfg.File)
+	eval.Publish()
+	return nil
+}

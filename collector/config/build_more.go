@@ -1,0 +1,215 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/sources"
+	"github.com/sla-exporter/sla_exporter/slo/availability"
+	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
+	"github.com/sla-exporter/sla_exporter/slo/kpi"
+)
+
+func parseDuration(s string) (time.Duration, error) {
+	d, err := model.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 30m, 4h, 3d)", s)
+	}
+	return time.Duration(d), nil
+}
+
+func checkKind(t string) error {
+	if t == "" {
+		return errors.New("type is required")
+	}
+	_, err := sources.Lookup(t)
+	return err
+}
+
+// validateSource builds the source once so the kind checks its own settings; the runner builds
+// its own instance when it starts the source.
+func validateSource(s Source) error {
+	k, err := sources.Lookup(s.Type)
+	if err != nil {
+		return err
+	}
+	_, err = k.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: slog.New(slog.DiscardHandler), Now: time.Now})
+	return err
+}
+
+var gapPolicies = map[string]availability.GapPolicy{
+	"":         availability.GapExcluded,
+	"excluded": availability.GapExcluded,
+	"good":     availability.GapGood,
+	"bad":      availability.GapBad,
+}
+
+func (b *builder) availability(ra *rawAvailability, at []any) (availability.Config, error) {
+	field := func(f ...any) []any { return append(append([]any{}, at...), f...) }
+	cfg := availability.Config{
+		Slice:          time.Duration(ra.Slice),
+		DegradedWeight: ra.DegradedWeight,
+		MaxSampleAge:   time.Duration(ra.MaxSampleAge),
+	}
+	if ra.GoodThreshold != nil {
+		cfg.GoodThreshold = *ra.GoodThreshold
+	}
+	g, ok := gapPolicies[strings.ToLower(ra.Gaps)]
+	if !ok {
+		return cfg, b.fail(fmt.Errorf("%q is not a gap policy (want excluded, good or bad)", ra.Gaps), field("gaps")...)
+	}
+	cfg.Gaps = g
+	for j, w := range ra.Maintenance {
+		if !w.End.After(w.Start) {
+			return cfg, b.fail(fmt.Errorf("end %s is not after start %s", w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339)), field("maintenance", j)...)
+		}
+		cfg.Maintenance = append(cfg.Maintenance, availability.Window{Start: w.Start, End: w.End})
+	}
+	for j, r := range ra.RecurringMaintenance {
+		at := field("recurring_maintenance", j)
+		loc, err := loadLocation(r.Timezone, b.cfg.Global.Location)
+		if err != nil {
+			return cfg, b.fail(err, append(at, "timezone")...)
+		}
+		rec := availability.Recurring{Duration: time.Duration(r.Duration), Location: loc}
+		for k, d := range r.Weekdays {
+			if days, ok := weekdayGroups[strings.ToLower(d)]; ok {
+				rec.Weekdays = append(rec.Weekdays, days...)
+				continue
+			}
+			wd, err := calendar.ParseWeekday(d)
+			if err != nil {
+				return cfg, b.fail(err, append(at, "weekdays", k)...)
+			}
+			rec.Weekdays = append(rec.Weekdays, wd)
+		}
+		iv, err := calendar.ParseInterval(r.Start + "-24:00")
+		if err != nil {
+			return cfg, b.fail(fmt.Errorf("%q is not a time of day (HH:MM)", r.Start), append(at, "start")...)
+		}
+		rec.Start = time.Duration(iv.Start) * time.Second
+		if rec.Duration <= 0 {
+			return cfg, b.fail(errors.New("duration is required"), append(at, "duration")...)
+		}
+		cfg.Recurring = append(cfg.Recurring, rec)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, b.fail(err, at...)
+	}
+	return cfg, nil
+}
+
+func (b *builder) kpis(raw *rawConfig) error {
+	seen := map[string]bool{}
+	for i, rk := range raw.KPIs {
+		at := []any{"kpis", i}
+		field := func(f ...any) []any { return append(append([]any{}, at...), f...) }
+		if err := b.checkName(rk.Name, seen, at...); err != nil {
+			return err
+		}
+		if rk.Service == "" {
+			return b.fail(errors.New("service is required"), field("service")...)
+		}
+		if _, err := b.sourceNamed(rk.Source); err != nil {
+			return b.fail(err, field("source")...)
+		}
+		k := KPI{Service: rk.Service, Description: rk.Description, Source: rk.Source, Select: rk.Select}
+		spec := kpi.Spec{Name: rk.Name, ExcludePaused: rk.ExcludePaused, Field: rk.Field, SuccessValues: rk.SuccessValues}
+		var err error
+		if spec.Kind, err = kpi.ParseKind(rk.Kind); err != nil {
+			return b.fail(err, field("kind")...)
+		}
+		if rk.Stat != "" {
+			if spec.Stat, err = kpi.ParseStat(rk.Stat); err != nil {
+				return b.fail(err, field("stat")...)
+			}
+		}
+		if rk.Calendar != "" {
+			if spec.Calendar, err = b.calendarNamed(rk.Calendar); err != nil {
+				return b.fail(err, field("calendar")...)
+			}
+		}
+		if !rk.Target.set {
+			return b.fail(errors.New("target is required"), field("target")...)
+		}
+		spec.Target = rk.Target.v
+		if rk.Red != nil {
+			red := rk.Red.v
+			spec.Red = &red
+		}
+		spec.Direction = defaultDirection(spec.Kind)
+		if rk.Direction != "" {
+			if spec.Direction, err = kpi.ParseDirection(rk.Direction); err != nil {
+				return b.fail(err, field("direction")...)
+			}
+		}
+		if err := spec.Validate(); err != nil {
+			return b.fail(err, at...)
+		}
+		k.Spec = spec
+		if k.Period, _, err = b.period(rk.Period, rk.Timezone); err != nil {
+			return b.fail(err, field("period")...)
+		}
+		k.PeriodName = k.Period.String()
+		b.cfg.KPIs = append(b.cfg.KPIs, k)
+	}
+	return nil
+}
+
+func (b *builder) contracts(raw *rawConfig) error {
+	seen := map[string]bool{}
+	objectives := map[string]bool{}
+	for _, o := range b.cfg.Objectives {
+		objectives[o.Name] = true
+	}
+	for i, rc := range raw.Contracts {
+		at := []any{"contracts", i}
+		field := func(f ...any) []any { return append(append([]any{}, at...), f...) }
+		if err := b.checkName(rc.Name, seen, at...); err != nil {
+			return err
+		}
+		if len(rc.Objectives) == 0 {
+			return b.fail(errors.New("objectives is required: the objectives the credits depend on"), field("objectives")...)
+		}
+		for j, name := range rc.Objectives {
+			if !objectives[name] {
+				return b.fail(fmt.Errorf("no objective named %q", name), field("objectives", j)...)
+			}
+		}
+		spec := contract.Spec{Name: rc.Name, Fee: rc.Fee, Currency: rc.Currency, Cap: rc.Cap}
+		for _, t := range rc.Tiers {
+			spec.Tiers = append(spec.Tiers, contract.Tier{Below: t.Below, Credit: t.Credit})
+		}
+		switch strings.ToLower(rc.Aggregate) {
+		case "", "max":
+			spec.Aggregate = contract.Max
+		case "sum":
+			spec.Aggregate = contract.Sum
+		default:
+			return b.fail(fmt.Errorf("%q is not an aggregation (want max or sum)", rc.Aggregate), field("aggregate")...)
+		}
+		if err := spec.Validate(); err != nil {
+			return b.fail(err, field("tiers")...)
+		}
+		b.cfg.Contracts = append(b.cfg.Contracts, Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives})
+	}
+	return nil
+}
+
+// defaultDirection is the usual reading of each KPI: less time, backlog, reopens and incoming
+// volume are better; more first-contact resolution, satisfaction, successful changes and
+// resolved volume are better.
+func defaultDirection(k kpi.Kind) kpi.Direction {
+	switch k {
+	case kpi.FCR, kpi.CSAT, kpi.ChangeSuccess, kpi.Resolved:
+		return kpi.HigherIsBetter
+	}
+	return kpi.LowerIsBetter
+}

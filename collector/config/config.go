@@ -1,0 +1,106 @@
+package config
+
+import (
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
+	"github.com/sla-exporter/sla_exporter/slo/kpi"
+	"github.com/sla-exporter/sla_exporter/slo/period"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// Defaults.
+const (
+	DefaultEvaluationInterval = 30 * time.Second
+	DefaultStaleness          = 2 * time.Hour
+	DefaultHistoryPeriods     = 12
+	DefaultSourceInterval     = 5 * time.Minute
+	DefaultSourceTimeout      = time.Minute
+	DefaultWarnAt             = 0.75
+)
+
+// Config is a checked configuration, with engine objects built and defaults filled in.
+type Config struct {
+	// File is the name the configuration was loaded from; Hash identifies its content, so a
+	// reload of an unchanged file can be skipped.
+	File string
+	Hash string
+
+	Global     Global
+	Calendars  map[string]*calendar.Calendar
+	Sources    []Source
+	Services   map[string]Service
+	Objectives []Objective
+	KPIs       []KPI
+	Contracts  []Contract
+}
+
+// Global holds the settings that apply everywhere.
+type Global struct {
+	// EvaluationInterval is how often every objective is evaluated (also after new data).
+	EvaluationInterval time.Duration
+	// Staleness is how old a source's last successful sync may be before the objectives fed by
+	// it turn no_data instead of publishing figures that look current.
+	Staleness time.Duration
+	// Location is the default timezone of periods and calendars.
+	Location *time.Location
+	// HistoryPeriods is how many finished periods are kept frozen per objective.
+	HistoryPeriods int
+}
+
+// Source is a configured source; its kind-specific block is decoded by the kind.
+type Source struct {
+	Name     string
+	Type     string
+	Interval time.Duration
+	Timeout  time.Duration
+	// Block is the kind's settings (the mapping under the key named after the type).
+	Block *yaml.Node
+	// Dir is the folder relative paths resolve against.
+	Dir string
+	// Hash identifies the source's settings, so a reload restarts only sources that changed.
+	Hash string
+}
+
+// Service is a service objectives belong to.
+type Service struct {
+	Name        string
+	Description string
+	Labels      map[string]string
+}
+
+// Objective is an engine objective with where its data comes from.
+type Objective struct {
+	*slo.Objective
+	Description string
+	// PeriodName is the period as configured ("month", "rolling:30d").
+	PeriodName string
+	// Source names the source whose data the objective reads; Series the series within it
+	// (availability and event objectives).
+	Source string
+	Series string
+	// Labels are metadata for sla_objective_info: the service's labels, then the objective's.
+	Labels map[string]string
+}
+
+// KPI is a service desk KPI with where its tickets come from and over which period.
+type KPI struct {
+	Spec        kpi.Spec
+	Service     string
+	Description string
+	Source      string
+	Select      ticket.Selector
+	Period      period.Period
+	PeriodName  string
+}
+
+// Contract groups objectives under credit tiers.
+type Contract struct {
+	Spec        contract.Spec
+	Description string
+	Objectives  []string
+}

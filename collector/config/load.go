@@ -1,0 +1,135 @@
+// Package config loads sla_exporter's configuration file: global settings, calendars, sources,
+// services, objectives, KPIs and contracts. Decoding is strict (an unknown key is an error),
+// defaults and validation live here and nowhere else, and every error names the file, the line
+// and the field.
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// LoadFile reads and checks a configuration file. Relative paths in it resolve against the
+// file's folder.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("could not read configuration: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("could not resolve configuration path: %w", err)
+	}
+	return Load(data, path, filepath.Dir(abs))
+}
+
+// Load checks a configuration held in memory; name is the file name used in errors and dir the
+// folder relative paths resolve against.
+func Load(data []byte, name, dir string) (*Config, error) {
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: the configuration is empty", name)
+		}
+		return nil, fmt.Errorf("%s: %w", name, cleanYAMLError(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		// A second document would be silently ignored by most readers; refuse it instead.
+		return nil, fmt.Errorf("%s:%d: a configuration file holds one YAML document; found another", name, extra.Line)
+	}
+	var raw rawConfig
+	strict := yaml.NewDecoder(bytes.NewReader(data))
+	strict.KnownFields(true)
+	if err := strict.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, cleanYAMLError(err))
+	}
+	b := builder{file: name, dir: dir, root: &root}
+	cfg, err := b.build(&raw)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	cfg.Hash = fmt.Sprintf("%x", sum[:8])
+	cfg.File = name
+	return cfg, nil
+}
+
+// cleanYAMLError rewrites yaml.v3's wording so that it speaks of fields rather than of the Go types
+// behind them ("field x not found in type config.rawObjective").
+func cleanYAMLError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	for _, t := range []string{"config.rawConfig", "config.rawGlobal", "config.rawCalendar", "config.rawService",
+		"config.rawObjective", "config.rawAvailability", "config.rawWindow", "config.rawRecurringWind",
+		"config.rawKPI", "config.rawContract", "config.rawTier"} {
+		msg = strings.ReplaceAll(msg, " in type "+t, " in "+strings.TrimPrefix(strings.TrimPrefix(t, "config.raw"), "config."))
+	}
+	return errors.New(msg)
+}
+
+// locator finds the line of a field from its path in the document, so that errors found after
+// decoding still point at the line to fix.
+type locator struct{ root *yaml.Node }
+
+// line returns the line of the deepest node of path that exists (a string is a mapping key, an
+// int a sequence index).
+func (l locator) line(path ...any) int {
+	n := l.root
+	if n == nil {
+		return 0
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, p := range path {
+		var next *yaml.Node
+		switch p := p.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == p {
+						line = n.Content[i].Line
+						next = n.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
+				next = n.Content[p]
+				line = next.Line
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+	}
+	return line
+}
+
+// fieldError is a configuration error at a position.
+type fieldError struct {
+	file  string
+	line  int
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string {
+	return e.file + ":" + strconv.Itoa(e.line) + ": " + e.field + ": " + e.err.Error()
+}
+
+func (e *fieldError) Unwrap() error { return e.err }

@@ -1,0 +1,202 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
+)
+
+// The raw types mirror the YAML file one to one. They are decoded strictly (an unknown key is an
+// error with its line) and then checked and turned into engine types in build.go, where errors
+// get the line of the field at fault.
+
+type rawConfig struct {
+	Global     rawGlobal      `yaml:"global"`
+	Calendars  []rawCalendar  `yaml:"calendars"`
+	Sources    []rawSource    `yaml:"sources"`
+	Services   []rawService   `yaml:"services"`
+	Objectives []rawObjective `yaml:"objectives"`
+	KPIs       []rawKPI       `yaml:"kpis"`
+	Contracts  []rawContract  `yaml:"contracts"`
+}
+
+type rawGlobal struct {
+	EvaluationInterval model.Duration `yaml:"evaluation_interval"`
+	Staleness          model.Duration `yaml:"staleness"`
+	Timezone           string         `yaml:"timezone"`
+	HistoryPeriods     *int           `yaml:"history_periods"`
+}
+
+type rawCalendar struct {
+	Name     string              `yaml:"name"`
+	Timezone string              `yaml:"timezone"`
+	Hours    map[string][]string `yaml:"hours"`
+	Holidays []string            `yaml:"holidays"`
+}
+
+// rawSource keeps the kind's own block as a node: only the kind knows its schema, so a source
+// kind is added by writing its package and one line in the table of kinds.
+type rawSource struct {
+	Name     string
+	Type     string
+	Interval model.Duration
+	Timeout  model.Duration
+	Block    *yaml.Node
+	node     *yaml.Node
+}
+
+// UnmarshalYAML decodes the common keys and keeps the block named after the type. Any other key
+// is an error, as everywhere else in the file.
+func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a source must be a mapping", n.Line)
+	}
+	s.node = n
+	blocks := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var err error
+		switch k.Value {
+		case "name":
+			err = v.Decode(&s.Name)
+		case "type":
+			err = v.Decode(&s.Type)
+		case "interval":
+			err = v.Decode(&s.Interval)
+		case "timeout":
+			err = v.Decode(&s.Timeout)
+		default:
+			blocks[k.Value] = v
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: source field %s: %w", v.Line, k.Value, err)
+		}
+	}
+	for k, v := range blocks {
+		if k != s.Type {
+			return fmt.Errorf("line %d: field %s not found in a source of type %q (the type's settings go under %q)", v.Line-1+boolInt(v.Kind == yaml.ScalarNode), k, s.Type, s.Type)
+		}
+		s.Block = v
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+type rawService struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description"`
+	Labels      map[string]string `yaml:"labels"`
+}
+
+type rawObjective struct {
+	Name           string              `yaml:"name"`
+	Service        string              `yaml:"service"`
+	Description    string              `yaml:"description"`
+	Kind           string              `yaml:"kind"`
+	Target         float64             `yaml:"target"`
+	Period         string              `yaml:"period"`
+	Timezone       string              `yaml:"timezone"`
+	Source         string              `yaml:"source"`
+	Series         string              `yaml:"series"`
+	Labels         map[string]string   `yaml:"labels"`
+	BurnWindows    []model.Duration    `yaml:"burn_windows"`
+	ForecastWindow model.Duration      `yaml:"forecast_window"`
+	Clock          string              `yaml:"clock"`
+	Calendar       string              `yaml:"calendar"`
+	Targets        map[string]string   `yaml:"targets"`
+	PauseOn        []string            `yaml:"pause_on"`
+	Reopen         string              `yaml:"reopen"`
+	WarnAt         float64             `yaml:"warn_at"`
+	Select         map[string][]string `yaml:"select"`
+	Availability   rawAvailability     `yaml:"availability"`
+}
+
+type rawAvailability struct {
+	Slice                model.Duration     `yaml:"slice"`
+	GoodThreshold        *float64           `yaml:"good_threshold"`
+	DegradedWeight       float64            `yaml:"degraded_weight"`
+	MaxSampleAge         model.Duration     `yaml:"max_sample_age"`
+	Gaps                 string             `yaml:"gaps"`
+	Maintenance          []rawWindow        `yaml:"maintenance"`
+	RecurringMaintenance []rawRecurringWind `yaml:"recurring_maintenance"`
+}
+
+type rawWindow struct {
+	Start time.Time `yaml:"start"`
+	End   time.Time `yaml:"end"`
+}
+
+type rawRecurringWind struct {
+	Weekdays []string       `yaml:"weekdays"`
+	Start    string         `yaml:"start"`
+	Duration model.Duration `yaml:"duration"`
+	Timezone string         `yaml:"timezone"`
+}
+
+type rawKPI struct {
+	Name          string              `yaml:"name"`
+	Service       string              `yaml:"service"`
+	Description   string              `yaml:"description"`
+	Kind          string              `yaml:"kind"`
+	Source        string              `yaml:"source"`
+	Stat          string              `yaml:"stat"`
+	Calendar      string              `yaml:"calendar"`
+	ExcludePaused bool                `yaml:"exclude_paused"`
+	Select        map[string][]string `yaml:"select"`
+	Period        string              `yaml:"period"`
+	Timezone      string              `yaml:"timezone"`
+	Target        kpiValue            `yaml:"target"`
+	Red           *kpiValue           `yaml:"red"`
+	Direction     string              `yaml:"direction"`
+	Field         string              `yaml:"field"`
+	SuccessValues []string            `yaml:"success_values"`
+}
+
+// kpiValue is a KPI threshold: a number, or a duration ("4h", "2d") for time KPIs, in seconds.
+type kpiValue struct {
+	v   float64
+	set bool
+}
+
+// UnmarshalYAML accepts a number or a Prometheus duration.
+func (k *kpiValue) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a number or a duration", n.Line)
+	}
+	if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+		k.v, k.set = f, true
+		return nil
+	}
+	d, err := model.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is neither a number nor a duration", n.Line, n.Value)
+	}
+	k.v, k.set = time.Duration(d).Seconds(), true
+	return nil
+}
+
+type rawContract struct {
+	Name        string    `yaml:"name"`
+	Description string    `yaml:"description"`
+	Objectives  []string  `yaml:"objectives"`
+	Tiers       []rawTier `yaml:"tiers"`
+	Fee         float64   `yaml:"fee"`
+	Currency    string    `yaml:"currency"`
+	Aggregate   string    `yaml:"aggregate"`
+	Cap         float64   `yaml:"cap"`
+}
+
+type rawTier struct {
+	Below  float64 `yaml:"below"`
+	Credit float64 `yaml:"credit"`
+}

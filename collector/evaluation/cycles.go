@@ -1,0 +1,142 @@
+package evaluation
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// CycleRow is one ticket clock cycle as the drill-down shows it: the answer to "which tickets
+// breached?".
+type CycleRow struct {
+	Ticket     string     `json:"ticket"`
+	Cycle      int        `json:"cycle"`
+	Priority   string     `json:"priority"`
+	Group      string     `json:"group"`
+	State      string     `json:"state"`
+	AtRisk     bool       `json:"at_risk"`
+	Start      time.Time  `json:"start"`
+	Stop       *time.Time `json:"stop,omitempty"`
+	Deadline   *time.Time `json:"deadline,omitempty"`
+	BreachedAt *time.Time `json:"breached_at,omitempty"`
+	Target     float64    `json:"target_seconds"`
+	Elapsed    float64    `json:"elapsed_seconds"`
+	Remaining  float64    `json:"remaining_seconds"`
+}
+
+// DrillStates are the values the state filter takes: the open states of sla_tickets_open, the
+// decided ones, and "open" for every running or paused cycle.
+var DrillStates = []string{"within", "at_risk", "breached", "paused", "met", "cancelled", "open"}
+
+// ErrNotFound is returned for an objective that is not configured or not a ticket SLA.
+var ErrNotFound = errors.New("no such ticket objective")
+
+// Cycles lists an objective's cycles at now that belong to its current period: open cycles and
+// those decided within the period. state filters them ("" for all).
+func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, error) {
+	cfg := e.cfg.Load()
+	var o *slo.Objective
+	var source string
+	for j := range cfg.Objectives {
+		if cfg.Objectives[j].Name == objective && cfg.Objectives[j].Kind == slo.TicketSLA {
+			o, source = cfg.Objectives[j].Objective, cfg.Objectives[j].Source
+		}
+	}
+	if o == nil {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, objective)
+	}
+	if state != "" && !slices.Contains(DrillStates, state) {
+		return nil, fmt.Errorf("state %q is not one of %s", state, strings.Join(DrillStates, ", "))
+	}
+	start, _ := o.Period.Bounds(now)
+	var rows []CycleRow
+	e.data.Read(func(d collector.Data) {
+		st := d.Tickets[source]
+		if st == nil {
+			return
+		}
+		m := o.Select.Compile(st)
+		nowU, startU := now.Unix(), start.Unix()
+		var buf []ticket.Cycle
+		for i := range st.Len() {
+			v := st.View(i)
+			if !m.Match(v) {
+				continue
+			}
+			buf = o.Clock.Cycles(st, i, nowU, buf[:0])
+			for _, c := range buf {
+				row, ok := cycleRow(v, &c, startU)
+				if ok && matchState(row, &c, state) {
+					rows = append(rows, row)
+				}
+			}
+		}
+	})
+	slices.SortFunc(rows, func(a, b CycleRow) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Ticket, b.Ticket)
+	})
+	return rows, nil
+}
+
+func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64) (CycleRow, bool) {
+	open := c.Stop == 0 && (c.State == ticket.InProgress || c.State == ticket.PausedState || c.State == ticket.Breached)
+	var outcome int64
+	switch c.State {
+	case ticket.Met, ticket.CancelledState:
+		outcome = c.Stop
+	case ticket.Breached:
+		outcome = c.BreachedAt
+	}
+	if !open && outcome < periodStart {
+		return CycleRow{}, false
+	}
+	row := CycleRow{
+		Ticket: v.ID(), Cycle: c.N, Priority: v.Priority(), Group: v.Group(),
+		State: c.State.String(), AtRisk: c.AtRisk,
+		Start:  time.Unix(c.Start, 0).UTC(),
+		Target: float64(c.Target), Elapsed: float64(c.Elapsed), Remaining: float64(c.Target - c.Elapsed),
+	}
+	if c.Stop != 0 {
+		row.Stop = unixPtr(c.Stop)
+	}
+	if c.Deadline != 0 && c.Deadline != calendar.Never {
+		row.Deadline = unixPtr(c.Deadline)
+	}
+	if c.BreachedAt != 0 {
+		row.BreachedAt = unixPtr(c.BreachedAt)
+	}
+	return row, true
+}
+
+func matchState(row CycleRow, c *ticket.Cycle, state string) bool {
+	open := row.Stop == nil && c.State != ticket.CancelledState && c.State != ticket.Met
+	switch state {
+	case "":
+		return true
+	case "open":
+		return open
+	case "within":
+		return c.State == ticket.InProgress && !c.AtRisk
+	case "at_risk":
+		return c.State == ticket.InProgress && c.AtRisk
+	case "paused":
+		return c.State == ticket.PausedState
+	default:
+		return c.State.String() == state
+	}
+}
+
+func unixPtr(u int64) *time.Time {
+	t := time.Unix(u, 0).UTC()
+	return &t
+}

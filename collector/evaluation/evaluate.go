@@ -1,0 +1,166 @@
+package evaluation
+
+import (
+	"math"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/events"
+	"github.com/sla-exporter/sla_exporter/slo/kpi"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// Evaluate computes a snapshot of every objective, KPI and contract at now.
+func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
+	cfg := e.cfg.Load()
+	began := time.Now()
+	s := &collector.Snapshot{At: now}
+	e.data.Read(func(d collector.Data) {
+		for i := range cfg.Objectives {
+			s.Objectives = append(s.Objectives, e.objective(cfg, &cfg.Objectives[i], d, now))
+		}
+		for i := range cfg.KPIs {
+			s.KPIs = append(s.KPIs, e.kpi(cfg, &cfg.KPIs[i], d, now))
+		}
+	})
+	s.Contracts = contracts(cfg, s.Objectives)
+	s.Sources = e.data.Health()
+	s.Duration = time.Since(began)
+	return s
+}
+
+// stale reports whether a source's data is too old to publish: it never synced, or not within the
+// staleness limit.
+func stale(cfg *config.Config, d collector.Data, source string, now time.Time) bool {
+	last, ok := d.LastSuccess[source]
+	return !ok || last.IsZero() || now.Sub(last) > cfg.Global.Staleness
+}
+
+// dataFor picks the part of the collected data an objective reads.
+func dataFor(o *config.Objective, d collector.Data) slo.Data {
+	switch o.Kind {
+	case slo.TicketSLA:
+		return slo.Data{Tickets: d.Tickets[o.Source]}
+	case slo.Availability:
+		if u := d.Uptime[collector.SeriesName(o.Source, o.Series)]; u != nil {
+			return slo.Data{Availability: u.Series}
+		}
+	case slo.EventRatio:
+		if ev := d.Events[collector.SeriesName(o.Source, o.Series)]; ev != nil {
+			if s, err := events.New(ev.Buckets); err == nil {
+				return slo.Data{Events: s}
+			}
+		}
+	}
+	return slo.Data{}
+}
+
+func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collector.Data, now time.Time) (out collector.ObjectiveResult) {
+	out = collector.ObjectiveResult{PeriodName: o.PeriodName, Labels: o.Labels}
+	out.Objective, out.Service, out.Kind, out.Target = o.Name, o.Service, o.Kind, o.Target
+	out.Stale = stale(cfg, d, o.Source, now)
+	defer func() {
+		// An engine bug must cost one objective's figures, not the exporter.
+		if v := recover(); v != nil {
+			e.logOnce(o.Name, panicError(v))
+			out.Stale = true
+		}
+	}()
+	data := dataFor(o, d)
+	r, err := slo.Evaluate(o.Objective, data, now)
+	e.logOnce(o.Name, err)
+	if err != nil {
+		out.Stale = true
+		return out
+	}
+	out.Result = r
+	out.History = e.history(cfg, o, data, d, now)
+	return out
+}
+
+// history returns the objective's last finished periods, oldest first, freezing those not yet
+// frozen. A period is frozen only once its source has synced after the period ended, so a restart
+// or a slow source cannot freeze a figure that was missing data.
+func (e *Evaluator) history(cfg *config.Config, o *config.Objective, data slo.Data, d collector.Data, now time.Time) []collector.FrozenPeriod {
+	n := cfg.Global.HistoryPeriods
+	if n == 0 || !o.Period.Calendar() {
+		return nil
+	}
+	out := make([]collector.FrozenPeriod, 0, n)
+	start, _ := o.Period.Bounds(now)
+	last := d.LastSuccess[o.Source]
+	for range n {
+		ps, pe := o.Period.Previous(start)
+		start = ps
+		label := o.Period.Label(ps)
+		if fp, ok := e.frozenPeriod(o.Name, label); ok {
+			out = append(out, fp)
+			continue
+		}
+		if last.Before(pe) {
+			continue
+		}
+		r, err := slo.EvaluatePeriod(o.Objective, data, ps, pe)
+		if err != nil {
+			continue
+		}
+		fp := collector.FrozenPeriod{Label: label, Start: ps, End: pe, Attainment: r.Attainment, HasData: r.HasData}
+		e.freeze(o.Name, fp)
+		out = append(out, fp)
+	}
+	// Collected newest first.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+func (e *Evaluator) kpi(cfg *config.Config, k *config.KPI, d collector.Data, now time.Time) collector.KPIResult {
+	out := collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Target: k.Spec.Target, Status: kpi.Unknown.String()}
+	if stale(cfg, d, k.Source, now) {
+		return out
+	}
+	st := d.Tickets[k.Source]
+	if st == nil {
+		return out
+	}
+	var filter func(ticket.View) bool
+	if len(k.Select) > 0 {
+		m := k.Select.Compile(st)
+		filter = m.Match
+	}
+	from, to := k.Period.Bounds(now)
+	if to.After(now) {
+		to = now
+	}
+	r, err := kpi.Compute(k.Spec, st, filter, from.Unix(), max(to.Unix(), from.Unix()+1), now.Unix())
+	e.logOnce("kpi:"+k.Spec.Name, err)
+	if err != nil {
+		return out
+	}
+	out.Value, out.OK, out.Status = r.Value, r.OK, r.Status.String()
+	return out
+}
+
+func contracts(cfg *config.Config, objs []collector.ObjectiveResult) []collector.ContractResult {
+	att := map[string]float64{}
+	for _, o := range objs {
+		if o.HasData && !o.Stale {
+			att[o.Objective] = o.Attainment
+		} else {
+			att[o.Objective] = math.NaN()
+		}
+	}
+	out := make([]collector.ContractResult, 0, len(cfg.Contracts))
+	for _, c := range cfg.Contracts {
+		as := make([]float64, len(c.Objectives))
+		for i, name := range c.Objectives {
+			as[i] = att[name]
+		}
+		r := c.Spec.Credit(as)
+		out = append(out, collector.ContractResult{Name: c.Spec.Name, Currency: c.Spec.Currency, Ratio: r.Ratio, Amount: r.Amount, HasFee: c.Spec.Fee > 0})
+	}
+	return out
+}

@@ -1,0 +1,168 @@
+// Package evaluation runs the engine over what the sources collected: every objective, KPI and
+// contract of the configuration, on an interval and when data changes, publishing each result as
+// a snapshot for the exposition, the status page and the API. It also freezes finished periods,
+// so a period's final figure survives the data it came from.
+package evaluation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/store"
+)
+
+// Reader is the part of the runner the evaluator reads collected data from.
+type Reader interface {
+	Read(fn func(collector.Data))
+	Health() []collector.SourceHealth
+	Changed() <-chan struct{}
+}
+
+// Evaluator evaluates the configuration over the collected data.
+type Evaluator struct {
+	data   Reader
+	db     *store.DB // nil: frozen periods are kept in memory only
+	expo   *collector.Exposition
+	logger *slog.Logger
+	now    func() time.Time
+
+	cfg atomic.Pointer[config.Config]
+
+	mu     sync.Mutex
+	frozen map[string]map[string]collector.FrozenPeriod // objective → period label → result
+	errs   map[string]string                            // objective → last error logged
+}
+
+// Options are the evaluator's dependencies.
+type Options struct {
+	Data   Reader
+	DB     *store.DB
+	Expo   *collector.Exposition
+	Logger *slog.Logger
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// New returns an evaluator for cfg.
+func New(cfg *config.Config, o Options) *Evaluator {
+	e := &Evaluator{data: o.Data, db: o.DB, expo: o.Expo, logger: o.Logger, now: o.Now,
+		frozen: map[string]map[string]collector.FrozenPeriod{}, errs: map[string]string{}}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.logger == nil {
+		e.logger = slog.New(slog.DiscardHandler)
+	}
+	e.cfg.Store(cfg)
+	return e
+}
+
+// SetConfig switches to a new configuration from the next evaluation on.
+func (e *Evaluator) SetConfig(cfg *config.Config) { e.cfg.Store(cfg) }
+
+// Config returns the configuration in use.
+func (e *Evaluator) Config() *config.Config { return e.cfg.Load() }
+
+// Run evaluates at once, then every evaluation interval and shortly after data changes, until ctx
+// ends. Changes arriving in a burst (several sources syncing together) cost one evaluation.
+func (e *Evaluator) Run(ctx context.Context) {
+	const settle = time.Second
+	e.Publish()
+	timer := time.NewTimer(e.cfg.Load().Global.EvaluationInterval)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.data.Changed():
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(settle):
+			}
+		case <-timer.C:
+		}
+		e.Publish()
+		timer.Reset(e.cfg.Load().Global.EvaluationInterval)
+	}
+}
+
+// Publish evaluates now and hands the snapshot to the exposition.
+func (e *Evaluator) Publish() *collector.Snapshot {
+	s := e.Evaluate(e.now())
+	if e.expo != nil {
+		e.expo.Set(s)
+	}
+	return s
+}
+
+// frozenPeriod returns the frozen result of an objective's period, if any.
+func (e *Evaluator) frozenPeriod(objective, label string) (collector.FrozenPeriod, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m, ok := e.frozen[objective]
+	if !ok {
+		m = map[string]collector.FrozenPeriod{}
+		e.frozen[objective] = m
+		if e.db != nil {
+			stored, err := e.db.History(objective)
+			if err != nil {
+				e.logger.Error("could not read frozen periods", "objective", objective, "err", err)
+			}
+			for l, raw := range stored {
+				var fp collector.FrozenPeriod
+				if json.Unmarshal(raw, &fp) == nil {
+					m[l] = fp
+				}
+			}
+		}
+	}
+	fp, ok := m[label]
+	return fp, ok
+}
+
+// freeze keeps a finished period's result for good.
+func (e *Evaluator) freeze(objective string, fp collector.FrozenPeriod) {
+	e.mu.Lock()
+	e.frozen[objective][fp.Label] = fp
+	e.mu.Unlock()
+	if e.db == nil {
+		return
+	}
+	raw, err := json.Marshal(fp)
+	if err == nil {
+		err = e.db.PutHistory(objective, fp.Label, raw)
+	}
+	if err != nil {
+		e.logger.Error("could not store a frozen period", "objective", objective, "period", fp.Label, "err", err)
+	}
+}
+
+// logOnce logs an objective's evaluation error when it differs from the last one logged, so a
+// persistent problem does not flood the log every interval.
+func (e *Evaluator) logOnce(objective string, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if e.errs[objective] == msg {
+		return
+	}
+	e.errs[objective] = msg
+	if err != nil {
+		e.logger.Error("objective evaluation failed", "objective", objective, "err", err)
+	} else {
+		e.logger.Info("objective evaluates again", "objective", objective)
+	}
+}
+
+func panicError(v any) error { return fmt.Errorf("engine panic: %v", v) }

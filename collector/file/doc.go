@@ -1,0 +1,179 @@
+// Package file is the `file` source kind: it reads ticket exports, uptime data and event counts
+// from local CSV, JSON or NDJSON files, as every ITSM tool, monitoring system and spreadsheet can
+// write them.
+//
+// # Reading
+//
+// Each sync looks at the file (or the files a glob matches) and reads it only when it changed:
+// same paths, sizes and modification times under the same configuration give an empty batch and
+// the same checkpoint, without opening the files. Otherwise the files are read and hashed
+// (SHA-256); if the contents hash the same as last time (a file touched, not changed) the batch
+// is empty again, with a checkpoint holding the new times. Changed contents give a full snapshot
+// (Batch.Replace): every record of the source that is not in it is dropped. The configuration is
+// part of the checkpoint, so a new mapping re-reads unchanged files.
+//
+// A missing or unreadable file, a glob matching nothing, a CSV header lacking a mapped column, a
+// malformed or truncated JSON document (json format), or a file that changed while it was read
+// make Sync fail: nothing is returned and the runner keeps the last good data. Error messages
+// never quote a file beyond the one offending value (shortened past 64 bytes).
+//
+// Malformed rows are rejected, each in Batch.Rejected with Where "<file>:<line>" (the file
+// relative to the configuration's folder; the line where the row starts) and a reason naming the
+// column, such as
+//
+//	column opened_at: "31-02-2016 10:00" is not a time in layout 02-01-2006 15:04
+//
+// and the rest is ingested. A ticket that is inconsistent as a whole (Ticket.Validate: resolved
+// before created, a first response before creation ...) is rejected at its first row, with a
+// reason naming the ticket id.
+//
+// # Ticket layouts
+//
+// one_row_per_ticket: each row is a ticket, its id unique across the files (a repeated id is
+// rejected; the first row is kept). Its history is built from the resolved and closed columns
+// (entries named after the first status listed under statuses.resolved and statuses.closed, or
+// "resolved" and "closed") and from the current status, which takes effect at status_time when
+// mapped, else at the resolved or closed time for a resolved, closed or cancelled status, else
+// (an open or paused status with no resolution) at creation. A current status that is not the
+// latest entry (an open status with a later resolved time, or a reopen with no time) rejects the
+// row. Without status_time, pauses cannot be placed: map it for pause-aware clocks.
+//
+// event_log: one row per state change, as ServiceNow's incident event log. Rows are grouped by id
+// across all files, and each ticket's rows are sorted by status_time (stable: rows with the same
+// time keep file order). Then:
+//   - created is the created column of the first row that has one (unmapped: the first status
+//     time); a ticket with none is rejected;
+//   - a row whose status_time is before created is rejected ("row left out of ticket X's
+//     history") and the ticket is built from the other rows: ServiceNow exports contain a few such
+//     rows, typically a New or Active row stamped before opened_at was edited, and losing the
+//     whole ticket for it would lose more than it protects; a ticket all of whose rows are
+//     rejected is not produced;
+//   - the history is each remaining row's (status_time, status), consecutive repeats of the same
+//     status (case-insensitive) dropped; before its first entry a ticket is open, as the engine
+//     assumes;
+//   - priority, type, group, fields, first_response, reassignments and rating come from the last
+//     row (latest status_time, the later row on a tie), absent values included;
+//   - with response_statuses, the first response is the first entry into one of those statuses.
+//
+// Every row is checked in full, so a malformed value in any mapped column rejects its row even
+// when a later row would have supplied the attribute.
+//
+// # Uptime and events
+//
+// Uptime rows are samples (columns time and state: the state from that time on, per series) or
+// outage rows (columns start, end and optionally state, down by default). Outage rows describe the
+// coverage range [coverage.from, coverage.to): inside it, time no outage claims was up. An outage
+// without an end lasts to the end of the coverage. Event rows are buckets: a start time, a total
+// and a good (or bad) count; a second bucket at the same time in a series is rejected. Series
+// appear in the order they are first read; their records are sorted by time.
+//
+// # Configuration reference
+//
+// The block goes under the key file: of a source of type file. Keys are strict (an unknown key is
+// an error naming its line), and every error names the line and the field.
+//
+//	file:
+//	  # The file to read, or a glob (*, ?, [a-z]) matching files that together form one snapshot,
+//	  # read in lexical order. Relative to the configuration file's folder. Required.
+//	  path: <string>
+//	  # csv | json (an array of objects) | ndjson (one object per line).
+//	  # Default: from the extension: .csv, .tsv (tab-delimited), .json, .ndjson, .jsonl.
+//	  [ format: <string> ]
+//	  # tickets | uptime | events. Default: tickets.
+//	  [ content: <string> ]
+//	  # Tickets only: one_row_per_ticket | event_log. Default: one_row_per_ticket.
+//	  [ layout: <string> ]
+//	  csv:                          # csv only
+//	    [ delimiter: <char> | default = "," ("\t" for .tsv) ]
+//	    [ comment: <char> ]         # lines starting with it are skipped; default none
+//	    [ lazy_quotes: <bool> | default = false ]  # tolerate stray quotes
+//	  json:                         # json only
+//	    # Dotted path of the array inside a top-level object: result (ServiceNow REST),
+//	    # records (ServiceNow JSONv2), tickets (Zendesk). Default: the document is the array.
+//	    [ records: <string> ]
+//	  # Column (CSV header) or key (JSON; a dotted path reaches into nested objects, e.g.
+//	  # assignment_group.display_value) of each attribute. Empty or absent: unmapped.
+//	  columns:
+//	    # tickets, both layouts
+//	    id: <string>                # required
+//	    [ created: <string> ]       # required for one_row_per_ticket; event_log: default the
+//	                                # first status time
+//	    [ status: <string> ]        # required for event_log (the status entered on this row);
+//	                                # one_row_per_ticket: the current status
+//	    [ status_time: <string> ]   # required for event_log: when the row's status took effect;
+//	                                # one_row_per_ticket: since when the current status holds
+//	    [ priority: <string> ]
+//	    [ type: <string> ]          # incident, request, change ...
+//	    [ group: <string> ]         # assignment group or queue
+//	    [ first_response: <string> ]  # a time
+//	    [ reassignments: <string> ] # a whole number >= 0
+//	    [ rating: <string> ]        # mapped by ratings
+//	    [ fields: { <name>: <column>, ... } ]  # attributes objectives select on
+//	    # tickets, one_row_per_ticket only
+//	    [ resolved: <string> ]      # a time: adds a resolved entry to the history
+//	    [ closed: <string> ]        # a time: adds a closed entry
+//	    # uptime samples (both required) or uptime outage rows (start required)
+//	    [ time: <string> ]          # uptime samples: the sample's time; events: the bucket start
+//	    [ state: <string> ]         # mapped by states; outage rows: default down
+//	    [ start: <string> ]
+//	    [ end: <string> ]           # empty: still going on
+//	    # events: time and total required, and exactly one of good or bad
+//	    [ total: <string> ]
+//	    [ good: <string> ]
+//	    [ bad: <string> ]           # good = total - bad
+//	    # uptime and events
+//	    [ series: <string> ]        # default: constants.series, else the source's name
+//	  # Fixed values: the value of an unmapped attribute, and of a mapped one where its cell is
+//	  # absent.
+//	  constants:
+//	    [ priority: <string> ]      # tickets
+//	    [ type: <string> ]          # tickets
+//	    [ group: <string> ]         # tickets
+//	    [ fields: { <name>: <value>, ... } ]  # tickets
+//	    [ series: <string> ]        # uptime and events
+//	  time:
+//	    # A Go layout (the reference time Mon Jan 2 15:04:05 MST 2006 written as the file does:
+//	    # "02-01-2006 15:04", "2006-01-02 15:04:05", "1/2/2006 3:04 PM"), or rfc3339, unix
+//	    # (seconds, decimals allowed), unix_ms. Applies to every time column. Default: rfc3339.
+//	    [ layout: <string> ]
+//	    # IANA zone of times written without an offset (Go layouts, unless they hold one).
+//	    # Default: UTC.
+//	    [ timezone: <string> ]
+//	  # Values meaning absent, compared exactly after trimming spaces. An empty value is always
+//	  # absent. Default: none besides the empty value.
+//	  [ null_values: [<string>, ...] ]
+//	  # Tickets: status name -> category, compared case-insensitively; a name may appear once.
+//	  # Required when columns.status is mapped, unless default_category is set.
+//	  statuses:
+//	    [ open: [<string>, ...] ]
+//	    [ paused: [<string>, ...] ]   # resolution clocks stop
+//	    [ resolved: [<string>, ...] ]
+//	    [ closed: [<string>, ...] ]
+//	    [ cancelled: [<string>, ...] ]
+//	  # Category of a status statuses does not list. Unset: such a row is rejected, naming the
+//	  # status.
+//	  [ default_category: open | paused | resolved | closed | cancelled ]
+//	  # event_log only: the first change into one of these statuses is the first response
+//	  # (ServiceNow: Active). Exclusive with columns.first_response.
+//	  [ response_statuses: [<string>, ...] ]
+//	  # Tickets with columns.rating (then required): answers that are good and bad, compared
+//	  # case-insensitively; any other answer (a neutral 3) is unrated.
+//	  ratings:
+//	    [ good: [<string>, ...] ]
+//	    [ bad: [<string>, ...] ]
+//	  # Uptime: state values, compared case-insensitively; a value none lists rejects its row.
+//	  # Default when all four are empty: up [up, 1, true], down [down, 0, false],
+//	  # degraded [degraded], unknown [unknown].
+//	  states:
+//	    [ up: [<string>, ...] ]
+//	    [ down: [<string>, ...] ]
+//	    [ degraded: [<string>, ...] ]
+//	    [ unknown: [<string>, ...] ]  # no data: counts as missing
+//	  # Uptime outage rows only.
+//	  coverage:
+//	    from: <RFC 3339 time>       # required: since when the file records every outage
+//	    [ to: <RFC 3339 time> ]     # default: the files' latest modification time
+//	    [ series: [<string>, ...] ] # series to publish even without any outage row
+//
+// An example mapping for ServiceNow's incident event log is testdata/servicenow.yml.
+package file

@@ -1,0 +1,396 @@
+package file
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// opt is an optional string.
+type opt struct {
+	v  string
+	ok bool
+}
+
+// attrs are the attributes of a ticket besides its id, creation and history.
+type attrs struct {
+	priority, typ, group string
+	firstResponse        time.Time
+	reassignments        int
+	rating               ticket.Rating
+	fields               []opt
+}
+
+// ticketRow is what one row says about a ticket.
+type ticketRow struct {
+	id               string
+	created          time.Time // zero when absent
+	status           string    // "" when absent
+	cat              ticket.Category
+	statusTime       time.Time // zero when absent
+	resolved, closed time.Time // zero when absent
+	attrs
+}
+
+// problems collects what is wrong with a row, each naming its column.
+type problems []string
+
+func (ps *problems) add(p *plan, s slot, format string, args ...any) {
+	*ps = append(*ps, fmt.Sprintf("column %s: ", p.cols[s])+fmt.Sprintf(format, args...))
+}
+
+func (ps problems) String() string { return strings.Join(ps, "; ") }
+
+// parseTicketRow reads the ticket attributes of a row; out.attrs.fields must have one entry per
+// field. Strings are interned, so that they do not pin the file's buffers.
+func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
+	p := rd.plan
+	var ps problems
+	cells := rw.cells
+	for s := range cells {
+		if cells[s].bad != "" {
+			ps.add(p, slot(s), "%s", cells[s].bad)
+		}
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	str := func(s slot, def string) string {
+		if cells[s].ok {
+			return rd.intern(cells[s].v)
+		}
+		return def
+	}
+	tm := func(s slot) time.Time {
+		if !cells[s].ok {
+			return time.Time{}
+		}
+		t, err := p.times.parse(cells[s].v)
+		if err != nil {
+			ps.add(p, s, "%v", err)
+		}
+		return t
+	}
+	out.id = ""
+	if c := cells[sID]; c.ok {
+		out.id = c.v // interned by the builder, which keeps one copy per ticket
+	} else {
+		ps.add(p, sID, "no ticket id")
+	}
+	out.created = tm(sCreated)
+	if p.layout == layoutRow && !cells[sCreated].ok {
+		ps.add(p, sCreated, "no creation time")
+	}
+	out.status, out.cat = "", ticket.Unmapped
+	if c := cells[sStatus]; c.ok {
+		out.status = rd.intern(c.v)
+		out.cat = p.category(c.v)
+		if out.cat == ticket.Unmapped {
+			ps.add(p, sStatus, "status %s has no category: list it under statuses, or set default_category", quote(c.v))
+		}
+	} else if p.layout == layoutEventLog {
+		ps.add(p, sStatus, "no status")
+	}
+	out.statusTime = tm(sStatusTime)
+	if p.layout == layoutEventLog && !cells[sStatusTime].ok {
+		ps.add(p, sStatusTime, "no status time")
+	}
+	out.resolved, out.closed = tm(sResolved), tm(sClosed)
+	out.priority = str(sPriority, p.constants.Priority)
+	out.typ = str(sType, p.constants.Type)
+	out.group = str(sGroup, p.constants.Group)
+	out.firstResponse = tm(sFirstResponse)
+	out.reassignments = 0
+	if c := cells[sReassignments]; c.ok {
+		n, err := parseCount(c.v)
+		if err != nil {
+			ps.add(p, sReassignments, "%v", err)
+		}
+		out.reassignments = n
+	}
+	out.rating = ticket.Unrated
+	if c := cells[sRating]; c.ok {
+		out.rating = p.ratings[strings.ToLower(c.v)]
+	}
+	for i := range out.fields {
+		c := cells[int(nSlots)+i]
+		out.fields[i] = opt{}
+		if c.ok {
+			out.fields[i] = opt{rd.intern(c.v), true}
+		}
+	}
+	return ps
+}
+
+// category maps a status name to its category, Unmapped when nothing does.
+func (p *plan) category(status string) ticket.Category {
+	cat, ok := p.statuses[status]
+	if !ok {
+		cat, ok = p.statuses[strings.ToLower(status)]
+	}
+	if !ok {
+		return p.defaultCategory
+	}
+	return cat
+}
+
+// fieldMap builds a ticket's fields: the mapped ones that are present, then the constants for the
+// names still missing. Nil when there are none.
+func (p *plan) fieldMap(fields []opt) map[string]string {
+	var m map[string]string
+	for i, f := range fields {
+		if f.ok {
+			if m == nil {
+				m = make(map[string]string, len(fields)+len(p.constants.Fields))
+			}
+			m[p.fieldNames[i]] = f.v
+		}
+	}
+	for k, v := range p.constants.Fields {
+		if _, ok := m[k]; !ok {
+			if m == nil {
+				m = make(map[string]string, len(p.constants.Fields))
+			}
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// ticketOf assembles a ticket from its parts.
+func (p *plan) ticketOf(id string, created time.Time, history []ticket.StatusChange, a *attrs) ticket.Ticket {
+	return ticket.Ticket{
+		ID:            id,
+		Created:       created,
+		Priority:      a.priority,
+		Type:          a.typ,
+		Group:         a.group,
+		Fields:        p.fieldMap(a.fields),
+		History:       history,
+		FirstResponse: a.firstResponse,
+		Rating:        a.rating,
+		Reassignments: a.reassignments,
+	}
+}
+
+// rowTickets builds one_row_per_ticket tickets.
+type rowTickets struct {
+	rd      *reading
+	tr      ticketRow
+	seen    map[string]place
+	tickets []ticket.Ticket
+}
+
+// place is where a record was read.
+type place struct{ file, line int }
+
+func newRowTickets(rd *reading) *rowTickets {
+	return &rowTickets{rd: rd, seen: map[string]place{}, tr: ticketRow{attrs: attrs{fields: make([]opt, len(rd.plan.fieldNames))}}}
+}
+
+func (b *rowTickets) add(rw *row) {
+	rd, p := b.rd, b.rd.plan
+	if rw.err != "" {
+		rd.reject(rw.file, rw.line, rw.err)
+		return
+	}
+	tr := &b.tr
+	if ps := rd.parseTicketRow(rw, tr); len(ps) > 0 {
+		rd.reject(rw.file, rw.line, ps.String())
+		return
+	}
+	if first, dup := b.seen[tr.id]; dup {
+		rd.reject(rw.file, rw.line, fmt.Sprintf("column %s: ticket %s was already read at %s; the first row is kept", p.cols[sID], quote(tr.id), rd.where(first.file, first.line)))
+		return
+	}
+	history, problem := b.history(tr)
+	if problem != "" {
+		rd.reject(rw.file, rw.line, fmt.Sprintf("ticket %s: %s", tr.id, problem))
+		return
+	}
+	id := strings.Clone(tr.id)
+	b.seen[id] = place{rw.file, rw.line}
+	t := p.ticketOf(id, tr.created, history, &tr.attrs)
+	if err := t.Validate(); err != nil {
+		rd.reject(rw.file, rw.line, err.Error())
+		return
+	}
+	b.tickets = append(b.tickets, t)
+}
+
+// history builds a one_row_per_ticket history from the resolved and closed columns and the
+// current status. It returns a problem instead when the row cannot say when its status began, or
+// contradicts itself.
+func (b *rowTickets) history(tr *ticketRow) ([]ticket.StatusChange, string) {
+	p := b.rd.plan
+	var h []ticket.StatusChange
+	if !tr.resolved.IsZero() {
+		h = append(h, ticket.StatusChange{At: tr.resolved, Status: p.stopNames[ticket.Resolved], Category: ticket.Resolved})
+	}
+	if !tr.closed.IsZero() {
+		h = append(h, ticket.StatusChange{At: tr.closed, Status: p.stopNames[ticket.Closed], Category: ticket.Closed})
+	}
+	if tr.status == "" {
+		slices.SortStableFunc(h, func(a, b ticket.StatusChange) int { return a.At.Compare(b.At) })
+		return h, ""
+	}
+	at := tr.statusTime
+	if at.IsZero() {
+		switch tr.cat {
+		case ticket.Resolved:
+			at = tr.resolved
+		case ticket.Closed, ticket.Cancelled:
+			at = tr.closed
+		default:
+			if len(h) == 0 {
+				at = tr.created // the only status known, held since creation
+			}
+		}
+	}
+	if at.IsZero() {
+		why := "columns.status_time is not mapped"
+		if p.mapped(sStatusTime) {
+			why = "column " + p.cols[sStatusTime] + " is empty"
+		}
+		if tr.cat == ticket.Open || tr.cat == ticket.Paused {
+			return nil, fmt.Sprintf("status %s is %s after a resolution or closure, but %s, so the reopen has no time", quote(tr.status), tr.cat, why)
+		}
+		return nil, fmt.Sprintf("status %s is %s, but %s and no %s time is given, so it has no time", quote(tr.status), tr.cat, why, tr.cat)
+	}
+	cur := ticket.StatusChange{At: at, Status: tr.status, Category: tr.cat}
+	merged := false
+	for i := range h {
+		if h[i].At.Equal(at) && h[i].Category == tr.cat {
+			h[i].Status, merged = tr.status, true // the column and the status say the same
+		}
+	}
+	if !merged {
+		h = append(h, cur)
+	}
+	slices.SortStableFunc(h, func(a, b ticket.StatusChange) int { return a.At.Compare(b.At) })
+	if last := h[len(h)-1]; last.Category != tr.cat || !last.At.Equal(at) {
+		return nil, fmt.Sprintf("the current status %s (%s, since %s) is not the latest: %s at %s is later",
+			quote(tr.status), tr.cat, p.times.format(at), last.Category, p.times.format(last.At))
+	}
+	return h, ""
+}
+
+func (b *rowTickets) finish() []ticket.Ticket { return b.tickets }
+
+// evRow is one status change of an event log.
+type evRow struct {
+	at, created time.Time
+	status      string
+	cat         ticket.Category
+	place
+}
+
+// evTicket gathers the rows of one ticket.
+type evTicket struct {
+	id    string
+	first place // the ticket's first row in file order
+	rows  []evRow
+	// last holds the attributes of the row that sorts last (latest status time, the later row on
+	// a tie), so that the attributes of every row need not be kept.
+	lastAt time.Time
+	last   attrs
+}
+
+// logTickets builds event_log tickets.
+type logTickets struct {
+	rd    *reading
+	tr    ticketRow
+	byID  map[string]*evTicket
+	order []*evTicket
+}
+
+func newLogTickets(rd *reading) *logTickets {
+	return &logTickets{rd: rd, byID: map[string]*evTicket{}, tr: ticketRow{attrs: attrs{fields: make([]opt, len(rd.plan.fieldNames))}}}
+}
+
+func (b *logTickets) add(rw *row) {
+	rd := b.rd
+	if rw.err != "" {
+		rd.reject(rw.file, rw.line, rw.err)
+		return
+	}
+	tr := &b.tr
+	if ps := rd.parseTicketRow(rw, tr); len(ps) > 0 {
+		rd.reject(rw.file, rw.line, ps.String())
+		return
+	}
+	et := b.byID[tr.id]
+	if et == nil {
+		id := strings.Clone(tr.id)
+		et = &evTicket{id: id, first: place{rw.file, rw.line}, last: attrs{fields: make([]opt, len(tr.fields))}}
+		b.byID[id] = et
+		b.order = append(b.order, et)
+	}
+	et.rows = append(et.rows, evRow{at: tr.statusTime, created: tr.created, status: tr.status, cat: tr.cat, place: place{rw.file, rw.line}})
+	if len(et.rows) == 1 || !tr.statusTime.Before(et.lastAt) {
+		et.lastAt = tr.statusTime
+		fields := et.last.fields
+		copy(fields, tr.fields)
+		et.last = tr.attrs
+		et.last.fields = fields
+	}
+}
+
+func (b *logTickets) finish() []ticket.Ticket {
+	rd, p := b.rd, b.rd.plan
+	tickets := make([]ticket.Ticket, 0, len(b.order))
+	for _, et := range b.order {
+		rows := et.rows
+		slices.SortStableFunc(rows, func(a, b evRow) int { return a.at.Compare(b.at) })
+		created := rows[0].at
+		if p.mapped(sCreated) {
+			created = time.Time{}
+			for _, r := range rows {
+				if !r.created.IsZero() {
+					created = r.created
+					break
+				}
+			}
+			if created.IsZero() {
+				rd.reject(et.first.file, et.first.line, fmt.Sprintf("ticket %s: column %s is empty on every row, so the ticket has no creation time", et.id, p.cols[sCreated]))
+				continue
+			}
+		}
+		history := make([]ticket.StatusChange, 0, len(rows))
+		kept := 0
+		for _, r := range rows {
+			if r.at.Before(created) {
+				rd.reject(r.file, r.line, fmt.Sprintf("column %s: status time %s is before the ticket's creation %s (column %s): row left out of ticket %s's history",
+					p.cols[sStatusTime], p.times.format(r.at), p.times.format(created), p.cols[sCreated], et.id))
+				continue
+			}
+			kept++
+			if n := len(history); n > 0 && strings.EqualFold(history[n-1].Status, r.status) {
+				continue // the same status again: an update of another attribute
+			}
+			history = append(history, ticket.StatusChange{At: r.at, Status: r.status, Category: r.cat})
+		}
+		if kept == 0 {
+			continue // every row was rejected, each with its reason
+		}
+		a := et.last
+		if p.responses != nil {
+			for _, h := range history {
+				if p.responses[strings.ToLower(h.Status)] {
+					a.firstResponse = h.At
+					break
+				}
+			}
+		}
+		t := p.ticketOf(et.id, created, history, &a)
+		if err := t.Validate(); err != nil {
+			rd.reject(et.first.file, et.first.line, err.Error())
+			continue
+		}
+		tickets = append(tickets, t)
+	}
+	return tickets
+}

@@ -1,0 +1,114 @@
+package collector
+
+import (
+	"fmt"
+
+	"github.com/sla-exporter/sla_exporter/collector/store"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// load fills a new source's data, checkpoint and health from the store, so that a restart serves
+// the previous figures before the first sync and that sync resumes where the last one stopped.
+// A state that cannot be read is dropped: the source then syncs from scratch, which is the only
+// way to get correct records back.
+func (r *Runner) load(s *sourceRun) {
+	name := s.cfg.Name
+	d := newSourceData(s.cfg.Tickets)
+	var st store.State
+	refused := 0
+	var loadErr string
+	if r.store != nil {
+		var err error
+		st, err = r.store.Scan(name, func(t *ticket.Ticket) error {
+			// Only options changed since the commit can refuse a stored ticket.
+			if err := d.tickets.Add(t); err != nil {
+				refused++
+				s.logger.Debug("stored ticket refused", "ticket", t.ID, "err", err)
+			}
+			return nil
+		})
+		if err != nil {
+			s.logger.Error("stored state unreadable, dropping it and syncing from scratch", "err", err)
+			if err := r.store.Drop(name); err != nil {
+				s.logger.Error("could not drop unreadable state", "err", err)
+			}
+			d, st, refused = newSourceData(s.cfg.Tickets), store.State{}, 0
+			loadErr = fmt.Sprintf("stored state unreadable (dropped): %v", err)
+		}
+	}
+	for series, u := range st.Uptime {
+		if err := d.applyUptime(series, u.Samples, u.Outages, u.Covered); err != nil {
+			s.logger.Error("stored series unusable", "series", series, "err", err)
+		}
+	}
+	for series, b := range st.Events {
+		d.applyEvents(series, b)
+	}
+	s.checkpoint = st.Checkpoint
+	if !st.LastSuccess.IsZero() && st.Config != s.id {
+		s.logger.Info("source settings changed since the data was stored, resyncing from scratch")
+		s.checkpoint, s.resync = nil, true
+	}
+	if refused > 0 {
+		s.logger.Warn("stored tickets refused by the ticket store options", "count", refused)
+	}
+
+	r.mu.Lock()
+	r.publish(name, d)
+	r.data.LastSuccess[name] = st.LastSuccess
+	records := d.records()
+	r.mu.Unlock()
+
+	r.setStatus(name, func(h *SourceStatus) {
+		h.Type = s.cfg.Type
+		h.LastSuccess = st.LastSuccess
+		h.Records = records
+		h.Rejected = int(st.Rejected) + refused
+		h.LastError = loadErr
+	})
+	if !st.LastSuccess.IsZero() {
+		s.logger.Info("loaded stored state", "records", records, "last_success", st.LastSuccess)
+	}
+}
+
+// publish makes d the data of source name in r.data, replacing what it had. Callers hold mu.
+func (r *Runner) publish(name string, d *sourceData) {
+	r.unpublish(name)
+	r.per[name] = d
+	r.data.Tickets[name] = d.tickets
+	for series, u := range d.uptime {
+		r.data.Uptime[SeriesName(name, series)] = u
+	}
+	for series, e := range d.events {
+		r.data.Events[SeriesName(name, series)] = e
+	}
+}
+
+// unpublish removes source name's data from r.data. Callers hold mu.
+func (r *Runner) unpublish(name string) {
+	old := r.per[name]
+	if old == nil {
+		return
+	}
+	for series := range old.uptime {
+		delete(r.data.Uptime, SeriesName(name, series))
+	}
+	for series := range old.events {
+		delete(r.data.Events, SeriesName(name, series))
+	}
+	delete(r.data.Tickets, name)
+	delete(r.data.LastSuccess, name)
+	delete(r.per, name)
+}
+
+// setStatus edits a source's health under statusMu, creating it if needed.
+func (r *Runner) setStatus(name string, edit func(*SourceStatus)) {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	st := r.status[name]
+	if st == nil {
+		st = &SourceStatus{SourceHealth: SourceHealth{Name: name}}
+		r.status[name] = st
+	}
+	edit(st)
+}

@@ -1,0 +1,134 @@
+package collector
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector/store"
+	"github.com/sla-exporter/sla_exporter/slo/availability"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// prepared is a batch checked record by record, ready to commit and apply. Records the engine
+// would refuse are rejected here, before the commit, so the store never holds a record that a
+// restart would refuse again, and the stored rejected count is exact.
+type prepared struct {
+	tickets  []ticket.Ticket
+	uptime   []store.Uptime
+	events   []store.Events
+	rejected []Rejection
+	// fresh is the source's complete new data when the batch replaces the old, built before
+	// taking the lock so that readers wait only for a pointer swap.
+	fresh *sourceData
+}
+
+func prepare(b *Batch, opts ticket.StoreOptions, replace bool) (*prepared, error) {
+	p := &prepared{rejected: append([]Rejection(nil), b.Rejected...)}
+	// Adding to an empty store runs exactly the checks Add would run on the live one (they do
+	// not depend on the other tickets); on a Replace it is the new store.
+	scratch := ticket.NewStore(opts)
+	p.tickets = make([]ticket.Ticket, 0, len(b.Tickets))
+	for i := range b.Tickets {
+		t := &b.Tickets[i]
+		if err := scratch.Add(t); err != nil {
+			where := t.ID
+			if where == "" {
+				where = fmt.Sprintf("ticket %d of the batch", i)
+			}
+			p.rejected = append(p.rejected, Rejection{Where: where, Reason: err.Error()})
+			continue
+		}
+		p.tickets = append(p.tickets, *t)
+	}
+	for _, u := range b.Uptime {
+		p.uptime = append(p.uptime, p.checkUptime(u))
+	}
+	for _, e := range b.Events {
+		p.events = append(p.events, p.checkEvents(e))
+	}
+	if !replace {
+		return p, nil
+	}
+	p.fresh = &sourceData{tickets: scratch, uptime: map[string]*Uptime{}, events: map[string]*EventCounts{}}
+	for _, u := range p.uptime {
+		if err := p.fresh.applyUptime(u.Series, u.Samples, u.Outages, coverage(u)); err != nil {
+			return nil, fmt.Errorf("series %q: %w", u.Series, err)
+		}
+	}
+	for _, e := range p.events {
+		p.fresh.applyEvents(e.Series, e.Buckets)
+	}
+	return p, nil
+}
+
+func coverage(u store.Uptime) []Span {
+	if u.Covered == (Span{}) {
+		return nil
+	}
+	return []Span{u.Covered}
+}
+
+func (p *prepared) reject(series, what string, at time.Time, reason string) {
+	where := fmt.Sprintf("series %s %s at %s", series, what, at.UTC().Format(time.RFC3339))
+	if at.IsZero() {
+		where = fmt.Sprintf("series %s %s", series, what)
+	}
+	p.rejected = append(p.rejected, Rejection{Where: where, Reason: reason})
+}
+
+// checkUptime keeps the samples and outages availability.FromSamples and FromOutages accept.
+func (p *prepared) checkUptime(u UptimeSeries) store.Uptime {
+	out := store.Uptime{Series: u.Series}
+	for _, s := range u.Samples {
+		switch {
+		case !timeOK(s.At):
+			p.reject(u.Series, "sample", s.At, "time missing or out of range")
+		case s.State > availability.Degraded:
+			p.reject(u.Series, "sample", s.At, fmt.Sprintf("invalid state %d", s.State))
+		default:
+			out.Samples = append(out.Samples, s)
+		}
+	}
+	for _, o := range u.Outages {
+		switch {
+		case !timeOK(o.Start) || !timeOK(o.End):
+			p.reject(u.Series, "outage", o.Start, "start or end missing or out of range")
+		case !o.Start.Before(o.End):
+			p.reject(u.Series, "outage", o.Start, fmt.Sprintf("end %s is not after start", o.End.UTC().Format(time.RFC3339)))
+		case o.State != availability.Down && o.State != availability.Degraded:
+			p.reject(u.Series, "outage", o.Start, fmt.Sprintf("state %s, want down or degraded", o.State))
+		default:
+			out.Outages = append(out.Outages, o)
+		}
+	}
+	switch {
+	case u.CoveredFrom.IsZero() && u.CoveredTo.IsZero():
+	case !timeOK(u.CoveredFrom) || !timeOK(u.CoveredTo) || u.CoveredTo.Before(u.CoveredFrom):
+		p.reject(u.Series, "coverage", u.CoveredFrom, "coverage bounds missing, out of range or reversed")
+	default:
+		out.Covered = Span{From: u.CoveredFrom, To: u.CoveredTo}
+	}
+	return out
+}
+
+// checkEvents keeps the buckets with a storable start and counts 0 <= good <= total.
+func (p *prepared) checkEvents(e EventSeries) store.Events {
+	out := store.Events{Series: e.Series}
+	for _, b := range e.Buckets {
+		switch {
+		case !timeOK(b.Start):
+			p.reject(e.Series, "bucket", b.Start, "start missing or out of range")
+		case !finite(b.Good) || !finite(b.Total) || b.Good < 0 || b.Good > b.Total:
+			p.reject(e.Series, "bucket", b.Start, fmt.Sprintf("counts good=%g total=%g, want 0 <= good <= total", b.Good, b.Total))
+		default:
+			out.Buckets = append(out.Buckets, b)
+		}
+	}
+	return out
+}
+
+// timeOK refuses the zero time (an unset field) and times the store cannot key.
+func timeOK(t time.Time) bool { return !t.IsZero() && store.KeyTimeOK(t) }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

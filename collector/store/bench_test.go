@@ -1,0 +1,66 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+func batchOf(first, n int) Batch {
+	b := Batch{Tickets: make([]ticket.Ticket, n), Checkpoint: []byte(fmt.Sprint(first + n))}
+	for i := range b.Tickets {
+		b.Tickets[i] = sampleTicket(first + i)
+	}
+	return b
+}
+
+func reportSize(b *testing.B, db *DB, tickets int) {
+	size, err := db.Size()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(size)/float64(tickets), "dbbytes/ticket")
+}
+
+// BenchmarkCommit commits batches of 10,000 new tickets (a first sync, or a busy desk's day) into
+// a growing file, fsync included.
+func BenchmarkCommit(b *testing.B) {
+	const n = 10_000
+	db := open(b, b.TempDir())
+	batches := 0
+	for b.Loop() {
+		b.StopTimer()
+		batch := batchOf(batches*n, n)
+		b.StartTimer()
+		if err := db.Commit("src", batch, t0); err != nil {
+			b.Fatal(err)
+		}
+		batches++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(batches*n), "ns/ticket")
+	reportSize(b, db, batches*n)
+}
+
+// BenchmarkLoad reads 100,000 stored tickets into a ticket store, as a start-up does.
+func BenchmarkLoad(b *testing.B) {
+	const n, per = 100_000, 10_000
+	db := open(b, b.TempDir())
+	for i := 0; i < n; i += per {
+		if err := db.Commit("src", batchOf(i, per), t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		s := ticket.NewStore(ticket.StoreOptions{})
+		_, err := db.Scan("src", func(t *ticket.Ticket) error { return s.Add(t) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s.Len() != n {
+			b.Fatalf("loaded %d tickets, want %d", s.Len(), n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
+	reportSize(b, db, n)
+}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+var t0 = time.Date(2026, time.March, 2, 9, 30, 0, 0, time.UTC)
+
+// sampleTicket is a realistic ticket: a few fields, a six-step history, a response, a rating.
+func sampleTicket(i int) ticket.Ticket {
+	created := t0.Add(time.Duration(i) * time.Minute)
+	return ticket.Ticket{
+		ID:       fmt.Sprintf("INC%07d", i),
+		Created:  created,
+		Priority: []string{"P1", "P2", "P3", "P4"}[i%4],
+		Type:     "incident",
+		Group:    []string{"Service Desk", "Network", "Database"}[i%3],
+		Fields:   map[string]string{"customer": "ACME Corp", "service": "web-shop", "category": "network"},
+		History: []ticket.StatusChange{
+			{At: created, Status: "New", Category: ticket.Open},
+			{At: created.Add(7 * time.Minute), Status: "In Progress", Category: ticket.Open},
+			{At: created.Add(40 * time.Minute), Status: "On Hold", Category: ticket.Paused},
+			{At: created.Add(3 * time.Hour), Status: "In Progress", Category: ticket.Open},
+			{At: created.Add(5 * time.Hour), Status: "Resolved", Category: ticket.Resolved},
+			{At: created.Add(77 * time.Hour), Status: "Closed", Category: ticket.Closed},
+		},
+		FirstResponse: created.Add(7 * time.Minute),
+		Rating:        ticket.Good,
+		Reassignments: i % 3,
+	}
+}
+
+func TestTicketCodec_RoundTrip(t *testing.T) {
+	full := sampleTicket(42)
+	tests := []struct {
+		name string
+		in   ticket.Ticket
+	}{
+		{"minimal", ticket.Ticket{ID: "1", Created: t0}},
+		{"realistic", full},
+		{"nanoseconds and offsets", func() ticket.Ticket {
+			tk := full
+			tk.Created = t0.Add(123456789)
+			tk.FirstResponse = tk.Created.Add(-time.Second + 1) // not validated here
+			tk.History = []ticket.StatusChange{{At: t0.Add(-48 * time.Hour), Status: "Neu ✓", Category: ticket.Open}}
+			return tk
+		}()},
+		{"before 1970", ticket.Ticket{ID: "old", Created: time.Date(1960, 1, 1, 0, 0, 0, 5, time.UTC)}},
+		{"bad rating and negative reassignments", ticket.Ticket{ID: "x", Created: t0, Rating: ticket.Rating(-1), Reassignments: -3}},
+		{"empty strings are kept", ticket.Ticket{ID: "e", Created: t0, Fields: map[string]string{"": ""}}},
+		{"zero creation", ticket.Ticket{ID: "z"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := appendTicket(nil, &tt.in)
+			var got ticket.Ticket
+			if err := decodeTicket(tt.in.ID, b, &got, interner{}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.in, got); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+			if again := appendTicket(nil, &got); !bytes.Equal(again, b) {
+				t.Errorf("re-encoding differs: %x vs %x", again, b)
+			}
+		})
+	}
+}
+
+// The codec lists the fields by hand; a field added to ticket.Ticket must be added to it too.
+func TestTicketCodec_CoversEveryField(t *testing.T) {
+	known := []string{"ID", "Created", "Priority", "Type", "Group", "Fields", "History", "FirstResponse", "Rating", "Reassignments"}
+	var got []string
+	for f := range reflect.TypeFor[ticket.Ticket]().Fields() {
+		got = append(got, f.Name)
+	}
+	if !slices.Equal(got, known) {
+		t.Errorf("ticket.Ticket has fields %v, the codec knows %v: update appendTicket and decodeTicket (bump ticketV1 if the format changes)", got, known)
+	}
+	var sc []string
+	for f := range reflect.TypeFor[ticket.StatusChange]().Fields() {
+		sc = append(sc, f.Name)
+	}
+	if want := []string{"At", "Status", "Category"}; !slices.Equal(sc, want) {
+		t.Errorf("ticket.StatusChange has fields %v, the codec knows %v", sc, want)
+	}
+}
+
+func TestTicketCodec_Corrupt(t *testing.T) {
+	good := appendTicket(nil, new(sampleTicket(1)))
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"empty", nil},
+		{"unknown version", append([]byte{9}, good[1:]...)},
+		{"trailing bytes", append(slices.Clone(good), 0)},
+		{"huge count", []byte{ticketV1, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}},
+	}
+	for n := 1; n < len(good); n += 7 {
+		tests = append(tests, struct {
+			name string
+			in   []byte
+		}{fmt.Sprintf("truncated at %d", n), good[:n]})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got ticket.Ticket
+			if err := decodeTicket("x", tt.in, &got, nil); err == nil {
+				t.Errorf("decoded %x without error", tt.in)
+			}
+		})
+	}
+}
+
+func FuzzDecodeTicket(f *testing.F) {
+	f.Add(appendTicket(nil, new(sampleTicket(1))))
+	f.Add([]byte{ticketV1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tk ticket.Ticket
+		if decodeTicket("x", b, &tk, nil) != nil {
+			return
+		}
+		var again ticket.Ticket
+		if err := decodeTicket("x", appendTicket(nil, &tk), &again, interner{}); err != nil {
+			t.Fatalf("re-decoding a decoded ticket: %v", err)
+		}
+	})
+}
+
+// BenchmarkTicketEncoding compares the candidate encodings of a stored ticket; the size of each
+// is reported as bytes/ticket.
+func BenchmarkTicketEncoding(b *testing.B) {
+	tk := sampleTicket(1234)
+	encoders := []struct {
+		name   string
+		encode func(*ticket.Ticket) []byte
+		decode func([]byte, *ticket.Ticket) error
+	}{
+		{"binary", func(t *ticket.Ticket) []byte { return appendTicket(nil, t) },
+			func(b []byte, t *ticket.Ticket) error { return decodeTicket("INC0001234", b, t, interner{}) }},
+		{"json", func(t *ticket.Ticket) []byte { v, _ := json.Marshal(t); return v },
+			func(b []byte, t *ticket.Ticket) error { return json.Unmarshal(b, t) }},
+		// A gob stream per value, as a key/value store needs: each value repeats the type.
+		{"gob", func(t *ticket.Ticket) []byte {
+			var buf bytes.Buffer
+			_ = gob.NewEncoder(&buf).Encode(t)
+			return buf.Bytes()
+		}, func(b []byte, t *ticket.Ticket) error { return gob.NewDecoder(bytes.NewReader(b)).Decode(t) }},
+	}
+	for _, e := range encoders {
+		v := e.encode(&tk)
+		b.Run(e.name+"/encode", func(b *testing.B) {
+			for b.Loop() {
+				e.encode(&tk)
+			}
+			b.ReportMetric(float64(len(v)), "bytes/ticket")
+		})
+		b.Run(e.name+"/decode", func(b *testing.B) {
+			var out ticket.Ticket
+			for b.Loop() {
+				if err := e.decode(v, &out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"math"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+)
+
+// ObjectiveJSON is an objective in /api/v1/objectives. Absent figures are null, never a made-up 0.
+type ObjectiveJSON struct {
+	Name              string                   `json:"name"`
+	Service           string                   `json:"service"`
+	Kind              string                   `json:"kind"`
+	Unit              string                   `json:"unit"`
+	Period            string                   `json:"period"`
+	PeriodLabel       string                   `json:"period_label"`
+	PeriodStart       time.Time                `json:"period_start"`
+	PeriodEnd         time.Time                `json:"period_end"`
+	Target            float64                  `json:"target"`
+	Status            string                   `json:"status"`
+	Attainment        *float64                 `json:"attainment"`
+	Good              float64                  `json:"good"`
+	Bad               float64                  `json:"bad"`
+	Excluded          float64                  `json:"excluded"`
+	Coverage          float64                  `json:"coverage"`
+	Budget            *BudgetJSON              `json:"error_budget"`
+	BurnRates         map[string]float64       `json:"burn_rates,omitempty"`
+	Forecast          *float64                 `json:"forecast_attainment"`
+	Exhaustion        *time.Time               `json:"budget_exhaustion,omitempty"`
+	Open              *OpenJSON                `json:"open_cycles,omitempty"`
+	ExpectedBreaches  *float64                 `json:"expected_breaches,omitempty"`
+	BreachProbability *float64                 `json:"breach_probability,omitempty"`
+	History           []collector.FrozenPeriod `json:"history,omitempty"`
+	Labels            map[string]string        `json:"labels,omitempty"`
+	Stale             bool                     `json:"stale"`
+}
+
+// BudgetJSON is an objective's error budget, in its unit.
+type BudgetJSON struct {
+	Total          float64 `json:"total"`
+	Consumed       float64 `json:"consumed"`
+	Remaining      float64 `json:"remaining"`
+	RemainingRatio float64 `json:"remaining_ratio"`
+}
+
+// OpenJSON counts open ticket cycles by state.
+type OpenJSON struct {
+	Within   int `json:"within"`
+	AtRisk   int `json:"at_risk"`
+	Breached int `json:"breached"`
+	Paused   int `json:"paused"`
+}
+
+func num(v float64, ok bool) *float64 {
+	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// ObjectivesJSON renders a snapshot's objectives as the API and the evaluate command print them.
+func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
+	out := make([]ObjectiveJSON, 0, len(s.Objectives))
+	for _, o := range s.Objectives {
+		j := ObjectiveJSON{
+			Name: o.Objective, Service: o.Service, Kind: string(o.Kind), Unit: string(o.Unit),
+			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: o.PeriodStart, PeriodEnd: o.PeriodEnd,
+			Target: o.Target, Status: o.Status.String(), History: o.History, Labels: o.Labels, Stale: o.Stale,
+		}
+		if o.Stale {
+			j.Status = "no_data"
+			out = append(out, j)
+			continue
+		}
+		j.Good, j.Bad, j.Excluded, j.Coverage = o.Good, o.Bad, o.Excluded, o.Coverage
+		j.Attainment = num(o.Attainment, o.HasData)
+		j.Forecast = num(o.Forecast, o.HasForecast)
+		if o.HasData {
+			j.Budget = &BudgetJSON{Total: o.BudgetTotal, Consumed: o.BudgetConsumed, Remaining: o.BudgetRemaining, RemainingRatio: o.BudgetRemainingRatio}
+			j.BurnRates = map[string]float64{}
+			for _, b := range o.BurnRates {
+				j.BurnRates[model.Duration(b.Window).String()] = b.Rate
+			}
+		}
+		if !o.Exhaustion.IsZero() {
+			t := o.Exhaustion
+			j.Exhaustion = &t
+		}
+		if o.Kind == "ticket" {
+			j.Open = &OpenJSON{Within: o.Open.Within, AtRisk: o.Open.AtRisk, Breached: o.Open.Breached, Paused: o.Open.Paused}
+			j.ExpectedBreaches = num(o.ExpectedBreaches, true)
+			j.BreachProbability = num(o.BreachProbability, o.HasBreachProbability)
+		}
+		out = append(out, j)
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+)
+
+// pageTemplate is the status page: what a manager opens to see whether promises are kept. It
+// escapes everything (html/template), and shows no source error text: errors go to the log.
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"pct":  pct,
+	"when": when,
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>sla_exporter</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin-bottom:2em}
+th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ok,.green{color:#1a7f37}.at_risk,.amber{color:#9a6700}.breached,.red{color:#cf222e}.no_data,.unknown{color:#6e7781}
+</style></head><body>
+<h1>sla_exporter</h1>
+<p>{{if .Demo}}Serving the <strong>built-in demo</strong> configuration. {{end}}Evaluated {{when .Snap.At}}.
+<a href="/metrics">Metrics</a> · <a href="/api/v1/objectives">API</a> · version {{.Version}}</p>
+<h2>Objectives</h2>
+<table><tr><th>Objective</th><th>Service</th><th>Kind</th><th>Period</th><th>Status</th><th>Attainment</th><th>Target</th><th>Budget left</th><th>Forecast</th><th>Open tickets (at risk / breached)</th></tr>
+{{range .Snap.Objectives}}<tr><td>{{.Objective}}</td><td>{{.Service}}</td><td>{{.Kind}}</td><td>{{.PeriodLabel}}</td>
+{{if .Stale}}<td class="no_data">no_data (stale)</td><td></td>{{else}}<td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .HasData}}{{pct .Attainment}}{{end}}</td>{{end}}
+<td class="n">{{pct .Target}}</td><td class="n">{{if and .HasData (not .Stale)}}{{pct .BudgetRemainingRatio}}{{end}}</td>
+<td class="n">{{if and .HasForecast (not .Stale)}}{{pct .Forecast}}{{end}}</td>
+<td class="n">{{if eq .Kind "ticket"}}{{.Open.AtRisk}} / {{.Open.Breached}} <a href="/api/v1/objectives/{{.Objective}}/tickets?state=open">list</a>{{end}}</td></tr>
+{{end}}</table>
+{{if .Snap.KPIs}}<h2>KPIs</h2>
+<table><tr><th>KPI</th><th>Service</th><th>Status</th><th>Value</th><th>Target</th></tr>
+{{range .Snap.KPIs}}<tr><td>{{.Name}}</td><td>{{.Service}}</td><td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .OK}}{{printf "%.4g" .Value}}{{end}}</td><td class="n">{{printf "%.4g" .Target}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Snap.Contracts}}<h2>Contracts</h2>
+<table><tr><th>Contract</th><th>Credit</th><th>Amount</th></tr>
+{{range .Snap.Contracts}}<tr><td>{{.Name}}</td><td class="n">{{pct .Ratio}}</td><td class="n">{{if .HasFee}}{{printf "%.2f" .Amount}} {{.Currency}}{{end}}</td></tr>
+{{end}}</table>{{end}}
+<h2>Sources</h2>
+<table><tr><th>Source</th><th>Up</th><th>Last success</th><th>Records</th><th>Rejected</th></tr>
+{{range .Snap.Sources}}<tr><td>{{.Name}}</td><td class="{{if .Up}}ok{{else}}breached{{end}}">{{if .Up}}up{{else}}down{{end}}</td><td>{{when .LastSuccess}}</td><td class="n">{{.Records}}</td><td class="n">{{.Rejected}}</td></tr>
+{{end}}</table>
+</body></html>
+`))
+
+func pct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return fmt.Sprintf("%.3f%%", 100*v)
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func page(w http.ResponseWriter, o Options) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	err := pageTemplate.Execute(w, struct {
+		Snap    *collector.Snapshot
+		Version string
+		Demo    bool
+	}{o.Expo.Snapshot(), o.Version, o.Demo})
+	if err != nil && o.Logger != nil {
+		o.Logger.Error("status page", "err", err)
+	}
+}

@@ -1,0 +1,134 @@
+// Package web serves sla_exporter's HTTP endpoints: the status page, /metrics, health and
+// readiness, configuration reload, and the JSON/CSV drill-down API. Everything it shows comes from
+// the last evaluation's snapshot; only the drill-down recomputes ticket cycles, on request.
+package web
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/evaluation"
+)
+
+// Options wire the handlers to the daemon.
+type Options struct {
+	Registry  *prometheus.Registry
+	Expo      *collector.Exposition
+	Evaluator *evaluation.Evaluator
+	// Reload reloads the configuration; nil disables /-/reload.
+	Reload func() error
+	Logger *slog.Logger
+	// Version is shown on the status page.
+	Version string
+	// Demo marks the built-in demo configuration on the status page.
+	Demo bool
+}
+
+// Handler returns the HTTP handler of every endpoint.
+func Handler(o Options) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(o.Registry,
+		promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry, EnableOpenMetrics: true, ErrorLog: slogAdapter{o.Logger}})))
+	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("Healthy.\n"))
+	})
+	mux.HandleFunc("GET /-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if o.Expo.Snapshot().At.IsZero() {
+			http.Error(w, "Not ready: no evaluation yet.", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("Ready.\n"))
+	})
+	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+		if o.Reload == nil {
+			http.Error(w, "reload is not available for the built-in demo configuration", http.StatusBadRequest)
+			return
+		}
+		if err := o.Reload(); err != nil {
+			http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte("Reloaded.\n"))
+	})
+	mux.HandleFunc("GET /api/v1/objectives", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, ObjectivesJSON(o.Expo.Snapshot()))
+	})
+	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
+		tickets(w, r, o)
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		page(w, o)
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func tickets(w http.ResponseWriter, r *http.Request, o Options) {
+	at := o.Expo.Snapshot().At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	rows, err := o.Evaluator.Cycles(r.PathValue("name"), r.URL.Query().Get("state"), at)
+	switch {
+	case errors.Is(err, evaluation.ErrNotFound):
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv") {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		WriteCSV(w, rows)
+		return
+	}
+	if rows == nil {
+		rows = []evaluation.CycleRow{}
+	}
+	writeJSON(w, map[string]any{"objective": r.PathValue("name"), "at": at.UTC(), "cycles": rows})
+}
+
+// WriteCSV writes cycle rows as CSV with a header line.
+func WriteCSV(w interface{ Write([]byte) (int, error) }, rows []evaluation.CycleRow) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline", "breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds"})
+	ts := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, r := range rows {
+		cw.Write([]string{r.Ticket, strconv.Itoa(r.Cycle), r.Priority, r.Group, r.State, strconv.FormatBool(r.AtRisk),
+			r.Start.UTC().Format(time.RFC3339), ts(r.Stop), ts(r.Deadline), ts(r.BreachedAt), f(r.Target), f(r.Elapsed), f(r.Remaining)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// slogAdapter lets promhttp log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Println(v ...any) {
+	if a.l != nil {
+		a.l.Error("metrics handler error", "err", fmt.Sprint(v...))
+	}
+}

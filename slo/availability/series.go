@@ -1,0 +1,82 @@
+package availability
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrOutOfOrder is wrapped by FromSamples when a sample comes before the one preceding it.
+var ErrOutOfOrder = errors.New("samples out of order")
+
+// Sample is one probe result. It holds from At until the next sample, but for at most
+// Config.MaxSampleAge; past that the time is missing data.
+type Sample struct {
+	At    time.Time
+	State State
+}
+
+// Outage is a period of trouble over [Start, End); State is Down or Degraded.
+type Outage struct {
+	Start, End time.Time
+	State      State
+}
+
+// Series is the data for one service, either probe samples (FromSamples) or outage records over a
+// coverage range (FromOutages). The zero Series holds no data at all, so every instant is missing.
+type Series struct {
+	samples     []Sample
+	outages     []Outage
+	coveredFrom time.Time
+	coveredTo   time.Time
+	fromOutages bool
+}
+
+// FromSamples builds a Series from samples in time order. Samples at the same instant are
+// collapsed and the last one wins, as when a probe result is corrected. A sample earlier than
+// the one before it is an error wrapping ErrOutOfOrder and naming its index.
+func FromSamples(samples []Sample) (Series, error) {
+	out := make([]Sample, 0, len(samples))
+	for i, s := range samples {
+		if !s.State.valid() {
+			return Series{}, fmt.Errorf("sample %d: invalid state %d", i, s.State)
+		}
+		if n := len(out); n > 0 {
+			last := out[n-1].At
+			if s.At.Before(last) {
+				return Series{}, fmt.Errorf("sample %d at %v is before sample %d at %v: %w",
+					i, s.At, i-1, samples[i-1].At, ErrOutOfOrder)
+			}
+			if s.At.Equal(last) {
+				out[n-1] = s
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return Series{samples: out}, nil
+}
+
+// FromOutages builds a Series from outage records: inside [coveredFrom, coveredTo) every instant
+// no outage claims is Up, and outside it every such instant is missing. Outages may overlap, in
+// any order; where they do, Down beats Degraded. An outage counts even outside the coverage
+// range, because the record is itself evidence of trouble.
+func FromOutages(outages []Outage, coveredFrom, coveredTo time.Time) (Series, error) {
+	if coveredTo.Before(coveredFrom) {
+		return Series{}, fmt.Errorf("coverage ends at %v, before it starts at %v", coveredTo, coveredFrom)
+	}
+	for i, o := range outages {
+		if o.State != Down && o.State != Degraded {
+			return Series{}, fmt.Errorf("outage %d: state %v, want down or degraded", i, o.State)
+		}
+		if !o.Start.Before(o.End) {
+			return Series{}, fmt.Errorf("outage %d: end %v is not after start %v", i, o.End, o.Start)
+		}
+	}
+	return Series{
+		outages:     append([]Outage(nil), outages...),
+		coveredFrom: coveredFrom,
+		coveredTo:   coveredTo,
+		fromOutages: true,
+	}, nil
+}
