@@ -46,9 +46,12 @@ type Uptime struct {
 // Span is the time range [From, To).
 type Span = store.Span
 
-// EventCounts is one event series: buckets in start order, one per start.
+// EventCounts is one event series.
 type EventCounts struct {
+	// Buckets are in start order, one per start.
 	Buckets []events.Bucket
+	// Series is the data as the engine takes it, built once per change.
+	Series *events.Series
 }
 
 // sourceData is one source's part of Data.
@@ -112,13 +115,18 @@ func (u *Uptime) build() error {
 	return nil
 }
 
-func (d *sourceData) applyEvents(name string, buckets []events.Bucket) {
+// applyEvents merges a series' new buckets (a bucket replaces the one with the same start) and
+// rebuilds its Series.
+func (d *sourceData) applyEvents(name string, buckets []events.Bucket) error {
 	e := d.events[name]
 	if e == nil {
 		e = &EventCounts{}
 		d.events[name] = e
 	}
 	e.Buckets = mergeByTime(e.Buckets, buckets, func(b events.Bucket) time.Time { return b.Start })
+	s, err := events.New(e.Buckets)
+	e.Series = s
+	return err
 }
 
 // mergeByTime merges add into have (both keyed by the instant key returns; have sorted and

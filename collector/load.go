@@ -42,7 +42,9 @@ func (r *Runner) load(s *sourceRun) {
 		}
 	}
 	for series, b := range st.Events {
-		d.applyEvents(series, b)
+		if err := d.applyEvents(series, b); err != nil {
+			s.logger.Error("stored series unusable", "series", series, "err", err)
+		}
 	}
 	s.checkpoint = st.Checkpoint
 	if !st.LastSuccess.IsZero() && st.Config != s.id {

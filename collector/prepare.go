@@ -2,11 +2,12 @@ package collector
 
 import (
 	"fmt"
-	"math"
+	"strings"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
+	"github.com/sla-exporter/sla_exporter/slo/events"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -57,7 +58,9 @@ func prepare(b *Batch, opts ticket.StoreOptions, replace bool) (*prepared, error
 		}
 	}
 	for _, e := range p.events {
-		p.fresh.applyEvents(e.Series, e.Buckets)
+		if err := p.fresh.applyEvents(e.Series, e.Buckets); err != nil {
+			return nil, fmt.Errorf("series %q: %w", e.Series, err)
+		}
 	}
 	return p, nil
 }
@@ -112,23 +115,37 @@ func (p *prepared) checkUptime(u UptimeSeries) store.Uptime {
 	return out
 }
 
-// checkEvents keeps the buckets with a storable start and counts 0 <= good <= total.
+// checkEvents keeps the buckets events.New accepts, with a storable start. Buckets of the batch
+// sharing a start are summed, as events.New sums them; a later batch's bucket then replaces the
+// sum, since a source re-reading an overlapping window reports whole buckets again.
 func (p *prepared) checkEvents(e EventSeries) store.Events {
 	out := store.Events{Series: e.Series}
+	at := map[int64]int{} // start -> index in out.Buckets
 	for _, b := range e.Buckets {
-		switch {
-		case !timeOK(b.Start):
+		if !timeOK(b.Start) {
 			p.reject(e.Series, "bucket", b.Start, "start missing or out of range")
-		case !finite(b.Good) || !finite(b.Total) || b.Good < 0 || b.Good > b.Total:
-			p.reject(e.Series, "bucket", b.Start, fmt.Sprintf("counts good=%g total=%g, want 0 <= good <= total", b.Good, b.Total))
-		default:
-			out.Buckets = append(out.Buckets, b)
+			continue
 		}
+		if _, err := events.New([]events.Bucket{b}); err != nil {
+			// Keep the reason, not New's "bucket 0 at ...: invalid bucket: " prefix.
+			_, reason, ok := strings.Cut(err.Error(), events.ErrInvalidBucket.Error()+": ")
+			if !ok {
+				reason = err.Error()
+			}
+			p.reject(e.Series, "bucket", b.Start, reason)
+			continue
+		}
+		k := b.Start.UnixNano()
+		if i, ok := at[k]; ok {
+			out.Buckets[i].Good += b.Good
+			out.Buckets[i].Total += b.Total
+			continue
+		}
+		at[k] = len(out.Buckets)
+		out.Buckets = append(out.Buckets, b)
 	}
 	return out
 }
 
 // timeOK refuses the zero time (an unset field) and times the store cannot key.
 func timeOK(t time.Time) bool { return !t.IsZero() && store.KeyTimeOK(t) }
-
-func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

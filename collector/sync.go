@@ -178,7 +178,9 @@ func (r *Runner) apply(s *sourceRun, p *prepared, at time.Time) int {
 			}
 		}
 		for _, e := range p.events {
-			d.applyEvents(e.Series, e.Buckets)
+			if err := d.applyEvents(e.Series, e.Buckets); err != nil {
+				s.logger.Error("series unusable", "series", e.Series, "err", err)
+			}
 		}
 		r.publish(name, d)
 	}

@@ -25,7 +25,7 @@ func utc(s string) time.Time {
 	return t
 }
 
-func mustPeriod(t *testing.T, s string) period.Period {
+func mustPeriod(t testing.TB, s string) period.Period {
 	t.Helper()
 	p, err := period.Parse(s, time.UTC)
 	if err != nil {

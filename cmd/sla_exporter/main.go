@@ -3,6 +3,8 @@
 package main
 
 import (
+	_ "time/tzdata" // timezones must resolve on machines without a zoneinfo database
+
 	"context"
 	"fmt"
 	"io"

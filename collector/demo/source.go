@@ -92,12 +92,21 @@ func (c Config) validate(node *yaml.Node) error {
 		return fail("history", "%s is not positive", c.History)
 	}
 	if c.History > MaxHistory {
-		return fail("history", "%s is longer than the %s allowed", c.History, MaxHistory)
+		return fail("history", "%s is longer than the %s allowed", days(c.History), days(MaxHistory))
 	}
 	if !(c.Scale > 0 && c.Scale <= MaxScale) { // negated: NaN fails too
 		return fail("scale", "%g is not in (0, %g]: it multiplies the ticket volume, 1 is about 60 tickets a business day", c.Scale, MaxScale)
 	}
 	return nil
+}
+
+// days writes a duration of whole days in days ("400d", where model.Duration says "1y35d").
+func days(d model.Duration) string {
+	const day = model.Duration(24 * time.Hour)
+	if d%day == 0 {
+		return strconv.FormatInt(int64(d/day), 10) + "d"
+	}
+	return d.String()
 }
 
 // keyLine is the line of key in a mapping node (or a document holding one), 0 when absent.

@@ -3,12 +3,14 @@ package demo
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
@@ -43,7 +45,7 @@ func TestDeterminism(t *testing.T) {
 	a, ca := newSourceAt(t, "history: 20d", now)
 	b, cb := newSourceAt(t, "history: 20d", now)
 	ba, bb := mustSync(t, a, nil), mustSync(t, b, nil)
-	if diff := cmp.Diff(ba, bb); diff != "" {
+	if diff := batchDiff(ba, bb); diff != "" {
 		t.Fatalf("first syncs differ (-a +b):\n%s", diff)
 	}
 	if len(ba.Tickets) == 0 || len(ba.Uptime) != 3 || len(ba.Events) != 1 || !ba.Replace {
@@ -54,7 +56,7 @@ func TestDeterminism(t *testing.T) {
 	ca.Set(later)
 	cb.Set(later)
 	ia, ib := mustSync(t, a, ba.Checkpoint), mustSync(t, b, bb.Checkpoint)
-	if diff := cmp.Diff(ia, ib); diff != "" {
+	if diff := batchDiff(ia, ib); diff != "" {
 		t.Fatalf("second syncs differ (-a +b):\n%s", diff)
 	}
 	if ia.Replace || len(ia.Tickets) == 0 {
@@ -64,7 +66,7 @@ func TestDeterminism(t *testing.T) {
 	// Another seed is another world.
 	c, _ := newSourceAt(t, "history: 20d\nseed: 2", now)
 	bc := mustSync(t, c, nil)
-	if cmp.Equal(ba.Tickets, bc.Tickets) || cmp.Equal(ba.Uptime, bc.Uptime) {
+	if reflect.DeepEqual(ba.Tickets, bc.Tickets) || reflect.DeepEqual(ba.Uptime, bc.Uptime) {
 		t.Error("seeds 1 and 2 generated the same world")
 	}
 }
@@ -126,6 +128,15 @@ func TestIncrementalMatchesOnce(t *testing.T) {
 	t.Logf("%d tickets, %d samples of webshop", len(got.tickets), len(got.samples[SeriesWebshop]))
 }
 
+// batchDiff is cmp.Diff of two batches, with a fast path for the usual case: tens of thousands
+// of samples are slow to diff by reflection, especially under the race detector.
+func batchDiff(a, b collector.Batch) string {
+	if reflect.DeepEqual(a, b) {
+		return ""
+	}
+	return cmp.Diff(a, b)
+}
+
 // checkNotAfter fails on anything in b later than now.
 func checkNotAfter(t *testing.T, b collector.Batch, now time.Time) {
 	t.Helper()
@@ -159,19 +170,17 @@ func checkNotAfter(t *testing.T, b collector.Batch, now time.Time) {
 // hand-overs and close code appearing only once they happened.
 func TestRevealsTheFuture(t *testing.T) {
 	now := mustTime(t, "2026-06-01T09:30:00+02:00")
-	full, _ := newSourceAt(t, "history: 40d", now.Add(30*24*time.Hour))
+	full, _ := newSourceAt(t, "history: 70d", now.Add(30*24*time.Hour))
 	final := map[string]ticket.Ticket{}
 	for _, tk := range mustSync(t, full, nil).Tickets {
 		final[tk.ID] = tk
 	}
 	early, _ := newSourceAt(t, "history: 40d", now)
-	seen := 0
 	for _, tk := range mustSync(t, early, nil).Tickets {
 		f, ok := final[tk.ID]
 		if !ok {
-			continue
+			t.Fatalf("%s is not there a month later", tk.ID)
 		}
-		seen++
 		if len(tk.History) > len(f.History) {
 			t.Fatalf("%s: %d changes at %s, %d later", tk.ID, len(tk.History), now, len(f.History))
 		}
@@ -193,9 +202,6 @@ func TestRevealsTheFuture(t *testing.T) {
 		if _, ok := tk.Fields[FieldCloseCode]; ok && tk.History[len(tk.History)-1].Category != ticket.Closed {
 			t.Fatalf("%s: close code before closure", tk.ID)
 		}
-	}
-	if seen < 1000 {
-		t.Fatalf("only %d tickets compared", seen)
 	}
 }
 
@@ -219,7 +225,7 @@ func TestCheckpoints(t *testing.T) {
 	other, _ := newSourceAt(t, "history: 3d\nseed: 9", now)
 	for _, cp := range []string{string(mustSync(t, other, nil).Checkpoint), "garbage", "2026-05-04T09:00:00Z seed=1 scale=2", ""} {
 		b := mustSync(t, s, []byte(cp))
-		if diff := cmp.Diff(first, b); diff != "" || !b.Replace {
+		if diff := batchDiff(first, b); diff != "" || !b.Replace {
 			t.Errorf("checkpoint %q: not a full snapshot (-want +got):\n%s", cp, diff)
 		}
 	}
@@ -250,11 +256,11 @@ func TestConfig(t *testing.T) {
 		err   string // substring; empty: no error
 	}{
 		{block: "", want: DefaultConfig()},
-		{block: "seed: 7\nhistory: 30d\nscale: 2.5", want: Config{Seed: 7, History: Config{}.History + 30*24*3600*1e9, Scale: 2.5}},
-		{block: "history: 1h", want: Config{Seed: 1, History: 3600 * 1e9, Scale: 1}},
+		{block: "seed: 7\nhistory: 30d\nscale: 2.5", want: Config{Seed: 7, History: model.Duration(30 * 24 * time.Hour), Scale: 2.5}},
+		{block: "history: 1h", want: Config{Seed: 1, History: model.Duration(time.Hour), Scale: 1}},
 		{block: "seed: 3\nseeds: 1", err: "line 2: seeds: unknown field"},
 		{block: "history: 0s", err: "line 1: history: 0s is not positive"},
-		{block: "seed: 1\nhistory: 400d", err: "line 2: history: 400d is longer than the 1y1d allowed"},
+		{block: "seed: 1\nhistory: 400d", err: "line 2: history: 400d is longer than the 366d allowed"},
 		{block: "history: soon", err: "line 1"},
 		{block: "\n\nscale: 0", err: "line 3: scale: 0 is not in (0, 100]"},
 		{block: "scale: 101", err: "line 1: scale: 101"},
@@ -340,5 +346,3 @@ func TestMaintenanceMatchesEngine(t *testing.T) {
 		t.Errorf("%d maintenance windows in 260 days", len(windows))
 	}
 }
-
-var _ = cmpopts.EquateEmpty

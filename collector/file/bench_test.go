@@ -15,7 +15,7 @@ import (
 const benchRows = 100_000
 
 // writeBenchLog writes an event log of benchRows rows with the ServiceNow sample's 36 columns: the
-// sample's rows repeated, each copy with its own incident numbers and a later year, so that rows
+// sample's rows repeated, each copy with its own incident numbers and four years later, so that rows
 // and incidents keep the real shape (about 6.7 rows per incident).
 func writeBenchLog(b *testing.B, path string) {
 	b.Helper()
@@ -48,9 +48,9 @@ func writeBenchLog(b *testing.B, path string) {
 		copy(rec, rows[n%len(rows)])
 		rec[id] = fmt.Sprintf("%s-%02d", rec[id], copyNo)
 		for i, v := range rec {
-			// dd-mm-2016 hh:mm -> dd-mm-(2016+copy) hh:mm: each copy a year later.
+			// dd-mm-2016 hh:mm -> dd-mm-(2016+copy) hh:mm: each copy four years later (29 February stays a date).
 			if len(v) == 16 && v[2] == '-' && v[5] == '-' && strings.HasPrefix(v[6:], "201") {
-				rec[i] = v[:6] + fmt.Sprint(2016+copyNo+int(v[9]-'6')) + v[10:]
+				rec[i] = v[:6] + fmt.Sprint(2016+4*copyNo+int(v[9]-'6')) + v[10:]
 			}
 		}
 		_ = w.Write(rec)

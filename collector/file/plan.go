@@ -92,6 +92,7 @@ type plan struct {
 	nulls     map[string]bool
 
 	statuses        map[string]ticket.Category // lower-case name -> category
+	statusesAsIs    map[string]ticket.Category // name as configured -> category, tried first
 	defaultCategory ticket.Category
 	stopNames       map[ticket.Category]string // history names for resolved/closed columns
 	responses       map[string]bool            // lower-case status names
@@ -440,7 +441,7 @@ func (c *compiler) tickets(p *plan) error {
 		cat   ticket.Category
 	}{{"open", st.Open, ticket.Open}, {"paused", st.Paused, ticket.Paused}, {"resolved", st.Resolved, ticket.Resolved},
 		{"closed", st.Closed, ticket.Closed}, {"cancelled", st.Cancelled, ticket.Cancelled}}
-	p.statuses = map[string]ticket.Category{}
+	p.statuses, p.statusesAsIs = map[string]ticket.Category{}, map[string]ticket.Category{}
 	p.stopNames = map[ticket.Category]string{ticket.Resolved: "resolved", ticket.Closed: "closed"}
 	for _, l := range lists {
 		for i, name := range l.names {
@@ -452,6 +453,7 @@ func (c *compiler) tickets(p *plan) error {
 				return c.failf([]string{"statuses", l.key}, "%q is also listed under %s", name, prev)
 			}
 			p.statuses[key] = l.cat
+			p.statusesAsIs[strings.TrimSpace(name)] = l.cat
 			if i == 0 && (l.cat == ticket.Resolved || l.cat == ticket.Closed) {
 				p.stopNames[l.cat] = strings.TrimSpace(name)
 			}

@@ -108,15 +108,15 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 	rw := p.newRow(file)
 	for {
 		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var pe *csv.ParseError
 		switch {
-		case errors.As(err, &pe):
-			rw.line, rw.err = pe.StartLine, "malformed CSV: "+pe.Err.Error()
+		case errors.Is(err, io.EOF):
+			return nil
 		case err != nil:
-			return fmt.Errorf("%s: %w", name, err)
+			pe, ok := errors.AsType[*csv.ParseError](err)
+			if !ok {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			rw.line, rw.err = pe.StartLine, "malformed CSV: "+pe.Err.Error()
 		default:
 			rw.line, _ = cr.FieldPos(0)
 			rw.err = ""

@@ -127,7 +127,7 @@ func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
 
 // category maps a status name to its category, Unmapped when nothing does.
 func (p *plan) category(status string) ticket.Category {
-	cat, ok := p.statuses[status]
+	cat, ok := p.statusesAsIs[status] // spared the lower-casing, which allocates
 	if !ok {
 		cat, ok = p.statuses[strings.ToLower(status)]
 	}
@@ -292,7 +292,8 @@ type evRow struct {
 type evTicket struct {
 	id    string
 	first place // the ticket's first row in file order
-	rows  []evRow
+	index int   // in logTickets.order
+	nrows int
 	// last holds the attributes of the row that sorts last (latest status time, the later row on
 	// a tie), so that the attributes of every row need not be kept.
 	lastAt time.Time
@@ -305,6 +306,10 @@ type logTickets struct {
 	tr    ticketRow
 	byID  map[string]*evTicket
 	order []*evTicket
+	// rows are every ticket's rows in file order, with the index of their ticket: one array
+	// rather than one per ticket, which would grow (and allocate) a few times per ticket.
+	rows    []evRow
+	tickets []int32
 }
 
 func newLogTickets(rd *reading) *logTickets {
@@ -325,12 +330,14 @@ func (b *logTickets) add(rw *row) {
 	et := b.byID[tr.id]
 	if et == nil {
 		id := strings.Clone(tr.id)
-		et = &evTicket{id: id, first: place{rw.file, rw.line}, last: attrs{fields: make([]opt, len(tr.fields))}}
+		et = &evTicket{id: id, first: place{rw.file, rw.line}, index: len(b.order), last: attrs{fields: make([]opt, len(tr.fields))}}
 		b.byID[id] = et
 		b.order = append(b.order, et)
 	}
-	et.rows = append(et.rows, evRow{at: tr.statusTime, created: tr.created, status: tr.status, cat: tr.cat, place: place{rw.file, rw.line}})
-	if len(et.rows) == 1 || !tr.statusTime.Before(et.lastAt) {
+	b.rows = append(b.rows, evRow{at: tr.statusTime, created: tr.created, status: tr.status, cat: tr.cat, place: place{rw.file, rw.line}})
+	b.tickets = append(b.tickets, int32(et.index))
+	et.nrows++
+	if et.nrows == 1 || !tr.statusTime.Before(et.lastAt) {
 		et.lastAt = tr.statusTime
 		fields := et.last.fields
 		copy(fields, tr.fields)
@@ -341,9 +348,22 @@ func (b *logTickets) add(rw *row) {
 
 func (b *logTickets) finish() []ticket.Ticket {
 	rd, p := b.rd, b.rd.plan
+	// Group the rows by ticket, keeping file order within each (a counting sort).
+	start := make([]int, len(b.order)+1)
+	for i, et := range b.order {
+		start[i+1] = start[i] + et.nrows
+	}
+	next := slices.Clone(start[:len(b.order)])
+	grouped := make([]evRow, len(b.rows))
+	for i, r := range b.rows {
+		k := b.tickets[i]
+		grouped[next[k]] = r
+		next[k]++
+	}
+	b.rows, b.tickets = nil, nil
 	tickets := make([]ticket.Ticket, 0, len(b.order))
-	for _, et := range b.order {
-		rows := et.rows
+	for i, et := range b.order {
+		rows := grouped[start[i]:start[i+1]]
 		slices.SortStableFunc(rows, func(a, b evRow) int { return a.at.Compare(b.at) })
 		created := rows[0].at
 		if p.mapped(sCreated) {

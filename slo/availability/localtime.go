@@ -2,7 +2,8 @@ package availability
 
 import "time"
 
-// This file is a copy of slo/period/localtime.go, whose tests cover it too; keep them in step.
+// This file is a copy of slo/period/localtime.go, which has the detailed tests;
+// TestLocalTimeCopy keeps the two identical until they move to a shared internal package.
 
 // date is a civil date; time.Date normalizes it, so day 0 or month 13 are fine on the way in.
 type date struct {

@@ -2,10 +2,11 @@ package period
 
 import "time"
 
-// Bounds returns the period holding now, as [start, end). Calendar periods start at local
-// midnight of their first day (Monday for weeks) in Location, or at the DST jump when that
-// midnight does not exist; an instant exactly on a boundary belongs to the period starting
-// there. A Rolling period is [now-Days×24h, now). Bounds panics if p fails Validate.
+// Bounds returns the period holding now, as [start, end). A calendar period starts the first
+// time clocks in Location read 00:00 on its first day (Monday for weeks), or at the DST jump
+// when they skip that midnight, and ends where the next one starts; an instant exactly on a
+// boundary belongs to the period starting there. A Rolling period is [now-Days×24h, now).
+// Bounds panics if p fails Validate.
 func (p Period) Bounds(now time.Time) (start, end time.Time) {
 	p.mustValidate()
 	now = now.Round(0) // a monotonic reading means nothing to a calendar and must not leak out
