@@ -113,4 +113,3 @@ func BenchmarkEvaluateTickets(b *testing.B) {
 	b.ReportMetric(float64(retained)/n, "B/ticket")
 	runtime.KeepAlive(st)
 }
-

@@ -105,8 +105,8 @@ func TestEvaluateTickets(t *testing.T) {
 		ExpectedBreaches: 1.25, Forecast: 2.75 / 6, HasForecast: true,
 		// Below target unless more than 2+2-0.9×6 = -1.4 open cycles breach: certain.
 		BreachProbability: 1, HasBreachProbability: true,
-		Open:              OpenCycles{Within: 1, AtRisk: 1, Breached: 1},
-		Status:            Breached,
+		Open:   OpenCycles{Within: 1, AtRisk: 1, Breached: 1},
+		Status: Breached,
 	}
 	if diff := cmp.Diff(want, got, approx); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
