@@ -162,7 +162,8 @@ func TestRunner_SyncCommitsAppliesAndResumes(t *testing.T) {
 		Uptime: []collector.UptimeSeries{{Series: "web", Samples: []availability.Sample{
 			{At: at(1), State: availability.Down}, {At: at(0), State: availability.Up},
 		}}},
-		Events:     []collector.EventSeries{{Series: "api", Buckets: []events.Bucket{{Start: at(0), Good: 9, Total: 10}}}},
+		// Buckets of one batch sharing a start add up, as events.New adds them.
+		Events:     []collector.EventSeries{{Series: "api", Buckets: []events.Bucket{{Start: at(0), Good: 9, Total: 10}, {Start: at(0), Good: 1, Total: 2}}}},
 		Checkpoint: []byte("1"),
 	}, nil)
 	if c.Checkpoint != nil {
@@ -179,6 +180,15 @@ func TestRunner_SyncCommitsAppliesAndResumes(t *testing.T) {
 	if diff := cmp.Diff([]string{"INC0000001", "INC0000002"}, h.ticketIDs("desk")); diff != "" {
 		t.Errorf("tickets (-want +got):\n%s", diff)
 	}
+	h.r.Read(func(d collector.Data) {
+		api := d.Events["desk/api"]
+		if diff := cmp.Diff([]events.Bucket{{Start: at(0), Good: 10, Total: 12}}, api.Buckets); diff != "" {
+			t.Errorf("buckets (-want +got):\n%s", diff)
+		}
+		if c := api.Series.Counts(at(0), at(1)); c.Good != 10 || c.Total != 12 {
+			t.Errorf("event series counts %+v, want 10 good of 12", c)
+		}
+	})
 	st := h.status("desk")
 	want := collector.SourceStatus{
 		SourceHealth: collector.SourceHealth{Name: "desk", Up: true, LastSuccess: h.clk.Now(), Records: 5},
@@ -221,8 +231,12 @@ func TestRunner_SyncCommitsAppliesAndResumes(t *testing.T) {
 		if d.Uptime["desk/web"].Series == nil {
 			t.Error("no availability series built")
 		}
+		// A later batch's bucket replaces the stored one: re-read windows report whole buckets.
 		if diff := cmp.Diff([]events.Bucket{{Start: at(0), Good: 10, Total: 10}}, d.Events["desk/api"].Buckets); diff != "" {
 			t.Errorf("buckets (-want +got):\n%s", diff)
+		}
+		if c := d.Events["desk/api"].Series.Counts(at(0), at(1)); c.Good != 10 || c.Total != 10 {
+			t.Errorf("event series not rebuilt: %+v", c)
 		}
 		if !d.LastSuccess["desk"].Equal(h.clk.Now()) {
 			t.Errorf("last success %v, want %v", d.LastSuccess["desk"], h.clk.Now())
@@ -390,6 +404,20 @@ func TestRunner_RejectsInvalidRecords(t *testing.T) {
 	}
 	if h.logs.count(`msg="records rejected"`) != 1 {
 		t.Error("rejections not summarised in one warning")
+	}
+	for _, want := range []string{
+		`where=export.csv:17 reason="bad date"`,
+		`where=INC0000002 reason="ticket INC0000002: no creation time"`,
+		`where=INC0000003 reason="ticket INC0000003: unknown priority \"urgent\""`,
+		`where="series web sample" reason="time missing or out of range"`,
+		`where="series web sample at 2026-03-02T09:31:00Z" reason="invalid state 9"`,
+		`where="series hoster outage at 2026-03-02T09:39:00Z" reason="end 2026-03-02T09:35:00Z is not after start"`,
+		`where="series hoster outage at 2026-03-02T09:31:00Z" reason="state up, want down or degraded"`,
+		`where="series api bucket at 2026-03-02T09:30:00Z" reason="good 11 exceeds total 10"`,
+	} {
+		if h.logs.count(want) != 1 {
+			t.Errorf("no debug log of the rejection %s", want)
+		}
 	}
 	stored, err := h.db.Load("desk")
 	if err != nil {
@@ -621,4 +649,56 @@ func TestRunner_MemoryOnly(t *testing.T) {
 			t.Errorf("%d tickets held without a store, want 1", d.Tickets["desk"].Len())
 		}
 	})
+}
+
+// static returns the same batch, or error, on every sync.
+type static struct {
+	b   collector.Batch
+	err error
+}
+
+func (s static) Sync(ctx context.Context, _ []byte) (collector.Batch, error) {
+	if err := ctx.Err(); err != nil {
+		return collector.Batch{}, err
+	}
+	return s.b, s.err
+}
+
+func TestRunner_SyncOnce(t *testing.T) {
+	r := collector.NewRunner(collector.RunnerOptions{Clock: newFakeClock(epoch)})
+	err := r.Update([]collector.SourceConfig{
+		{Name: "desk", Source: static{b: collector.Batch{Tickets: tickets(1, 2)}}},
+		{Name: "broken", Source: static{err: errors.New("401 Unauthorized")}},
+		{Name: "down", Source: static{err: errors.New("connection refused")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.SyncOnce(t.Context())
+	if want := "source \"broken\": 401 Unauthorized\nsource \"down\": connection refused"; err == nil || err.Error() != want {
+		t.Errorf("SyncOnce = %v, want %q", err, want)
+	}
+	r.Read(func(d collector.Data) {
+		if n := d.Tickets["desk"].Len(); n != 2 {
+			t.Errorf("%d tickets after SyncOnce, want 2", n)
+		}
+	})
+	var up []string
+	for _, s := range r.Status() {
+		if s.Up {
+			up = append(up, s.Name)
+		}
+	}
+	if diff := cmp.Diff([]string{"desk"}, up); diff != "" {
+		t.Errorf("sources up (-want +got):\n%s", diff)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	cancel()
+	<-done
+	if err := r.SyncOnce(t.Context()); err == nil {
+		t.Error("SyncOnce after Run succeeded")
+	}
 }

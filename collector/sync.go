@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector/store"
@@ -198,4 +201,33 @@ func (r *Runner) logRejections(s *sourceRun, rej []Rejection) {
 	for _, x := range rej {
 		s.logger.Debug("record rejected", "where", x.Where, "reason", x.Reason)
 	}
+}
+
+// SyncOnce syncs every configured source once, concurrently, commits and applies their batches,
+// and returns when all are done: for one-shot commands (evaluate) that want the data without the
+// schedule. The error joins the failed sources' errors, each named. It is refused once Run has
+// started, since the sources' goroutines then own their checkpoints.
+func (r *Runner) SyncOnce(ctx context.Context) error {
+	r.life.Lock()
+	defer r.life.Unlock()
+	if r.runCtx != nil || r.stopped {
+		return errors.New("sync once: the runner is running")
+	}
+	errs := make([]error, 0, len(r.sources))
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	for name, s := range r.sources {
+		wg.Go(func() {
+			if err := r.syncOnce(ctx, s, r.clock.Now()); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("source %q: %w", name, err))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errors.Join(errs...)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sla-exporter/sla_exporter/slo/availability"
+	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/events"
 	"github.com/sla-exporter/sla_exporter/slo/period"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
@@ -331,4 +332,50 @@ func fill(n int, p float64) []float64 {
 		out[i] = p
 	}
 	return out
+}
+
+// TestBreachAfterFrozenPeriod: a deadline at 17:00 on Friday 2026-10-30, the last working instant
+// of October, is overrun only when work resumes on Monday 11-02. October, evaluated at its end,
+// saw the cycle still within target; the breach must count in November, not vanish into a
+// frozen October.
+func TestBreachAfterFrozenPeriod(t *testing.T) {
+	spec := calendarSpecOffice()
+	cal, err := calendar.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock, err := ticket.NewClock(ticket.ClockSpec{Kind: ticket.Resolution, Calendar: cal, Targets: map[string]time.Duration{"P1": 4 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &Objective{Name: "p1", Service: "desk", Kind: TicketSLA, Target: 0.9, Period: mustPeriod(t, "month"), Clock: clock}
+	st := ticket.NewStore(ticket.StoreOptions{})
+	// Created Friday 13:00: 4 working hours end at 17:00; resolved Monday 10:00.
+	if err := st.Add(incident("LATE", "P1", "2026-10-30T13:00:00Z", "2026-11-02T10:00:00Z", ticket.Resolved)); err != nil {
+		t.Fatal(err)
+	}
+	oct, err := EvaluatePeriod(o, Data{Tickets: st}, utc("2026-10-01T00:00:00Z"), utc("2026-11-01T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov, err := Evaluate(o, Data{Tickets: st}, utc("2026-11-02T12:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// October: nothing decided, the cycle open within target. November: one breach.
+	if oct.Good+oct.Bad != 0 || oct.Open.Within+oct.Open.AtRisk != 1 {
+		t.Errorf("october: good %v bad %v open %+v", oct.Good, oct.Bad, oct.Open)
+	}
+	if nov.Bad != 1 || nov.Good != 0 {
+		t.Errorf("november: good %v bad %v, want the breach", nov.Good, nov.Bad)
+	}
+}
+
+// calendarSpecOffice is Monday to Friday, 09:00-17:00 UTC.
+func calendarSpecOffice() calendar.Spec {
+	spec := calendar.Spec{Name: "office", FirstYear: 2020, LastYear: 2030}
+	for d := time.Monday; d <= time.Friday; d++ {
+		spec.Week[d] = []calendar.Interval{{Start: 9 * 3600, End: 17 * 3600}}
+	}
+	return spec
 }

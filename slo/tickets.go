@@ -3,18 +3,27 @@ package slo
 import (
 	"time"
 
+	"github.com/sla-exporter/sla_exporter/slo/calendar"
+
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // outcomeTime is when a cycle counts for or against its objective: a met cycle when it stopped,
-// a breached one when it breached. Attributing a breach to the instant it happened counts a cycle
-// that breached in one period and stopped in the next exactly once, in the period it breached,
-// and lets an open cycle that has breached count at once. Cancelled and undecided cycles have none.
-func outcomeTime(c *ticket.Cycle) (int64, bool, bool) {
+// a breached one when its breach became a fact. Attributing a breach to that instant counts a
+// cycle that breached in one period and stopped in the next exactly once, in the period it
+// breached, and lets an open cycle that has breached count at once. The breach becomes a fact at
+// the first working instant after the deadline, not at the deadline: a deadline at 17:00 on the
+// last Friday of a month is only overrun on Monday, when working time resumes, and a period
+// evaluated (and frozen) at its end must not have a breach attributed to it afterwards.
+// Cancelled and undecided cycles have none.
+func outcomeTime(c *ticket.Cycle, cal *calendar.Calendar) (int64, bool, bool) {
 	switch c.State {
 	case ticket.Met:
 		return c.Stop, true, true
 	case ticket.Breached:
+		if t := cal.NextWorkingUnix(c.BreachedAt); t != calendar.Never {
+			return t, false, true
+		}
 		return c.BreachedAt, false, true
 	}
 	return 0, false, false
@@ -28,6 +37,7 @@ type ticketScan struct {
 	open       OpenCycles
 	openRatios []float64 // elapsed/target of undecided open cycles
 	completed  elapsedDistribution
+	cal        *calendar.Calendar
 }
 
 func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
@@ -40,7 +50,7 @@ func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
 		return
 	}
 	nowU, startU := now.Unix(), start.Unix()
-	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}}
+	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}, cal: o.Clock.Calendar()}
 	for i, w := range o.BurnWindows {
 		s.windows[i].dur = w
 	}
@@ -110,7 +120,7 @@ func (s *ticketScan) add(c *ticket.Cycle, now, start int64) {
 	if c.Stop != 0 && (c.State == ticket.Met || c.State == ticket.Breached) {
 		s.completed.add(c.Elapsed, c.Target)
 	}
-	t, good, ok := outcomeTime(c)
+	t, good, ok := outcomeTime(c, s.cal)
 	if !ok || t > now {
 		return
 	}

@@ -388,6 +388,10 @@ func (b *builder) clock(o *Objective, ro *rawObjective, at []any) error {
 		}
 		spec.Targets[prio] = dur
 	}
+	if ro.PauseOn != nil {
+		// pause_on: [] turns pauses off; an absent key keeps the clock's default.
+		spec.PauseOn = make([]ticket.Category, 0, len(ro.PauseOn))
+	}
 	for j, c := range ro.PauseOn {
 		cat, err := ticket.ParseCategory(c)
 		if err != nil {

@@ -199,7 +199,9 @@ func (s *Source) Sync(ctx context.Context, checkpoint []byte) (collector.Batch, 
 			// Nothing happened yet (or the clock went back): keep the checkpoint.
 			return collector.Batch{Checkpoint: append([]byte(nil), checkpoint...)}, nil
 		default:
-			full, lo = false, last
+			// After a stop longer than the history, the older part of the gap is not
+			// back-filled: no sync returns more than History, which bounds its memory.
+			full, lo = false, max(last, lo)
 		}
 	}
 

@@ -45,7 +45,7 @@ func TestDeterminism(t *testing.T) {
 	a, ca := newSourceAt(t, "history: 20d", now)
 	b, cb := newSourceAt(t, "history: 20d", now)
 	ba, bb := mustSync(t, a, nil), mustSync(t, b, nil)
-	if diff := batchDiff(ba, bb); diff != "" {
+	if diff := fastDiff(ba, bb); diff != "" {
 		t.Fatalf("first syncs differ (-a +b):\n%s", diff)
 	}
 	if len(ba.Tickets) == 0 || len(ba.Uptime) != 3 || len(ba.Events) != 1 || !ba.Replace {
@@ -56,7 +56,7 @@ func TestDeterminism(t *testing.T) {
 	ca.Set(later)
 	cb.Set(later)
 	ia, ib := mustSync(t, a, ba.Checkpoint), mustSync(t, b, bb.Checkpoint)
-	if diff := batchDiff(ia, ib); diff != "" {
+	if diff := fastDiff(ia, ib); diff != "" {
 		t.Fatalf("second syncs differ (-a +b):\n%s", diff)
 	}
 	if ia.Replace || len(ia.Tickets) == 0 {
@@ -116,21 +116,21 @@ func TestIncrementalMatchesOnce(t *testing.T) {
 	wb := mustSync(t, once, nil)
 	checkNotAfter(t, wb, end)
 	want.add(wb)
-	if diff := cmp.Diff(want.sortedTickets(), got.sortedTickets()); diff != "" {
+	if diff := fastDiff(want.sortedTickets(), got.sortedTickets()); diff != "" {
 		t.Errorf("tickets differ (-once +incremental):\n%s", diff)
 	}
-	if diff := cmp.Diff(want.samples, got.samples); diff != "" {
+	if diff := fastDiff(want.samples, got.samples); diff != "" {
 		t.Errorf("samples differ (-once +incremental):\n%s", diff)
 	}
-	if diff := cmp.Diff(want.buckets, got.buckets); diff != "" {
+	if diff := fastDiff(want.buckets, got.buckets); diff != "" {
 		t.Errorf("buckets differ (-once +incremental):\n%s", diff)
 	}
 	t.Logf("%d tickets, %d samples of webshop", len(got.tickets), len(got.samples[SeriesWebshop]))
 }
 
-// batchDiff is cmp.Diff of two batches, with a fast path for the usual case: tens of thousands
-// of samples are slow to diff by reflection, especially under the race detector.
-func batchDiff(a, b collector.Batch) string {
+// fastDiff is cmp.Diff with a fast path for the usual case, equal values: tens of thousands of
+// samples are slow to diff by reflection, especially under the race detector.
+func fastDiff(a, b any) string {
 	if reflect.DeepEqual(a, b) {
 		return ""
 	}
@@ -220,12 +220,18 @@ func TestCheckpoints(t *testing.T) {
 		}
 	}
 
+	// After a long stop, no more than the history is returned, and not as a snapshot.
+	old := now.Add(-200*24*time.Hour).UTC().Format(time.RFC3339) + " seed=1 scale=1"
+	if b := mustSync(t, s, []byte(old)); b.Replace || len(b.Uptime) != 3 || len(b.Uptime[0].Samples) != 3*1440+1 { // both ends: now is on a minute
+		t.Errorf("resuming after 200 days: replace %v, %d series, %d samples", b.Replace, len(b.Uptime), len(b.Uptime[0].Samples))
+	}
+
 	// A checkpoint of another world, or an unreadable one, starts over with a full snapshot.
 	clk.Set(now)
 	other, _ := newSourceAt(t, "history: 3d\nseed: 9", now)
 	for _, cp := range []string{string(mustSync(t, other, nil).Checkpoint), "garbage", "2026-05-04T09:00:00Z seed=1 scale=2", ""} {
 		b := mustSync(t, s, []byte(cp))
-		if diff := batchDiff(first, b); diff != "" || !b.Replace {
+		if diff := fastDiff(first, b); diff != "" || !b.Replace {
 			t.Errorf("checkpoint %q: not a full snapshot (-want +got):\n%s", cp, diff)
 		}
 	}
@@ -256,6 +262,7 @@ func TestConfig(t *testing.T) {
 		err   string // substring; empty: no error
 	}{
 		{block: "", want: DefaultConfig()},
+		{block: "~", want: DefaultConfig()},
 		{block: "seed: 7\nhistory: 30d\nscale: 2.5", want: Config{Seed: 7, History: model.Duration(30 * 24 * time.Hour), Scale: 2.5}},
 		{block: "history: 1h", want: Config{Seed: 1, History: model.Duration(time.Hour), Scale: 1}},
 		{block: "seed: 3\nseeds: 1", err: "line 2: seeds: unknown field"},

@@ -173,7 +173,7 @@ func ticketID(prefix string, day int64, seq int) string {
 // otherGroup picks a group other than g.
 func otherGroup(r *rng, g string) string {
 	for {
-		if c := Groups[r.weighted(groupWeights)]; c != g {
+		if c := groups[r.weighted(groupWeights)]; c != g {
 			return c
 		}
 	}
@@ -192,10 +192,10 @@ func (s *sim) incident(day int64, seq int, c int64) *simTicket {
 		p = r.weighted(requestPriorities)
 		t.id = ticketID("REQ", day, seq)
 	}
-	t.priority = Priorities[p]
+	t.priority = priorities[p]
 	g := r.weighted(groupWeights)
-	t.groups[0] = Groups[g]
-	t.customer = Customers[r.weighted(customerWeights)]
+	t.groups[0] = groups[g]
+	t.customer = customers[r.weighted(customerWeights)]
 	t.category = categories[g][r.intn(len(categories[g]))]
 	t.hist = make([]event, 1, 6)
 	t.hist[0] = event{c, stNew}
@@ -293,10 +293,10 @@ func (s *sim) change(day int64, seq int, c int64) *simTicket {
 		id:       ticketID("CHG", day, seq),
 		created:  c,
 		typ:      TypeChange,
-		customer: Customers[r.weighted(customerWeights)],
+		customer: customers[r.weighted(customerWeights)],
 		category: changeCategories[r.weighted(changeCategoryWeights)],
 	}
-	t.groups[0] = Groups[g]
+	t.groups[0] = groups[g]
 	t.hist = make([]event, 1, 3)
 	t.hist[0] = event{c, stNew}
 	var impl int64

@@ -47,12 +47,11 @@ const (
 	CloseUnsuccessful     = "unsuccessful"
 )
 
-// Groups, Customers and Priorities list the values tickets take (priorities apply to incidents
-// and requests; changes have none).
+// The values tickets take (priorities apply to incidents and requests; changes have none).
 var (
-	Groups     = []string{"network", "apps", "workplace"}
-	Customers  = []string{"acme", "globex", "initech"}
-	Priorities = []string{"P1", "P2", "P3", "P4"}
+	groups     = [...]string{"network", "apps", "workplace"}
+	customers  = [...]string{"acme", "globex", "initech"}
+	priorities = [...]string{"P1", "P2", "P3", "P4"}
 )
 
 // Maintenance is the hosting platform's weekly maintenance window: it opens when the clocks in

@@ -96,7 +96,7 @@ func TestNew_errors(t *testing.T) {
     status_time: updated
     resolved: resolved_at
   statuses: {open: [New]}
-`, "line 8: columns.resolved: does not apply to layout event_log"},
+`, "line 8: columns.resolved: does not apply to layout event_log (an event log's history comes from its status rows; resolved and closed columns build the history of one_row_per_ticket)"},
 		{"ticket column for events", `file:
   path: a.csv
   content: events

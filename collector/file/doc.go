@@ -27,16 +27,22 @@
 // before created, a first response before creation ...) is rejected at its first row, with a
 // reason naming the ticket id.
 //
+// CSV and NDJSON files are read as streams; a json file is held in memory while it is read, so
+// prefer ndjson or csv for exports of hundreds of megabytes.
+//
 // # Ticket layouts
 //
 // one_row_per_ticket: each row is a ticket, its id unique across the files (a repeated id is
 // rejected; the first row is kept). Its history is built from the resolved and closed columns
 // (entries named after the first status listed under statuses.resolved and statuses.closed, or
 // "resolved" and "closed") and from the current status, which takes effect at status_time when
-// mapped, else at the resolved or closed time for a resolved, closed or cancelled status, else
-// (an open or paused status with no resolution) at creation. A current status that is not the
-// latest entry (an open status with a later resolved time, or a reopen with no time) rejects the
-// row. Without status_time, pauses cannot be placed: map it for pause-aware clocks.
+// mapped, else at the resolved time (a resolved status) or the closed time (a closed or
+// cancelled status), else, for an open or paused status with no resolution, at creation (an
+// entry at the same time and of the same category as a resolved or closed one replaces it). A
+// row is rejected when its current status has no time (a closed status with neither status_time
+// nor a closed time; an open status after a resolution, without status_time) or is not the latest
+// entry (an open status with a later resolved time). Without status_time, pauses cannot be
+// placed: map it for pause-aware clocks.
 //
 // event_log: one row per state change, as ServiceNow's incident event log. Rows are grouped by id
 // across all files, and each ticket's rows are sorted by status_time (stable: rows with the same
@@ -64,8 +70,10 @@
 // outage rows (columns start, end and optionally state, down by default). Outage rows describe the
 // coverage range [coverage.from, coverage.to): inside it, time no outage claims was up. An outage
 // without an end lasts to the end of the coverage. Event rows are buckets: a start time, a total
-// and a good (or bad) count; a second bucket at the same time in a series is rejected. Series
-// appear in the order they are first read; their records are sorted by time.
+// and a good (or bad) count; rows sharing a series and a start add up, as the engine adds them
+// (so a file with one row per region and minute, mapped to one series per endpoint, gives each
+// minute's totals). Series appear in the order they are first read; their records are sorted by
+// time. Samples at the same instant are all kept, in file order: the engine keeps the last.
 //
 // # Configuration reference
 //

@@ -345,7 +345,11 @@ func (c *compiler) columns(p *plan) error {
 	a := applies[what]
 	for s := range nSlots {
 		if p.mapped(s) && !slices.Contains(a.use, s) {
-			return c.failf([]string{"columns", slotKeys[s]}, "does not apply to %s", describe(p, what))
+			why := ""
+			if s == sResolved || s == sClosed {
+				why = " (an event log's history comes from its status rows; resolved and closed columns build the history of one_row_per_ticket)"
+			}
+			return c.failf([]string{"columns", slotKeys[s]}, "does not apply to %s%s", describe(p, what), why)
 		}
 	}
 	for _, s := range a.need {

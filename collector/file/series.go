@@ -188,7 +188,6 @@ func (b *uptimeRows) finish(lastWrite time.Time) []collector.UptimeSeries {
 type eventRows struct {
 	rd      *reading
 	buckets series[events.Bucket]
-	seen    map[string]map[int64]place
 }
 
 func (b *eventRows) add(rw *row) {
@@ -234,19 +233,6 @@ func (b *eventRows) add(rw *row) {
 		return
 	}
 	name := rd.seriesName(rw)
-	if b.seen == nil {
-		b.seen = map[string]map[int64]place{}
-	}
-	seen := b.seen[name]
-	if seen == nil {
-		seen = map[int64]place{}
-		b.seen[name] = seen
-	}
-	if first, dup := seen[at.UnixNano()]; dup {
-		rd.reject(rw.file, rw.line, fmt.Sprintf("column %s: series %s already has a bucket at %s, read at %s; the first is kept", p.cols[sTime], quote(name), p.times.format(at), rd.where(first.file, first.line)))
-		return
-	}
-	seen[at.UnixNano()] = place{rw.file, rw.line}
 	b.buckets.add(name, events.Bucket{Start: at, Good: good, Total: total})
 }
 
@@ -255,7 +241,18 @@ func (b *eventRows) finish() []collector.EventSeries {
 	for i, name := range b.buckets.names {
 		s := b.buckets.data[i]
 		slices.SortStableFunc(s, func(a, b events.Bucket) int { return a.Start.Compare(b.Start) })
-		out = append(out, collector.EventSeries{Series: name, Buckets: s})
+		// Rows sharing a start add up, as the engine adds them: a file with one row per region
+		// and minute, mapped to one series per endpoint, gives each minute's totals.
+		merged := s[:0]
+		for _, bk := range s {
+			if n := len(merged); n > 0 && merged[n-1].Start.Equal(bk.Start) {
+				merged[n-1].Good += bk.Good
+				merged[n-1].Total += bk.Total
+				continue
+			}
+			merged = append(merged, bk)
+		}
+		out = append(out, collector.EventSeries{Series: name, Buckets: merged})
 	}
 	return out
 }

@@ -1,6 +1,10 @@
 package availability
 
-import "time"
+import (
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/slo/period"
+)
 
 // maintenanceSpans returns the maintenance inside [t0, t1), sorted, merged.
 func maintenanceSpans(c Config, t0, t1 int64) []span {
@@ -34,13 +38,15 @@ func (r Recurring) occurrences(out []span, t0, t1 int64) []span {
 	}
 	// A window opening on the day before the one of t0-Duration ends by t0; one more day
 	// absorbs DST shifting a day's midnight.
-	d := dateOf(time.Unix(0, t0).Add(-r.Duration).In(loc)).add(0, 0, -1)
-	for ; ; d = d.add(0, 0, 1) {
-		start := nanos(wallClock(d, r.Start, loc))
+	y, m, d := time.Unix(0, t0).Add(-r.Duration).In(loc).Date()
+	for i := -1; ; i++ {
+		day := time.Date(y, m, d+i, 0, 0, 0, 0, time.UTC) // a civil date: UTC has no DST
+		dy, dm, dd := day.Date()
+		start := nanos(period.WallClock(dy, dm, dd, r.Start, loc))
 		if start >= t1 {
 			return out
 		}
-		if len(r.Weekdays) == 0 || days[d.weekday()] {
+		if len(r.Weekdays) == 0 || days[day.Weekday()] {
 			out = appendClipped(out, start, start+int64(r.Duration), t0, t1)
 		}
 	}

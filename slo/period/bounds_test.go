@@ -213,17 +213,6 @@ func TestBoundsOnBoundary(t *testing.T) {
 	}
 }
 
-func TestBoundsDropsMonotonicReading(t *testing.T) {
-	// time.Now carries a monotonic reading; outputs must not, or == and maps would misbehave.
-	now := time.Now()
-	for _, p := range []Period{{Kind: Rolling, Days: 1}, {Kind: Month}} {
-		s, e := p.Bounds(now)
-		if s != s.Round(0) || e != e.Round(0) {
-			t.Errorf("%v: Bounds kept a monotonic reading", p)
-		}
-	}
-}
-
 func TestPrevious(t *testing.T) {
 	rome := mustLoad(t, "Europe/Rome")
 	tests := []struct {

@@ -22,11 +22,19 @@ func (d date) weekday() time.Weekday {
 	return time.Date(d.y, d.m, d.d, 0, 0, 0, 0, time.UTC).Weekday()
 }
 
-// wallClock returns the first instant at which clocks in loc read the civil date d plus off. When
-// a DST jump skips that reading it returns the instant of the jump, which is when the clock went
-// past it. time.Date alone is not enough: for a skipped reading it may answer an instant on the
-// previous day (America/Asuncion, 2023-10-01 00:00 comes back as 2023-09-30 23:00 -04), which
-// would start a month an hour early, and for a repeated reading it does not promise which one.
+// WallClock returns the first instant at which clocks in loc read the civil date year-month-day
+// plus offset (offset is a time of day, so 2h means 02:00 on the clock, even on a DST day). When a
+// DST jump skips that reading, WallClock returns the instant of the jump, which is when the clock
+// went past it. Like time.Date it normalizes out-of-range values: day 32 is the next month, an
+// offset of 26h is 02:00 the next day. WallClock panics if loc is nil.
+//
+// time.Date alone is not enough: for a skipped reading it may answer an instant on the previous
+// day (America/Asuncion, 2023-10-01 00:00 comes back as 2023-09-30 23:00 -04), which would
+// start a month an hour early, and for a reading clocks show twice it does not promise which.
+func WallClock(year int, month time.Month, day int, offset time.Duration, loc *time.Location) time.Time {
+	return wallClock(date{year, month, day}, offset, loc)
+}
+
 func wallClock(d date, off time.Duration, loc *time.Location) time.Time {
 	want := time.Date(d.y, d.m, d.d, 0, 0, 0, 0, time.UTC).Add(off)
 	guess := time.Date(d.y, d.m, d.d, 0, 0, 0, int(off), loc)

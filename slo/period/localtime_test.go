@@ -27,15 +27,17 @@ func TestWallClock(t *testing.T) {
 		{"skipped midnight in Chile", date{2026, time.September, 6}, 0, santiago, utc("2026-09-06T04:00:00Z")},
 		// Offsets past 24h roll into the next day: 26h after 1 June midnight is 2 June 02:00 CEST.
 		{"offset past a day", date{2026, time.June, 1}, 26 * time.Hour, rome, utc("2026-06-02T00:00:00Z")},
+		// Day 32 of January is 1 February, 00:00 CET = 23:00Z the day before.
+		{"day past the month", date{2026, time.January, 32}, 0, rome, utc("2026-01-31T23:00:00Z")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := wallClock(tt.d, tt.off, tt.loc)
+			got := WallClock(tt.d.y, tt.d.m, tt.d.d, tt.off, tt.loc)
 			if !got.Equal(tt.want) {
-				t.Errorf("wallClock(%v, %v) = %v, want %v", tt.d, tt.off, got.UTC(), tt.want)
+				t.Errorf("WallClock(%v, %v) = %v, want %v", tt.d, tt.off, got.UTC(), tt.want)
 			}
 			if got.Location() != tt.loc {
-				t.Errorf("wallClock returned a time in %v, want %v", got.Location(), tt.loc)
+				t.Errorf("WallClock returned a time in %v, want %v", got.Location(), tt.loc)
 			}
 		})
 	}

@@ -1,13 +1,12 @@
 package ticket
 
 import (
-	"runtime"
 	"syscall"
 	"time"
 )
 
-// threadCPU is the CPU time used by the calling OS thread (the caller locks it), so that a
-// benchmark's rate can be reported independently of other load on the machine.
+// threadCPU is the CPU time used by the calling OS thread (the caller locks its goroutine to it),
+// so that a benchmark's rate can be reported independently of other load on the machine.
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
 	const rusageThread = 1 // RUSAGE_THREAD
@@ -16,5 +15,3 @@ func threadCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-var _ = runtime.LockOSThread
