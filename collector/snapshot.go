@@ -36,10 +36,11 @@ type ObjectiveResult struct {
 
 // FrozenPeriod is the final attainment of a finished period.
 type FrozenPeriod struct {
-	Label      string
-	Start, End time.Time
-	Attainment float64
-	HasData    bool
+	Label      string    `json:"label"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Attainment float64   `json:"attainment"`
+	HasData    bool      `json:"has_data"`
 }
 
 // KPIResult is a KPI's value at the evaluation instant.

@@ -16,7 +16,7 @@ const demoName = "built-in demo configuration"
 // loadConfig loads the configuration file, or the built-in demo when there is none.
 func loadConfig(file string) (cfg *config.Config, isDemo bool, err error) {
 	if file == "" {
-		cfg, err = config.Load(demo.Config, demoName, ".")
+		cfg, err = config.Load(demo.ConfigYAML, demoName, ".")
 		return cfg, true, err
 	}
 	cfg, err = config.LoadFile(file)

@@ -333,7 +333,7 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen and warn_at apply to ticket objectives, not %s", ro.Kind), field("kind")...)
 		}
 		if o.Kind == slo.Availability {
-			cfg, err := b.availability(&ro.Availability, append(field("availability")))
+			cfg, err := b.availability(&ro.Availability, field("availability"))
 			if err != nil {
 				return o, err
 			}

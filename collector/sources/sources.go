@@ -9,15 +9,17 @@ import (
 	"strings"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/demo"
+	"github.com/sla-exporter/sla_exporter/collector/file"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
 // greppable on purpose: a kind is added by writing its package and one line here, with no init()
 // side effects.
 var Kinds = map[string]collector.Kind{
-	// Add kinds here, one line each, sorted by name:
-	//   "demo": demo.Kind,
-	//   "file": file.Kind,
+	// One line per kind, sorted by name.
+	"demo": demo.Kind,
+	"file": file.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo

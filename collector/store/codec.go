@@ -21,7 +21,8 @@ var errShort = errors.New("value is truncated")
 // appendTicket encodes t without its id (the id is the key). The format is varints and
 // length-prefixed strings, times as offsets from the creation: the realistic ticket of
 // BenchmarkTicketEncoding takes 165 bytes against 636 as JSON and 607 as a per-value gob (which
-// repeats its type description in every value), and decodes 7 and 16 times faster than they do.
+// repeats its type description in every value), and decodes about 10 and 30 times faster, with 3
+// allocations instead of 27 and 256.
 // A hand-written codec must follow ticket.Ticket: TestTicketCodec_CoversEveryField fails when a
 // field is added. Times keep their nanoseconds; the location is not kept (tickets are instants,
 // read back in UTC). Fields are written in key order so equal tickets encode to equal bytes.

@@ -7,19 +7,30 @@ import (
 
 // Defaults applied to zero Config fields.
 const (
-	DefaultSlice         = time.Minute
+	// DefaultSlice is the slice length when Config.Slice is 0.
+	DefaultSlice = time.Minute
+	// DefaultGoodThreshold is the threshold when Config.GoodThreshold is 0: a slice must be
+	// fully up.
 	DefaultGoodThreshold = 1.0
-	DefaultMaxSampleAge  = 5 * time.Minute
+	// DefaultMaxSampleAge is how long a sample holds when Config.MaxSampleAge is 0: five probe
+	// intervals of a minute, so a single lost probe leaves no gap.
+	DefaultMaxSampleAge = 5 * time.Minute
 )
 
-// Limits on Config and Build. MaxSlices bounds a Timeline to about 32 MB; a year of 1-second
-// slices does not fit, a year of 1-minute slices (525,600) does with room to spare.
+// Limits on Config and Build.
 const (
-	MinSlice        = time.Second
-	MaxSlice        = 24 * time.Hour
+	// MinSlice is the shortest slice; shorter ones would judge sub-second noise.
+	MinSlice = time.Second
+	// MaxSlice is the longest slice.
+	MaxSlice = 24 * time.Hour
+	// MaxMaxSampleAge is the longest a sample may hold; it also keeps sample arithmetic far
+	// from overflow.
 	MaxMaxSampleAge = 31 * 24 * time.Hour
-	MaxRecurring    = 7 * 24 * time.Hour
-	MaxSlices       = 1 << 25
+	// MaxRecurring is the longest a recurring window may stay open.
+	MaxRecurring = 7 * 24 * time.Hour
+	// MaxSlices bounds a Timeline to about 32 MB: a year of 1-minute slices (525,600) fits with
+	// room to spare, a year of 1-second slices (31,536,000) just fits.
+	MaxSlices = 1 << 25
 )
 
 // GapPolicy says how time without data counts.
