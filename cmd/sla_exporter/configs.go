@@ -24,14 +24,14 @@ func loadConfig(file string) (cfg *config.Config, isDemo bool, err error) {
 }
 
 // sourceConfigs builds the configured sources for the runner.
-func sourceConfigs(cfg *config.Config, logger *slog.Logger) ([]collector.SourceConfig, error) {
+func sourceConfigs(cfg *config.Config, logger *slog.Logger, requests *collector.Requests) ([]collector.SourceConfig, error) {
 	out := make([]collector.SourceConfig, 0, len(cfg.Sources))
 	for _, s := range cfg.Sources {
 		kind, err := sources.Lookup(s.Type)
 		if err != nil {
 			return nil, err
 		}
-		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source", s.Name), Now: time.Now})
+		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source", s.Name), Now: time.Now, Requests: requests})
 		if err != nil {
 			return nil, err
 		}

@@ -51,7 +51,7 @@ func (c *evaluateCmd) run(ctx context.Context, e env) error {
 		return err
 	}
 	runner := collector.NewRunner(collector.RunnerOptions{Logger: e.logger})
-	srcs, err := sourceConfigs(cfg, e.logger)
+	srcs, err := sourceConfigs(cfg, e.logger, nil)
 	if err != nil {
 		return err
 	}
@@ -74,6 +74,14 @@ func (c *evaluateCmd) run(ctx context.Context, e env) error {
 	}
 	return writeIndented(e, slaweb.ObjectivesJSON(eval.Evaluate(at)))
 }
+
+// fixedClock is the system clock with Now stopped at one instant.
+type fixedClock struct {
+	collector.SystemClock
+	at time.Time
+}
+
+func (c fixedClock) Now() time.Time { return c.at }
 
 func writeIndented(e env, v any) error {
 	enc := json.NewEncoder(e.stdout)

@@ -6,10 +6,13 @@ import (
 	_ "time/tzdata" // timezones must resolve on machines without a zoneinfo database
 
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -17,6 +20,25 @@ import (
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
 )
+
+func init() {
+	setVersion(debug.ReadBuildInfo)
+}
+
+// setVersion fills in the version when the build did not set it with -ldflags -X, from the
+// module version Go records in the binary (a tag for `go install ...@v1.2.3`, a pseudo-version
+// for a build from a VCS checkout), so that `version` never prints an empty one.
+func setVersion(readBuildInfo func() (*debug.BuildInfo, bool)) {
+	if version.Version == "" {
+		version.Version = "unknown"
+		if bi, ok := readBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version.Version = strings.TrimPrefix(bi.Main.Version, "v")
+		}
+	}
+	if version.Branch == "" {
+		version.Branch = "unknown"
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,7 +57,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	app := kingpin.New("sla_exporter", "Evaluates SLAs, SLOs and service desk KPIs and exposes them as Prometheus metrics.")
 	app.UsageWriter(stderr)
 	app.ErrorWriter(stderr)
-	app.Terminate(nil)
+	// kingpin "terminates" after --help, --version and the help command; run must return
+	// instead of exiting, and must not go on to run the default command (serve) after printing.
+	terminated, status := false, 0
+	app.Terminate(func(code int) {
+		if !terminated {
+			terminated, status = true, code
+		}
+	})
 	app.Version(version.Print("sla_exporter"))
 	app.HelpFlag.Short('h')
 	logConfig := &promslog.Config{}
@@ -44,6 +73,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 
 	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newVersion(app)}
 	chosen, err := app.Parse(args)
+	if terminated {
+		if status != 0 && err == nil {
+			err = errors.New("invalid command line")
+		}
+		if status == 0 {
+			err = nil
+		}
+		return err
+	}
 	if err != nil {
 		return err
 	}

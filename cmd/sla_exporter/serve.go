@@ -33,6 +33,7 @@ type serveCmd struct {
 	configCheck *bool
 	storagePath *string
 	web         *web.FlagConfig
+	requests    *collector.Requests
 }
 
 func newServe(app *kingpin.Application, configFile *string) command {
@@ -68,8 +69,9 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	defer db.Close()
 
 	requests := collector.NewRequests()
+	c.requests = requests
 	runner := collector.NewRunner(collector.RunnerOptions{Store: db, Logger: logger, Requests: requests})
-	srcs, err := sourceConfigs(cfg, logger)
+	srcs, err := sourceConfigs(cfg, logger, requests)
 	if err != nil {
 		return err
 	}
@@ -88,7 +90,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	reload := func() error {
 		reloadMu.Lock()
 		defer reloadMu.Unlock()
-		return c.reload(logger, runner, eval, expo)
+		return c.reload(logger, runner, eval, expo, requests)
 	}
 	if isDemo {
 		reload = nil
@@ -123,14 +125,22 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	})
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(srv, c.web, logger) }()
+	served := false
 	select {
 	case err = <-serveErr:
+		served = true
 	case <-ctx.Done():
 	}
 	cancel()
 	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
 	defer done()
-	srv.Shutdown(shutdown)
+	if serr := srv.Shutdown(shutdown); serr != nil {
+		logger.Warn("HTTP server shutdown", "err", serr)
+	}
+	if !served {
+		// Shutdown makes the server return at once, even when it had not started serving yet.
+		<-serveErr
+	}
 	wg.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -140,7 +150,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 
 // reload loads the configuration file again. A configuration that does not load is refused and
 // the running one kept; sla_config_last_reload_successful says which happened.
-func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition) error {
+func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition, requests *collector.Requests) error {
 	cfg, err := config.LoadFile(*c.configFile)
 	if err == nil && cfg.Hash == eval.Config().Hash {
 		logger.Info("configuration unchanged", "file", cfg.File)
@@ -149,7 +159,7 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	}
 	var srcs []collector.SourceConfig
 	if err == nil {
-		srcs, err = sourceConfigs(cfg, logger)
+		srcs, err = sourceConfigs(cfg, logger, c.requests)
 	}
 	if err == nil {
 		err = runner.Update(srcs)

@@ -202,7 +202,11 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(fmt.Errorf("%s is longer than the interval %s", s.Timeout, s.Interval), append(at, "timeout")...)
 		}
 		if err := validateSource(s); err != nil {
-			return fmt.Errorf("%s: sources[%d] %q: %w", b.file, i, s.Name, err)
+			// The kind reports "line N: path: message" within its block.
+			if m := lineRef.FindStringSubmatch(err.Error()); m != nil {
+				return fmt.Errorf("%s:%s: sources[%d].%s.%s", b.file, m[1], i, s.Type, m[2])
+			}
+			return b.fail(err, append(at, s.Type)...)
 		}
 		h := sha256.New()
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00", s.Name, s.Type, s.Interval, s.Timeout, s.Dir)
@@ -239,8 +243,11 @@ func (b *builder) sourceNamed(name string) (*Source, error) {
 		}
 		names = append(names, b.cfg.Sources[i].Name)
 	}
-	if name == "" {
+	switch {
+	case name == "":
 		return nil, errors.New("source is required")
+	case len(names) == 0:
+		return nil, fmt.Errorf("no source named %q (no sources are configured)", name)
 	}
 	return nil, fmt.Errorf("no source named %q (sources: %s)", name, strings.Join(names, ", "))
 }

@@ -12,10 +12,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sla-exporter/sla_exporter/collector"
 )
 
 // LoadFile reads and checks a configuration file. Relative paths in it resolve against the
@@ -41,7 +44,7 @@ func Load(data []byte, name, dir string) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the configuration is empty", name)
 		}
-		return nil, fmt.Errorf("%s: %w", name, cleanYAMLError(err))
+		return nil, positioned(name, cleanYAMLError(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -49,10 +52,8 @@ func Load(data []byte, name, dir string) (*Config, error) {
 		return nil, fmt.Errorf("%s:%d: a configuration file holds one YAML document; found another", name, extra.Line)
 	}
 	var raw rawConfig
-	strict := yaml.NewDecoder(bytes.NewReader(data))
-	strict.KnownFields(true)
-	if err := strict.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, cleanYAMLError(err))
+	if err := collector.DecodeStrict(&root, &raw); err != nil {
+		return nil, positioned(name, cleanYAMLError(err))
 	}
 	b := builder{file: name, dir: dir, root: &root}
 	cfg, err := b.build(&raw)
@@ -76,6 +77,24 @@ func cleanYAMLError(err error) error {
 		msg = strings.ReplaceAll(msg, " in type "+t, " in "+strings.TrimPrefix(strings.TrimPrefix(t, "config.raw"), "config."))
 	}
 	return errors.New(msg)
+}
+
+// lineRef matches the "line N: " yaml.v3 and DecodeStrict put before a message.
+var lineRef = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// positioned turns every "line N: message" of err into "file:N: message", the form editors and
+// CI logs link to the line.
+func positioned(file string, err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if m := lineRef.FindStringSubmatch(l); m != nil {
+			lines[i] = file + ":" + m[1] + ": " + m[2]
+		} else {
+			lines[i] = file + ": " + l
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
 }
 
 // locator finds the line of a field from its path in the document, so that errors found after

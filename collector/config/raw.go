@@ -56,6 +56,7 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 	}
 	s.node = n
 	blocks := map[string]*yaml.Node{}
+	keys := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var err error
@@ -69,7 +70,7 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 		case "timeout":
 			err = v.Decode(&s.Timeout)
 		default:
-			blocks[k.Value] = v
+			blocks[k.Value], keys[k.Value] = v, k
 			continue
 		}
 		if err != nil {
@@ -78,18 +79,11 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 	}
 	for k, v := range blocks {
 		if k != s.Type {
-			return fmt.Errorf("line %d: field %s not found in a source of type %q (the type's settings go under %q)", v.Line-1+boolInt(v.Kind == yaml.ScalarNode), k, s.Type, s.Type)
+			return fmt.Errorf("line %d: field %s not found in a source of type %q (the type's settings go under %q)", keys[k].Line, k, s.Type, s.Type)
 		}
 		s.Block = v
 	}
 	return nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 type rawService struct {

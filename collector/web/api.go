@@ -9,41 +9,55 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 )
 
-// ObjectiveJSON is an objective in /api/v1/objectives. Absent figures are null, never a made-up 0.
+// ObjectiveJSON is an objective in /api/v1/objectives. Absent figures are null, never a made-up 0:
+// a stale objective (its source has not synced within the staleness limit) has null counts and
+// budget, an objective without data a null attainment, and a figure that is not a number (NaN,
+// ±Inf) is null too.
 type ObjectiveJSON struct {
-	Name              string                   `json:"name"`
-	Service           string                   `json:"service"`
-	Kind              string                   `json:"kind"`
-	Unit              string                   `json:"unit"`
-	Period            string                   `json:"period"`
-	PeriodLabel       string                   `json:"period_label"`
-	PeriodStart       time.Time                `json:"period_start"`
-	PeriodEnd         time.Time                `json:"period_end"`
-	Target            float64                  `json:"target"`
-	Status            string                   `json:"status"`
-	Attainment        *float64                 `json:"attainment"`
-	Good              float64                  `json:"good"`
-	Bad               float64                  `json:"bad"`
-	Excluded          float64                  `json:"excluded"`
-	Coverage          float64                  `json:"coverage"`
-	Budget            *BudgetJSON              `json:"error_budget"`
-	BurnRates         map[string]float64       `json:"burn_rates,omitempty"`
-	Forecast          *float64                 `json:"forecast_attainment"`
-	Exhaustion        *time.Time               `json:"budget_exhaustion,omitempty"`
-	Open              *OpenJSON                `json:"open_cycles,omitempty"`
-	ExpectedBreaches  *float64                 `json:"expected_breaches,omitempty"`
-	BreachProbability *float64                 `json:"breach_probability,omitempty"`
-	History           []collector.FrozenPeriod `json:"history,omitempty"`
-	Labels            map[string]string        `json:"labels,omitempty"`
-	Stale             bool                     `json:"stale"`
+	Name              string              `json:"name"`
+	Service           string              `json:"service"`
+	Kind              string              `json:"kind"`
+	Unit              string              `json:"unit"`
+	Period            string              `json:"period"`
+	PeriodLabel       string              `json:"period_label"`
+	PeriodStart       *time.Time          `json:"period_start"`
+	PeriodEnd         *time.Time          `json:"period_end"`
+	Target            float64             `json:"target"`
+	Status            string              `json:"status"`
+	Attainment        *float64            `json:"attainment"`
+	Good              *float64            `json:"good"`
+	Bad               *float64            `json:"bad"`
+	Excluded          *float64            `json:"excluded"`
+	Coverage          *float64            `json:"coverage"`
+	Budget            *BudgetJSON         `json:"error_budget"`
+	BurnRates         map[string]*float64 `json:"burn_rates,omitempty"`
+	Forecast          *float64            `json:"forecast_attainment"`
+	Exhaustion        *time.Time          `json:"budget_exhaustion,omitempty"`
+	Open              *OpenJSON           `json:"open_cycles,omitempty"`
+	ExpectedBreaches  *float64            `json:"expected_breaches,omitempty"`
+	BreachProbability *float64            `json:"breach_probability,omitempty"`
+	History           []PeriodJSON        `json:"history,omitempty"`
+	Labels            map[string]string   `json:"labels,omitempty"`
+	Stale             bool                `json:"stale"`
 }
 
-// BudgetJSON is an objective's error budget, in its unit.
+// BudgetJSON is an objective's error budget, in its unit. A figure that cannot be computed (the
+// remaining ratio of a budget of 0, with a target of 100%) is null.
 type BudgetJSON struct {
-	Total          float64 `json:"total"`
-	Consumed       float64 `json:"consumed"`
-	Remaining      float64 `json:"remaining"`
-	RemainingRatio float64 `json:"remaining_ratio"`
+	Total          *float64 `json:"total"`
+	Consumed       *float64 `json:"consumed"`
+	Remaining      *float64 `json:"remaining"`
+	RemainingRatio *float64 `json:"remaining_ratio"`
+}
+
+// PeriodJSON is a finished period's frozen result; attainment is null when the period had no
+// data.
+type PeriodJSON struct {
+	Label      string    `json:"label"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Attainment *float64  `json:"attainment"`
+	HasData    bool      `json:"has_data"`
 }
 
 // OpenJSON counts open ticket cycles by state.
@@ -52,6 +66,13 @@ type OpenJSON struct {
 	AtRisk   int `json:"at_risk"`
 	Breached int `json:"breached"`
 	Paused   int `json:"paused"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func num(v float64, ok bool) *float64 {
@@ -67,22 +88,26 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 	for _, o := range s.Objectives {
 		j := ObjectiveJSON{
 			Name: o.Objective, Service: o.Service, Kind: string(o.Kind), Unit: string(o.Unit),
-			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: o.PeriodStart, PeriodEnd: o.PeriodEnd,
-			Target: o.Target, Status: o.Status.String(), History: o.History, Labels: o.Labels, Stale: o.Stale,
+			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: timePtr(o.PeriodStart), PeriodEnd: timePtr(o.PeriodEnd),
+			Target: o.Target, Status: o.Status.String(), Labels: o.Labels, Stale: o.Stale,
+		}
+		for _, h := range o.History {
+			j.History = append(j.History, PeriodJSON{Label: h.Label, Start: h.Start, End: h.End, Attainment: num(h.Attainment, h.HasData), HasData: h.HasData})
 		}
 		if o.Stale {
 			j.Status = "no_data"
 			out = append(out, j)
 			continue
 		}
-		j.Good, j.Bad, j.Excluded, j.Coverage = o.Good, o.Bad, o.Excluded, o.Coverage
+		j.Good, j.Bad, j.Excluded, j.Coverage = num(o.Good, true), num(o.Bad, true), num(o.Excluded, true), num(o.Coverage, true)
 		j.Attainment = num(o.Attainment, o.HasData)
 		j.Forecast = num(o.Forecast, o.HasForecast)
 		if o.HasData {
-			j.Budget = &BudgetJSON{Total: o.BudgetTotal, Consumed: o.BudgetConsumed, Remaining: o.BudgetRemaining, RemainingRatio: o.BudgetRemainingRatio}
-			j.BurnRates = map[string]float64{}
+			j.Budget = &BudgetJSON{Total: num(o.BudgetTotal, true), Consumed: num(o.BudgetConsumed, true),
+				Remaining: num(o.BudgetRemaining, true), RemainingRatio: num(o.BudgetRemainingRatio, true)}
+			j.BurnRates = map[string]*float64{}
 			for _, b := range o.BurnRates {
-				j.BurnRates[model.Duration(b.Window).String()] = b.Rate
+				j.BurnRates[model.Duration(b.Window).String()] = num(b.Rate, true)
 			}
 		}
 		if !o.Exhaustion.IsZero() {

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -62,7 +63,7 @@ func Handler(o Options) http.Handler {
 		w.Write([]byte("Reloaded.\n"))
 	})
 	mux.HandleFunc("GET /api/v1/objectives", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, ObjectivesJSON(o.Expo.Snapshot()))
+		writeJSON(w, o.Logger, ObjectivesJSON(o.Expo.Snapshot()))
 	})
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)
@@ -73,11 +74,21 @@ func Handler(o Options) http.Handler {
 	return mux
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
+// writeJSON encodes before writing, so that a value that does not encode is a 500 rather than a
+// 200 with a truncated body.
+func writeJSON(w http.ResponseWriter, logger *slog.Logger, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		if logger != nil {
+			logger.Error("API response does not encode", "err", err)
+		}
+		http.Error(w, "internal error: the response does not encode as JSON", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(buf.Bytes())
 }
 
 func tickets(w http.ResponseWriter, r *http.Request, o Options) {
@@ -102,7 +113,7 @@ func tickets(w http.ResponseWriter, r *http.Request, o Options) {
 	if rows == nil {
 		rows = []evaluation.CycleRow{}
 	}
-	writeJSON(w, map[string]any{"objective": r.PathValue("name"), "at": at.UTC(), "cycles": rows})
+	writeJSON(w, o.Logger, map[string]any{"objective": r.PathValue("name"), "at": at.UTC(), "cycles": rows})
 }
 
 // WriteCSV writes cycle rows as CSV with a header line.
