@@ -59,7 +59,7 @@ func (e *Exposition) Describe(chan<- *prometheus.Desc) {}
 // Collect emits the current snapshot.
 func (e *Exposition) Collect(ch chan<- prometheus.Metric) {
 	s := e.snap.Load()
-	emit := emitter{ch: ch}
+	emit := emitter{ch: ch, descs: map[string]*prometheus.Desc{}}
 	emit.objectives(s.Objectives)
 	emit.kpis(s.KPIs)
 	emit.contracts(s.Contracts)
@@ -77,12 +77,21 @@ func (e *Exposition) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// emitter builds constant metrics, one Desc per call: descriptors are cheap next to a scrape's
-// formatting, and building them per call keeps label sets free to follow the configuration.
-type emitter struct{ ch chan<- prometheus.Metric }
+// emitter builds constant metrics. Descriptors are built once per scrape and name, not once per
+// series (NewDesc validates and hashes every name: it was a seventh of a 1,000-objective scrape),
+// and not once for good, so the info metric's label names can follow the configuration. A name
+// must therefore come with the same help text and label names on every call of a scrape.
+type emitter struct {
+	ch    chan<- prometheus.Metric
+	descs map[string]*prometheus.Desc
+}
 
 func (e emitter) metric(t prometheus.ValueType, name, help string, names, values []string, v float64) {
-	d := prometheus.NewDesc(name, help, names, nil)
+	d := e.descs[name]
+	if d == nil {
+		d = prometheus.NewDesc(name, help, names, nil)
+		e.descs[name] = d
+	}
 	e.ch <- prometheus.MustNewConstMetric(d, t, v, values...)
 }
 
@@ -124,8 +133,11 @@ func (e emitter) objective(o *ObjectiveResult) {
 	lv := []string{o.Objective, o.Service}
 	g := func(name, help string, v float64) { e.gauge(name, help+cached, objLabels, lv, v) }
 	g(c.ObjectiveTarget, "The objective's target, as a ratio.", o.Target)
-	g(c.PeriodStart, "Start of the objective's current period, as a Unix timestamp.", unix(o.PeriodStart))
-	g(c.PeriodEnd, "End of the objective's current period, as a Unix timestamp.", unix(o.PeriodEnd))
+	if !o.PeriodStart.IsZero() {
+		// Zero when the engine refused the objective: year 1 is not a period.
+		g(c.PeriodStart, "Start of the objective's current period, as a Unix timestamp.", unix(o.PeriodStart))
+		g(c.PeriodEnd, "End of the objective's current period, as a Unix timestamp.", unix(o.PeriodEnd))
+	}
 	status := o.Status
 	if o.Stale {
 		status = slo.NoData
@@ -136,7 +148,7 @@ func (e emitter) objective(o *ObjectiveResult) {
 	}
 	for _, h := range o.History {
 		if h.HasData {
-			e.gauge(c.PeriodFinalAttainment, "Frozen attainment of each of the last finished periods.",
+			e.gauge(c.PeriodFinalAttainment, "Frozen attainment of each of the last finished periods, labelled by period (2026-10)."+cached,
 				[]string{c.LabelObjective, c.LabelService, c.LabelPeriod}, []string{o.Objective, o.Service, h.Label}, h.Attainment)
 		}
 	}
@@ -152,17 +164,9 @@ func (e emitter) objective(o *ObjectiveResult) {
 			[]string{c.LabelObjective, c.LabelService, c.LabelOutcome}, []string{o.Objective, o.Service, out.name}, out.v)
 	}
 	g(c.DataCoverage, "Share of the period's eligible time backed by real data; a gap never passes for uptime.", o.Coverage)
-	if !o.HasData {
-		return
-	}
-	g(c.Attainment, "Share of good units in the current period so far.", o.Attainment)
-	g(c.BudgetRemainingRatio, "Share of the period's error budget left: 1 untouched, 0 spent, negative overspent. For events and ticket cycles the period's total is projected from its traffic so far.", o.BudgetRemainingRatio)
-	g(c.BudgetConsumedRatio, "Share of the period's error budget spent.", o.BudgetConsumedRatio())
-	if o.Unit == slo.Seconds {
-		g(c.BudgetRemainingSeconds, "Error budget left in the period, in seconds of bad time.", o.BudgetRemaining)
-	} else {
-		g(c.BudgetRemainingEvents, "Error budget left in the period, in bad events or ticket cycles.", o.BudgetRemaining)
-	}
+	// Burn windows reach back across the period's start, so the burn rates are known from its
+	// first minute on, before anything in the period is decided: alerts on them must not
+	// resolve at every period boundary.
 	for _, b := range o.BurnRates {
 		e.gauge(c.BurnRate, "Rate of error budget spend over the trailing window: 1 spends the budget exactly by the period's end."+cached,
 			[]string{c.LabelObjective, c.LabelService, c.LabelWindow}, []string{o.Objective, o.Service, model.Duration(b.Window).String()}, b.Rate)
@@ -170,10 +174,8 @@ func (e emitter) objective(o *ObjectiveResult) {
 	if o.HasForecast {
 		g(c.ForecastAttainment, "Attainment expected at the period's end if the recent burn continues.", o.Forecast)
 	}
-	if !o.Exhaustion.IsZero() {
-		g(c.BudgetExhaustion, "When the error budget runs out at the recent rate of spend, if before the period ends.", unix(o.Exhaustion))
-	}
 	if o.Kind == slo.TicketSLA {
+		// Open cycles are known before any cycle of the period is decided.
 		if o.HasBreachProbability {
 			g(c.BreachProbability, "Probability that the period ends below target, from how completed cycles that ran as long ended.", o.BreachProbability)
 		}
@@ -185,6 +187,20 @@ func (e emitter) objective(o *ObjectiveResult) {
 			e.gauge(c.TicketsOpen, "Open ticket clock cycles by state."+cached,
 				[]string{c.LabelObjective, c.LabelService, c.LabelState}, []string{o.Objective, o.Service, st.name}, float64(st.n))
 		}
+	}
+	if !o.HasData {
+		return
+	}
+	g(c.Attainment, "Share of good units in the current period so far.", o.Attainment)
+	g(c.BudgetRemainingRatio, "Share of the period's error budget left: 1 untouched, 0 spent, negative overspent. For events and ticket cycles the period's total is projected from its traffic so far.", o.BudgetRemainingRatio)
+	g(c.BudgetConsumedRatio, "Share of the period's error budget spent.", o.BudgetConsumedRatio())
+	if o.Unit == slo.Seconds {
+		g(c.BudgetRemainingSeconds, "Error budget left in the period, in seconds of bad time.", o.BudgetRemaining)
+	} else {
+		g(c.BudgetRemainingEvents, "Error budget left in the period, in bad events or ticket cycles.", o.BudgetRemaining)
+	}
+	if !o.Exhaustion.IsZero() {
+		g(c.BudgetExhaustion, "When the error budget runs out at the recent rate of spend, if before the period ends.", unix(o.Exhaustion))
 	}
 }
 

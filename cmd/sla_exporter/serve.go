@@ -57,6 +57,10 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
+	// A broken web configuration (TLS, basic auth) is found before anything starts.
+	if err := web.Validate(*c.web.WebConfigFile); err != nil {
+		return fmt.Errorf("web configuration %s: %w", *c.web.WebConfigFile, err)
+	}
 	if isDemo {
 		logger.Info("no --config.file given: serving the built-in demo configuration")
 	}
@@ -95,14 +99,8 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	if isDemo {
 		reload = nil
 	}
-	srv := &http.Server{
-		Handler: slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: reload,
-			Logger: logger, Version: version.Version, Demo: isDemo}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: reload,
+		Logger: logger, Version: version.Version, Demo: isDemo}))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -146,6 +144,20 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		err = nil
 	}
 	return err
+}
+
+// httpServer is the server of the HTTP endpoints, with timeouts so that a slow or idle client
+// cannot hold a connection (and a goroutine) for ever. The write timeout leaves room for a
+// drill-down over a large ticket store.
+func httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // reload loads the configuration file again. A configuration that does not load is refused and

@@ -203,8 +203,8 @@ func (b *builder) sources(raw *rawConfig) error {
 		}
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
-			if m := lineRef.FindStringSubmatch(err.Error()); m != nil {
-				return fmt.Errorf("%s:%s: sources[%d].%s.%s", b.file, m[1], i, s.Type, m[2])
+			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {
+				return fmt.Errorf("%s:%s: sources[%d].%s.%s", b.file, m[2], i, s.Type, m[3])
 			}
 			return b.fail(err, append(at, s.Type)...)
 		}

@@ -80,7 +80,10 @@ func cleanYAMLError(err error) error {
 }
 
 // lineRef matches the "line N: " yaml.v3 and DecodeStrict put before a message.
-var lineRef = regexp.MustCompile(`^line (\d+): (.*)$`)
+var lineRef = regexp.MustCompile(`^(.*?)line (\d+): (.*)$`)
+
+// anyLineRef matches every "line N: " in a message wrapped by several decoders.
+var anyLineRef = regexp.MustCompile(`line (\d+): `)
 
 // positioned turns every "line N: message" of err into "file:N: message", the form editors and
 // CI logs link to the line.
@@ -88,8 +91,9 @@ func positioned(file string, err error) error {
 	lines := strings.Split(err.Error(), "\n")
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
-		if m := lineRef.FindStringSubmatch(l); m != nil {
-			lines[i] = file + ":" + m[1] + ": " + m[2]
+		if refs := anyLineRef.FindAllStringSubmatch(l, -1); refs != nil {
+			// The innermost (last) position is the most precise.
+			lines[i] = file + ":" + refs[len(refs)-1][1] + ": " + anyLineRef.ReplaceAllString(l, "")
 		} else {
 			lines[i] = file + ": " + l
 		}

@@ -79,7 +79,7 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 	}
 	for k, v := range blocks {
 		if k != s.Type {
-			return fmt.Errorf("line %d: field %s not found in a source of type %q (the type's settings go under %q)", keys[k].Line, k, s.Type, s.Type)
+			return fmt.Errorf("line %d: %s: not a setting of a source of type %q (its settings go under %q)", keys[k].Line, k, s.Type, s.Type)
 		}
 		s.Block = v
 	}

@@ -63,7 +63,7 @@ func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, 
 			return
 		}
 		m := o.Select.Compile(st)
-		nowU, startU := now.Unix(), start.Unix()
+		nowU, startU, cal := now.Unix(), start.Unix(), o.Clock.Calendar()
 		var buf []ticket.Cycle
 		for i := range st.Len() {
 			v := st.View(i)
@@ -72,7 +72,7 @@ func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, 
 			}
 			buf = o.Clock.Cycles(st, i, nowU, buf[:0])
 			for _, c := range buf {
-				row, ok := cycleRow(v, &c, startU)
+				row, ok := cycleRow(v, &c, startU, cal)
 				if ok && matchState(row, &c, state) {
 					rows = append(rows, row)
 				}
@@ -88,14 +88,22 @@ func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, 
 	return rows, nil
 }
 
-func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64) (CycleRow, bool) {
+// cycleRow turns a cycle into a row, or reports that it does not belong to the period starting at
+// periodStart: it is decided, and its outcome came before the period.
+func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.Calendar) (CycleRow, bool) {
 	open := c.Stop == 0 && (c.State == ticket.InProgress || c.State == ticket.PausedState || c.State == ticket.Breached)
 	var outcome int64
 	switch c.State {
 	case ticket.Met, ticket.CancelledState:
 		outcome = c.Stop
 	case ticket.Breached:
+		// As the engine counts it: a breach is a fact at the first working instant after the
+		// deadline, so a deadline at the close of the last working day of a month is a breach
+		// of the next month, and must be listed there.
 		outcome = c.BreachedAt
+		if t := cal.NextWorkingUnix(c.BreachedAt); t != calendar.Never {
+			outcome = t
+		}
 	}
 	if !open && outcome < periodStart {
 		return CycleRow{}, false

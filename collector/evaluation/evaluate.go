@@ -25,6 +25,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 			s.KPIs = append(s.KPIs, e.kpi(cfg, &cfg.KPIs[i], d, now))
 		}
 	})
+	e.save()
 	s.Contracts = contracts(cfg, s.Objectives)
 	s.Sources = e.data.Health()
 	s.Duration = time.Since(began)
@@ -117,8 +118,15 @@ func (e *Evaluator) history(cfg *config.Config, o *config.Objective, data slo.Da
 	return out
 }
 
-func (e *Evaluator) kpi(cfg *config.Config, k *config.KPI, d collector.Data, now time.Time) collector.KPIResult {
-	out := collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Target: k.Spec.Target, Status: kpi.Unknown.String()}
+func (e *Evaluator) kpi(cfg *config.Config, k *config.KPI, d collector.Data, now time.Time) (out collector.KPIResult) {
+	out = collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Target: k.Spec.Target, Status: kpi.Unknown.String()}
+	defer func() {
+		// As for objectives: an engine bug costs one KPI's value, not the exporter.
+		if v := recover(); v != nil {
+			e.logOnce("kpi:"+k.Spec.Name, panicError(v))
+			out = collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Target: k.Spec.Target, Status: kpi.Unknown.String()}
+		}
+	}()
 	if stale(cfg, d, k.Source, now) {
 		return out
 	}

@@ -38,6 +38,15 @@ type Evaluator struct {
 	mu     sync.Mutex
 	frozen map[string]map[string]collector.FrozenPeriod // objective → period label → result
 	errs   map[string]string                            // objective → last error logged
+	// unsaved holds periods frozen during an evaluation, written to db after it: an evaluation
+	// reads the data under the runner's read lock, which must not be held across a disk write
+	// per period (a first start freezes history periods × objectives of them).
+	unsaved []unsavedPeriod
+}
+
+type unsavedPeriod struct {
+	objective string
+	fp        collector.FrozenPeriod
 }
 
 // Options are the evaluator's dependencies.
@@ -128,20 +137,31 @@ func (e *Evaluator) frozenPeriod(objective, label string) (collector.FrozenPerio
 	return fp, ok
 }
 
-// freeze keeps a finished period's result for good.
+// freeze keeps a finished period's result for good: at once in memory, and in the store at the
+// next save.
 func (e *Evaluator) freeze(objective string, fp collector.FrozenPeriod) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.frozen[objective][fp.Label] = fp
+	if e.db != nil {
+		e.unsaved = append(e.unsaved, unsavedPeriod{objective, fp})
+	}
+}
+
+// save writes the periods frozen since the last save to the store.
+func (e *Evaluator) save() {
+	e.mu.Lock()
+	unsaved := e.unsaved
+	e.unsaved = nil
 	e.mu.Unlock()
-	if e.db == nil {
-		return
-	}
-	raw, err := json.Marshal(fp)
-	if err == nil {
-		err = e.db.PutHistory(objective, fp.Label, raw)
-	}
-	if err != nil {
-		e.logger.Error("could not store a frozen period", "objective", objective, "period", fp.Label, "err", err)
+	for _, u := range unsaved {
+		raw, err := json.Marshal(u.fp)
+		if err == nil {
+			err = e.db.PutHistory(u.objective, u.fp.Label, raw)
+		}
+		if err != nil {
+			e.logger.Error("could not store a frozen period", "objective", u.objective, "period", u.fp.Label, "err", err)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 // escapes everything (html/template), and shows no source error text: errors go to the log.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"pct":  pct,
+	"val":  val,
 	"when": when,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sla_exporter</title>
@@ -37,7 +38,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 {{end}}</table>
 {{if .Snap.KPIs}}<h2>KPIs</h2>
 <table><tr><th>KPI</th><th>Service</th><th>Status</th><th>Value</th><th>Target</th></tr>
-{{range .Snap.KPIs}}<tr><td>{{.Name}}</td><td>{{.Service}}</td><td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .OK}}{{printf "%.4g" .Value}}{{end}}</td><td class="n">{{printf "%.4g" .Target}}</td></tr>
+{{range .Snap.KPIs}}<tr><td>{{.Name}}</td><td>{{.Service}}</td><td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .OK}}{{val .Value}}{{end}}</td><td class="n">{{val .Target}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Snap.Contracts}}<h2>Contracts</h2>
 <table><tr><th>Contract</th><th>Credit</th><th>Amount</th></tr>
@@ -55,6 +56,14 @@ func pct(v float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%.3f%%", 100*v)
+}
+
+// val shows a KPI figure, or nothing for one that is not a number.
+func val(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return fmt.Sprintf("%.4g", v)
 }
 
 func when(t time.Time) string {

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/common/version"
+
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/demo"
+)
+
+func demoConfig(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(demo.ConfigYAML, demoName, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestCheckDemo(t *testing.T) {
+	const want = "built-in demo configuration: OK: 1 sources, 7 objectives, 11 KPIs, 1 contracts\n"
+	for _, args := range [][]string{{"check"}, {"serve", "--config.check"}, {"--config.check"}} {
+		stdout, stderr, err := runCmd(t, args...)
+		if err != nil || stdout != want {
+			t.Errorf("%v: %v, printed %q (stderr %q), want %q", args, err, stdout, stderr, want)
+		}
+	}
+}
+
+// TestCheckShippedConfigs checks every configuration the project ships: the examples under
+// deploy/config and the test configurations here.
+func TestCheckShippedConfigs(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"../../deploy/config/*.yml", "../../deploy/config/*.yaml", "testdata/*.yml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Skip("no configuration files shipped yet")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			stdout, _, err := runCmd(t, "check", "--config.file="+f)
+			if err != nil {
+				t.Fatalf("check %s: %v", f, err)
+			}
+			if !strings.HasPrefix(stdout, f+": OK: ") {
+				t.Errorf("check %s printed %q", f, stdout)
+			}
+		})
+	}
+}
+
+// badBase is a valid configuration the bad ones below change one thing of; the line numbers of
+// the expected messages count in it.
+const badBase = `global:
+  evaluation_interval: 30s
+sources:
+  - name: demo
+    type: demo
+    demo: {seed: 1}
+services:
+  - name: desk
+objectives:
+  - name: response
+    service: desk
+    kind: ticket
+    source: demo
+    clock: response
+    targets: {P1: 15m, "*": 4h}
+    target: 0.95
+  - name: web
+    service: desk
+    kind: availability
+    source: demo
+    series: webshop
+    target: 0.999
+`
+
+// TestCheckBadConfigs pins the message of each kind of mistake: the file, the line and the field
+// at fault, and what is wrong. FILE stands for the file's path.
+func TestCheckBadConfigs(t *testing.T) {
+	if _, _, err := runCmd(t, "check", "--config.file="+writeFile(t, t.TempDir(), "ok.yml", badBase)); err != nil {
+		t.Fatalf("the base of the bad configurations is bad itself: %v", err)
+	}
+	for _, tc := range []struct {
+		name     string
+		old, new string // the change made to badBase
+		want     string
+	}{
+		{"unknown key", "global:\n", "global:\n  colour: blue\n",
+			`FILE:2: global.colour: unknown field (known: evaluation_interval, staleness, timezone, history_periods)`},
+		{"unknown objective key", "    clock: response\n", "    clock: response\n    colour: red\n",
+			`FILE:15: objectives[0].colour: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, select, availability)`},
+		{"unknown source setting", "{seed: 1}", "{seed: 1, colour: red}",
+			`FILE:6: sources[0].demo.colour: unknown field (known: seed, history, scale)`},
+		{"target above 1", "target: 0.95", "target: 1.5",
+			`FILE:16: objectives[0].target: 1.5 is not a ratio in (0, 1) (99.9% is 0.999)`},
+		{"unknown timezone", "global:\n", "global:\n  timezone: Mars/Olympus\n",
+			`FILE:2: global.timezone: unknown timezone "Mars/Olympus" (want an IANA name such as Europe/Rome)`},
+		{"unknown source type", "    type: demo\n    demo: {seed: 1}\n", "    type: jira\n",
+			`FILE:5: sources[0].type: unknown source type "jira" (known: demo, file)`},
+		// The type is wrong, but the message is about the block under the right type's name.
+		{"unknown source type with settings", "type: demo", "type: jira",
+			`FILE:6: sources[0]: demo: not a setting of a source of type "jira" (its settings go under "jira")`},
+		{"duplicate objective", "  - name: web\n", "  - name: response\n",
+			`FILE:17: objectives[1].name: "response" is used twice`},
+		{"bad duration", "evaluation_interval: 30s", "evaluation_interval: 30 seconds",
+			`FILE:2: global.evaluation_interval: unknown unit " seconds" in duration "30 seconds"`},
+		{"bad target duration", "P1: 15m", "P1: 15 minutes",
+			`FILE:15: objectives[0].targets.P1: "15 minutes" is not a duration (e.g. 30m, 4h, 3d)`},
+		{"duplicate key", "  evaluation_interval: 30s\n", "  evaluation_interval: 30s\n  evaluation_interval: 1m\n",
+			`FILE:3: mapping key "evaluation_interval" already defined at line 2`},
+		{"source not configured", "    source: demo\n    clock", "    source: desk\n    clock",
+			`FILE:13: objectives[0].source: no source named "desk" (sources: demo)`},
+		{"no document", badBase, "", `FILE: the configuration is empty`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			content := strings.Replace(badBase, tc.old, tc.new, 1)
+			if content == badBase && tc.new != tc.old {
+				t.Fatalf("%q is not in the base configuration", tc.old)
+			}
+			file := writeFile(t, t.TempDir(), "sla.yml", content)
+			stdout, _, err := runCmd(t, "check", "--config.file="+file)
+			if err == nil {
+				t.Fatalf("accepted; printed %q", stdout)
+			}
+			if got := strings.ReplaceAll(err.Error(), file, "FILE"); got != tc.want {
+				t.Errorf("error\n  %s\nwant\n  %s", got, tc.want)
+			}
+			if stdout != "" {
+				t.Errorf("printed %q on stdout for a bad configuration", stdout)
+			}
+		})
+	}
+	_, _, err := runCmd(t, "check", "--config.file="+filepath.Join(t.TempDir(), "missing.yml"))
+	if err == nil || !strings.Contains(err.Error(), "missing.yml: no such file or directory") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestEvaluateDemo(t *testing.T) {
+	stdout, stderr, err := runCmd(t, "evaluate", "--at", "2026-11-15T12:00:00Z")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var objs []struct {
+		Name        string   `json:"name"`
+		Status      string   `json:"status"`
+		Attainment  *float64 `json:"attainment"`
+		PeriodLabel string   `json:"period_label"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &objs); err != nil {
+		t.Fatalf("not JSON: %v\n%.2000s", err, stdout)
+	}
+	var got, want []string
+	for _, o := range objs {
+		got = append(got, o.Name)
+		if o.Attainment == nil || o.Status == "no_data" {
+			t.Errorf("%s: %s, attainment %v: the demo has data", o.Name, o.Status, o.Attainment)
+		}
+	}
+	for _, o := range demoConfig(t).Objectives {
+		want = append(want, o.Name)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("objectives %v, want %v", got, want)
+	}
+	if len(objs) > 0 && objs[0].PeriodLabel != "2026-11" {
+		t.Errorf("period %s, want 2026-11", objs[0].PeriodLabel)
+	}
+}
+
+func TestEvaluateTickets(t *testing.T) {
+	stdout, stderr, err := runCmd(t, "evaluate", "--at", "2026-11-15T12:00:00Z", "--tickets", "incident-response", "--state", "breached", "--format", "csv")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, stdout)
+	}
+	header := []string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline",
+		"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds"}
+	if len(recs) < 2 || !slices.Equal(recs[0], header) {
+		t.Fatalf("want a header and rows, got:\n%s", stdout)
+	}
+	for _, r := range recs[1:] {
+		if r[4] != "breached" || r[9] == "" {
+			t.Errorf("row %v is not a breached cycle", r)
+		}
+	}
+
+	// JSON is the default.
+	stdout, _, err = runCmd(t, "evaluate", "--at", "2026-11-15T12:00:00Z", "--tickets", "incident-response", "--state", "breached")
+	var rows []map[string]any
+	if err != nil || json.Unmarshal([]byte(stdout), &rows) != nil || len(rows) != len(recs)-1 {
+		t.Errorf("JSON: %v, %d rows, want %d:\n%.1000s", err, len(rows), len(recs)-1, stdout)
+	}
+}
+
+func TestEvaluateErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"evaluate", "--at", "yesterday"}, `--at: "yesterday" is not an RFC 3339 time such as 2026-11-01T00:00:00Z`},
+		{[]string{"evaluate", "--format", "csv"}, "--format csv applies to --tickets output"},
+		{[]string{"evaluate", "--format", "xml"}, "enum value must be one of json,csv, got 'xml'"},
+		{[]string{"evaluate", "--at", "2026-11-15T12:00:00Z", "--tickets", "nope"}, `no such ticket objective: "nope"`},
+		{[]string{"evaluate", "--at", "2026-11-15T12:00:00Z", "--tickets", "webshop-availability"}, `no such ticket objective: "webshop-availability"`},
+		{[]string{"evaluate", "--at", "2026-11-15T12:00:00Z", "--tickets", "incident-response", "--state", "late"},
+			`state "late" is not one of within, at_risk, breached, paused, met, cancelled, open`},
+	} {
+		stdout, _, err := runCmd(t, tc.args...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+		if stdout != "" {
+			t.Errorf("%v: printed %q", tc.args, stdout)
+		}
+	}
+}
+
+var versionRE = regexp.MustCompile(`^sla_exporter, version (\S+) \(branch: (\S+), revision: (\S+)\)\n`)
+
+func TestVersion(t *testing.T) {
+	stdout, _, err := runCmd(t, "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := versionRE.FindStringSubmatch(stdout); m == nil {
+		t.Errorf("version printed %q", stdout)
+	}
+	if !strings.Contains(stdout, "go version:") {
+		t.Errorf("version does not say the Go version:\n%s", stdout)
+	}
+	// --version prints the same and does not go on to serve.
+	_, stderr, err := runCmd(t, "--version")
+	if err != nil || !versionRE.MatchString(stderr) {
+		t.Errorf("--version: %v, printed %q", err, stderr)
+	}
+}
+
+func TestSetVersion(t *testing.T) {
+	saved, savedBranch := version.Version, version.Branch
+	t.Cleanup(func() { version.Version, version.Branch = saved, savedBranch })
+	for _, tc := range []struct {
+		ldflags, module, want string
+	}{
+		{"", "v1.2.3", "1.2.3"},
+		{"", "v0.0.0-20261121124131-e659990b04c0+dirty", "0.0.0-20261121124131-e659990b04c0+dirty"},
+		{"", "(devel)", "unknown"},
+		{"", "", "unknown"},
+		{"2.0.0", "v1.2.3", "2.0.0"}, // -ldflags -X wins
+	} {
+		version.Version, version.Branch = tc.ldflags, ""
+		setVersion(func() (*debug.BuildInfo, bool) {
+			return &debug.BuildInfo{Main: debug.Module{Path: "github.com/sla-exporter/sla_exporter", Version: tc.module}}, true
+		})
+		if version.Version != tc.want || version.Branch != "unknown" {
+			t.Errorf("ldflags %q, module %q: version %q branch %q, want %q", tc.ldflags, tc.module, version.Version, version.Branch, tc.want)
+		}
+	}
+	version.Version = ""
+	setVersion(func() (*debug.BuildInfo, bool) { return nil, false })
+	if version.Version != "unknown" {
+		t.Errorf("without build information: %q", version.Version)
+	}
+}
+
+func TestHelpDoesNotServe(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"help", "evaluate"}, {"evaluate", "--help"}, {"serve", "--help"}} {
+		stdout, stderr, err := runCmd(t, args...)
+		if err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.Contains(stderr, "usage: sla_exporter") || strings.Contains(stderr, "starting sla_exporter") {
+			t.Errorf("%v: stderr\n%s", args, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%v: stdout %q", args, stdout)
+		}
+	}
+}
+
+func TestBadCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "unknown long flag '--bogus'"},
+		{[]string{"frobnicate"}, "unexpected frobnicate"},
+		{[]string{"--log.level=loud", "version"}, "unrecognized log level loud"},
+		{[]string{"check", "extra"}, "unexpected extra"},
+	} {
+		_, _, err := runCmd(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package evaluation
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/store"
+	"github.com/sla-exporter/sla_exporter/slo"
+	c "github.com/sla-exporter/sla_exporter/slo/conventions"
+	"github.com/sla-exporter/sla_exporter/slo/period"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// TestEvaluate_Staleness checks that an objective whose source has not synced within
+// global.staleness (1h in testConfig) is stale: the exposition withholds its figures and says
+// no_data, although the data it has would give an attainment.
+func TestEvaluate_Staleness(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	tests := []struct {
+		name string
+		// last is the desk source's last success; absent when nil.
+		last      *time.Time
+		wantStale bool
+	}{
+		{"synced half an hour ago", new(now.Add(-30 * time.Minute)), false},
+		{"synced exactly the staleness limit ago", new(now.Add(-time.Hour)), false},
+		{"synced a second over the limit", new(now.Add(-time.Hour - time.Second)), true},
+		{"synced after now (clock skew)", new(now.Add(time.Minute)), false},
+		{"never synced, stored state empty", new(time.Time{}), true},
+		{"never synced, unknown to the runner", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newData()
+			// One P1 incident resolved in 1h of its 4h: met, attainment 1/1.
+			d.Tickets["desk"] = storeOf(t, tk("INC-1", "incident", "P1", "2026-11-12T09:00:00Z", resolved("2026-11-12T10:00:00Z")))
+			if tt.last != nil {
+				d.LastSuccess["desk"] = *tt.last
+			}
+			s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(now)
+			o := objectiveNamed(t, s, "resolution")
+			if o.Stale != tt.wantStale {
+				t.Errorf("Stale = %v, want %v", o.Stale, tt.wantStale)
+			}
+			// The engine ran either way; the exposition decides what to publish.
+			if !o.HasData || o.Attainment != 1 {
+				t.Errorf("HasData %v, attainment %v: want the engine's figures kept in the snapshot (true, 1)", o.HasData, o.Attainment)
+			}
+			mfs := scrape(t, s)
+			obj := map[string]string{c.LabelObjective: "resolution"}
+			att, published := sample(mfs, c.Attainment, obj)
+			if published == tt.wantStale {
+				t.Errorf("%s published = %v (value %v), want %v", c.Attainment, published, att, !tt.wantStale)
+			}
+			wantStatus := map[bool]string{true: "no_data", false: "ok"}[tt.wantStale]
+			if v, _ := sample(mfs, c.Status, map[string]string{c.LabelObjective: "resolution", c.LabelStatus: wantStatus}); v != 1 {
+				t.Errorf("%s{status=%q} = %v, want 1", c.Status, wantStatus, v)
+			}
+		})
+	}
+}
+
+// frozenMonth is the frozen result of a UTC month ("2026-10").
+func frozenMonth(label string, attainment float64) collector.FrozenPeriod {
+	start, err := time.Parse("2006-01", label)
+	if err != nil {
+		panic(err)
+	}
+	return collector.FrozenPeriod{Label: label, Start: start, End: start.AddDate(0, 1, 0), Attainment: attainment, HasData: true}
+}
+
+func storedHistory(t *testing.T, db *store.DB, objective string) map[string]collector.FrozenPeriod {
+	t.Helper()
+	raw, err := db.History(objective)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]collector.FrozenPeriod{}
+	for label, v := range raw {
+		var fp collector.FrozenPeriod
+		if err := json.Unmarshal(v, &fp); err != nil {
+			t.Fatalf("stored period %s: %v", label, err)
+		}
+		out[label] = fp
+	}
+	return out
+}
+
+// TestEvaluate_FrozenPeriods follows the requests objective's last three months (history_periods:
+// 3) through a slow source, a change of data, and a restart.
+func TestEvaluate_FrozenPeriods(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-16T00:00:00Z")
+	dir := t.TempDir()
+	db, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newData()
+	// One bucket a month: August 90 of 100 good, September 95, October 99.
+	d.Events["probes/requests"] = eventsOf(t,
+		bucket("2026-08-10T00:00:00Z", 90, 100), bucket("2026-09-10T00:00:00Z", 95, 100),
+		bucket("2026-10-10T00:00:00Z", 99, 100), bucket("2026-11-10T00:00:00Z", 100, 100))
+	reader := &fakeReader{data: d}
+	ev := New(cfg, Options{Data: reader, DB: db})
+	history := func(t *testing.T, ev *Evaluator) []collector.FrozenPeriod {
+		t.Helper()
+		return objectiveNamed(t, ev.Evaluate(now), "requests").History
+	}
+
+	// The source last synced before October ended: October may still be missing data, so only
+	// August and September freeze.
+	d.LastSuccess["probes"] = utc("2026-10-31T12:00:00Z")
+	want := []collector.FrozenPeriod{frozenMonth("2026-08", 0.9), frozenMonth("2026-09", 0.95)}
+	if diff := cmp.Diff(want, history(t, ev)); diff != "" {
+		t.Fatalf("history with a source behind (-want +got):\n%s", diff)
+	}
+	if got := slices.Sorted(mapKeys(storedHistory(t, db, "requests"))); !slices.Equal(got, []string{"2026-08", "2026-09"}) {
+		t.Errorf("stored periods %v, want [2026-08 2026-09]", got)
+	}
+
+	// The source catches up; meanwhile September's data changed (a back-fill). September stays
+	// as frozen, October freezes.
+	d.Events["probes/requests"] = eventsOf(t,
+		bucket("2026-08-10T00:00:00Z", 90, 100), bucket("2026-09-10T00:00:00Z", 50, 100),
+		bucket("2026-10-10T00:00:00Z", 99, 100), bucket("2026-11-10T00:00:00Z", 100, 100))
+	d.LastSuccess["probes"] = utc("2026-11-15T23:00:00Z")
+	want = []collector.FrozenPeriod{frozenMonth("2026-08", 0.9), frozenMonth("2026-09", 0.95), frozenMonth("2026-10", 0.99)}
+	if diff := cmp.Diff(want, history(t, ev)); diff != "" {
+		t.Fatalf("history after the source caught up (-want +got):\n%s", diff)
+	}
+	wantStored := map[string]collector.FrozenPeriod{}
+	for _, fp := range want {
+		wantStored[fp.Label] = fp
+	}
+	if diff := cmp.Diff(wantStored, storedHistory(t, db, "requests")); diff != "" {
+		t.Errorf("stored periods (-want +got):\n%s", diff)
+	}
+
+	// Restart: a new store handle and evaluator, and the data gone (the source was reset and
+	// has not synced yet). The frozen periods come back from the store.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	restarted := New(cfg, Options{Data: &fakeReader{data: newData()}, DB: db})
+	s := restarted.Evaluate(now)
+	o := objectiveNamed(t, s, "requests")
+	if diff := cmp.Diff(want, o.History); diff != "" {
+		t.Errorf("history after a restart without data (-want +got):\n%s", diff)
+	}
+	if !o.Stale || o.HasData {
+		t.Errorf("after the restart: stale %v, has data %v; want true, false", o.Stale, o.HasData)
+	}
+	// And the exposition publishes them while the objective is stale.
+	mfs := scrape(t, s)
+	for _, fp := range want {
+		v, ok := sample(mfs, c.PeriodFinalAttainment, map[string]string{c.LabelObjective: "requests", c.LabelPeriod: fp.Label})
+		if !ok || v != fp.Attainment {
+			t.Errorf("%s{period=%q} = %v (published %v), want %v", c.PeriodFinalAttainment, fp.Label, v, ok, fp.Attainment)
+		}
+	}
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// TestEvaluate_HistoryNeedsCalendarPeriods checks that rolling periods, which have no finished
+// periods of their own, and history_periods: 0 keep no history.
+func TestEvaluate_HistoryNeedsCalendarPeriods(t *testing.T) {
+	for _, tt := range []struct{ name, global, period string }{
+		{"rolling period", "history_periods: 3", "rolling:30d"},
+		{"history turned off", "history_periods: 0", "month"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := loadConfig(t, `
+global: {timezone: UTC, `+tt.global+`}
+sources: [{name: probes, type: demo}]
+objectives:
+  - {name: requests, service: api, kind: event_ratio, source: probes, series: requests, target: 0.95, period: "`+tt.period+`"}
+`)
+			d := newData()
+			d.Events["probes/requests"] = eventsOf(t, bucket("2026-09-10T00:00:00Z", 95, 100))
+			d.LastSuccess["probes"] = utc("2026-11-16T00:00:00Z")
+			s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(utc("2026-11-16T00:00:00Z"))
+			if h := objectiveNamed(t, s, "requests").History; len(h) != 0 {
+				t.Errorf("history %v, want none", h)
+			}
+		})
+	}
+}
+
+// TestEvaluate_KPIs computes each KPI over its configured period and selector, at Friday
+// 2026-11-13 12:00 UTC.
+func TestEvaluate_KPIs(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	d := newData()
+	d.Tickets["desk"] = storeOf(t,
+		// Answered in October: outside the month.
+		responded(tk("INC-0", "incident", "P3", "2026-10-30T10:00:00Z"), "2026-10-30T10:10:00Z"),
+		// Answered after 30m, resolved, not rated.
+		responded(tk("INC-1", "incident", "P3", "2026-11-02T10:00:00Z", resolved("2026-11-02T12:00:00Z")), "2026-11-02T10:30:00Z"),
+		// Answered after 1h30, in this week.
+		responded(tk("INC-2", "incident", "P3", "2026-11-10T09:00:00Z"), "2026-11-10T10:30:00Z"),
+		// A request: not an incident.
+		responded(tk("REQ-1", "request", "P3", "2026-11-10T09:00:00Z"), "2026-11-10T12:00:00Z"),
+	)
+	d.LastSuccess["desk"] = now.Add(-time.Minute)
+	s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(now)
+	want := []collector.KPIResult{
+		// Incidents answered in November: (1,800 + 5,400) / 2 = 3,600 s, over the 3,000 s
+		// target but within the 7,200 s red line: amber.
+		{Name: "mtta", Service: "desk", Value: 3600, Target: 3000, OK: true, Status: "amber"},
+		// Incidents created since Monday 2026-11-09: INC-2 (INC-1 is from last week, REQ-1 a
+		// request). 1 <= 5: green.
+		{Name: "created-this-week", Service: "desk", Value: 1, Target: 5, OK: true, Status: "green"},
+		// INC-1 was resolved but not rated: nothing to measure.
+		{Name: "csat", Service: "desk", Value: math.NaN(), Target: 0.9, OK: false, Status: "unknown"},
+		// The silent source never synced: stale.
+		{Name: "silent-backlog", Service: "desk", Value: 0, Target: 10, OK: false, Status: "unknown"},
+	}
+	if diff := cmp.Diff(want, s.KPIs, cmpopts.EquateNaNs()); diff != "" {
+		t.Errorf("KPIs (-want +got):\n%s", diff)
+	}
+}
+
+// TestEvaluate_Contracts rates the contracts from their objectives' attainment, skipping the
+// objectives without a usable one.
+func TestEvaluate_Contracts(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	d := newData()
+	// requests: 98 of 100 good = 0.98. quiet-requests: no data. silent-requests: 10 of 100,
+	// which would earn the top credit, but its source never synced (stale).
+	d.Events["probes/requests"] = eventsOf(t, bucket("2026-11-10T00:00:00Z", 98, 100))
+	d.Events["silent/requests"] = eventsOf(t, bucket("2026-11-10T00:00:00Z", 10, 100))
+	d.LastSuccess["probes"] = now
+	s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(now)
+	want := []collector.ContractResult{
+		// 0.98 is below 0.99 but not below 0.95: credit 0.1 of the 1,000 EUR fee = 100.
+		{Name: "api-credits", Currency: "EUR", Ratio: 0.1, Amount: 100, HasFee: true},
+		// Its only objective is skipped: nothing shows a missed promise, no credit.
+		{Name: "silent-credits", Ratio: 0, Amount: 0},
+	}
+	if diff := cmp.Diff(want, s.Contracts); diff != "" {
+		t.Errorf("contracts (-want +got):\n%s", diff)
+	}
+}
+
+// TestEvaluate_EngineErrorsStayLocal breaks two objectives, one the engine refuses and one that
+// makes it panic: both are marked stale and logged once, and the others evaluate.
+func TestEvaluate_EngineErrorsStayLocal(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	var refused, panicking *slo.Objective
+	for i := range cfg.Objectives {
+		switch cfg.Objectives[i].Name {
+		case "resolution":
+			refused = cfg.Objectives[i].Objective
+		case "uptime":
+			panicking = cfg.Objectives[i].Objective
+		}
+	}
+	refused.Target = 1.5                                        // Validate refuses it
+	panicking.Period = period.Period{Kind: period.Rolling, Days: 0} // Bounds panics on it
+
+	d := newData()
+	d.Tickets["desk"] = storeOf(t, tk("INC-1", "incident", "P1", "2026-11-12T09:00:00Z", resolved("2026-11-12T10:00:00Z")))
+	d.Events["probes/requests"] = eventsOf(t, bucket("2026-11-10T00:00:00Z", 98, 100))
+	d.LastSuccess["desk"], d.LastSuccess["probes"] = now, now
+	var log bytes.Buffer
+	ev := New(cfg, Options{Data: &fakeReader{data: d}, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+
+	var s *collector.Snapshot
+	for range 3 {
+		s = ev.Evaluate(now)
+	}
+	for _, name := range []string{"resolution", "uptime"} {
+		o := objectiveNamed(t, s, name)
+		if !o.Stale {
+			t.Errorf("%s: not stale", name)
+		}
+		if got := strings.Count(log.String(), `objective=`+name+` `); got != 1 {
+			t.Errorf("%s: logged %d times over 3 evaluations, want once:\n%s", name, got, log.String())
+		}
+	}
+	if !strings.Contains(log.String(), "engine panic") {
+		t.Errorf("the panic is not logged:\n%s", log.String())
+	}
+	if o := objectiveNamed(t, s, "requests"); o.Stale || !o.HasData || o.Attainment != 0.98 {
+		t.Errorf("requests: stale %v, has data %v, attainment %v; want false, true, 0.98", o.Stale, o.HasData, o.Attainment)
+	}
+	if len(s.Objectives) != len(cfg.Objectives) || len(s.KPIs) != len(cfg.KPIs) || len(s.Contracts) != len(cfg.Contracts) {
+		t.Errorf("snapshot has %d objectives, %d KPIs, %d contracts; want all of them", len(s.Objectives), len(s.KPIs), len(s.Contracts))
+	}
+	// The broken objectives still reach /metrics as no_data.
+	mfs := scrape(t, s)
+	for _, name := range []string{"resolution", "uptime"} {
+		if v, _ := sample(mfs, c.Status, map[string]string{c.LabelObjective: name, c.LabelStatus: "no_data"}); v != 1 {
+			t.Errorf("%s: no_data = %v, want 1", name, v)
+		}
+	}
+
+	// Fixed, it evaluates again and says so.
+	refused.Target = 0.9
+	log.Reset()
+	if o := objectiveNamed(t, ev.Evaluate(now), "resolution"); o.Stale || !o.HasData {
+		t.Errorf("resolution after the fix: stale %v, has data %v", o.Stale, o.HasData)
+	}
+	if !strings.Contains(log.String(), "objective evaluates again") {
+		t.Errorf("recovery not logged:\n%s", log.String())
+	}
+}
+
+// TestEvaluate_Sources checks that the snapshot carries the reader's source health as is.
+func TestEvaluate_Sources(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	health := []collector.SourceHealth{{Name: "desk", Up: true, Records: 3}, {Name: "silent"}}
+	s := New(cfg, Options{Data: &fakeReader{data: newData(), health: health}}).Evaluate(utc("2026-11-13T12:00:00Z"))
+	if diff := cmp.Diff(health, s.Sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+}
+
+// TestPublish_SetsTheExposition checks that Publish evaluates at the evaluator's clock and
+// hands the snapshot to the exposition.
+func TestPublish_SetsTheExposition(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	expo := collector.NewExposition()
+	ev := New(cfg, Options{Data: &fakeReader{data: newData()}, Expo: expo, Now: func() time.Time { return now }})
+	s := ev.Publish()
+	if expo.Snapshot() != s || !s.At.Equal(now) {
+		t.Errorf("exposition serves %p at %v, want %p at %v", expo.Snapshot(), expo.Snapshot().At, s, now)
+	}
+}
+
+var _ = ticket.Open
