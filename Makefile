@@ -12,8 +12,14 @@ all: build test
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+REVISION    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS     := -X github.com/prometheus/common/version.Version=$(VERSION) \
+               -X github.com/prometheus/common/version.Revision=$(REVISION) \
+               -X github.com/prometheus/common/version.Branch=$(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
+
 build: ## Build the exporter into ./sla_exporter.
-	$(GO) build -o sla_exporter ./cmd/sla_exporter
+	$(GO) build -ldflags "$(LDFLAGS)" -o sla_exporter ./cmd/sla_exporter
 
 test: lint unit ## Lint, then run every test with the race detector.
 
@@ -43,5 +49,5 @@ fuzz: ## Run each fuzz target for FUZZTIME.
 bench: ## Run the benchmarks recorded in docs/performance.md.
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 
-golden: ## Rewrite golden files after an intended change.
-	$(GO) test ./... -run Golden -update
+golden: ## Rewrite golden files after an intended change (the packages that define -update).
+	$(GO) test ./collector/ ./collector/file/ -update

@@ -100,7 +100,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		reload = nil
 	}
 	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: reload,
-		Logger: logger, Version: version.Version, Demo: isDemo}))
+		Logger: logger, Version: version.Version, Demo: isDemo}), logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -148,10 +148,12 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 
 // httpServer is the server of the HTTP endpoints, with timeouts so that a slow or idle client
 // cannot hold a connection (and a goroutine) for ever. The write timeout leaves room for a
-// drill-down over a large ticket store.
-func httpServer(h http.Handler) *http.Server {
+// drill-down over a large ticket store. The server's own errors (TLS handshakes, a plain HTTP
+// request to the HTTPS port) go to the log like everything else, not to the process's stderr.
+func httpServer(h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
+		ErrorLog:          slog.NewLogLogger(logger.With("component", "http").Handler(), slog.LevelWarn),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,

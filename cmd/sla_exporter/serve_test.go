@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -209,10 +210,13 @@ func TestServeErrors(t *testing.T) {
 
 // TestHTTPServerTimeouts checks that a slow or idle client cannot hold a connection for ever.
 func TestHTTPServerTimeouts(t *testing.T) {
-	srv := httpServer(http.NotFoundHandler())
+	srv := httpServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
 	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
 		t.Errorf("timeouts: read header %s, read %s, write %s, idle %s; want them all set",
 			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	}
+	if srv.ErrorLog == nil {
+		t.Error("the server's errors go to the standard logger, not the configured one")
 	}
 	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 1<<20 {
 		t.Errorf("MaxHeaderBytes %d", srv.MaxHeaderBytes)

@@ -121,6 +121,7 @@ func TestServeTLSBasicAuth(t *testing.T) {
 			t.Error("plain HTTP to the TLS port answered 200")
 		}
 	}
+	waitLog(t, d.daemon, "client sent an HTTP request to an HTTPS server")
 	// An untrusted certificate is refused by a client that checks.
 	untrusting := &http.Client{Timeout: 10 * time.Second}
 	if resp, err := untrusting.Get(d.base + "/-/healthy"); err == nil {
@@ -129,6 +130,19 @@ func TestServeTLSBasicAuth(t *testing.T) {
 	}
 	if err := d.stop(); err != nil {
 		t.Errorf("run returned %v", err)
+	}
+}
+
+// waitLog waits for the daemon to log s.
+func waitLog(t *testing.T, d *daemon, s string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(d.stderr.String(), s) {
+		if time.Now().After(deadline) {
+			t.Errorf("the log does not say %q", s)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -179,7 +193,7 @@ func TestSecretsInBadWebConfig(t *testing.T) {
 	certFile, keyFile, _ := selfSigned(t, dir)
 	cfg := writeFile(t, dir, "sla.yml", readFile(t, "testdata/serve.yml"))
 	for name, web := range map[string]string{
-		"plain password": fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  prometheus: %s\n", certFile, keyFile, webPassword),
+		"plain password":     fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  prometheus: %s\n", certFile, keyFile, webPassword),
 		"password as a list": fmt.Sprintf("basic_auth_users:\n  prometheus: [%s]\n", webPassword),
 		"unknown key":        fmt.Sprintf("basic_auth_users:\n  prometheus: x\npassword: %s\n", webPassword),
 	} {

@@ -229,7 +229,7 @@ func (b *builder) services(raw *rawConfig) error {
 		if err := b.checkName(rs.Name, seen, "services", i); err != nil {
 			return err
 		}
-		b.cfg.Services[rs.Name] = Service{Name: rs.Name, Description: rs.Description, Labels: rs.Labels}
+		b.cfg.Services[rs.Name] = Service(rs)
 	}
 	return nil
 }

@@ -32,11 +32,10 @@ const (
 
 var rankState = [...]availability.State{availability.Up, availability.Degraded, availability.Down, availability.Unknown, availability.Down}
 
-// trouble is a run of bad minutes [from, to) of some rank; rate is an error burst's error rate.
+// trouble is a run of bad minutes [from, to) of some rank.
 type trouble struct {
 	from, to int64
 	rank     uint8
-	rate     float64
 }
 
 // troubleKind is one kind of trouble a series has: on a UTC day it happens with probability p, at

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -18,7 +19,6 @@ import (
 	"github.com/sla-exporter/sla_exporter/slo"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 	"github.com/sla-exporter/sla_exporter/slo/period"
-	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // TestEvaluate_Staleness checks that an objective whose source has not synced within
@@ -126,7 +126,7 @@ func TestEvaluate_FrozenPeriods(t *testing.T) {
 	if diff := cmp.Diff(want, history(t, ev)); diff != "" {
 		t.Fatalf("history with a source behind (-want +got):\n%s", diff)
 	}
-	if got := slices.Sorted(mapKeys(storedHistory(t, db, "requests"))); !slices.Equal(got, []string{"2026-08", "2026-09"}) {
+	if got := slices.Sorted(maps.Keys(storedHistory(t, db, "requests"))); !slices.Equal(got, []string{"2026-08", "2026-09"}) {
 		t.Errorf("stored periods %v, want [2026-08 2026-09]", got)
 	}
 
@@ -173,16 +173,6 @@ func TestEvaluate_FrozenPeriods(t *testing.T) {
 		v, ok := sample(mfs, c.PeriodFinalAttainment, map[string]string{c.LabelObjective: "requests", c.LabelPeriod: fp.Label})
 		if !ok || v != fp.Attainment {
 			t.Errorf("%s{period=%q} = %v (published %v), want %v", c.PeriodFinalAttainment, fp.Label, v, ok, fp.Attainment)
-		}
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
 		}
 	}
 }
@@ -284,7 +274,7 @@ func TestEvaluate_EngineErrorsStayLocal(t *testing.T) {
 			panicking = cfg.Objectives[i].Objective
 		}
 	}
-	refused.Target = 1.5                                        // Validate refuses it
+	refused.Target = 1.5                                            // Validate refuses it
 	panicking.Period = period.Period{Kind: period.Rolling, Days: 0} // Bounds panics on it
 
 	d := newData()
@@ -357,5 +347,3 @@ func TestPublish_SetsTheExposition(t *testing.T) {
 		t.Errorf("exposition serves %p at %v, want %p at %v", expo.Snapshot(), expo.Snapshot().At, s, now)
 	}
 }
-
-var _ = ticket.Open

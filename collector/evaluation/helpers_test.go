@@ -26,7 +26,7 @@ var (
 	_ Reader = (*collector.Runner)(nil)
 )
 
-func (f *fakeReader) Read(fn func(collector.Data))       { fn(f.data) }
+func (f *fakeReader) Read(fn func(collector.Data))     { fn(f.data) }
 func (f *fakeReader) Health() []collector.SourceHealth { return f.health }
 func (f *fakeReader) Changed() <-chan struct{}         { return nil }
 
