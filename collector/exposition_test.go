@@ -186,7 +186,8 @@ func expoSnapshot() *collector.Snapshot {
 				Name: "demo", Up: true, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
 				SyncDuration: 250 * time.Millisecond, Requests: map[string]float64{"429": 3, "200": 12, "error": 1},
 			},
-			{Name: "jira", Up: false},
+			// Down since before its first success: its requests failed.
+			{Name: "jira", Up: false, SyncDuration: 30 * time.Second, Requests: map[string]float64{"503": 2, "error": 5}},
 		},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +82,9 @@ func (b *builder) global(raw *rawConfig) error {
 		return b.fail(err, "global", "timezone")
 	}
 	g.Location = loc
+	if g.Alerting, err = b.alerting(raw.Global.Alerting, defaultAlerting(), []any{"global", "alerting"}); err != nil {
+		return err
+	}
 	g.HistoryPeriods = DefaultHistoryPeriods
 	if p := raw.Global.HistoryPeriods; p != nil {
 		if *p < 0 || *p > 120 {
@@ -318,6 +322,15 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 	o.Period, o.PeriodName = p, p.String()
 	for _, w := range ro.BurnWindows {
 		o.BurnWindows = append(o.BurnWindows, time.Duration(w))
+	}
+	if o.Alerting, err = b.alerting(ro.Alerting, b.cfg.Global.Alerting, field("alerting")); err != nil {
+		return o, err
+	}
+	if len(o.BurnWindows) == 0 {
+		o.BurnWindows = slices.Clone(slo.DefaultBurnWindows)
+	}
+	if !o.Alerting.Disabled {
+		o.BurnWindows = withAlertWindows(o.BurnWindows, o.Alerting)
 	}
 	src, err := b.sourceNamed(ro.Source)
 	if err != nil {

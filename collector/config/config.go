@@ -50,7 +50,52 @@ type Global struct {
 	Location *time.Location
 	// HistoryPeriods is how many finished periods are kept frozen per objective.
 	HistoryPeriods int
+	// Alerting holds the defaults of every objective's alerting.
+	Alerting Alerting
 }
+
+// Alerting says which alerts the rules command generates for an objective and how they are
+// labelled. An objective's alerting block overrides the global one key by key.
+type Alerting struct {
+	Disabled bool
+	// PageSeverity and TicketSeverity are the severity label values of the two kinds of alert
+	// (default page and ticket).
+	PageSeverity, TicketSeverity string
+	// RunbookURL and DashboardURL go into the annotations; they may hold Prometheus alert
+	// template expressions such as {{ $labels.objective }}.
+	RunbookURL, DashboardURL string
+	// BurnRates are the multi-window multi-burn-rate tiers; default DefaultBurnTiers.
+	BurnRates []BurnTier
+	// ForecastFor is how long the forecast must stay below target before the forecast alert
+	// fires (default 1h).
+	ForecastFor time.Duration
+	// Labels are added to every alert of the objective.
+	Labels map[string]string
+}
+
+// BurnTier is one multi-window burn-rate alert: it fires when the burn rate over both Long and
+// Short exceeds Budget × period / Long, i.e. when Budget of the period's error budget would be
+// spent within Long.
+type BurnTier struct {
+	Long, Short time.Duration
+	// Budget is the share of the period's error budget the tier guards, e.g. 0.02.
+	Budget float64
+	// Severity is "page" or "ticket": which of PageSeverity and TicketSeverity labels it.
+	Severity string
+	For      time.Duration
+}
+
+// DefaultBurnTiers are the SRE workbook's tiers: 2% of the budget in 1h or 5% in 6h pages, 10%
+// in 1d or in 3d opens a ticket. For a 30-day period their factors are 14.4, 6, 3 and 1.
+var DefaultBurnTiers = []BurnTier{
+	{Long: time.Hour, Short: 5 * time.Minute, Budget: 0.02, Severity: "page"},
+	{Long: 6 * time.Hour, Short: 30 * time.Minute, Budget: 0.05, Severity: "page"},
+	{Long: 24 * time.Hour, Short: 2 * time.Hour, Budget: 0.10, Severity: "ticket"},
+	{Long: 72 * time.Hour, Short: 6 * time.Hour, Budget: 0.10, Severity: "ticket"},
+}
+
+// DefaultForecastFor is how long a forecast breach must last before it alerts.
+const DefaultForecastFor = time.Hour
 
 // Source is a configured source; its kind-specific block is decoded by the kind.
 type Source struct {
@@ -85,6 +130,8 @@ type Objective struct {
 	Series string
 	// Labels are metadata for sla_objective_info: the service's labels, then the objective's.
 	Labels map[string]string
+	// Alerting is the objective's alerting, global defaults applied.
+	Alerting Alerting
 }
 
 // KPI is a service desk KPI with where its tickets come from and over which period.

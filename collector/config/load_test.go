@@ -69,7 +69,7 @@ func TestLoadErrors(t *testing.T) {
 		{"target out of range", "target: 0.95", "target: 1.5",
 			"test.yml:19: objectives[0].target: 1.5 is not a ratio in (0, 1) (99.9% is 0.999)"},
 		{"unknown key", "    target: 0.95", "    targt: 0.95",
-			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, select, availability)"},
+			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, select, availability, alerting)"},
 		{"unknown timezone", "timezone: Europe/Rome", "timezone: Mars/Base",
 			`test.yml:2: global.timezone: unknown timezone "Mars/Base" (want an IANA name such as Europe/Rome)`},
 		{"unknown source type", "type: demo", "type: jira",
@@ -136,6 +136,7 @@ func TestLoadValues(t *testing.T) {
     target: 0.999
     period: rolling:30d
     burn_windows: [1h, 1d]
+    alerting: {disabled: true}
     availability:
       gaps: bad
       recurring_maintenance:
@@ -173,8 +174,16 @@ contracts:
 	if resp.PeriodName != "month" || web.PeriodName != "rolling:30d" || web.Kind != slo.Availability {
 		t.Errorf("periods %q %q", resp.PeriodName, web.PeriodName)
 	}
+	// With alerting off, the configured windows; with the default alerting, the default windows,
+	// which hold every window of the default burn-rate tiers.
 	if diff := cmp.Diff([]time.Duration{time.Hour, 24 * time.Hour}, web.BurnWindows); diff != "" {
 		t.Errorf("burn windows (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(slo.DefaultBurnWindows, resp.BurnWindows); diff != "" {
+		t.Errorf("default burn windows (-want +got):\n%s", diff)
+	}
+	if a := resp.Alerting; a.PageSeverity != "page" || a.TicketSeverity != "ticket" || len(a.BurnRates) != 4 || a.ForecastFor != time.Hour {
+		t.Errorf("default alerting %+v", a)
 	}
 	// The weekend group expands to Saturday and Sunday; 02:30 is 9,000 s after midnight.
 	rec := web.Availability.Recurring[0]

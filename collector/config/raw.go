@@ -28,6 +28,27 @@ type rawGlobal struct {
 	Staleness          model.Duration `yaml:"staleness"`
 	Timezone           string         `yaml:"timezone"`
 	HistoryPeriods     *int           `yaml:"history_periods"`
+	Alerting           rawAlerting    `yaml:"alerting"`
+}
+
+// rawAlerting is the alerting block of global (defaults) and of an objective (overrides).
+type rawAlerting struct {
+	Disabled       *bool             `yaml:"disabled"`
+	PageSeverity   string            `yaml:"page_severity"`
+	TicketSeverity string            `yaml:"ticket_severity"`
+	RunbookURL     string            `yaml:"runbook_url"`
+	DashboardURL   string            `yaml:"dashboard_url"`
+	BurnRates      []rawBurnTier     `yaml:"burn_rates"`
+	ForecastFor    model.Duration    `yaml:"forecast_for"`
+	Labels         map[string]string `yaml:"labels"`
+}
+
+type rawBurnTier struct {
+	Long     model.Duration `yaml:"long"`
+	Short    model.Duration `yaml:"short"`
+	Budget   float64        `yaml:"budget"`
+	Severity string         `yaml:"severity"`
+	For      model.Duration `yaml:"for"`
 }
 
 type rawCalendar struct {
@@ -113,6 +134,7 @@ type rawObjective struct {
 	WarnAt         float64             `yaml:"warn_at"`
 	Select         map[string][]string `yaml:"select"`
 	Availability   rawAvailability     `yaml:"availability"`
+	Alerting       rawAlerting         `yaml:"alerting"`
 }
 
 type rawAvailability struct {

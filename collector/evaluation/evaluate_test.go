@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"maps"
@@ -345,5 +346,48 @@ func TestPublish_SetsTheExposition(t *testing.T) {
 	s := ev.Publish()
 	if expo.Snapshot() != s || !s.At.Equal(now) {
 		t.Errorf("exposition serves %p at %v, want %p at %v", expo.Snapshot(), expo.Snapshot().At, s, now)
+	}
+}
+
+// signalReader is a fakeReader that reports each Read and lets the test announce changes.
+type signalReader struct {
+	fakeReader
+	reads   chan struct{}
+	changed chan struct{}
+}
+
+func (r *signalReader) Read(fn func(collector.Data)) {
+	r.fakeReader.Read(fn)
+	r.reads <- struct{}{}
+}
+
+func (r *signalReader) Changed() <-chan struct{} { return r.changed }
+
+// TestRun_EvaluatesAtOnceAndOnChange checks that Run publishes at once, again after the data
+// changed (once the burst settles, a second later), and returns when its context ends. The test
+// waits on the evaluator's reads, never on a timer of its own.
+func TestRun_EvaluatesAtOnceAndOnChange(t *testing.T) {
+	cfg := loadConfig(t, testConfig) // evaluation_interval: the 30s default, not reached here
+	r := &signalReader{fakeReader: fakeReader{data: newData()}, reads: make(chan struct{}), changed: make(chan struct{}, 1)}
+	expo := collector.NewExposition()
+	times := []time.Time{utc("2026-11-13T12:00:00Z"), utc("2026-11-13T12:00:01Z")}
+	calls := 0
+	ev := New(cfg, Options{Data: r, Expo: expo, Now: func() time.Time {
+		calls++
+		return times[min(calls, len(times))-1]
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ev.Run(ctx)
+	}()
+	<-r.reads // the first evaluation, at once
+	r.changed <- struct{}{}
+	<-r.reads // the evaluation after the change
+	cancel()
+	<-done
+	if got := expo.Snapshot().At; !got.Equal(times[1]) {
+		t.Errorf("exposition serves the evaluation at %v, want the second one, at %v", got, times[1])
 	}
 }
