@@ -97,7 +97,8 @@ objectives:
 `
 
 // TestCheckBadConfigs pins the message of each kind of mistake: the file, the line and the field
-// at fault, and what is wrong. FILE stands for the file's path.
+// at fault, and what is wrong. FILE stands for the file's path; a message ending in "..." is
+// compared up to there (the lists of known keys grow with the configuration).
 func TestCheckBadConfigs(t *testing.T) {
 	if _, _, err := runCmd(t, "check", "--config.file="+writeFile(t, t.TempDir(), "ok.yml", badBase)); err != nil {
 		t.Fatalf("the base of the bad configurations is bad itself: %v", err)
@@ -108,9 +109,9 @@ func TestCheckBadConfigs(t *testing.T) {
 		want     string
 	}{
 		{"unknown key", "global:\n", "global:\n  colour: blue\n",
-			`FILE:2: global.colour: unknown field (known: evaluation_interval, staleness, timezone, history_periods)`},
+			`FILE:2: global.colour: unknown field (known: evaluation_interval, staleness, timezone, history_periods, ...`},
 		{"unknown objective key", "    clock: response\n", "    clock: response\n    colour: red\n",
-			`FILE:15: objectives[0].colour: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, select, availability)`},
+			`FILE:15: objectives[0].colour: unknown field (known: name, service, description, kind, target, period, ...`},
 		{"unknown source setting", "{seed: 1}", "{seed: 1, colour: red}",
 			`FILE:6: sources[0].demo.colour: unknown field (known: seed, history, scale)`},
 		{"target above 1", "target: 0.95", "target: 1.5",
@@ -144,7 +145,11 @@ func TestCheckBadConfigs(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted; printed %q", stdout)
 			}
-			if got := strings.ReplaceAll(err.Error(), file, "FILE"); got != tc.want {
+			got := strings.ReplaceAll(err.Error(), file, "FILE")
+			if prefix, ok := strings.CutSuffix(tc.want, "..."); ok && strings.HasPrefix(got, prefix) {
+				got = tc.want
+			}
+			if got != tc.want {
 				t.Errorf("error\n  %s\nwant\n  %s", got, tc.want)
 			}
 			if stdout != "" {

@@ -262,7 +262,8 @@ func TestEvaluate_Contracts(t *testing.T) {
 }
 
 // TestEvaluate_EngineErrorsStayLocal breaks two objectives, one the engine refuses and one that
-// makes it panic: both are marked stale and logged once, and the others evaluate.
+// makes it panic, and a KPI that makes it panic: they are marked stale or unknown and logged
+// once, and the others evaluate.
 func TestEvaluate_EngineErrorsStayLocal(t *testing.T) {
 	cfg := loadConfig(t, testConfig)
 	now := utc("2026-11-13T12:00:00Z")
@@ -277,6 +278,7 @@ func TestEvaluate_EngineErrorsStayLocal(t *testing.T) {
 	}
 	refused.Target = 1.5                                            // Validate refuses it
 	panicking.Period = period.Period{Kind: period.Rolling, Days: 0} // Bounds panics on it
+	cfg.KPIs[0].Period = period.Period{}                            // mtta: Bounds panics on it
 
 	d := newData()
 	d.Tickets["desk"] = storeOf(t, tk("INC-1", "incident", "P1", "2026-11-12T09:00:00Z", resolved("2026-11-12T10:00:00Z")))
@@ -289,10 +291,11 @@ func TestEvaluate_EngineErrorsStayLocal(t *testing.T) {
 	for range 3 {
 		s = ev.Evaluate(now)
 	}
-	for _, name := range []string{"resolution", "uptime"} {
-		o := objectiveNamed(t, s, name)
-		if !o.Stale {
+	for _, name := range []string{"resolution", "uptime", "kpi:mtta"} {
+		if o, ok := strings.CutPrefix(name, "kpi:"); !ok && !objectiveNamed(t, s, name).Stale {
 			t.Errorf("%s: not stale", name)
+		} else if ok && (s.KPIs[0].Name != o || s.KPIs[0].OK || s.KPIs[0].Status != "unknown") {
+			t.Errorf("KPI %+v: want mtta, not OK, unknown", s.KPIs[0])
 		}
 		if got := strings.Count(log.String(), `objective=`+name+` `); got != 1 {
 			t.Errorf("%s: logged %d times over 3 evaluations, want once:\n%s", name, got, log.String())
