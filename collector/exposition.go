@@ -117,7 +117,7 @@ func (e emitter) objectives(objs []ObjectiveResult) {
 		}
 	}
 	slices.Sort(extra)
-	infoNames := append([]string{c.LabelObjective, c.LabelService, c.LabelKind, c.LabelPeriod, c.LabelUnit}, extra...)
+	infoNames := append([]string{c.LabelObjective, c.LabelService, c.LabelKind, c.LabelCompliancePeriod, c.LabelUnit}, extra...)
 	for i := range objs {
 		o := &objs[i]
 		infoValues := []string{o.Objective, o.Service, string(o.Kind), o.PeriodName, string(o.Unit)}

@@ -229,7 +229,7 @@ func (r *Runner) Update(cfgs []SourceConfig) error {
 		errs = append(errs, err)
 		for _, name := range stored {
 			if _, ok := want[name]; !ok {
-				r.logger.Info("dropping stored data of a source no longer configured", "source", name)
+				r.logger.Info("dropping stored data of a source no longer configured", "source_name", name)
 				errs = append(errs, r.store.Drop(name))
 			}
 		}
@@ -239,7 +239,7 @@ func (r *Runner) Update(cfgs []SourceConfig) error {
 			continue
 		}
 		c = want[c.Name]
-		s := &sourceRun{cfg: c, id: c.identity(), logger: r.logger.With("source", c.Name, "type", c.Type)}
+		s := &sourceRun{cfg: c, id: c.identity(), logger: r.logger.With("source_name", c.Name, "source_type", c.Type)}
 		r.sources[c.Name] = s
 		r.load(s)
 		if r.runCtx != nil {
@@ -282,7 +282,7 @@ func (r *Runner) reconfigure(s *sourceRun, c SourceConfig) {
 		s.checkpoint, s.resync = nil, true
 	}
 	s.cfg, s.id = c, id
-	s.logger = r.logger.With("source", c.Name, "type", c.Type)
+	s.logger = r.logger.With("source_name", c.Name, "source_type", c.Type)
 	r.setStatus(c.Name, func(st *SourceStatus) { st.Type = c.Type })
 	if r.runCtx != nil {
 		r.start(s)

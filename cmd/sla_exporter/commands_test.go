@@ -121,8 +121,9 @@ func TestCheckBadConfigs(t *testing.T) {
 		{"unknown source type", "    type: demo\n    demo: {seed: 1}\n", "    type: jira\n",
 			`FILE:5: sources[0].type: unknown source type "jira" (known: demo, file)`},
 		// The type is wrong, but the message is about the block under the right type's name.
+		// The type is the mistake to report, not the settings block named after the old type.
 		{"unknown source type with settings", "type: demo", "type: jira",
-			`FILE:6: sources[0]: demo: not a setting of a source of type "jira" (its settings go under "jira")`},
+			`FILE:5: sources[0].type: unknown source type "jira" (known: demo, file)`},
 		{"duplicate objective", "  - name: web\n", "  - name: response\n",
 			`FILE:17: objectives[1].name: "response" is used twice`},
 		{"bad duration", "evaluation_interval: 30s", "evaluation_interval: 30 seconds",

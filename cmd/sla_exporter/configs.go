@@ -31,7 +31,7 @@ func sourceConfigs(cfg *config.Config, logger *slog.Logger, requests *collector.
 		if err != nil {
 			return nil, err
 		}
-		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source", s.Name), Now: time.Now, Requests: requests})
+		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source_name", s.Name), Now: time.Now, Requests: requests})
 		if err != nil {
 			return nil, err
 		}

@@ -131,10 +131,26 @@ func (b *builder) calendars(raw *rawConfig) error {
 			return b.fail(err, append(at, "timezone")...)
 		}
 		spec := calendar.Spec{Name: rc.Name, Location: loc}
-		set := map[time.Weekday]bool{}
-		for key, hours := range rc.Hours {
-			days, ok := weekdayGroups[strings.ToLower(key)]
-			if !ok {
+		// Groups first, then single days, each in sorted order: a single day overrides a group
+		// that lists it, whatever the order of the keys in the file.
+		keys := slices.Sorted(maps.Keys(rc.Hours))
+		slices.SortStableFunc(keys, func(a, b string) int {
+			_, ga := weekdayGroups[strings.ToLower(a)]
+			_, gb := weekdayGroups[strings.ToLower(b)]
+			switch {
+			case ga && !gb:
+				return -1
+			case gb && !ga:
+				return 1
+			}
+			return 0
+		})
+		fromGroup := map[time.Weekday]bool{}
+		fromDay := map[time.Weekday]bool{}
+		for _, key := range keys {
+			hours := rc.Hours[key]
+			days, group := weekdayGroups[strings.ToLower(key)]
+			if !group {
 				d, err := calendar.ParseWeekday(key)
 				if err != nil {
 					return b.fail(fmt.Errorf("%q is not a weekday, weekdays, weekend or everyday", key), append(at, "hours", key)...)
@@ -150,13 +166,17 @@ func (b *builder) calendars(raw *rawConfig) error {
 				ivs = append(ivs, iv)
 			}
 			for _, d := range days {
-				if set[d] && len(days) == 1 {
-					// A single day overrides a group listing it, whatever the key order.
-					spec.Week[d] = nil
-				} else if set[d] {
+				switch {
+				case group && fromGroup[d], !group && fromDay[d]:
 					return b.fail(fmt.Errorf("%s is given working hours twice", d), append(at, "hours", key)...)
+				case !group && fromGroup[d]:
+					spec.Week[d] = nil // the single day overrides the group
 				}
-				set[d] = true
+				if group {
+					fromGroup[d] = true
+				} else {
+					fromDay[d] = true
+				}
 				spec.Week[d] = append(spec.Week[d], ivs...)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
+
+	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
 // The raw types mirror the YAML file one to one. They are decoded strictly (an unknown key is an
@@ -97,6 +99,9 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 		if err != nil {
 			return fmt.Errorf("line %d: source field %s: %w", v.Line, k.Value, err)
 		}
+	}
+	if _, err := sources.Lookup(s.Type); err != nil {
+		return nil // the builder reports the unknown type, which is the mistake to fix first
 	}
 	for k, v := range blocks {
 		if k != s.Type {

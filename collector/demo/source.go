@@ -194,7 +194,7 @@ func (s *Source) Sync(ctx context.Context, checkpoint []byte) (collector.Batch, 
 		last, err := s.parseCheckpoint(checkpoint)
 		switch {
 		case err != nil:
-			s.log.Warn("Starting the demo world over", "source", s.name, "reason", err)
+			s.log.Warn("Starting the demo world over", "reason", err)
 		case hi <= last:
 			// Nothing happened yet (or the clock went back): keep the checkpoint.
 			return collector.Batch{Checkpoint: append([]byte(nil), checkpoint...)}, nil
@@ -227,7 +227,7 @@ func (s *Source) Sync(ctx context.Context, checkpoint []byte) (collector.Batch, 
 	if buckets := w.requests(b0, floorDiv(hi, 60)); len(buckets) > 0 {
 		b.Events = append(b.Events, collector.EventSeries{Series: SeriesAPIRequests, Buckets: buckets})
 	}
-	s.log.Debug("Demo sync", "source", s.name, "full", full, "now", now.UTC(), "tickets", len(b.Tickets), "minutes", m1-m0)
+	s.log.Debug("Demo sync", "full", full, "now", now.UTC(), "tickets", len(b.Tickets), "minutes", m1-m0)
 	return b, nil
 }
 

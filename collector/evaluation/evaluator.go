@@ -35,9 +35,10 @@ type Evaluator struct {
 
 	cfg atomic.Pointer[config.Config]
 
-	mu     sync.Mutex
-	frozen map[string]map[string]collector.FrozenPeriod // objective → period label → result
-	errs   map[string]string                            // objective → last error logged
+	publishMu sync.Mutex
+	mu        sync.Mutex
+	frozen    map[string]map[string]collector.FrozenPeriod // objective → period label → result
+	errs      map[string]string                            // objective → last error logged
 	// unsaved holds periods frozen during an evaluation, written to db after it: an evaluation
 	// reads the data under the runner's read lock, which must not be held across a disk write
 	// per period (a first start freezes history periods × objectives of them).
@@ -105,6 +106,10 @@ func (e *Evaluator) Run(ctx context.Context) {
 
 // Publish evaluates now and hands the snapshot to the exposition.
 func (e *Evaluator) Publish() *collector.Snapshot {
+	// One publication at a time, so that an evaluation begun under the old configuration cannot
+	// overwrite one made after a reload.
+	e.publishMu.Lock()
+	defer e.publishMu.Unlock()
 	s := e.Evaluate(e.now())
 	if e.expo != nil {
 		e.expo.Set(s)

@@ -11,17 +11,22 @@ const (
 	LabelObjective = "objective"
 	LabelService   = "service"
 	LabelKind      = "kind"
-	LabelPeriod    = "period"
-	LabelWindow    = "window"
-	LabelStatus    = "status"
-	LabelState     = "state"
-	LabelOutcome   = "outcome"
-	LabelSource    = "source"
-	LabelCode      = "code"
-	LabelKPI       = "kpi"
-	LabelContract  = "contract"
-	LabelCurrency  = "currency"
-	LabelUnit      = "unit"
+	// LabelPeriod names a finished period on sla_period_final_attainment_ratio ("2026-10").
+	LabelPeriod = "period"
+	// LabelCompliancePeriod is the configured period on sla_objective_info ("month",
+	// "rolling:30d"). It is not "period", so that joining the info metric onto the frozen
+	// history with group_left cannot overwrite the history's period label.
+	LabelCompliancePeriod = "compliance_period"
+	LabelWindow           = "window"
+	LabelStatus           = "status"
+	LabelState            = "state"
+	LabelOutcome          = "outcome"
+	LabelSource           = "source"
+	LabelCode             = "code"
+	LabelKPI              = "kpi"
+	LabelContract         = "contract"
+	LabelCurrency         = "currency"
+	LabelUnit             = "unit"
 )
 
 // Objective metrics.
