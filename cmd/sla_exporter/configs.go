@@ -23,15 +23,16 @@ func loadConfig(file string) (cfg *config.Config, isDemo bool, err error) {
 	return cfg, false, err
 }
 
-// sourceConfigs builds the configured sources for the runner.
-func sourceConfigs(cfg *config.Config, logger *slog.Logger, requests *collector.Requests) ([]collector.SourceConfig, error) {
+// sourceConfigs builds the configured sources for the runner; now is their clock (time.Now but
+// for one-shot evaluations at another instant).
+func sourceConfigs(cfg *config.Config, logger *slog.Logger, requests *collector.Requests, now func() time.Time) ([]collector.SourceConfig, error) {
 	out := make([]collector.SourceConfig, 0, len(cfg.Sources))
 	for _, s := range cfg.Sources {
 		kind, err := sources.Lookup(s.Type)
 		if err != nil {
 			return nil, err
 		}
-		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source_name", s.Name), Now: time.Now, Requests: requests})
+		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source_name", s.Name), Now: now, Requests: requests})
 		if err != nil {
 			return nil, err
 		}

@@ -50,8 +50,10 @@ func (c *evaluateCmd) run(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	runner := collector.NewRunner(collector.RunnerOptions{Logger: e.logger})
-	srcs, err := sourceConfigs(cfg, e.logger, nil)
+	// Sources and the runner see the instant asked for, so a simulated source shows the world as
+	// it was then and last-success times agree with it.
+	runner := collector.NewRunner(collector.RunnerOptions{Logger: e.logger, Clock: fixedClock{at: at}})
+	srcs, err := sourceConfigs(cfg, e.logger, nil, func() time.Time { return at })
 	if err != nil {
 		return err
 	}

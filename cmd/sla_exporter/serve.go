@@ -75,7 +75,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	requests := collector.NewRequests()
 	c.requests = requests
 	runner := collector.NewRunner(collector.RunnerOptions{Store: db, Logger: logger, Requests: requests})
-	srcs, err := sourceConfigs(cfg, logger, requests)
+	srcs, err := sourceConfigs(cfg, logger, requests, time.Now)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	}
 	var srcs []collector.SourceConfig
 	if err == nil {
-		srcs, err = sourceConfigs(cfg, logger, c.requests)
+		srcs, err = sourceConfigs(cfg, logger, c.requests, time.Now)
 	}
 	if err == nil {
 		err = runner.Update(srcs)

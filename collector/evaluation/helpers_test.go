@@ -10,7 +10,6 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
-	"github.com/sla-exporter/sla_exporter/slo/availability"
 	"github.com/sla-exporter/sla_exporter/slo/events"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
@@ -172,15 +171,6 @@ func eventsOf(t *testing.T, bs ...events.Bucket) *collector.EventCounts {
 		t.Fatal(err)
 	}
 	return &collector.EventCounts{Buckets: bs, Series: s}
-}
-
-func samplesOf(t *testing.T, ss ...availability.Sample) *collector.Uptime {
-	t.Helper()
-	s, err := availability.FromSamples(ss)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &collector.Uptime{Samples: ss, Series: &s}
 }
 
 func objectiveNamed(t *testing.T, s *collector.Snapshot, name string) collector.ObjectiveResult {

@@ -1,0 +1,61 @@
+package rules
+
+// Alert names. Alertmanager routes and inhibition rules match on them, so they are a contract
+// like the metric names in slo/conventions: change one with a CHANGELOG entry or not at all.
+const (
+	// AlertBurn: the error budget burns fast over a multi-window burn-rate tier (one rule per
+	// tier, told apart by the burn_tier and severity labels).
+	AlertBurn = "SLAErrorBudgetBurn"
+	// AlertBreached: the objective is breached in its current period.
+	AlertBreached = "SLABreached"
+	// AlertForecast: the attainment forecast for the end of the period is below target.
+	AlertForecast = "SLAForecastBreach"
+	// AlertTicketsAtRisk: open ticket cycles near their deadline (ticket objectives).
+	AlertTicketsAtRisk = "SLATicketsAtRisk"
+	// AlertTicketsBreached: open ticket cycles already past their deadline (ticket objectives).
+	AlertTicketsBreached = "SLATicketsBreached"
+	// AlertNoData: the exporter publishes the objective as no_data.
+	AlertNoData = "SLANoData"
+	// AlertAbsent: the objective's series are missing altogether (exporter down, not scraped,
+	// or rules and configuration out of step).
+	AlertAbsent = "SLAObjectiveAbsent"
+	// AlertKPIRed and AlertKPIAmber: a KPI's red/amber/green status.
+	AlertKPIRed   = "SLAKPIRed"
+	AlertKPIAmber = "SLAKPIAmber"
+	// AlertSourceDown: a source's syncs keep failing.
+	AlertSourceDown = "SLASourceDown"
+	// AlertSourceStale: a source has not synced for longer than the staleness limit.
+	AlertSourceStale = "SLASourceStale"
+	// AlertEvaluationStale: the exporter stopped evaluating.
+	AlertEvaluationStale = "SLAEvaluationStale"
+	// AlertReloadFailed: the exporter refused its configuration and runs the previous one.
+	AlertReloadFailed = "SLAConfigReloadFailed"
+)
+
+// Label names the rules add to alerts (the others come from the series: objective, service,
+// window, status, state, kpi, source).
+const (
+	// LabelSeverity is alerting.page_severity or alerting.ticket_severity.
+	LabelSeverity = "severity"
+	// LabelBurnTier names a burn-rate tier by its windows, long_short ("1h_5m"), so that
+	// inhibition rules and silences can tell the tiers of one objective apart.
+	LabelBurnTier = "burn_tier"
+)
+
+// Recording rule names, level:metric:operations. See the package documentation.
+const (
+	// RecordBurnThreshold is the burn rate above which a tier alerts, per objective and tier.
+	RecordBurnThreshold = "objective:sla_burn_rate:threshold"
+	// RecordBudgetRemainingMin is the least error budget remaining among a service's objectives.
+	RecordBudgetRemainingMin = "service:sla_error_budget_remaining_ratio:min"
+	// RecordObjectivesByStatus counts a service's objectives in each status.
+	RecordObjectivesByStatus = "service_status:sla_objectives:count"
+)
+
+// Group names: one group per objective, KPIs grouped by service, then sources and the exporter.
+const (
+	groupObjective = "sla-objective-"
+	groupKPIs      = "sla-kpis-"
+	groupSources   = "sla-sources"
+	groupExporter  = "sla-exporter"
+)
