@@ -7,6 +7,7 @@ import (
 	_ "time/tzdata" // the demo must run in a scratch container with no zoneinfo
 
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/period"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -143,42 +144,10 @@ func dateOf(day int64) (int, time.Month, int) {
 	return time.Unix(day*86400, 0).UTC().Date()
 }
 
-// wallClock is the first instant at which clocks in loc read civil day plus off, or the instant
-// of the jump when clocks skip that reading. It is how the engine reads wall-clock times
-// (slo/availability and slo/period hold the same function), so the demo's maintenance lines up
-// with an objective's window to the second, DST nights included.
+// wallClock is the first instant at which clocks in loc read civil day plus off: the engine's own
+// reading of wall-clock times (period.WallClock), so the demo's maintenance lines up with an
+// objective's window to the second, DST nights included.
 func wallClock(day int64, off time.Duration, loc *time.Location) time.Time {
 	y, m, d := dateOf(day)
-	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(off)
-	guess := time.Date(y, m, d, 0, 0, 0, int(off), loc)
-	zoneStart, zoneEnd := guess.ZoneBounds()
-	probes := []time.Time{guess}
-	if !zoneStart.IsZero() {
-		probes = append(probes, zoneStart.Add(-time.Nanosecond))
-	}
-	if !zoneEnd.IsZero() {
-		probes = append(probes, zoneEnd)
-	}
-	var best time.Time
-	found := false
-	for _, probe := range probes {
-		_, offset := probe.In(loc).Zone()
-		c := want.Add(-time.Duration(offset) * time.Second)
-		if reading(c, loc).Equal(want) && (!found || c.Before(best)) {
-			best, found = c, true
-		}
-	}
-	if found {
-		return best
-	}
-	if reading(guess, loc).After(want) {
-		return zoneStart
-	}
-	return zoneEnd
-}
-
-// reading is what clocks in loc show at t, as a UTC time.
-func reading(t time.Time, loc *time.Location) time.Time {
-	_, offset := t.In(loc).Zone()
-	return t.UTC().Add(time.Duration(offset) * time.Second)
+	return period.WallClock(y, m, d, off, loc)
 }
