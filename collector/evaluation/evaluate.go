@@ -7,7 +7,6 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/slo"
-	"github.com/sla-exporter/sla_exporter/slo/events"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
@@ -50,9 +49,8 @@ func dataFor(o *config.Objective, d collector.Data) slo.Data {
 		}
 	case slo.EventRatio:
 		if ev := d.Events[collector.SeriesName(o.Source, o.Series)]; ev != nil {
-			if s, err := events.New(ev.Buckets); err == nil {
-				return slo.Data{Events: s}
-			}
+			// Built once per change of the data by the runner, not per evaluation.
+			return slo.Data{Events: ev.Series}
 		}
 	}
 	return slo.Data{}
