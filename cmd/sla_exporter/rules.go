@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sla-exporter/sla_exporter/rules"
+)
+
+type rulesCmd struct {
+	configFile *string
+	out        *string
+	operator   *bool
+	namespace  *string
+	labels     *map[string]string
+}
+
+func newRules(app *kingpin.Application, configFile *string) command {
+	c := app.Command("rules", "Write the Prometheus alerting and recording rules of the configuration's objectives, KPIs and sources into a directory (rule_files), or PrometheusRule objects with --operator.")
+	return &rulesCmd{
+		configFile: configFile,
+		out:        c.Flag("out", "Directory to write the rule files into; created if missing. Files of an earlier run it no longer needs are removed; files it did not generate are never touched.").Required().String(),
+		operator:   c.Flag("operator", "Write prometheus-operator PrometheusRule objects instead of Prometheus rule files.").Bool(),
+		namespace:  c.Flag("operator.namespace", "Namespace of the PrometheusRule objects (default: none, kubectl's current one).").String(),
+		labels:     c.Flag("operator.label", "Label of the PrometheusRule objects, name=value, for the Prometheus object's ruleSelector; repeatable.").StringMap(),
+	}
+}
+
+func (*rulesCmd) name() string { return "rules" }
+
+func (c *rulesCmd) run(_ context.Context, e env) error {
+	if !*c.operator && (*c.namespace != "" || len(*c.labels) > 0) {
+		return fmt.Errorf("--operator.namespace and --operator.label apply with --operator")
+	}
+	cfg, _, err := loadConfig(*c.configFile)
+	if err != nil {
+		return err
+	}
+	written, err := rules.Write(*c.out, cfg, rules.Options{Operator: *c.operator, Namespace: *c.namespace, OperatorLabels: *c.labels})
+	for _, name := range written {
+		if _, perr := fmt.Fprintln(e.stdout, filepath.Join(*c.out, name)); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
