@@ -7,13 +7,17 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,11 +216,163 @@ func TestSecretsInBadWebConfig(t *testing.T) {
 	}
 }
 
-// TestSecretsSourceCredentials is the hook for source credentials: when a source kind takes a URL
-// with http_client_config credentials (basic auth, bearer token, OAuth2 client secret), serve
-// it from an httptest server requiring them, with a wrong one too, and check with assertNoSecret
-// that neither the credential nor a URL with userinfo shows in the log (--log.level=debug),
-// /metrics, /, /api/v1/objectives, the reload error and run's error.
+// Credentials of the ITSM export server of TestSecretsSourceCredentials: none may show.
+const (
+	itsmPassword      = "itsm-Pa55word-e2e-4c1d8b"
+	itsmWrongPassword = "itsm-not-the-password-77e0"
+	itsmAPIKey        = "APIKEY-e2e-0123456789abcdef"
+)
+
+// itsmServer serves a ServiceNow-like CSV export at /incident_list.do?CSV&apikey=..., to user sla
+// with itsmPassword; anything else gets a 401. Once failing is set it answers 500. Its error
+// pages echo the request (its query, its Authorization header, the password it decoded), as
+// careless servers do, so that an error quoting them would leak.
+func itsmServer(t *testing.T, failing *atomic.Bool) *httptest.Server {
+	now := time.Now().UTC()
+	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
+	export := "id,created,status,priority,first_response,resolved\n" +
+		"INC1," + at(5*time.Hour) + ",resolved,P1," + at(4*time.Hour+50*time.Minute) + "," + at(3*time.Hour) + "\n" +
+		"INC2," + at(4*time.Hour) + ",open,P2," + at(3*time.Hour) + ",\n" +
+		"INC3," + at(2*time.Hour) + ",open,P3,,\n"
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		echo := fmt.Sprintf("<html><body>Request %s failed (Authorization: %s; user %s, password %s)</body></html>",
+			r.URL.RequestURI(), r.Header.Get("Authorization"), user, pass)
+		switch {
+		case r.URL.Path != "/incident_list.do" || r.URL.Query().Get("apikey") != itsmAPIKey || user != "sla" || pass != itsmPassword:
+			w.Header().Set("WWW-Authenticate", `Basic realm="itsm"`)
+			http.Error(w, echo, http.StatusUnauthorized)
+		case failing.Load():
+			http.Error(w, echo, http.StatusInternalServerError)
+		default:
+			w.Header().Set("Content-Type", "text/csv")
+			io.WriteString(w, export)
+		}
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// itsmConfig is a configuration with two file sources fetching the export, one with the right
+// password (from a file) and one with a wrong one, and an objective on the first.
+func itsmConfig(exportURL string) string {
+	return `global:
+  evaluation_interval: 1s
+
+sources:
+  - name: itsm
+    type: file
+    interval: 1s
+    timeout: 1s
+    file: &itsm
+      url: ` + exportURL + `
+      format: csv
+      columns: {id: id, created: created, status: status, priority: priority, first_response: first_response, resolved: resolved}
+      statuses: {open: [open], resolved: [resolved]}
+      http_client_config:
+        basic_auth: {username: sla, password_file: itsm.password}
+  - name: itsm-wrong
+    type: file
+    interval: 1s
+    timeout: 1s
+    file:
+      <<: *itsm
+      http_client_config:
+        basic_auth: {username: sla, password_file: wrong.password}
+
+services:
+  - name: desk
+
+objectives:
+  - name: itsm-response
+    service: desk
+    kind: ticket
+    source: itsm
+    clock: response
+    targets: {P1: 1h, "*": 8h}
+    target: 0.9
+    period: rolling:2d
+`
+}
+
+// TestSecretsSourceCredentials serves a file source's export from an httptest server requiring
+// basic auth (password from a password_file) and an API key in the query, with a second source
+// sending a wrong password; after a good sync the server fails with 500s echoing the request.
+// Neither password, the API key nor their Authorization header may show in the log
+// (--log.level=debug), /metrics, /, /api/v1/objectives, the errors of refused reloads or run's
+// error; the failing source goes down while its last good data is still served.
 func TestSecretsSourceCredentials(t *testing.T) {
-	t.Skip("no source kind takes credentials yet (collector/file reads local files only)")
+	var failing atomic.Bool
+	ts := itsmServer(t, &failing)
+	exportURL := ts.URL + "/incident_list.do?CSV&apikey=" + itsmAPIKey
+	dir := t.TempDir()
+	writeFile(t, dir, "itsm.password", itsmPassword+"\n")
+	writeFile(t, dir, "wrong.password", itsmWrongPassword+"\n")
+	cfg := writeFile(t, dir, "sla.yml", itsmConfig(exportURL))
+	d := startDaemon(t, "http", nil, "--config.file="+cfg, "--log.level=debug")
+	d.waitReady()
+	d.waitMetric(`sla_source_up{source="itsm"} 1`)
+	d.waitMetric(`sla_attainment_ratio{objective="itsm-response"`)
+	d.waitMetric(`sla_source_up{source="itsm-wrong"} 0`)
+	records := d.waitMetric(`sla_source_records{source="itsm"} 3`)
+
+	failing.Store(true)
+	d.waitMetric(`sla_source_up{source="itsm"} 0`)
+	// Logged once per distinct error, at error level; the status page shows only up or down.
+	waitLog(t, d, `err="GET `+ts.URL+`/incident_list.do: HTTP 500 Internal Server Error: `)
+	waitLog(t, d, `err="GET `+ts.URL+`/incident_list.do: HTTP 401 Unauthorized`)
+	metrics := d.get("/metrics")
+	for _, want := range []string{`sla_source_records{source="itsm"} 3`, `sla_attainment_ratio{objective="itsm-response"`,
+		`sla_source_requests_total{code="200",source="itsm"}`, `sla_source_requests_total{code="500",source="itsm"}`,
+		`sla_source_requests_total{code="401",source="itsm-wrong"}`} {
+		if !hasLine(metrics, want) {
+			t.Errorf("/metrics after the 500s lacks %s: the last good data is not served\nbefore:\n%s", want, records)
+		}
+	}
+
+	surfaces := map[string]string{"/metrics": metrics}
+	for _, path := range []string{"/", "/api/v1/objectives", "/api/v1/objectives/itsm-response/tickets", "/api/v1/objectives/itsm-response/tickets?format=csv"} {
+		surfaces[path] = d.get(path)
+	}
+	if !strings.Contains(surfaces["/"], "<td>itsm</td><td class=\"breached\">down</td>") {
+		t.Errorf("the status page does not show the source down:\n%.3000s", surfaces["/"])
+	}
+	// Refused reloads, the URL holding the password itself, or a key misspelt.
+	for name, broken := range map[string]string{
+		"user information and basic_auth": strings.Replace(itsmConfig(exportURL), "url: http://", "url: http://sla:"+itsmPassword+"@", 1),
+		"misspelt key":                    strings.Replace(itsmConfig(exportURL), "password_file: itsm.password", "password_fil: itsm.password", 1),
+		"not a URL":                       strings.Replace(itsmConfig(exportURL), "url: http://", "url: ftp://sla:"+itsmPassword+"@", 1),
+	} {
+		writeFile(t, dir, "sla.yml", broken)
+		code, body, err := d.request("POST", "/-/reload", nil)
+		if err != nil || code != 500 || !strings.Contains(body, "sla.yml") {
+			t.Errorf("%s: POST /-/reload: %d %v %q, want 500 naming the file", name, code, err, body)
+		}
+		surfaces["POST /-/reload, "+name] = body
+	}
+	if err := d.stop(); err != nil {
+		surfaces["run error"] = err.Error()
+	}
+	surfaces["log"] = d.stderr.String()
+	if !strings.Contains(surfaces["log"], "level=DEBUG") {
+		t.Error("the log has no debug lines: is --log.level=debug in effect?")
+	}
+	basic := func(pw string) string { return base64.StdEncoding.EncodeToString([]byte("sla:" + pw)) }
+	assertNoSecret(t, surfaces, itsmPassword, itsmWrongPassword, itsmAPIKey, basic(itsmPassword), basic(itsmWrongPassword), "apikey=")
+}
+
+// TestSecretsSourceCredentialsCheck: `check` of a configuration whose url holds credentials
+// reports its errors without them.
+func TestSecretsSourceCredentialsCheck(t *testing.T) {
+	dir := t.TempDir()
+	exportURL := "http://sla:" + itsmPassword + "@127.0.0.1:9/incident_list.do?CSV&apikey=" + itsmAPIKey
+	cfg := writeFile(t, dir, "sla.yml", itsmConfig(exportURL))
+	stdout, stderr, err := runCmd(t, "check", "--config.file="+cfg)
+	if err == nil {
+		t.Fatal("check accepted user information in the URL with basic_auth")
+	}
+	if !strings.Contains(err.Error(), "url: has user information") {
+		t.Errorf("check error %q does not say what is wrong", err)
+	}
+	assertNoSecret(t, map[string]string{"check error": err.Error(), "stdout": stdout, "stderr": stderr}, itsmPassword, itsmAPIKey)
 }

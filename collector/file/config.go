@@ -1,15 +1,41 @@
 package file
 
+import (
+	"encoding/json"
+	"log/slog"
+
+	"github.com/prometheus/common/config"
+	"gopkg.in/yaml.v3"
+)
+
 // Config is the `file:` block of a source. Every field is documented in doc.go's reference too;
 // keep the two in step.
+//
+// A Config may hold credentials (in URL and HTTPClientConfig): print it with String (or log it
+// as a slog value), which shows them as <secret> and the URL without user information or query.
+// %v of its fields would not.
 type Config struct {
 	// Path is the file to read, or a glob (filepath.Match syntax: *, ?, [a-z]) matching several
 	// files that together form one snapshot, read in lexical order. A relative path resolves
-	// against the configuration file's folder. Required.
+	// against the configuration file's folder. Exactly one of Path and URL is required.
 	Path string `yaml:"path"`
+	// URL is an http or https URL to fetch the export from instead of a file (exclusive with
+	// Path): a ServiceNow list export (incident_list.do?CSV), a report URL, a REST API answering
+	// {"result": [...]}. Its user information, if any, is sent as basic auth; its printed forms
+	// drop user information and query, which may hold credentials.
+	URL URL `yaml:"url" json:",omitempty"`
+	// HTTPClientConfig is how URL is fetched: basic_auth, authorization, oauth2, tls_config,
+	// proxy_url, follow_redirects, enable_http2, http_headers (prometheus/common's client
+	// configuration, with its defaults: redirects followed, HTTP/2 enabled). Relative *_file
+	// paths resolve against the configuration file's folder. Only with URL.
+	HTTPClientConfig config.HTTPClientConfig `yaml:"http_client_config" json:"-"`
+	// Headers are plain extra request headers (Accept: application/json ...), only with URL.
+	// They are not secret: credentials go in HTTPClientConfig (authorization, basic_auth, or
+	// http_headers with secrets or files).
+	Headers map[string]string `yaml:"headers" json:",omitempty"`
 	// Format is csv, json (an array of objects) or ndjson (one object per line). Default: from
-	// Path's extension: .csv and .tsv are csv (.tsv with a tab delimiter), .json is json, .ndjson
-	// and .jsonl are ndjson.
+	// the extension of Path or of URL's path: .csv and .tsv are csv (.tsv with a tab delimiter),
+	// .json is json, .ndjson and .jsonl are ndjson. Required when the extension does not tell.
 	Format string `yaml:"format"`
 	// Content is what the rows hold: tickets, uptime or events. Default: tickets.
 	Content string `yaml:"content"`
@@ -171,3 +197,39 @@ type Coverage struct {
 	// Series are series to publish even when no row names them (a service with no outage yet).
 	Series []string `yaml:"series"`
 }
+
+// String prints the configuration as YAML with its credentials hidden: prometheus/common's
+// Secret values show as <secret>, URL without user information and query.
+func (c Config) String() string {
+	out, err := yaml.Marshal(c)
+	if err != nil {
+		return "<unprintable file configuration>"
+	}
+	return string(out)
+}
+
+// GoString is String, so that %#v hides the credentials too.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes a logged Config print as String.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// URL is the url: key. It is a string, but every printed form of it (String, %v, YAML, JSON, a
+// log value) is scheme://host/path: user information and query, which may hold credentials (an
+// API key in a query parameter), are left out.
+type URL string
+
+// String is the URL as scheme://host/path.
+func (u URL) String() string { return redactURL(string(u)) }
+
+// GoString is String.
+func (u URL) GoString() string { return u.String() }
+
+// MarshalYAML prints String.
+func (u URL) MarshalYAML() (any, error) { return u.String(), nil }
+
+// MarshalJSON prints String.
+func (u URL) MarshalJSON() ([]byte, error) { return json.Marshal(u.String()) }
+
+// LogValue makes a logged URL print as String.
+func (u URL) LogValue() slog.Value { return slog.StringValue(u.String()) }

@@ -25,7 +25,7 @@ func TestNew_errors(t *testing.T) {
 `, "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into string"},
 		{"no path", `file:
   format: csv
-`, "line 2: path: required: the file to read, or a glob"},
+`, "line 2: path: required: the file to read, or a glob (or url, to fetch the export over HTTP)"},
 		{"bad glob", `file:
   path: "exports/[a.csv"
 `, `line 2: path: "exports/[a.csv" is not a valid glob: syntax error in pattern`},

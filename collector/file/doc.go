@@ -1,6 +1,7 @@
 // Package file is the `file` source kind: it reads ticket exports, uptime data and event counts
-// from local CSV, JSON or NDJSON files, as every ITSM tool, monitoring system and spreadsheet can
-// write them.
+// from CSV, JSON or NDJSON files, as every ITSM tool, monitoring system and spreadsheet can write
+// them: local files, or an export fetched from an HTTP(S) URL (a ServiceNow list export
+// incident_list.do?CSV, a report URL, a REST API answering {"result": [...]}).
 //
 // # Reading
 //
@@ -29,6 +30,43 @@
 //
 // CSV and NDJSON files are read as streams; a json file is held in memory while it is read, so
 // prefer ndjson or csv for exports of hundreds of megabytes.
+//
+// # Fetching from a URL
+//
+// With url instead of path, each sync GETs the URL through prometheus/common's HTTP client
+// (http_client_config: basic auth, authorization, OAuth2, TLS, proxy), with the headers listed
+// under headers, Accept-Encoding: gzip and a User-Agent of sla_exporter/<version>. Every request
+// counts in sla_source_requests_total{source, code} (code "error" when no response came).
+//
+// The request is conditional: it carries the ETag and Last-Modified of the last fetch (kept in
+// the checkpoint) as If-None-Match and If-Modified-Since, and a 304 Not Modified gives an empty
+// batch and the same checkpoint. Otherwise the body (gunzipped when gzip-encoded) is read as a
+// stream, parsed and hashed as a file is: the same contents as last time give an empty batch
+// with a checkpoint holding the new validators (a server ignoring the conditions, or a report
+// regenerated unchanged); changed contents give a full snapshot (Batch.Replace). A body over
+// 1 GiB (decompressed), one cut short, or a done context fail the sync: an export is never read in
+// part. Rejections and read errors name the export after the URL's path, without its leading
+// slash or the query: "incident_list.do:17".
+//
+// Any other status fails the sync with an error such as
+//
+//	GET https://acme.service-now.com/incident_list.do: HTTP 401 Unauthorized (credentials missing or refused: see http_client_config): "User Not Authenticated"
+//
+// quoting at most 256 bytes of the body, on one line. A text/html answer that does not parse
+// (a login page) says so.
+//
+// Credentials never show: messages (errors, logs, rejections, the status of the source) print
+// URLs as scheme://host/path, without user information or query (which may hold an API key),
+// never print a request header, and replace every known credential that a server echoes in its
+// answer (the URL's password and query values, the http_client_config passwords, tokens and
+// secrets, inline or from their files, and the basic auth header they make) with <secret>;
+// values shorter than 4 bytes are not looked for. Config prints the configuration with
+// credentials as <secret>. The checkpoint keeps no URL. Prefer credentials in files
+// (password_file, credentials_file) to credentials in the URL or the configuration.
+//
+// The files http_client_config names (a CA, a password) are read when fetching, not when the
+// configuration is loaded, so a configuration can be checked before they exist; a missing one
+// fails the sync.
 //
 // # Ticket layouts
 //
@@ -82,10 +120,48 @@
 //
 //	file:
 //	  # The file to read, or a glob (*, ?, [a-z]) matching files that together form one snapshot,
-//	  # read in lexical order. Relative to the configuration file's folder. Required.
-//	  path: <string>
+//	  # read in lexical order. Relative to the configuration file's folder. Exactly one of path
+//	  # and url is required.
+//	  [ path: <string> ]
+//	  # An http:// or https:// URL to fetch the export from, e.g.
+//	  # https://acme.service-now.com/incident_list.do?CSV&sysparm_query=active%3Dtrue
+//	  # User information in it (https://user:password@host/...) is sent as basic auth, and is
+//	  # refused alongside credentials in http_client_config; prefer basic_auth with password_file.
+//	  [ url: <string> ]
+//	  # How url is fetched: prometheus/common's HTTP client configuration, nested under this key.
+//	  # Keys are strict here too. Relative *_file paths resolve against the configuration file's
+//	  # folder. url only. *_ref keys (secret references) are refused.
+//	  http_client_config:
+//	    basic_auth:
+//	      [ username: <string> | username_file: <filename> ]
+//	      [ password: <secret> | password_file: <filename> ]
+//	    authorization:              # exclusive with basic_auth and oauth2
+//	      [ type: <string> | default = Bearer ]
+//	      [ credentials: <secret> | credentials_file: <filename> ]
+//	    oauth2:                     # client credentials: client_id, client_secret(_file),
+//	      [ ... ]                   # token_url, scopes, endpoint_params, tls_config, proxy_url
+//	    tls_config:
+//	      [ ca_file: <filename> ]   # or ca: <PEM text>
+//	      [ cert_file: <filename> ] # client certificate, with key_file (or cert and key)
+//	      [ key_file: <filename> ]
+//	      [ server_name: <string> ]
+//	      [ insecure_skip_verify: <bool> | default = false ]
+//	      [ min_version: TLS10 | TLS11 | TLS12 | TLS13 ]
+//	    [ proxy_url: <string> ]     # or proxy_from_environment: true; no_proxy,
+//	                                # proxy_connect_header
+//	    [ follow_redirects: <bool> | default = true ]
+//	    [ enable_http2: <bool> | default = true ]
+//	    # Headers holding secrets: values, secrets or files (each file's contents, trimmed).
+//	    http_headers:
+//	      [ <name>: { [values: [<string>, ...]], [secrets: [<secret>, ...]], [files: [<filename>, ...]] } ]
+//	  # Plain extra request headers, url only: Accept: application/json, X-Instance: prod ...
+//	  # They are not secret (no credentials here: use http_client_config). Authorization,
+//	  # Proxy-Authorization and Cookie are refused, as are headers the client or the fetch set
+//	  # (User-Agent, Accept-Encoding, Host, If-None-Match, If-Modified-Since, Range ...).
+//	  [ headers: { <name>: <string>, ... } ]
 //	  # csv | json (an array of objects) | ndjson (one object per line).
-//	  # Default: from the extension: .csv, .tsv (tab-delimited), .json, .ndjson, .jsonl.
+//	  # Default: from the extension of path, or of url's path: .csv, .tsv (tab-delimited), .json,
+//	  # .ndjson, .jsonl. Required when it does not tell (incident_list.do, /api/now/table/incident).
 //	  [ format: <string> ]
 //	  # tickets | uptime | events. Default: tickets.
 //	  [ content: <string> ]
@@ -180,8 +256,18 @@
 //	  # Uptime outage rows only.
 //	  coverage:
 //	    from: <RFC 3339 time>       # required: since when the file records every outage
-//	    [ to: <RFC 3339 time> ]     # default: the files' latest modification time
+//	    [ to: <RFC 3339 time> ]     # default: the files' latest modification time (url: the
+//	                                # response's Last-Modified, else its Date, else now)
 //	    [ series: [<string>, ...] ] # series to publish even without any outage row
 //
-// An example mapping for ServiceNow's incident event log is testdata/servicenow.yml.
+// An example mapping for ServiceNow's incident event log is testdata/servicenow.yml. Fetched from
+// the instance instead of a file, its first lines would be
+//
+//	file:
+//	  url: https://acme.service-now.com/incident_list.do?CSV&sysparm_query=sys_updated_on>javascript:gs.daysAgo(30)
+//	  format: csv
+//	  http_client_config:
+//	    basic_auth: {username: sla_exporter, password_file: servicenow.password}
+//
+// and a REST API answering {"result": [...]} takes format: json with json: {records: result}.
 package file

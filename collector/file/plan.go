@@ -70,7 +70,9 @@ var slotKeys = [nSlots]string{"id", "created", "status", "status_time", "priorit
 type plan struct {
 	pattern string // absolute path or glob
 	glob    bool
-	dir     string // what Where names are relative to
+	fetch   *fetchPlan // set for a url: the export is fetched over HTTP instead
+	extOf   string     // the name whose extension tells the format: the path, or the URL's path
+	dir     string     // what Where names are relative to
 	format  string
 	content string
 	layout  string
@@ -144,6 +146,22 @@ func (c *compiler) failf(path []string, format string, args ...any) error {
 	return c.fail(fmt.Errorf(format, args...), path...)
 }
 
+// hasKey reports whether the mapping node n has the key.
+func hasKey(n *yaml.Node, key string) bool {
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
 // lineOf finds the line of the key at path in a mapping node.
 func lineOf(n *yaml.Node, path ...string) int {
 	if n == nil {
@@ -199,9 +217,20 @@ func compile(node *yaml.Node, cfg *Config, opts collector.Options) (*plan, error
 
 func (c *compiler) path(p *plan) error {
 	path := c.cfg.Path
-	if path == "" {
-		return c.fail(errors.New("required: the file to read, or a glob"), "path")
+	switch {
+	case path != "" && c.cfg.URL != "":
+		return c.failf([]string{"url"}, "set either path (a local file) or url, not both")
+	case c.cfg.URL != "":
+		return c.url(p)
+	case path == "":
+		return c.fail(errors.New("required: the file to read, or a glob (or url, to fetch the export over HTTP)"), "path")
 	}
+	for _, key := range []string{"http_client_config", "headers"} {
+		if hasKey(c.node, key) {
+			return c.failf([]string{key}, "applies to url, not path")
+		}
+	}
+	p.extOf = path
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(p.dir, path)
 	}
@@ -219,7 +248,7 @@ func (c *compiler) path(p *plan) error {
 func (c *compiler) kind(p *plan) error {
 	cfg := c.cfg
 	p.format = strings.ToLower(cfg.Format)
-	ext := strings.ToLower(filepath.Ext(cfg.Path))
+	ext := strings.ToLower(filepath.Ext(p.extOf))
 	switch p.format {
 	case "":
 		switch ext {
@@ -230,6 +259,9 @@ func (c *compiler) kind(p *plan) error {
 		case ".ndjson", ".jsonl":
 			p.format = formatNDJSON
 		default:
+			if p.fetch != nil {
+				return c.failf([]string{"url"}, "the extension of %q does not tell the format: set format (csv, json or ndjson)", p.fetch.display)
+			}
 			return c.failf([]string{"path"}, "the extension of %q does not tell the format: set format (csv, json or ndjson)", cfg.Path)
 		}
 	case formatCSV, formatJSON, formatNDJSON:
@@ -263,7 +295,7 @@ func (c *compiler) options(p *plan) error {
 		return c.failf([]string{"json", "records"}, "applies to the json format, not %s", p.format)
 	}
 	p.delimiter = ','
-	if strings.EqualFold(filepath.Ext(c.cfg.Path), ".tsv") {
+	if strings.EqualFold(filepath.Ext(p.extOf), ".tsv") {
 		p.delimiter = '\t'
 	}
 	var err error

@@ -3,20 +3,21 @@ package file
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/prometheus/common/config"
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -25,33 +26,48 @@ import (
 // Kind is the file source kind, for the table in collector/sources.
 var Kind = collector.Kind{New: New}
 
-// Source reads the files of one `file:` block.
+// Source reads the files of one `file:` block, or fetches its URL.
 type Source struct {
-	plan   *plan
-	logger *slog.Logger
+	plan     *plan
+	logger   *slog.Logger
+	name     string
+	requests *collector.Requests
+	now      func() time.Time
+
+	// mu guards the HTTP client of a url source, built at its first sync.
+	mu        sync.Mutex
+	client    *http.Client
+	transport http.RoundTripper // the client's, before counting requests
 }
 
-var _ collector.Source = (*Source)(nil)
+var (
+	_ collector.Source = (*Source)(nil)
+	_ io.Closer        = (*Source)(nil)
+)
 
 // New decodes a `file:` block strictly and validates it. It does not touch the files: a missing
-// file is a Sync error, so that a configuration can be checked before its files exist.
+// file is a Sync error, so that a configuration can be checked before its files exist. Nor does
+// it connect to a url, or read the files its http_client_config names.
 func New(node *yaml.Node, opts collector.Options) (collector.Source, error) {
 	if node == nil {
-		return nil, errors.New("the file source needs a `file:` block with at least path and columns")
+		return nil, errors.New("the file source needs a `file:` block with at least path (or url) and columns")
 	}
-	var cfg Config
+	cfg := Config{HTTPClientConfig: config.DefaultHTTPClientConfig}
 	if err := collector.DecodeStrict(node, &cfg); err != nil {
-		return nil, err
+		return nil, scrubConfigError(node, err)
 	}
 	p, err := compile(node, &cfg, opts)
 	if err != nil {
-		return nil, err
+		return nil, scrubConfigError(node, err)
 	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	s := &Source{plan: p, logger: opts.Logger, name: opts.Name, requests: opts.Requests, now: opts.Now}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
 	}
-	return &Source{plan: p, logger: logger}, nil
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
 }
 
 // checkpoint is what Sync remembers of the files it read. It is JSON, so that an operator can
@@ -59,7 +75,9 @@ func New(node *yaml.Node, opts collector.Options) (collector.Source, error) {
 type checkpoint struct {
 	// Config is the plan's fingerprint: another mapping re-reads the same files.
 	Config string      `json:"config"`
-	Files  []fileState `json:"files"`
+	Files  []fileState `json:"files,omitempty"`
+	// Fetch is the last fetch of a url.
+	Fetch *fetchState `json:"fetch,omitempty"`
 }
 
 type fileState struct {
@@ -108,6 +126,9 @@ func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 	p := s.plan
 	if err := ctx.Err(); err != nil {
 		return collector.Batch{}, err
+	}
+	if p.fetch != nil {
+		return s.syncURL(ctx, cp)
 	}
 	paths, err := p.match()
 	if err != nil {
@@ -251,25 +272,8 @@ func (rd *reading) readFile(ctx context.Context, i int, path string) (fileState,
 	if err != nil {
 		return fileState{}, err
 	}
-	h := sha256.New()
-	r := io.TeeReader(f, h)
-	emit := func(rw *row) error {
-		rd.rows++
-		if rd.rows%cancelEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rd.b.add(rw)
-		return nil
-	}
-	if err := rd.plan.read(r, i, rd.names[i], emit); err != nil {
-		return fileState{}, err
-	}
-	if _, err := io.Copy(io.Discard, r); err != nil { // hash whatever the parser left
-		return fileState{}, fmt.Errorf("%s: %w", rd.names[i], err)
-	}
-	if err := ctx.Err(); err != nil {
+	sum, err := rd.readStream(ctx, i, f)
+	if err != nil {
 		return fileState{}, err
 	}
 	after, err := f.Stat()
@@ -279,7 +283,7 @@ func (rd *reading) readFile(ctx context.Context, i int, path string) (fileState,
 	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
 		return fileState{}, fmt.Errorf("%s changed while it was read; it is read again at the next sync", rd.names[i])
 	}
-	return fileState{Path: path, Size: before.Size(), MTime: before.ModTime().UnixNano(), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return fileState{Path: path, Size: before.Size(), MTime: before.ModTime().UnixNano(), SHA256: sum}, nil
 }
 
 // finish builds the batch from everything read.

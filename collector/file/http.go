@@ -1,0 +1,685 @@
+package file
+
+import (
+	"cmp"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/prometheus/common/config"
+	"github.com/prometheus/common/version"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+)
+
+// maxBody bounds the export a fetch reads, after decompression: a bigger one fails the sync
+// rather than being read in part (a truncated export would be a smaller snapshot). A variable for
+// the tests.
+var maxBody int64 = 1 << 30
+
+// maxSnippet bounds how much of an error response's body an error quotes.
+const maxSnippet = 256
+
+// snippetWindow is how much of an error response's body is read to quote its start: more than
+// maxSnippet, so that a credential echoed across the cut is scrubbed whole before the cut.
+const snippetWindow = maxSnippet + 16<<10
+
+// maxValidator bounds an ETag or Last-Modified kept in the checkpoint; a longer one is not kept.
+const maxValidator = 1024
+
+// fetchPlan is a url: block compiled.
+type fetchPlan struct {
+	// url is what is requested: the configured URL without its fragment. Its user information,
+	// if any, is sent as basic auth by net/http.
+	url *url.URL
+	// display is the URL as messages show it: scheme://host/path, without user information or
+	// query (which may hold an API key).
+	display string
+	// name is how rejections and read errors name the export: the URL's path without its leading
+	// slash ("incident_list.do"), or the host when the path is empty.
+	name string
+	// headers are the plain extra headers, canonical.
+	headers http.Header
+	// client is the http_client_config, its relative file names resolved and validated.
+	client config.HTTPClientConfig
+}
+
+// url compiles the url: key with http_client_config and headers.
+func (c *compiler) url(p *plan) error {
+	cfg := c.cfg
+	// The parse error would quote the URL, credentials and all: say only where it is.
+	u, err := url.Parse(strings.TrimSpace(string(cfg.URL)))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" {
+		return c.failf([]string{"url"}, "not an http:// or https:// URL with a host")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	f := &fetchPlan{url: u, display: redacted(u), name: strings.TrimPrefix(u.Path, "/")}
+	if f.name == "" {
+		f.name = u.Host
+	}
+	p.fetch, p.extOf = f, u.Path
+
+	hc := cfg.HTTPClientConfig
+	hc.SetDirectory(p.dir)
+	if hc.OAuth2 != nil { // OAuth2.SetDirectory forgets this one
+		hc.OAuth2.ClientCertificateKeyFile = config.JoinDir(p.dir, hc.OAuth2.ClientCertificateKeyFile)
+	}
+	if err := hc.Validate(); err != nil {
+		return c.fail(err, "http_client_config")
+	}
+	if ref := secretRef(&hc); ref != nil {
+		return c.failf(append([]string{"http_client_config"}, ref...), "secret references need a secret manager, which sla_exporter has not: use the _file form")
+	}
+	if u.User != nil && (hc.BasicAuth != nil || hc.Authorization != nil || hc.OAuth2 != nil) {
+		return c.failf([]string{"url"}, "has user information, and http_client_config sets credentials too: keep one (basic_auth with password_file keeps the password out of the URL)")
+	}
+	f.client = hc
+
+	f.headers = http.Header{}
+	for _, name := range sortedKeys(cfg.Headers) {
+		at := []string{"headers", name}
+		canon := http.CanonicalHeaderKey(name)
+		switch {
+		case !validHeaderName(name):
+			return c.failf(at, "%q is not a header name", name)
+		case credentialHeaders[canon]:
+			return c.failf(at, "headers are not secret: set credentials in http_client_config (basic_auth with password_file, authorization with credentials_file, or http_headers with files)")
+		case managedHeaders[canon]:
+			return c.failf(at, "is set by sla_exporter")
+		case f.headers.Get(canon) != "":
+			return c.failf(at, "the header is also set as %s", canon)
+		}
+		v := strings.TrimSpace(cfg.Headers[name])
+		if strings.ContainsAny(v, "\r\n\x00") {
+			return c.failf(at, "the value holds a line break or NUL")
+		}
+		f.headers.Set(canon, v)
+	}
+	return nil
+}
+
+// secretRef returns the key path of a *_ref secret reference, or nil.
+func secretRef(hc *config.HTTPClientConfig) []string {
+	type ref struct {
+		set  bool
+		path []string
+	}
+	tls := func(prefix []string, t *config.TLSConfig) []ref {
+		at := func(k string) []string { return append(slices.Clone(prefix), "tls_config", k) }
+		return []ref{{t.CARef != "", at("ca_ref")}, {t.CertRef != "", at("cert_ref")}, {t.KeyRef != "", at("key_ref")}}
+	}
+	refs := tls(nil, &hc.TLSConfig)
+	if b := hc.BasicAuth; b != nil {
+		refs = append(refs, ref{b.UsernameRef != "", []string{"basic_auth", "username_ref"}}, ref{b.PasswordRef != "", []string{"basic_auth", "password_ref"}})
+	}
+	if a := hc.Authorization; a != nil {
+		refs = append(refs, ref{a.CredentialsRef != "", []string{"authorization", "credentials_ref"}})
+	}
+	if o := hc.OAuth2; o != nil {
+		refs = append(refs, ref{o.ClientSecretRef != "", []string{"oauth2", "client_secret_ref"}},
+			ref{o.ClientCertificateKeyRef != "", []string{"oauth2", "client_certificate_key_ref"}})
+		refs = append(refs, tls([]string{"oauth2"}, &o.TLSConfig)...)
+	}
+	for _, r := range refs {
+		if r.set {
+			return r.path
+		}
+	}
+	return nil
+}
+
+// credentialHeaders may not be set under headers: they carry credentials, which belong in
+// http_client_config.
+var credentialHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true}
+
+// managedHeaders are set by the client or by the fetch itself.
+var managedHeaders = func() map[string]bool {
+	m := map[string]bool{"If-None-Match": true, "If-Modified-Since": true, "If-Match": true,
+		"If-Unmodified-Since": true, "If-Range": true, "Range": true, "Te": true, "Transfer-Encoding": true, "Upgrade": true}
+	for h := range config.ReservedHeaders {
+		m[h] = true
+	}
+	return m
+}()
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110 field-name).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if c >= utf8.RuneSelf || !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// redacted is u as messages show it: scheme://host/path.
+func redacted(u *url.URL) string {
+	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return r.String()
+}
+
+// redactURL is redacted for a URL in a string; what does not parse as one with a host is not
+// shown at all.
+func redactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "<unparsable URL>"
+	}
+	return redacted(u)
+}
+
+// fetchState is what a checkpoint remembers of the last fetch.
+type fetchState struct {
+	// ETag and LastModified are the response's validators, sent back as If-None-Match and
+	// If-Modified-Since.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	Size         int64  `json:"size"`
+	SHA256       string `json:"sha256"`
+}
+
+// httpClient returns the source's client, building it on first use: the files http_client_config
+// names (a CA, a client certificate) are read then, so that a configuration can be checked
+// before they exist.
+func (s *Source) httpClient() (*http.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client != nil {
+		return s.client, nil
+	}
+	ua := "sla_exporter/" + version.Version
+	if version.Version == "" {
+		ua = "sla_exporter"
+	}
+	c, err := config.NewClientFromConfig(s.plan.fetch.client, "sla_exporter", config.WithUserAgent(ua))
+	if err != nil {
+		return nil, err
+	}
+	s.transport = c.Transport
+	c.Transport = s.requests.InstrumentRoundTripper(s.name, c.Transport)
+	s.client = c
+	return c, nil
+}
+
+// Close drops the idle connections of a url source; a path source holds nothing.
+func (s *Source) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ci, ok := s.transport.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+	return nil
+}
+
+// syncURL fetches the export, conditionally on the checkpoint's validators, and reads it when its
+// contents changed.
+func (s *Source) syncURL(ctx context.Context, cp []byte) (collector.Batch, error) {
+	p, f := s.plan, s.plan.fetch
+	client, err := s.httpClient()
+	if err != nil {
+		return collector.Batch{}, s.failure(ctx, fmt.Errorf("%s: http_client_config: %w", f.display, err))
+	}
+	prev := parseCheckpoint(cp)
+	if prev != nil && (prev.Config != p.fingerprint || prev.Fetch == nil) {
+		prev = nil // another mapping: read the export again, whatever its validators say
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url.String(), nil)
+	if err != nil { // cannot happen with a URL that parsed; its error would quote the URL
+		return collector.Batch{}, fmt.Errorf("GET %s: cannot build the request", f.display)
+	}
+	for k, v := range f.headers {
+		req.Header[k] = slices.Clone(v)
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	if prev != nil {
+		if prev.Fetch.ETag != "" {
+			req.Header.Set("If-None-Match", prev.Fetch.ETag)
+		}
+		if prev.Fetch.LastModified != "" {
+			req.Header.Set("If-Modified-Since", prev.Fetch.LastModified)
+		}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err // its URL has the query, and the user information of a redirect
+		}
+		return collector.Batch{}, s.failure(ctx, fmt.Errorf("GET %s: %w", f.display, err))
+	}
+	defer resp.Body.Close()
+	switch code := resp.StatusCode; {
+	case code == http.StatusNotModified:
+		if prev == nil {
+			return collector.Batch{}, s.failure(ctx, fmt.Errorf("GET %s: HTTP 304 Not Modified to a request that was not conditional", f.display), resp.Request.URL)
+		}
+		s.logger.Debug("export not modified", "url", f.display)
+		return collector.Batch{Checkpoint: cp}, nil
+	case code < 200 || code > 299:
+		return collector.Batch{}, s.statusError(ctx, resp)
+	}
+	body, err := decodedBody(resp)
+	if err != nil {
+		return collector.Batch{}, s.failure(ctx, fmt.Errorf("GET %s: %w", f.display, err), resp.Request.URL)
+	}
+	rd := newReading(p, []string{f.name})
+	sum, err := rd.readStream(ctx, 0, body)
+	if err != nil {
+		if isHTML(resp) {
+			err = fmt.Errorf("%w (the server sent an HTML page, not %s: a login or error page?)", err, p.format)
+		}
+		return collector.Batch{}, s.failure(ctx, err, resp.Request.URL)
+	}
+	cur := &checkpoint{Config: p.fingerprint, Fetch: &fetchState{
+		ETag:         validator(resp.Header.Get("ETag")),
+		LastModified: validator(resp.Header.Get("Last-Modified")),
+		Size:         body.read,
+		SHA256:       sum,
+	}}
+	data, err := json.Marshal(cur)
+	if err != nil {
+		return collector.Batch{}, err
+	}
+	if prev != nil && prev.Fetch.SHA256 == sum {
+		s.logger.Debug("export unchanged", "url", f.display, "bytes", body.read)
+		return collector.Batch{Checkpoint: data}, nil
+	}
+	b := rd.finish(s.lastWrite(resp))
+	b.Checkpoint, b.Replace = data, true
+	if len(b.Rejected) > 0 {
+		sc := f.scrubber(resp.Request.URL)
+		for i := range b.Rejected {
+			b.Rejected[i].Where = sc.scrub(b.Rejected[i].Where)
+			b.Rejected[i].Reason = sc.scrub(b.Rejected[i].Reason)
+		}
+	}
+	s.logger.Debug("export read", "url", f.display, "bytes", body.read, "rows", rd.rows, "tickets", len(b.Tickets),
+		"uptime_series", len(b.Uptime), "event_series", len(b.Events), "rejected", len(b.Rejected))
+	return b, nil
+}
+
+// validator keeps a validator header of a sane length.
+func validator(v string) string {
+	if len(v) > maxValidator {
+		return ""
+	}
+	return v
+}
+
+// lastWrite is when the export was last written, for uptime outage rows' default coverage end:
+// its Last-Modified, else the response's Date, else now.
+func (s *Source) lastWrite(resp *http.Response) time.Time {
+	for _, h := range []string{"Last-Modified", "Date"} {
+		if t, err := http.ParseTime(resp.Header.Get(h)); err == nil {
+			return t
+		}
+	}
+	return s.now()
+}
+
+func isHTML(resp *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// bodyReader reads a response body, decompressed, failing past maxBody.
+type bodyReader struct {
+	r    io.Reader
+	read int64
+}
+
+func errTooLarge() error {
+	return fmt.Errorf("the response is larger than the limit of %d MiB", maxBody>>20)
+}
+
+func (b *bodyReader) Read(buf []byte) (int, error) {
+	if b.read >= maxBody {
+		var one [1]byte
+		for {
+			n, err := b.r.Read(one[:])
+			if n > 0 {
+				return 0, errTooLarge()
+			}
+			if err != nil {
+				return 0, b.wrap(err)
+			}
+		}
+	}
+	if left := maxBody - b.read; int64(len(buf)) > left {
+		buf = buf[:left]
+	}
+	n, err := b.r.Read(buf)
+	b.read += int64(n)
+	return n, b.wrap(err)
+}
+
+func (b *bodyReader) wrap(err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	return fmt.Errorf("reading the response: %w", err)
+}
+
+// decodedBody returns the response's body, gunzipped when it is gzip-encoded.
+func decodedBody(resp *http.Response) (*bodyReader, error) {
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		if resp.ContentLength > maxBody {
+			return nil, errTooLarge()
+		}
+		return &bodyReader{r: resp.Body}, nil
+	case "gzip", "x-gzip":
+		gz, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, fmt.Errorf("reading the response: gzip: %w", err)
+		}
+		return &bodyReader{r: gz}, nil
+	default:
+		return nil, fmt.Errorf("the response is encoded as %.32q, which sla_exporter does not read", enc)
+	}
+}
+
+// statusError describes a response that is neither a success nor 304: its status and the start
+// of its body, scrubbed of anything secret.
+func (s *Source) statusError(ctx context.Context, resp *http.Response) error {
+	f := s.plan.fetch
+	code := resp.StatusCode
+	msg := fmt.Sprintf("GET %s: HTTP %d %s", f.display, code, http.StatusText(code))
+	switch code {
+	case http.StatusUnauthorized:
+		msg += " (credentials missing or refused: see http_client_config)"
+	case http.StatusForbidden:
+		msg += " (the credentials lack access)"
+	}
+	sc := f.scrubber(resp.Request.URL)
+	if body, err := decodedBody(resp); err == nil {
+		buf, _ := io.ReadAll(io.LimitReader(body, snippetWindow))
+		if sn := snippet(buf, sc); sn != "" {
+			msg += ": " + strconv.Quote(sn)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("GET %s: %w", f.display, err)
+	}
+	return errors.New(sc.scrub(msg))
+}
+
+// snippet turns the start of a body into one line of at most maxSnippet bytes, secrets scrubbed
+// before it is cut.
+func snippet(b []byte, sc *scrubber) string {
+	s := sc.scrub(strings.ToValidUTF8(string(b), "\uFFFD"))
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if len(s) <= maxSnippet {
+		return s
+	}
+	cut := maxSnippet
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// failure is the error Sync returns: a done context's error as it is (wrapped), anything else
+// with every URL shown as scheme://host/path and every known credential (those of the URLs
+// given too: where a redirect led) as <secret>.
+func (s *Source) failure(ctx context.Context, err error, more ...*url.URL) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("GET %s: %w", s.plan.fetch.display, cerr)
+	}
+	msg := err.Error()
+	clean := s.plan.fetch.scrubber(more...).scrub(msg)
+	if clean == msg {
+		return err
+	}
+	return errors.New(clean)
+}
+
+// scrubber replaces known secrets and the secret parts of URLs in messages.
+type scrubber struct{ secrets []string }
+
+// minSecret is the length under which a value is not scrubbed: it would match all over a message
+// (a query's page=1), and protects nothing anyway.
+const minSecret = 4
+
+// maxSecretFile bounds what is read of a secret file to scrub its contents.
+const maxSecretFile = 64 << 10
+
+// scrubber collects the secrets of the fetch: the URL's user information and query (and those
+// of the URLs given: where a redirect led), and http_client_config's credentials, inline or in
+// files (read now, since they may have changed).
+func (f *fetchPlan) scrubber(more ...*url.URL) *scrubber {
+	sc := &scrubber{}
+	sc.addURL(f.url)
+	for _, u := range more {
+		sc.addURL(u)
+	}
+	hc := &f.client
+	if b := hc.BasicAuth; b != nil {
+		user := cmp.Or(b.Username, readSecret(b.UsernameFile))
+		pass := cmp.Or(string(b.Password), readSecret(b.PasswordFile))
+		sc.add(pass)
+		sc.addBasic(user, pass)
+	}
+	if a := hc.Authorization; a != nil {
+		sc.add(string(a.Credentials))
+		sc.add(readSecret(a.CredentialsFile))
+	}
+	sc.add(string(hc.BearerToken))
+	sc.add(readSecret(hc.BearerTokenFile))
+	if o := hc.OAuth2; o != nil {
+		sc.add(string(o.ClientSecret))
+		sc.add(readSecret(o.ClientSecretFile))
+		sc.add(string(o.ClientCertificateKey))
+		sc.add(string(o.TLSConfig.Key))
+		sc.addBasic(o.ClientID, cmp.Or(string(o.ClientSecret), readSecret(o.ClientSecretFile)))
+		sc.addURL(o.ProxyURL.URL)
+		for k, v := range o.EndpointParams {
+			if strings.Contains(strings.ToLower(k), "secret") || strings.Contains(strings.ToLower(k), "password") {
+				sc.add(v)
+			}
+		}
+	}
+	sc.add(string(hc.TLSConfig.Key))
+	if h := hc.HTTPHeaders; h != nil {
+		for _, v := range h.Headers {
+			for _, x := range v.Secrets {
+				sc.add(string(x))
+			}
+			for _, file := range v.Files {
+				sc.add(readSecret(file))
+			}
+		}
+	}
+	for _, vs := range hc.ProxyConnectHeader {
+		for _, v := range vs {
+			sc.add(string(v))
+		}
+	}
+	sc.addURL(hc.ProxyURL.URL)
+	sc.sort()
+	return sc
+}
+
+// sort puts the longest secrets first, so that a secret containing another is replaced whole.
+func (sc *scrubber) sort() {
+	slices.SortFunc(sc.secrets, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	sc.secrets = slices.Compact(sc.secrets)
+}
+
+// secretKeys are the keys of http_client_config whose values are credentials.
+var secretKeys = map[string]bool{"password": true, "credentials": true, "client_secret": true, "bearer_token": true,
+	"client_certificate_key": true, "key": true, "secrets": true}
+
+// urlKeys are the keys whose values are URLs, which may hold credentials.
+var urlKeys = map[string]bool{"url": true, "proxy_url": true, "token_url": true}
+
+// scrubConfigError keeps the credentials written in a block out of its configuration errors:
+// yaml's and prometheus/common's messages may quote a value (a proxy_url that does not parse).
+func scrubConfigError(node *yaml.Node, err error) error {
+	sc := &scrubber{}
+	var walk func(n *yaml.Node, key string, depth int)
+	walk = func(n *yaml.Node, key string, depth int) {
+		if n == nil || depth > 32 {
+			return
+		}
+		switch n.Kind {
+		case yaml.ScalarNode:
+			switch {
+			case urlKeys[key]:
+				sc.add(n.Value) // whole, as a parse error quotes it
+				if u, err := url.Parse(strings.TrimSpace(n.Value)); err == nil {
+					sc.addURL(u)
+				}
+			case secretKeys[key]:
+				sc.add(n.Value)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], n.Content[i].Value, depth+1)
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, key, depth+1)
+			}
+		}
+	}
+	walk(node, "", 0)
+	if len(sc.secrets) == 0 {
+		return err
+	}
+	sc.sort()
+	msg := err.Error()
+	if clean := sc.scrub(msg); clean != msg {
+		return errors.New(clean)
+	}
+	return err
+}
+
+// readSecret reads a secret file as prometheus/common does (spaces trimmed); "" when it cannot.
+func readSecret(path string) string {
+	if path == "" {
+		return ""
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, maxSecretFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func (sc *scrubber) add(v string) {
+	if len(v) >= minSecret {
+		sc.secrets = append(sc.secrets, v)
+	}
+}
+
+// addBasic adds the Authorization value basic auth makes of user and password, which a server
+// may echo.
+func (sc *scrubber) addBasic(user, pass string) {
+	if pass != "" {
+		sc.add(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
+	}
+}
+
+// addURL adds a URL's password (or its user name when it has no password: a token), and its
+// query: the whole, and each value (a key without a value may be a token), raw and decoded.
+func (sc *scrubber) addURL(u *url.URL) {
+	if u == nil {
+		return
+	}
+	if u.User != nil {
+		name := u.User.Username()
+		if pw, ok := u.User.Password(); ok {
+			sc.add(pw)
+			sc.add(url.QueryEscape(pw))
+			sc.add(url.PathEscape(pw))
+			sc.addBasic(name, pw)
+		} else {
+			sc.add(name)
+			sc.add(url.QueryEscape(name))
+		}
+		if raw := u.User.String(); strings.Contains(raw, ":") {
+			_, pw, _ := strings.Cut(raw, ":")
+			sc.add(pw)
+		}
+	}
+	sc.add(u.RawQuery)
+	for part := range strings.SplitSeq(u.RawQuery, "&") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			v = k
+		}
+		sc.add(v)
+		if dec, err := url.QueryUnescape(v); err == nil {
+			sc.add(dec)
+		}
+	}
+}
+
+// urlPattern finds URLs in messages.
+var urlPattern = regexp.MustCompile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s\"'<>`]+")
+
+// scrub shows every secret in text as <secret>, then every URL as scheme://host/path. Secrets
+// go first: a URL that does not parse is only partly matched as one, and the rest of it would
+// stay.
+func (sc *scrubber) scrub(text string) string {
+	for _, s := range sc.secrets {
+		text = strings.ReplaceAll(text, s, "<secret>")
+	}
+	return urlPattern.ReplaceAllStringFunc(text, redactURL)
+}
+
+// readStream reads one export from r into the builder and returns its SHA-256.
+func (rd *reading) readStream(ctx context.Context, i int, r io.Reader) (string, error) {
+	h := sha256.New()
+	tr := io.TeeReader(r, h)
+	emit := func(rw *row) error {
+		rd.rows++
+		if rd.rows%cancelEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rd.b.add(rw)
+		return nil
+	}
+	if err := rd.plan.read(tr, i, rd.names[i], emit); err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(io.Discard, tr); err != nil { // hash whatever the parser left
+		return "", fmt.Errorf("%s: %w", rd.names[i], err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
