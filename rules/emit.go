@@ -14,14 +14,8 @@ import (
 // back with yaml.v3 and compared with the groups it was written from, and FuzzScalar checks that
 // any string survives the trip.
 
-// appendGroups appends the groups as a block sequence whose dashes are indented by ind spaces.
-func appendGroups(b []byte, groups []Group, ind int) []byte {
-	for i := range groups {
-		b = appendGroup(b, &groups[i], ind)
-	}
-	return b
-}
-
+// appendGroup appends the group as an entry of a block sequence whose dashes are indented by
+// ind spaces.
 func appendGroup(b []byte, g *Group, ind int) []byte {
 	b = appendField(b, ind, "- ", "name", g.Name)
 	if g.Interval != "" {
@@ -71,10 +65,22 @@ func appendMap(b []byte, ind int, key string, m map[string]string) []byte {
 	return b
 }
 
+// maxImplicitKey bounds the keys written "key: value". YAML allows at most 1024 characters in
+// such an implicit key and an escaped character takes up to six, so longer keys are written
+// explicitly, "? key" and ": value" on the next line.
+const maxImplicitKey = 1024 / 6
+
 // appendKey appends indentation, the sequence entry marker dash (if any) and "key:".
 func appendKey(b []byte, ind int, dash, key string) []byte {
 	b = appendSpaces(b, ind)
 	b = append(b, dash...)
+	if len(key) > maxImplicitKey {
+		b = append(b, "? "...)
+		b = appendScalar(b, key, 0, true)
+		b = append(b, '\n')
+		b = appendSpaces(b, ind+len(dash))
+		return append(b, ':')
+	}
 	b = appendScalar(b, key, 0, true)
 	return append(b, ':')
 }
@@ -121,6 +127,9 @@ func appendScalar(b []byte, s string, ind int, key bool) []byte {
 // word YAML 1.1 or 1.2 reads as a boolean or null, and holds only printable ASCII without the
 // sequences that end a plain scalar (": ", " #") or trailing blanks.
 func plainSafe(s string) bool {
+	if s != "" && isDigit(s[0]) {
+		return durationLike(s)
+	}
 	if s == "" || !isLetter(s[0]) || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
 		return false
 	}
@@ -137,6 +146,39 @@ func plainSafe(s string) bool {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// durationLike reports whether s is made of Prometheus durations joined by underscores, such as
+// "5m", "1h30m" or the tier name "1h_5m": digits followed by one of the units ms, s, m, h, d,
+// w, y. No YAML reader takes such a word for a number (no 'e', '.', 'x' or 'o' in it), a
+// timestamp (no '-') or a sexagesimal (no ':'), so it may go unquoted.
+func durationLike(s string) bool {
+	for i := 0; i < len(s); {
+		start := i
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+		if i == start || i == len(s) {
+			return false
+		}
+		switch {
+		case s[i] == 'm' && i+1 < len(s) && s[i+1] == 's':
+			i += 2
+		case strings.IndexByte("smhdwy", s[i]) >= 0:
+			i++
+		default:
+			return false
+		}
+		if i < len(s) && s[i] == '_' {
+			i++
+			if i == len(s) {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // reservedWord reports the words a YAML 1.1 or 1.2 reader may resolve to a boolean or null.
 func reservedWord(s string) bool {

@@ -42,15 +42,9 @@ const (
 	LabelBurnTier = "burn_tier"
 )
 
-// Recording rule names, level:metric:operations. See the package documentation.
-const (
-	// RecordBurnThreshold is the burn rate above which a tier alerts, per objective and tier.
-	RecordBurnThreshold = "objective:sla_burn_rate:threshold"
-	// RecordBudgetRemainingMin is the least error budget remaining among a service's objectives.
-	RecordBudgetRemainingMin = "service:sla_error_budget_remaining_ratio:min"
-	// RecordObjectivesByStatus counts a service's objectives in each status.
-	RecordObjectivesByStatus = "service_status:sla_objectives:count"
-)
+// RecordBurnThreshold is the one recording rule: the burn rate above which a tier alerts, per
+// objective and tier (level:metric:operations). See the package documentation.
+const RecordBurnThreshold = "objective:sla_burn_rate:threshold"
 
 // Group names: one group per objective, KPIs grouped by service, then sources and the exporter.
 const (

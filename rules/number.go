@@ -46,3 +46,62 @@ func decimal(r *big.Rat) string {
 	rounded, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', significantDigits, 64), 64)
 	return strconv.FormatFloat(rounded, 'f', -1, 64)
 }
+
+// numbers memoizes the numbers of a generation: a thousand objectives share a handful of
+// budgets, targets and periods, and each takes a few big.Rat operations to print.
+type numbers struct {
+	factors  map[factorKey]string
+	decimals map[float64]string
+	percents map[float64]string
+	windows  map[time.Duration]string
+}
+
+type factorKey struct {
+	budget       float64
+	period, long time.Duration
+}
+
+func (n *numbers) factor(budget float64, period, long time.Duration) string {
+	k := factorKey{budget, period, long}
+	s, ok := n.factors[k]
+	if !ok {
+		s = burnFactor(budget, period, long)
+		if n.factors == nil {
+			n.factors = map[factorKey]string{}
+		}
+		n.factors[k] = s
+	}
+	return s
+}
+
+// decimal returns f's shortest decimal in plain notation.
+func (n *numbers) decimal(f float64) string {
+	return memo(&n.decimals, f, func(f float64) string { return decimal(ratOf(f)) })
+}
+
+func (n *numbers) percent(ratio float64) string { return memo(&n.percents, ratio, percent) }
+
+func memo(m *map[float64]string, f float64, compute func(float64) string) string {
+	s, ok := (*m)[f]
+	if !ok {
+		s = compute(f)
+		if *m == nil {
+			*m = map[float64]string{}
+		}
+		(*m)[f] = s
+	}
+	return s
+}
+
+// window returns d as a Prometheus duration, the way the exporter's window label spells it.
+func (n *numbers) window(d time.Duration) string {
+	s, ok := n.windows[d]
+	if !ok {
+		s = window(d)
+		if n.windows == nil {
+			n.windows = map[time.Duration]string{}
+		}
+		n.windows[d] = s
+	}
+	return s
+}

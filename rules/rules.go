@@ -102,6 +102,11 @@ func Generate(cfg *config.Config, opts Options) ([]File, error) {
 // stable order (exporter, sources, KPIs, then objectives in configuration order), so adding an
 // objective at the end changes only the last file and Prometheus keeps the other groups' state.
 func Each(cfg *config.Config, opts Options, fn func(f File) error) error {
+	return each(cfg, opts, fn, nil)
+}
+
+// each is Each calling observe, if not nil, with every group as it goes into a file.
+func each(cfg *config.Config, opts Options, fn func(f File) error, observe func(*Group)) error {
 	if cfg == nil {
 		return errors.New("no configuration")
 	}
@@ -109,7 +114,7 @@ func Each(cfg *config.Config, opts Options, fn func(f File) error) error {
 	if err := validateOptions(&opts); err != nil {
 		return err
 	}
-	g := &generator{cfg: cfg, opts: opts, emit: fn}
+	g := &generator{cfg: cfg, opts: opts, emit: fn, observe: observe}
 	if err := g.health(); err != nil {
 		return err
 	}

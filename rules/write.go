@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,11 +25,16 @@ type generator struct {
 	cfg  *config.Config
 	opts Options
 	emit func(File) error
+	// observe, if not nil, sees every group; the tests compare it with the files read back.
+	observe func(*Group)
 
 	file    []byte // the file being filled
 	groups  int    // groups in it
 	number  int    // its number, from 1
 	scratch []byte // the group being added
+	nums    numbers
+	// goodTemplates are the links that parsed as templates.
+	goodTemplates map[string]bool
 }
 
 // groupIndent is the indentation of the dashes of the groups: under "groups:" or, in a
@@ -61,11 +65,18 @@ func (g *generator) add(grp *Group) error {
 	}
 	g.file = append(g.file, g.scratch...)
 	g.groups++
+	if g.observe != nil {
+		g.observe(grp)
+	}
 	return nil
 }
 
 // start begins file number g.number+1 with its header.
 func (g *generator) start() {
+	if g.file == nil {
+		// Files are mostly full: one allocation instead of a dozen doublings.
+		g.file = make([]byte, 0, g.opts.MaxFileBytes+g.opts.MaxFileBytes/8)
+	}
 	g.number++
 	b := append(g.file[:0], headerPrefix...)
 	b = append(b, strings.ReplaceAll(g.opts.Source, "\n", " ")...)
@@ -104,15 +115,15 @@ func (g *generator) flush() error {
 	return err
 }
 
-// finish emits the last file; a configuration without any group still gets one, empty, file so
-// that the folder's old rules are replaced.
+// finish emits the last file. A configuration without any rule still gets one file, with no
+// group, so that Write replaces the rules of an earlier run.
 func (g *generator) finish() error {
 	if g.groups == 0 && g.number > 0 {
 		return nil
 	}
 	if g.groups == 0 {
 		g.start()
-		g.file = append(bytes.TrimSuffix(g.file, []byte("\n")), " []\n"...)
+		g.file = append(g.file[:len(g.file)-1], " []\n"...)
 	}
 	return g.flush()
 }
@@ -121,14 +132,19 @@ func (g *generator) finish() error {
 // file is written under a temporary name and renamed, so a Prometheus reloading meanwhile never
 // reads half a file; files of an earlier run with the same prefix that this run no longer
 // produces are removed, so a shrinking configuration leaves no stale groups behind. Only files
-// that start with the generated header are ever removed.
+// that start with the generated header are ever replaced or removed: Write refuses to overwrite
+// any other file.
 func Write(dir string, cfg *config.Config, opts Options) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("could not create the rules folder: %w", err)
 	}
 	var written []string
 	err := Each(cfg, opts, func(f File) error {
-		if err := writeAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
+		path := filepath.Join(dir, f.Name)
+		if generated, err := isGenerated(path); err == nil && !generated {
+			return fmt.Errorf("refusing to overwrite %s: sla_exporter did not generate it", path)
+		}
+		if err := writeAtomic(path, f.Data); err != nil {
 			return err
 		}
 		written = append(written, f.Name)
@@ -144,13 +160,26 @@ func Write(dir string, cfg *config.Config, opts Options) ([]string, error) {
 	return written, removeStale(dir, prefix, written)
 }
 
+// writeAtomic replaces path with data through a temporary file and a rename. The temporary
+// name starts with a dot and does not end in .yml, so a rule_files glob never matches it.
 func writeAtomic(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
 		return fmt.Errorf("could not write rules: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
+	_, err = f.Write(data)
+	if err == nil {
+		// Prometheus, often another user, reads the files; nothing in them is secret.
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
 		return fmt.Errorf("could not write rules: %w", err)
 	}
 	return nil
@@ -189,12 +218,12 @@ func isGenerated(path string) (bool, error) {
 	return string(head[:n]) == headerPrefix, nil
 }
 
-// fmtDuration prints d for people: "2d2h", "50m", "10d".
+// fmtDuration prints d for people: "30s", "50m", "2d2h", "10d" (no weeks).
 func fmtDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
 	if d < 24*time.Hour {
-		return model.Duration(d).String()
+		return model.Duration(d.Round(time.Second)).String()
 	}
+	d = d.Round(time.Minute)
 	days := d / (24 * time.Hour)
 	s := fmt.Sprintf("%dd", days)
 	if rest := d - days*24*time.Hour; rest > 0 {

@@ -58,7 +58,7 @@ func TestAlertmanagerRoutes(t *testing.T) {
 		{"ticket burn", []string{"alertname=SLAErrorBudgetBurn", "severity=ticket", "objective=webshop-availability", "service=webshop", "source=demo"}, "itsm"},
 		{"ticket forecast", []string{"alertname=SLAForecastBreach", "severity=ticket", "objective=incident-response", "service=service-desk"}, "itsm"},
 		{"page without objective", []string{"alertname=Anything", "severity=page"}, "oncall"},
-		{"source down", []string{"alertname=SLASourceDown", "source=demo"}, "webhook"},
+		{"source down", []string{"alertname=SLASourceDown", "severity=ticket", "source=demo"}, "itsm"},
 		{"no severity", []string{"alertname=SLAExporterDown"}, "webhook"},
 		{"unknown severity", []string{"alertname=X", "severity=critical"}, "webhook"},
 	}
