@@ -50,4 +50,4 @@ bench: ## Run the benchmarks recorded in docs/performance.md.
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 
 golden: ## Rewrite golden files after an intended change (the packages that define -update).
-	$(GO) test ./collector/ ./collector/file/ ./dashboards/ -update
+	$(GO) test ./collector/ ./collector/file/ ./dashboards/ ./rules/ -update

@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	promslogflag.AddFlags(app, logConfig)
 	configFile := app.Flag("config.file", "Configuration file; without it the built-in demo configuration is served.").String()
 
-	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newDashboards(app), newVersion(app)}
+	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newRules(app, configFile), newDashboards(app), newVersion(app)}
 	chosen, err := app.Parse(args)
 	if terminated {
 		if status != 0 && err == nil {
