@@ -51,3 +51,4 @@ bench: ## Run the benchmarks recorded in docs/performance.md.
 
 golden: ## Rewrite golden files after an intended change (the packages that define -update).
 	$(GO) test ./collector/ ./collector/file/ ./dashboards/ ./rules/ -update
+	$(GO) test ./deploy/e2e -run TestKubernetesPrometheusRule -update

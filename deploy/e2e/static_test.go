@@ -625,10 +625,6 @@ func TestComposeFile(t *testing.T) {
 			src, _, _ := strings.Cut(v, ":")
 			if strings.HasPrefix(src, ".") || strings.HasPrefix(src, "/") {
 				if !fileExists(filepath.Join(dir, src)) {
-					if strings.HasPrefix(src, "../grafana/") {
-						t.Logf("service %s mounts %s, which the dashboards package has not written yet", name, src)
-						continue
-					}
 					t.Errorf("service %s mounts %s, which does not exist", name, src)
 				}
 			} else if _, ok := compose.Volumes[src]; !ok {
@@ -689,6 +685,53 @@ func TestComposeFile(t *testing.T) {
 		return strings.HasPrefix(v, "../alertmanager/alertmanager.yml:")
 	}) {
 		t.Error("the alertmanager service does not mount ../alertmanager/alertmanager.yml")
+	}
+
+	// Grafana: the dashboards are mounted where the provisioning provider reads them, and the
+	// provisioned data source reaches the compose Prometheus.
+	grafanaMounts := map[string]string{}
+	for _, v := range compose.Services["grafana"].Volumes {
+		parts := strings.Split(v, ":")
+		if len(parts) >= 2 {
+			grafanaMounts[parts[0]] = parts[1]
+		}
+	}
+	if grafanaMounts["../grafana/provisioning"] != "/etc/grafana/provisioning" {
+		t.Errorf("grafana does not mount ../grafana/provisioning at /etc/grafana/provisioning: %v", grafanaMounts)
+	}
+	providers, _ := filepath.Glob(repoPath(t, "deploy/grafana/provisioning/dashboards/*.yaml"))
+	if len(providers) == 0 {
+		t.Fatal("no dashboard provider under deploy/grafana/provisioning/dashboards")
+	}
+	for _, f := range providers {
+		var p struct {
+			Providers []struct {
+				Options struct {
+					Path string `yaml:"path"`
+				} `yaml:"options"`
+			} `yaml:"providers"`
+		}
+		decodeYAMLFile(t, f, &p)
+		for _, pr := range p.Providers {
+			if grafanaMounts["../grafana/dashboards"] != pr.Options.Path {
+				t.Errorf("%s reads dashboards from %s, but compose mounts ../grafana/dashboards at %s", filepath.Base(f), pr.Options.Path, grafanaMounts["../grafana/dashboards"])
+			}
+		}
+	}
+	datasources, _ := filepath.Glob(repoPath(t, "deploy/grafana/provisioning/datasources/*.yaml"))
+	for _, f := range datasources {
+		var d struct {
+			Datasources []struct {
+				Type string `yaml:"type"`
+				URL  string `yaml:"url"`
+			} `yaml:"datasources"`
+		}
+		decodeYAMLFile(t, f, &d)
+		for _, ds := range d.Datasources {
+			if ds.Type == "prometheus" && ds.URL != "http://prometheus:9090" {
+				t.Errorf("%s: the Prometheus data source points to %s, not the compose service http://prometheus:9090", filepath.Base(f), ds.URL)
+			}
+		}
 	}
 }
 
