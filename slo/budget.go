@@ -66,16 +66,19 @@ func (r *Result) setExhaustion(now time.Time, spendPerSecond float64) {
 	r.Exhaustion = now.Add(time.Duration(secs * float64(time.Second))).Truncate(time.Second)
 }
 
-// setStatus decides the status from the filled-in figures. Breached means the period is below
-// target now (for availability, whose budget is fixed in advance: the budget is overspent, so the
-// period cannot recover); at risk means the forecast or the budget's run-out says it will be.
-func (r *Result) setStatus(fixedBudget bool, hasOpenWork bool) {
+// setStatus decides the status from the filled-in figures. Breached means the period's error
+// budget is spent: for availability, whose budget is fixed in advance, the period can no longer
+// meet its target; for events and ticket cycles, whose budget follows the period's projected
+// volume, more has gone bad than the whole period allows, and at the period's end this is exactly
+// "attainment below target". A young period with one breach out of two decided cycles is
+// therefore at risk (its forecast says so), not breached. At risk means the forecast misses the
+// target, the budget runs out before the period ends, or (ticket SLAs) the period more likely than
+// not ends below target.
+func (r *Result) setStatus(hasOpenWork bool) {
 	switch {
 	case !r.HasData && !hasOpenWork:
 		r.Status = NoData
-	case fixedBudget && r.BudgetRemaining < 0:
-		r.Status = Breached
-	case !fixedBudget && r.HasData && r.Attainment < r.Target:
+	case r.HasData && r.BudgetRemaining < 0:
 		r.Status = Breached
 	case r.HasForecast && r.Forecast < r.Target,
 		!r.Exhaustion.IsZero(),

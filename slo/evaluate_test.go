@@ -379,3 +379,26 @@ func calendarSpecOffice() calendar.Spec {
 	}
 	return spec
 }
+
+// TestYoungPeriodIsAtRiskNotBreached: one breach out of two cycles on the first day of a month
+// leaves most of the month's projected budget: 2 decided in 1 of 30 days projects 60 cycles, a
+// budget of 0.1 × 60 = 6 breaches, 1 spent. The forecast (1 good of 2) is below target: at risk.
+func TestYoungPeriodIsAtRiskNotBreached(t *testing.T) {
+	st := ticket.NewStore(ticket.StoreOptions{})
+	for _, tk := range []*ticket.Ticket{
+		incident("A", "P1", "2026-11-01T08:00:00Z", "2026-11-01T09:00:00Z", ticket.Resolved),
+		incident("B", "P1", "2026-11-01T08:00:00Z", "2026-11-01T13:00:00Z", ticket.Resolved),
+	} {
+		if err := st.Add(tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Evaluate(resolutionObjective(t), Data{Tickets: st}, utc("2026-11-02T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	if got.Status != AtRisk || !near(got.BudgetTotal, 6) || !near(got.BudgetRemaining, 5) || !near(got.Forecast, 0.5) {
+		t.Errorf("status %s budget %v remaining %v forecast %v", got.Status, got.BudgetTotal, got.BudgetRemaining, got.Forecast)
+	}
+}

@@ -16,7 +16,7 @@ const (
 	OK
 	// AtRisk: the forecast misses the target, or the budget runs out before the period ends.
 	AtRisk
-	// Breached: the period is below target (for time-based objectives: its budget is spent).
+	// Breached: the period's error budget is spent (see Result.setStatus).
 	Breached
 )
 

@@ -46,7 +46,7 @@ func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
 	if st == nil {
 		r.setBudget(0)
 		r.setBurnRates(nil)
-		r.setStatus(false, false)
+		r.setStatus(false)
 		return
 	}
 	nowU, startU := now.Unix(), start.Unix()
@@ -97,7 +97,7 @@ func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
 		r.BreachProbability = probabilityAbove(ps, r.Good+n-o.Target*all)
 	}
 	r.setExhaustion(now, s.forecast.bad/o.ForecastWindow.Seconds())
-	r.setStatus(false, n > 0)
+	r.setStatus(n > 0)
 }
 
 func (s *ticketScan) add(c *ticket.Cycle, now, start int64) {

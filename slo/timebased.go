@@ -59,7 +59,7 @@ func evaluateAvailability(r *Result, o *Objective, s *availability.Series, now t
 		r.Forecast, r.HasForecast = good/(good+bad), true
 	}
 	r.setExhaustion(now, f)
-	r.setStatus(true, false)
+	r.setStatus(false)
 	return nil
 }
 
@@ -97,5 +97,5 @@ func evaluateEvents(r *Result, o *Objective, s *events.Series, now time.Time) {
 		r.Forecast, r.HasForecast = 1-bad/projected, true
 	}
 	r.setExhaustion(now, fc.Bad/o.ForecastWindow.Seconds())
-	r.setStatus(false, false)
+	r.setStatus(false)
 }
