@@ -22,6 +22,20 @@ func (rd *reading) seriesName(rw *row) string {
 	return rd.plan.seriesDef
 }
 
+// seriesRow rejects an uptime or event row that did not read or whose cells are not plain values;
+// ok says the row can be parsed further, collecting its problems in ps.
+func (rd *reading) seriesRow(rw *row) (ps problems, ok bool) {
+	if rw.err != "" {
+		rd.reject(rw.file, rw.line, rw.err)
+		return nil, false
+	}
+	if ps = rd.cellProblems(rw); len(ps) > 0 {
+		rd.reject(rw.file, rw.line, ps.String())
+		return nil, false
+	}
+	return ps, true
+}
+
 // cellProblems reports the cells a JSON record holds objects or arrays in.
 func (rd *reading) cellProblems(rw *row) problems {
 	var ps problems
@@ -99,13 +113,8 @@ type outageRow struct {
 
 func (b *uptimeRows) add(rw *row) {
 	rd, p := b.rd, b.rd.plan
-	if rw.err != "" {
-		rd.reject(rw.file, rw.line, rw.err)
-		return
-	}
-	ps := rd.cellProblems(rw)
-	if len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+	ps, ok := rd.seriesRow(rw)
+	if !ok {
 		return
 	}
 	name := rd.seriesName(rw)
@@ -192,13 +201,8 @@ type eventRows struct {
 
 func (b *eventRows) add(rw *row) {
 	rd, p := b.rd, b.rd.plan
-	if rw.err != "" {
-		rd.reject(rw.file, rw.line, rw.err)
-		return
-	}
-	ps := rd.cellProblems(rw)
-	if len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+	ps, ok := rd.seriesRow(rw)
+	if !ok {
 		return
 	}
 	at := rd.timeCell(rw, sTime, true, &ps)
