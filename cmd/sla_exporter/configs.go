@@ -8,6 +8,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // demoName is how the built-in demo configuration is named in messages.
@@ -36,7 +37,8 @@ func sourceConfigs(cfg *config.Config, logger *slog.Logger, requests *collector.
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash})
+		out = append(out, collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash,
+			Tickets: ticket.StoreOptions{Priorities: s.Priorities}})
 	}
 	return out, nil
 }

@@ -215,7 +215,7 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(err, append(at, "type")...)
 		}
 		s := Source{
-			Name: rs.Name, Type: rs.Type, Block: rs.Block, Dir: b.dir,
+			Name: rs.Name, Type: rs.Type, Block: rs.Block, Dir: b.dir, Priorities: rs.Priorities,
 			Interval: orDefault(time.Duration(rs.Interval), DefaultSourceInterval),
 			Timeout:  orDefault(time.Duration(rs.Timeout), DefaultSourceTimeout),
 		}
@@ -233,7 +233,7 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(err, append(at, s.Type)...)
 		}
 		h := sha256.New()
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00", s.Name, s.Type, s.Interval, s.Timeout, s.Dir)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00", s.Name, s.Type, s.Interval, s.Timeout, s.Dir, s.Priorities)
 		if s.Block != nil {
 			out, err := yaml.Marshal(s.Block)
 			if err != nil {

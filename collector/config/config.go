@@ -103,6 +103,8 @@ type Source struct {
 	Type     string
 	Interval time.Duration
 	Timeout  time.Duration
+	// Priorities, when set, are the only ticket priorities accepted from the source.
+	Priorities []string
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.

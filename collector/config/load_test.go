@@ -161,6 +161,9 @@ contracts:
 		t.Errorf("global (-want +got):\n%s", diff)
 	}
 	s := cfg.Sources[0]
+	if len(s.Priorities) != 0 {
+		t.Errorf("priorities %v, want none", s.Priorities)
+	}
 	if s.Interval != 5*time.Minute || s.Timeout != time.Minute || s.Dir != "/etc/sla" || s.Hash == "" {
 		t.Errorf("source defaults: %+v", s)
 	}

@@ -67,8 +67,11 @@ type rawSource struct {
 	Type     string
 	Interval model.Duration
 	Timeout  model.Duration
-	Block    *yaml.Node
-	node     *yaml.Node
+	// Priorities, when set, are the only ticket priorities the source may deliver; a ticket with
+	// another is rejected and counted.
+	Priorities []string
+	Block      *yaml.Node
+	node       *yaml.Node
 }
 
 // UnmarshalYAML decodes the common keys and keeps the block named after the type. Any other key
@@ -92,6 +95,8 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 			err = v.Decode(&s.Interval)
 		case "timeout":
 			err = v.Decode(&s.Timeout)
+		case "priorities":
+			err = v.Decode(&s.Priorities)
 		default:
 			blocks[k.Value], keys[k.Value] = v, k
 			continue
