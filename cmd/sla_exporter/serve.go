@@ -100,7 +100,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		reload = nil
 	}
 	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: reload,
-		Logger: logger, Version: version.Version, Demo: isDemo}), logger)
+		Logger: logger, Version: version.Version, Demo: isDemo, Synced: syncedBy(runner)}), logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -188,4 +188,21 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	logger.Info("configuration reloaded", "file", cfg.File)
 	eval.Publish()
 	return nil
+}
+
+// syncedBy reports whether every source had finished a sync attempt, or held data stored before a
+// restart, by a given instant.
+func syncedBy(runner *collector.Runner) func(time.Time) bool {
+	return func(by time.Time) bool {
+		for _, st := range runner.Status() {
+			last := st.LastAttempt
+			if last.IsZero() {
+				last = st.LastSuccess
+			}
+			if last.IsZero() || last.After(by) {
+				return false
+			}
+		}
+		return true
+	}
 }

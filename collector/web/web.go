@@ -34,6 +34,10 @@ type Options struct {
 	Version string
 	// Demo marks the built-in demo configuration on the status page.
 	Demo bool
+	// Synced, when set, reports whether every source has finished its first sync attempt (or
+	// holds data from before a restart) by the given instant. /-/ready waits for it, so a fresh
+	// start does not announce itself ready while every objective still reads no_data.
+	Synced func(by time.Time) bool
 }
 
 // Handler returns the HTTP handler of every endpoint.
@@ -45,8 +49,13 @@ func Handler(o Options) http.Handler {
 		w.Write([]byte("Healthy.\n"))
 	})
 	mux.HandleFunc("GET /-/ready", func(w http.ResponseWriter, _ *http.Request) {
-		if o.Expo.Snapshot().At.IsZero() {
+		at := o.Expo.Snapshot().At
+		if at.IsZero() {
 			http.Error(w, "Not ready: no evaluation yet.", http.StatusServiceUnavailable)
+			return
+		}
+		if o.Synced != nil && !o.Synced(at) {
+			http.Error(w, "Not ready: waiting for the sources' first sync.", http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("Ready.\n"))

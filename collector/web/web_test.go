@@ -100,6 +100,26 @@ func TestReadyAfterFirstEvaluation(t *testing.T) {
 	}
 }
 
+// TestReadyWaitsForSources: an evaluation made before the sources' first sync does not make the
+// exporter ready; one made after it does.
+func TestReadyWaitsForSources(t *testing.T) {
+	var syncedAt time.Time // zero: no sync yet
+	s := newDemoServer(t, func(o *Options) {
+		o.Synced = func(by time.Time) bool { return !syncedAt.IsZero() && !syncedAt.After(by) }
+	})
+	if resp, body := s.get(t, "/-/ready"); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "first sync") {
+		t.Fatalf("before any sync: %d %q, want 503 waiting for the first sync", resp.StatusCode, body)
+	}
+	syncedAt = evalAt.Add(time.Second) // the sync ended after the evaluation being served
+	if resp, _ := s.get(t, "/-/ready"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("sync after the served evaluation: %d, want 503", resp.StatusCode)
+	}
+	syncedAt = evalAt
+	if resp, body := s.get(t, "/-/ready"); resp.StatusCode != 200 {
+		t.Fatalf("after the sync: %d %q, want 200", resp.StatusCode, body)
+	}
+}
+
 func TestReload(t *testing.T) {
 	calls := 0
 	var fail error
