@@ -49,6 +49,8 @@ type KPIResult struct {
 	Service string
 	Value   float64
 	Target  float64
+	// Unit is seconds, ratio or tickets.
+	Unit string
 	// OK is false when there was nothing to measure (the value is then not published).
 	OK bool
 	// Status is green, amber, red or unknown.

@@ -14,6 +14,7 @@ import (
 // escapes everything (html/template), and shows no source error text: errors go to the log.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"pct":  pct,
+	"kpi":  kpiValue,
 	"val":  val,
 	"when": when,
 }).Parse(`<!DOCTYPE html>
@@ -64,6 +65,29 @@ func val(v float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%.4g", v)
+}
+
+// kpiValue formats a KPI for people: durations as days, hours and minutes, ratios as percentages,
+// counts as whole numbers.
+func kpiValue(v float64, unit string) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return ""
+	case unit == "ratio":
+		return fmt.Sprintf("%.1f%%", 100*v)
+	case unit == "seconds":
+		d := time.Duration(math.Round(v)) * time.Second
+		days, rest := d/(24*time.Hour), d%(24*time.Hour)
+		h, m := rest/time.Hour, rest%time.Hour/time.Minute
+		switch {
+		case days > 0:
+			return fmt.Sprintf("%dd %dh %dm", days, h, m)
+		case h > 0:
+			return fmt.Sprintf("%dh %dm", h, m)
+		}
+		return fmt.Sprintf("%dm %ds", m, rest%time.Minute/time.Second)
+	}
+	return fmt.Sprintf("%.0f", v)
 }
 
 func when(t time.Time) string {

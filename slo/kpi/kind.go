@@ -57,6 +57,18 @@ func (k Kind) valid() bool { return k > 0 && int(k) < len(kindNames) }
 // duration reports whether the kind measures seconds, and so takes a Stat and a calendar.
 func (k Kind) duration() bool { return k == MTTA || k == MTTR || k == BacklogAge }
 
+// Unit is what the kind's values count: "seconds" (mtta, mttr, backlog_age), "ratio" (0-1) or
+// "tickets" (backlog, created, resolved).
+func (k Kind) Unit() string {
+	switch {
+	case k.duration():
+		return "seconds"
+	case k.ratio():
+		return "ratio"
+	}
+	return "tickets"
+}
+
 // ratio reports whether the kind's value is a ratio in [0, 1].
 func (k Kind) ratio() bool { return k == ReopenRate || k == FCR || k == CSAT || k == ChangeSuccess }
 
