@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/version"
 
@@ -169,14 +170,32 @@ func TestEvaluateDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	var objs []struct {
-		Name        string   `json:"name"`
-		Status      string   `json:"status"`
-		Attainment  *float64 `json:"attainment"`
-		PeriodLabel string   `json:"period_label"`
+	var report struct {
+		At         time.Time `json:"at"`
+		Objectives []struct {
+			Name        string   `json:"name"`
+			Status      string   `json:"status"`
+			Attainment  *float64 `json:"attainment"`
+			PeriodLabel string   `json:"period_label"`
+		} `json:"objectives"`
+		KPIs []struct {
+			Name  string   `json:"name"`
+			Value *float64 `json:"value"`
+		} `json:"kpis"`
+		Contracts []struct {
+			Name        string  `json:"name"`
+			CreditRatio float64 `json:"credit_ratio"`
+		} `json:"contracts"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &objs); err != nil {
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
 		t.Fatalf("not JSON: %v\n%.2000s", err, stdout)
+	}
+	objs := report.Objectives
+	if !report.At.Equal(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("at %s, want the --at instant", report.At)
+	}
+	if len(report.KPIs) != len(demoConfig(t).KPIs) || len(report.Contracts) != len(demoConfig(t).Contracts) {
+		t.Errorf("%d KPIs and %d contracts, want those of the demo", len(report.KPIs), len(report.Contracts))
 	}
 	var got, want []string
 	for _, o := range objs {

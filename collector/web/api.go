@@ -123,3 +123,52 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 	}
 	return out
 }
+
+// KPIJSON is a KPI in /api/v1/kpis; value is null when there was nothing to measure.
+type KPIJSON struct {
+	Name    string   `json:"name"`
+	Service string   `json:"service"`
+	Value   *float64 `json:"value"`
+	Target  float64  `json:"target"`
+	Unit    string   `json:"unit"`
+	Status  string   `json:"status"`
+}
+
+// KPIsJSON renders a snapshot's KPIs.
+func KPIsJSON(s *collector.Snapshot) []KPIJSON {
+	out := make([]KPIJSON, 0, len(s.KPIs))
+	for _, k := range s.KPIs {
+		out = append(out, KPIJSON{Name: k.Name, Service: k.Service, Value: num(k.Value, k.OK), Target: k.Target, Unit: k.Unit, Status: k.Status})
+	}
+	return out
+}
+
+// ContractJSON is a contract's service credit in /api/v1/contracts.
+type ContractJSON struct {
+	Name        string   `json:"name"`
+	CreditRatio float64  `json:"credit_ratio"`
+	Amount      *float64 `json:"credit_amount"`
+	Currency    string   `json:"currency,omitempty"`
+}
+
+// ContractsJSON renders a snapshot's contracts.
+func ContractsJSON(s *collector.Snapshot) []ContractJSON {
+	out := make([]ContractJSON, 0, len(s.Contracts))
+	for _, c := range s.Contracts {
+		out = append(out, ContractJSON{Name: c.Name, CreditRatio: c.Ratio, Amount: num(c.Amount, c.HasFee), Currency: c.Currency})
+	}
+	return out
+}
+
+// ReportJSON is a whole evaluation: what the evaluate command prints.
+type ReportJSON struct {
+	At         time.Time       `json:"at"`
+	Objectives []ObjectiveJSON `json:"objectives"`
+	KPIs       []KPIJSON       `json:"kpis"`
+	Contracts  []ContractJSON  `json:"contracts"`
+}
+
+// Report renders a whole snapshot.
+func Report(s *collector.Snapshot) ReportJSON {
+	return ReportJSON{At: s.At.UTC(), Objectives: ObjectivesJSON(s), KPIs: KPIsJSON(s), Contracts: ContractsJSON(s)}
+}

@@ -74,6 +74,12 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/objectives", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, ObjectivesJSON(o.Expo.Snapshot()))
 	})
+	mux.HandleFunc("GET /api/v1/kpis", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, o.Logger, KPIsJSON(o.Expo.Snapshot()))
+	})
+	mux.HandleFunc("GET /api/v1/contracts", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, o.Logger, ContractsJSON(o.Expo.Snapshot()))
+	})
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)
 	})

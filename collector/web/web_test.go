@@ -38,6 +38,8 @@ func TestEndpoints(t *testing.T) {
 		{"GET", "/-/ready", nil, 200, "text/plain", "Ready"},
 		{"POST", "/-/reload", nil, 200, "text/plain", "Reloaded"},
 		{"GET", "/api/v1/objectives", nil, 200, "application/json", `"name": "incident-response"`},
+		{"GET", "/api/v1/kpis", nil, 200, "application/json", `"name": "mttr-p1"`},
+		{"GET", "/api/v1/contracts", nil, 200, "application/json", `"name": "hostco-hosting"`},
 		{"GET", "/api/v1/objectives/incident-response/tickets", nil, 200, "application/json", `"cycles"`},
 		{"GET", "/api/v1/objectives/incident-response/tickets?state=breached&format=csv", nil, 200, "text/csv; charset=utf-8", "ticket,cycle,priority"},
 		{"GET", "/api/v1/objectives/incident-response/tickets", http.Header{"Accept": {"text/csv"}}, 200, "text/csv; charset=utf-8", "ticket,cycle,priority"},
