@@ -4,6 +4,9 @@ STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 PKGS        := ./...
 FUZZTIME    ?= 10s
+# Minimizing a new input is capped: on the large seed configurations the default (60s) would
+# spend the whole run minimizing.
+FUZZMINIMIZE ?= 2s
 
 .PHONY: all build test unit lint fmt vet staticcheck fuzz bench golden help
 
@@ -43,7 +46,7 @@ $(STATICCHECK):
 fuzz: ## Run each fuzz target for FUZZTIME.
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $$pkg; \
 	  done; done
 
 bench: ## Run the benchmarks recorded in docs/performance.md.
