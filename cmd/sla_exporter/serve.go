@@ -190,16 +190,19 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	return nil
 }
 
-// syncedBy reports whether every source had finished a sync attempt, or held data stored before a
-// restart, by a given instant.
+// syncedBy reports whether the evaluation made at by reflects every source's first sync: a source
+// that synced successfully must have done so by then (its data changed what is served), one that
+// has only failed so far must have tried (a failure changes no data, so any evaluation reflects
+// it; waiting for the next one would hold readiness back by an evaluation interval).
 func syncedBy(runner *collector.Runner) func(time.Time) bool {
 	return func(by time.Time) bool {
 		for _, st := range runner.Status() {
-			last := st.LastAttempt
-			if last.IsZero() {
-				last = st.LastSuccess
-			}
-			if last.IsZero() || last.After(by) {
+			switch {
+			case !st.LastSuccess.IsZero():
+				if st.LastSuccess.After(by) {
+					return false
+				}
+			case st.LastAttempt.IsZero():
 				return false
 			}
 		}

@@ -143,7 +143,7 @@ func WriteCSV(w interface{ Write([]byte) (int, error) }, rows []evaluation.Cycle
 	}
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	for _, r := range rows {
-		cw.Write([]string{r.Ticket, strconv.Itoa(r.Cycle), r.Priority, r.Group, r.State, strconv.FormatBool(r.AtRisk),
+		cw.Write([]string{cell(r.Ticket), strconv.Itoa(r.Cycle), cell(r.Priority), cell(r.Group), r.State, strconv.FormatBool(r.AtRisk),
 			r.Start.UTC().Format(time.RFC3339), ts(r.Stop), ts(r.Deadline), ts(r.BreachedAt), f(r.Target), f(r.Elapsed), f(r.Remaining)})
 	}
 	cw.Flush()
@@ -157,4 +157,14 @@ func (a slogAdapter) Println(v ...any) {
 	if a.l != nil {
 		a.l.Error("metrics handler error", "err", fmt.Sprint(v...))
 	}
+}
+
+// cell neutralizes text that a spreadsheet would run as a formula (=, +, -, @, tab or carriage
+// return first): ticket ids and groups come from the ITSM tool, and the CSV goes to a manager's
+// spreadsheet. A leading apostrophe makes the cell plain text, as OWASP recommends.
+func cell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
