@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/period"
@@ -40,7 +41,7 @@ func (b *builder) fail(err error, path ...any) error {
 			fmt.Fprintf(&field, "[%d]", p)
 		}
 	}
-	return &fieldError{file: b.file, line: locator{b.root}.line(path...), field: field.String(), err: err}
+	return &fieldError{file: b.file, line: collector.LineOf(b.root, path...), field: field.String(), err: err}
 }
 
 // namePattern keeps names usable as label values and in file names of generated rules.

@@ -101,48 +101,6 @@ func positioned(file string, err error) error {
 	return errors.New(strings.Join(lines, "\n"))
 }
 
-// locator finds the line of a field from its path in the document, so that errors found after
-// decoding still point at the line to fix.
-type locator struct{ root *yaml.Node }
-
-// line returns the line of the deepest node of path that exists (a string is a mapping key, an
-// int a sequence index).
-func (l locator) line(path ...any) int {
-	n := l.root
-	if n == nil {
-		return 0
-	}
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, p := range path {
-		var next *yaml.Node
-		switch p := p.(type) {
-		case string:
-			if n.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					if n.Content[i].Value == p {
-						line = n.Content[i].Line
-						next = n.Content[i+1]
-						break
-					}
-				}
-			}
-		case int:
-			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
-				next = n.Content[p]
-				line = next.Line
-			}
-		}
-		if next == nil {
-			return line
-		}
-		n = next
-	}
-	return line
-}
-
 // fieldError is a configuration error at a position.
 type fieldError struct {
 	file  string

@@ -83,7 +83,7 @@ func newSource(cfg Config, opts collector.Options) *Source {
 func (c Config) validate(node *yaml.Node) error {
 	fail := func(field, format string, args ...any) error {
 		msg := field + ": " + fmt.Sprintf(format, args...)
-		if line := keyLine(node, field); line > 0 {
+		if line := collector.LineOf(node, field); line > 0 {
 			return fmt.Errorf("line %d: %s", line, msg)
 		}
 		return errors.New(msg)
@@ -107,25 +107,6 @@ func days(d model.Duration) string {
 		return strconv.FormatInt(int64(d/day), 10) + "d"
 	}
 	return d.String()
-}
-
-// keyLine is the line of key in a mapping node (or a document holding one), 0 when absent.
-func keyLine(n *yaml.Node, key string) int {
-	if n == nil {
-		return 0
-	}
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return 0
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i].Line
-		}
-	}
-	return 0
 }
 
 // Source generates the demo world. It is safe for concurrent use; syncs are serialized.

@@ -138,7 +138,7 @@ type compiler struct {
 // fail reports err at the key path (e.g. "columns", "created"); when the key is absent the line
 // is the deepest enclosing one that exists.
 func (c *compiler) fail(err error, path ...string) error {
-	return &configError{line: lineOf(c.node, path...), field: strings.Join(path, "."), err: err}
+	return &configError{line: collector.LineOf(c.node, keyPath(path)...), field: strings.Join(path, "."), err: err}
 }
 
 // failf is fail with a formatted message.
@@ -160,32 +160,6 @@ func hasKey(n *yaml.Node, key string) bool {
 		}
 	}
 	return false
-}
-
-// lineOf finds the line of the key at path in a mapping node.
-func lineOf(n *yaml.Node, path ...string) int {
-	if n == nil {
-		return 0
-	}
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, key := range path {
-		var next *yaml.Node
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == key {
-					line, next = n.Content[i].Line, n.Content[i+1]
-				}
-			}
-		}
-		if next == nil {
-			return line
-		}
-		n = next
-	}
-	return line
 }
 
 // compile validates cfg and builds the plan. node is the block cfg was decoded from.
@@ -611,4 +585,13 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// keyPath turns a path of keys into the path collector.LineOf takes.
+func keyPath(keys []string) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
 }
