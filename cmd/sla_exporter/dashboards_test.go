@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,18 +16,7 @@ import (
 // runDashboards parses args for the dashboards command alone and runs it.
 func runDashboards(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	app := kingpin.New("sla_exporter", "")
-	cmd := newDashboards(app)
-	chosen, err := app.Parse(args)
-	if err != nil {
-		return "", err
-	}
-	if chosen != cmd.name() {
-		t.Fatalf("parsed command %q, want %q", chosen, cmd.name())
-	}
-	var out bytes.Buffer
-	err = cmd.run(context.Background(), env{stdout: &out, stderr: &out})
-	return out.String(), err
+	return runSubcommand(t, func(app *kingpin.Application, _ *string) command { return newDashboards(app) }, args...)
 }
 
 func TestDashboardsCommand(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/alecthomas/kingpin/v2"
 )
 
 // syncBuffer is a bytes.Buffer safe for the daemon's goroutines to write while the test reads.
@@ -200,3 +202,22 @@ func hasLine(body, prefix string) bool {
 
 // sighup sends SIGHUP as main's signal handler would.
 func (d *daemon) sighup() { d.hup <- syscall.SIGHUP }
+
+// runSubcommand parses args for one subcommand, built by newCmd on a fresh application with a
+// --config.file flag, and runs it with stdout and stderr captured together.
+func runSubcommand(t *testing.T, newCmd func(*kingpin.Application, *string) command, args ...string) (string, error) {
+	t.Helper()
+	app := kingpin.New("sla_exporter", "")
+	configFile := app.Flag("config.file", "").String()
+	cmd := newCmd(app, configFile)
+	chosen, err := app.Parse(args)
+	if err != nil {
+		return "", err
+	}
+	if chosen != cmd.name() {
+		t.Fatalf("parsed command %q, want %q", chosen, cmd.name())
+	}
+	var out bytes.Buffer
+	err = cmd.run(context.Background(), env{stdout: &out, stderr: &out})
+	return out.String(), err
+}

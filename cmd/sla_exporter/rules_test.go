@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,22 +12,10 @@ import (
 	"github.com/sla-exporter/sla_exporter/rules"
 )
 
-// runRules parses args for the rules command alone (with the global --config.file) and runs it.
+// runRules parses args for the rules command alone and runs it.
 func runRules(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	app := kingpin.New("sla_exporter", "")
-	configFile := app.Flag("config.file", "").String()
-	cmd := newRules(app, configFile)
-	chosen, err := app.Parse(args)
-	if err != nil {
-		return "", err
-	}
-	if chosen != cmd.name() {
-		t.Fatalf("parsed command %q, want %q", chosen, cmd.name())
-	}
-	var out bytes.Buffer
-	err = cmd.run(context.Background(), env{stdout: &out, stderr: &out})
-	return out.String(), err
+	return runSubcommand(t, newRules, args...)
 }
 
 func TestRulesCommand(t *testing.T) {

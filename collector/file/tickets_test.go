@@ -1,6 +1,7 @@
 package file
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -70,23 +71,8 @@ func TestSync_oneRowPerTicket(t *testing.T) {
 		config string
 		want   collector.Batch
 	}{{
-		name: "csv",
-		config: `file:
-  path: row_tickets.csv
-  columns:
-    id: id
-    created: opened
-    status: state
-    status_time: updated
-    priority: prio
-    group: team
-    first_response: first_reply
-    resolved: resolved
-    closed: closed
-    reassignments: reassigned
-    rating: csat
-    fields: {service: service, customer: customer}
-  time: {layout: "2006-01-02 15:04", timezone: Europe/Rome}` + rowTicketsCommon,
+		name:   "csv",
+		config: fmt.Sprintf(rowTicketsCSV, "path: row_tickets.csv"),
 		want: collector.Batch{Replace: true, Tickets: csvWant, Rejected: rejections(
 			`row_tickets.csv:8|column opened: "2024-02-31 10:00" is not a time in layout 2006-01-02 15:04`,
 			`row_tickets.csv:9|column state: status "Bogus" has no category: list it under statuses, or set default_category`,
