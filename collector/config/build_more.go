@@ -15,6 +15,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 func parseDuration(s string) (time.Duration, error) {
@@ -33,15 +34,27 @@ func checkKind(t string) error {
 	return err
 }
 
-// validateSource builds the source once so the kind checks its own settings; the runner builds
-// its own instance when it starts the source.
+// validateSource builds the source once so the kind checks its own settings; the runner is
+// given instances built by RunnerConfig.
 func validateSource(s Source) error {
+	_, err := s.RunnerConfig(slog.New(slog.DiscardHandler), nil, time.Now)
+	return err
+}
+
+// RunnerConfig builds the source for the runner: the kind's source from its settings, with its
+// schedule and ticket options. logger and requests may be shared by all sources; now is their
+// clock (time.Now but for one-shot evaluations at another instant).
+func (s Source) RunnerConfig(logger *slog.Logger, requests *collector.Requests, now func() time.Time) (collector.SourceConfig, error) {
 	k, err := sources.Lookup(s.Type)
 	if err != nil {
-		return err
+		return collector.SourceConfig{}, err
 	}
-	_, err = k.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: slog.New(slog.DiscardHandler), Now: time.Now})
-	return err
+	src, err := k.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Logger: logger.With("source_name", s.Name), Now: now, Requests: requests})
+	if err != nil {
+		return collector.SourceConfig{}, err
+	}
+	return collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash,
+		Tickets: ticket.StoreOptions{Priorities: s.Priorities}}, nil
 }
 
 var gapPolicies = map[string]availability.GapPolicy{
