@@ -30,7 +30,7 @@ func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 		delay := s.cfg.Interval - r.clock.Now().Sub(start)
 		if err != nil {
 			failures++
-			delay = backoff(failures, s.cfg.Interval, r.rand())
+			delay = max(backoff(failures, s.cfg.Interval, r.rand()), retryAfter(err))
 			r.logFailure(s, err, delay)
 		} else {
 			if failures > 0 {
