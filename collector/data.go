@@ -25,6 +25,9 @@ type Data struct {
 	// source name: the evaluation marks objectives no_data when it is older than the staleness
 	// limit, and it survives restarts.
 	LastSuccess map[string]time.Time
+	// Gen grows with every sync outcome applied (data committed, a sync failed or refused), so
+	// a reader can tell whether what it read reflects a given outcome.
+	Gen uint64
 }
 
 // SeriesName qualifies a source's series name with the source's, as Data's maps are keyed:

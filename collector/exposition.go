@@ -64,6 +64,7 @@ func (e *Exposition) Collect(ch chan<- prometheus.Metric) {
 	emit.kpis(s.KPIs)
 	emit.contracts(s.Contracts)
 	emit.sources(s.Sources)
+	emit.store(s.Store)
 	if !s.At.IsZero() {
 		emit.gauge(c.EvaluationDuration, "How long the last evaluation of every objective took.", nil, nil, s.Duration.Seconds())
 		emit.gauge(c.LastEvaluation, "When the last evaluation ran, as a Unix timestamp.", nil, nil, unix(s.At))
@@ -233,7 +234,21 @@ func (e emitter) sources(ss []SourceHealth) {
 	n := []string{c.LabelSource}
 	for _, s := range ss {
 		lv := []string{s.Name}
-		e.gauge(c.SourceUp, "Whether the source's last sync succeeded.", n, lv, b2f(s.Up))
+		e.gauge(c.SourceUp, "Whether the source's last sync succeeded with a batch sound enough to commit (see sla_source_status).", n, lv, b2f(s.Up))
+		for _, st := range SourceStates {
+			e.gauge(c.SourceStatus, "The source's state: 1 for the current one of pending (first sync not done), ok, sync_failed, rejecting (too many malformed records: batch refused, last good data kept), shrunk (a snapshot far smaller than the data held: batch refused).",
+				[]string{c.LabelSource, c.LabelStatus}, []string{s.Name, st}, b2f(st == s.State))
+		}
+		if s.LastSync.Read > 0 {
+			for _, out := range []struct {
+				name string
+				n    int
+			}{{"accepted", s.LastSync.Accepted}, {"rejected", s.LastSync.Rejected}} {
+				e.gauge(c.SourceLastSyncRecords, "Records of the source's last sync that returned data, accepted or rejected as malformed (accepted counts tickets, samples, buckets; rejected the records read).",
+					[]string{c.LabelSource, c.LabelOutcome}, []string{s.Name, out.name}, float64(out.n))
+			}
+			e.gauge(c.SourceLastSyncRejected, "Share of the records read by the source's last sync that were rejected as malformed.", n, lv, s.LastSync.RejectedRatio())
+		}
 		if !s.LastSuccess.IsZero() {
 			e.gauge(c.SourceLastSuccess, "When the source last synced successfully, as a Unix timestamp.", n, lv, unix(s.LastSuccess))
 		}
@@ -250,6 +265,14 @@ func (e emitter) sources(ss []SourceHealth) {
 				[]string{c.LabelSource, c.LabelCode}, []string{s.Name, code}, s.Requests[code])
 		}
 	}
+}
+
+func (e emitter) store(s StoreHealth) {
+	if !s.Configured {
+		return
+	}
+	e.gauge(c.StoreLastWriteSuccessful, "Whether the last write of a source's batch to the database succeeded; a failed one (a full disk) leaves the batch unapplied.", nil, nil, b2f(s.OK))
+	e.counter(c.StoreWriteFailures, "Writes of source batches to the database that failed.", nil, nil, float64(s.Failures))
 }
 
 func b2f(b bool) float64 {

@@ -183,12 +183,16 @@ func expoSnapshot() *collector.Snapshot {
 		},
 		Sources: []collector.SourceHealth{
 			{
-				Name: "demo", Up: true, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
+				Name: "demo", Up: true, State: collector.SourceOK, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
+				// 2 of 400 rows read rejected: a ratio of 0.005.
+				LastSync:     collector.SyncCounts{Read: 400, Accepted: 398, Rejected: 2},
 				SyncDuration: 250 * time.Millisecond, Requests: map[string]float64{"429": 3, "200": 12, "error": 1},
 			},
 			// Down since before its first success: its requests failed.
-			{Name: "jira", Up: false, SyncDuration: 30 * time.Second, Requests: map[string]float64{"503": 2, "error": 5}},
+			{Name: "jira", Up: false, State: collector.SourceSyncFailed, SyncDuration: 30 * time.Second, Requests: map[string]float64{"503": 2, "error": 5}},
 		},
+		// One write failed (a full disk) and the next succeeded.
+		Store: collector.StoreHealth{Configured: true, OK: true, Failures: 1},
 	}
 }
 
@@ -269,6 +273,8 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 	notComputed := map[string]bool{
 		c.ObjectiveInfo: true, c.SourceUp: true, c.SourceLastSuccess: true, c.SourceRecords: true,
 		c.SourceRejectedRecords: true, c.SourceSyncDuration: true, c.SourceRequests: true,
+		c.SourceStatus: true, c.SourceLastSyncRecords: true, c.SourceLastSyncRejected: true,
+		c.StoreWriteFailures: true, c.StoreLastWriteSuccessful: true,
 		c.EvaluationDuration: true, c.LastEvaluation: true,
 		c.ConfigLastReloadSuccessful: true, c.ConfigLastReloadSuccess: true,
 	}

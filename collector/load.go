@@ -59,10 +59,16 @@ func (r *Runner) load(s *sourceRun) {
 	r.publish(name, d)
 	r.data.LastSuccess[name] = st.LastSuccess
 	records := d.records()
+	if !st.LastSuccess.IsZero() {
+		// Figures from before the restart are served at once: nothing to wait for.
+		r.data.Gen++
+		r.firstGen[name] = r.data.Gen
+	}
 	r.mu.Unlock()
 
 	r.setStatus(name, func(h *SourceStatus) {
 		h.Type = s.cfg.Type
+		h.State = SourcePending
 		h.LastSuccess = st.LastSuccess
 		h.Records = records
 		h.Rejected = int(st.Rejected) + refused

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ type prepared struct {
 	fresh *sourceData
 }
 
-func prepare(b *Batch, opts ticket.StoreOptions, replace bool) (*prepared, error) {
+func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, replace bool) (*prepared, error) {
 	p := &prepared{rejected: append([]Rejection(nil), b.Rejected...)}
 	// Adding to an empty store runs exactly the checks Add would run on the live one (they do
 	// not depend on the other tickets); on a Replace it is the new store.
@@ -32,6 +33,15 @@ func prepare(b *Batch, opts ticket.StoreOptions, replace bool) (*prepared, error
 	p.tickets = make([]ticket.Ticket, 0, len(b.Tickets))
 	for i := range b.Tickets {
 		t := &b.Tickets[i]
+		if aliases != nil {
+			canon, ok := aliases[strings.ToLower(t.Priority)]
+			if !ok {
+				p.rejected = append(p.rejected, Rejection{Where: cmp.Or(t.ID, fmt.Sprintf("ticket %d of the batch", i)),
+					Reason: fmt.Sprintf("priority %q is not mapped by the source's priorities", t.Priority)})
+				continue
+			}
+			t.Priority = canon
+		}
 		if err := scratch.Add(t); err != nil {
 			where := t.ID
 			if where == "" {

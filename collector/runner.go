@@ -41,12 +41,18 @@ type SourceConfig struct {
 	Hash string
 	// Tickets are the options of the source's ticket store.
 	Tickets ticket.StoreOptions
+	// PriorityAliases, when set, maps the priorities the source writes (lower-cased) to the
+	// priorities objectives use ("highest" → "P1"); a ticket whose priority it lacks is
+	// rejected. Applied before Tickets.Priorities restricts them.
+	PriorityAliases map[string]string
+	// Health says when a batch is too broken to commit.
+	Health HealthPolicy
 }
 
 // identity is what the stored records of a source depend on.
 func (c SourceConfig) identity() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%q %q %q", c.Type, c.Hash, c.Tickets.Priorities)
+	fmt.Fprintf(h, "%q %q %q %v", c.Type, c.Hash, c.Tickets.Priorities, c.PriorityAliases) // %v sorts map keys
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
@@ -87,9 +93,13 @@ type Runner struct {
 	mu   sync.RWMutex
 	data Data
 	per  map[string]*sourceData
+	// firstGen is, per configured source, the data generation of its first sync outcome (or of
+	// loading stored data), zero while it has none: readiness waits for it.
+	firstGen map[string]uint64
 
-	statusMu sync.Mutex
-	status   map[string]*SourceStatus
+	statusMu    sync.Mutex
+	status      map[string]*SourceStatus
+	storeHealth StoreHealth
 }
 
 // sourceRun is one configured source. Its goroutine owns checkpoint, resync and loggedErr while
@@ -124,8 +134,10 @@ func NewRunner(o RunnerOptions) *Runner {
 			Events:      map[string]*EventCounts{},
 			LastSuccess: map[string]time.Time{},
 		},
-		per:    map[string]*sourceData{},
-		status: map[string]*SourceStatus{},
+		per:         map[string]*sourceData{},
+		firstGen:    map[string]uint64{},
+		status:      map[string]*SourceStatus{},
+		storeHealth: StoreHealth{OK: true},
 	}
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
@@ -241,6 +253,9 @@ func (r *Runner) Update(cfgs []SourceConfig) error {
 		c = want[c.Name]
 		s := &sourceRun{cfg: c, id: c.identity(), logger: r.logger.With("source_name", c.Name, "source_type", c.Type)}
 		r.sources[c.Name] = s
+		r.mu.Lock()
+		r.firstGen[c.Name] = 0
+		r.mu.Unlock()
 		r.load(s)
 		if r.runCtx != nil {
 			r.start(s)
@@ -313,6 +328,7 @@ func (r *Runner) stop(s *sourceRun) {
 func (r *Runner) remove(name string) error {
 	r.mu.Lock()
 	r.unpublish(name)
+	delete(r.firstGen, name)
 	r.mu.Unlock()
 	r.statusMu.Lock()
 	delete(r.status, name)

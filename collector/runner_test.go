@@ -191,7 +191,9 @@ func TestRunner_SyncCommitsAppliesAndResumes(t *testing.T) {
 	})
 	st := h.status("desk")
 	want := collector.SourceStatus{
-		SourceHealth: collector.SourceHealth{Name: "desk", Up: true, LastSuccess: h.clk.Now(), Records: 5},
+		// The batch held 5 tickets, none rejected.
+		SourceHealth: collector.SourceHealth{Name: "desk", Up: true, State: collector.SourceOK, LastSuccess: h.clk.Now(), Records: 5,
+			LastSync: collector.SyncCounts{Read: 5, Accepted: 5}},
 		Type:         "fake",
 		LastAttempt:  h.clk.Now(),
 	}

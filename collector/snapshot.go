@@ -17,6 +17,11 @@ type Snapshot struct {
 	KPIs       []KPIResult
 	Contracts  []ContractResult
 	Sources    []SourceHealth
+	// Store is the health of the database the sources' batches are written to.
+	Store StoreHealth
+	// DataGen is the generation of the collected data the evaluation read (Data.Gen): readiness
+	// compares it with the generation of the sources' first syncs.
+	DataGen uint64
 }
 
 // ObjectiveResult is an objective's result with what the exposition needs besides the numbers.
@@ -71,12 +76,36 @@ type ContractResult struct {
 
 // SourceHealth is how a source's background sync is doing.
 type SourceHealth struct {
-	Name         string
-	Up           bool
-	LastSuccess  time.Time
+	Name string
+	// Up is false while the last sync failed or its batch was refused as unsound; State says
+	// which (one of SourceStates).
+	Up          bool
+	State       string
+	LastSuccess time.Time
+	// Records is what the source holds; Rejected counts every record it skipped as malformed
+	// since the daemon started (with the stored count of before); LastSync are the records of
+	// the last sync that returned a batch, committed or refused.
 	Records      int
 	Rejected     int
+	LastSync     SyncCounts
+	// Reasons are the causes of the last sync's rejections, most frequent first (at most ten).
+	Reasons []RejectionReason
+	// Refusal says why the last batch was refused (State rejecting or shrunk); it is the
+	// runner's own text, free of anything a source could leak.
+	Refusal      string
 	SyncDuration time.Duration
 	// Requests counts outbound requests by HTTP status code ("error" for transport errors).
 	Requests map[string]float64
+}
+
+// StoreHealth is how writing to the database is doing. A failed write is the store's problem (a
+// full disk), not the source's: the source stays up, its batch is not applied, and its figures
+// turn stale unless a later write succeeds.
+type StoreHealth struct {
+	// Configured is false when nothing is persisted (one-shot commands).
+	Configured bool
+	// OK is whether the last write succeeded; Failures counts failed writes.
+	OK        bool
+	Failures  int
+	LastError string
 }

@@ -35,6 +35,11 @@ type Batch struct {
 	Events []EventSeries
 	// Rejected lists malformed records that were skipped, with where they were.
 	Rejected []Rejection
+	// Read counts the records the source read, rejected ones included (rows of a file, items of
+	// a page), when that differs from the records returned (an event log's rows make fewer
+	// tickets). Zero means the records returned plus the rejected ones. The runner judges the
+	// batch's health by the share of what was read that was rejected.
+	Read int
 	// Checkpoint is opaque to everything but the source; it is persisted with the batch.
 	Checkpoint []byte
 	// Replace says the batch is a full snapshot (a re-read file): records of this source that
@@ -63,6 +68,10 @@ type Rejection struct {
 	// Where names the record: "file.csv:17", "INC0012345", "page 3 item 12".
 	Where  string
 	Reason string
+	// Rule, when set, is the reason without the record's own values ("column \"opened_at\" does
+	// not match layout \"02-01-2006 15:04\""), so that rejections group by cause on the status
+	// page and in the API. Reason is used when it is empty.
+	Rule string
 }
 
 // Options is what every source kind's constructor receives besides its own configuration.

@@ -43,3 +43,51 @@ func (r *Runner) Health() []SourceHealth {
 	}
 	return out
 }
+
+// StoreHealth reports how writing to the store is doing.
+func (r *Runner) StoreHealth() StoreHealth {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	h := r.storeHealth
+	h.Configured = r.store != nil
+	return h
+}
+
+// storeWrite records the outcome of a write to the store.
+func (r *Runner) storeWrite(err error, _ time.Time) {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	if err != nil {
+		r.storeHealth.OK, r.storeHealth.LastError = false, err.Error()
+		r.storeHealth.Failures++
+		return
+	}
+	r.storeHealth.OK, r.storeHealth.LastError = true, ""
+}
+
+// settle records that a source finished a sync attempt: the data generation moves on, and the
+// first attempt's generation is what readiness waits for an evaluation to have read.
+func (r *Runner) settle(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.data.Gen++
+	if g, ok := r.firstGen[name]; ok && g == 0 {
+		r.firstGen[name] = r.data.Gen
+	}
+}
+
+// Settled returns the data generation by which every configured source had finished its first
+// sync attempt (or loaded data stored before a restart), and false while one has not: an
+// evaluation that read Data.Gen at or past it reflects every source's first outcome.
+func (r *Runner) Settled() (uint64, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var top uint64
+	for _, g := range r.firstGen {
+		if g == 0 {
+			return 0, false
+		}
+		top = max(top, g)
+	}
+	return top, true
+}

@@ -36,7 +36,7 @@ func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 			if failures > 0 {
 				s.logger.Info("sync recovered", "failures", failures)
 			}
-			failures, s.loggedErr = 0, ""
+			failures = 0
 		}
 		if delay <= 0 {
 			continue // the sync took longer than the interval
@@ -72,31 +72,48 @@ func (r *Runner) logFailure(s *sourceRun, err error, retry time.Duration) {
 	s.logger.Debug("sync failed again", "err", err, "retry_in", retry)
 }
 
-// syncOnce runs one sync and, when it succeeds, commits and applies its batch. Its health is
-// recorded either way; the returned error is only for scheduling.
+// syncOnce runs one sync and, when it succeeds and its batch is sound, commits and applies the
+// batch. Its health is recorded either way; the returned error is only for scheduling: a batch
+// refused as unsound is not retried before the next interval, since the data will not mend
+// itself sooner.
 func (r *Runner) syncOnce(ctx context.Context, s *sourceRun, start time.Time) error {
 	b, err := r.callSync(ctx, s)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	var res result
+	var o outcome
 	if err == nil {
-		res, err = r.commit(s, &b)
+		o, err = r.commit(s, &b)
 	}
 	end := r.clock.Now()
 	r.setStatus(s.cfg.Name, func(h *SourceStatus) {
 		h.SyncDuration, h.LastAttempt = end.Sub(start), end
-		if err != nil {
-			h.Up, h.LastError = false, err.Error()
+		h.Refusal = ""
+		if err != nil && !o.storeFailed {
+			h.Up, h.State, h.LastError = false, SourceSyncFailed, err.Error()
 			return
 		}
-		h.Up, h.LastError = true, ""
-		h.LastSuccess, h.Records = res.at, res.records
-		h.Rejected += res.rejected
+		h.LastSync, h.Reasons = o.counts, o.reasons
+		h.Rejected += o.counts.Rejected
+		if o.state != SourceOK {
+			h.Up, h.State, h.LastError, h.Refusal = false, o.state, o.reason, o.reason
+			return
+		}
+		// A store that cannot write is the store's failure, reported as such, not the
+		// source's: the source answered. Its success time stays, so its figures go stale.
+		h.Up, h.State, h.LastError = true, SourceOK, ""
+		if !o.storeFailed {
+			h.LastSuccess, h.Records = o.at, o.records
+		}
 	})
-	if err == nil {
-		r.notify()
+	r.settle(s.cfg.Name)
+	switch {
+	case err == nil && o.state != SourceOK:
+		r.logRefusal(s, o)
+	case err == nil:
+		s.loggedErr = ""
 	}
+	r.notify()
 	return err
 }
 
@@ -118,20 +135,40 @@ func (r *Runner) callSync(ctx context.Context, s *sourceRun) (b Batch, err error
 	return b, err
 }
 
-// result is what a committed batch changed, for the health.
-type result struct {
-	at                time.Time
-	records, rejected int
+// outcome is what a sync that returned a batch came to, for the health.
+type outcome struct {
+	// state is SourceOK when the batch was sound, else why it was refused (with reason).
+	state, reason string
+	counts        SyncCounts
+	reasons       []RejectionReason
+	// at is the success time of a committed batch, records what the source then holds.
+	at      time.Time
+	records int
+	// storeFailed: the batch was sound but the store could not write it; nothing was applied.
+	storeFailed bool
 }
 
-// commit checks, persists and applies a batch, in that order: once the store has it, a crash
-// cannot lose it, and readers never see data the store does not hold.
-func (r *Runner) commit(s *sourceRun, b *Batch) (result, error) {
+// commit checks, persists and applies a batch, in that order: a batch too broken to trust is
+// refused whole (the last good data stays); once the store has a batch, a crash cannot lose it,
+// and readers never see data the store does not hold.
+func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 	name := s.cfg.Name
 	replace := b.Replace || s.resync
-	p, err := prepare(b, s.cfg.Tickets, replace)
+	p, err := prepare(b, s.cfg.Tickets, s.cfg.PriorityAliases, replace)
 	if err != nil {
-		return result{}, err
+		return outcome{}, err
+	}
+	r.mu.RLock()
+	held := 0
+	if d := r.per[name]; d != nil && !s.resync {
+		// After a change of settings the old records describe something else: no measure.
+		held = d.records()
+	}
+	r.mu.RUnlock()
+	o := outcome{reasons: summarize(p.rejected)}
+	o.counts, o.state, o.reason = s.cfg.Health.judge(b, p, held, replace)
+	if o.state != SourceOK {
+		return o, nil
 	}
 	at := r.clock.Now()
 	if r.store != nil {
@@ -144,16 +181,35 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (result, error) {
 			Replace:    replace,
 			Config:     s.id,
 		}, at)
+		r.storeWrite(err, at)
 		if err != nil {
-			return result{}, err
+			o.storeFailed = true
+			return o, err
 		}
 	}
-	records := r.apply(s, p, at)
+	o.at, o.records = at, r.apply(s, p, at)
 	s.checkpoint, s.resync = b.Checkpoint, false
 	r.logRejections(s, p.rejected)
+	if replace && held > 0 && o.records != held {
+		s.logger.Info("snapshot replaced the source's records", "before", held, "after", o.records)
+	}
 	s.logger.Debug("synced", "tickets", len(p.tickets), "uptime_series", len(p.uptime),
 		"event_series", len(p.events), "rejected", len(p.rejected), "replace", replace)
-	return result{at: at, records: records, rejected: len(p.rejected)}, nil
+	return o, nil
+}
+
+// logRefusal logs a batch refused as unsound, once per distinct reason like failures.
+func (r *Runner) logRefusal(s *sourceRun, o outcome) {
+	if o.reason == s.loggedErr {
+		s.logger.Debug("batch refused again", "state", o.state, "reason", o.reason)
+		return
+	}
+	s.loggedErr = o.reason
+	args := []any{"state", o.state, "reason", o.reason, "read", o.counts.Read, "accepted", o.counts.Accepted, "rejected", o.counts.Rejected}
+	if len(o.reasons) > 0 {
+		args = append(args, "first_cause", o.reasons[0].Reason, "example", o.reasons[0].Example)
+	}
+	s.logger.Error("batch refused; the last good data is kept and the source reads down", args...)
 }
 
 // apply makes a committed batch visible to readers and returns the records held.

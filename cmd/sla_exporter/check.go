@@ -7,9 +7,9 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 )
 
-type checkCmd struct{ configFile *string }
+type checkCmd struct{ configFile *configFlag }
 
-func newCheck(app *kingpin.Application, configFile *string) command {
+func newCheck(app *kingpin.Application, configFile *configFlag) command {
 	app.Command("check", "Check the configuration file and exit: 0 when it is valid, 1 with the file, line and field at fault otherwise.")
 	return checkCmd{configFile}
 }
@@ -17,7 +17,7 @@ func newCheck(app *kingpin.Application, configFile *string) command {
 func (checkCmd) name() string { return "check" }
 
 func (c checkCmd) run(_ context.Context, e env) error {
-	cfg, demo, err := loadConfig(*c.configFile)
+	cfg, demo, err := c.configFile.load()
 	if err != nil {
 		return err
 	}

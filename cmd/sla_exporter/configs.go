@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"time"
 
@@ -12,13 +13,27 @@ import (
 // demoName is how the built-in demo configuration is named in messages.
 const demoName = "built-in demo configuration"
 
-// loadConfig loads the configuration file, or the built-in demo when there is none.
-func loadConfig(file string) (cfg *config.Config, isDemo bool, err error) {
-	if file == "" {
+// configFlag is --config.file, and whether it was given at all: the demo runs only without the
+// flag, so that a deployment whose variable expanded to nothing (--config.file=${CONFIG_FILE})
+// is refused instead of serving simulated figures and alerting on them.
+type configFlag struct {
+	file string
+	set  bool
+}
+
+// errEmptyConfigFile refuses --config.file with an empty value.
+var errEmptyConfigFile = errors.New("--config.file is empty: name the configuration file, or leave the flag out to run the built-in demo")
+
+// load loads the configuration file, or the built-in demo when the flag was not given.
+func (f *configFlag) load() (cfg *config.Config, isDemo bool, err error) {
+	switch {
+	case f.set && f.file == "":
+		return nil, false, errEmptyConfigFile
+	case !f.set:
 		cfg, err = config.Load(demo.ConfigYAML, demoName, ".")
 		return cfg, true, err
 	}
-	cfg, err = config.LoadFile(file)
+	cfg, err = config.LoadFile(f.file)
 	return cfg, false, err
 }
 

@@ -16,7 +16,7 @@ import (
 // runDashboards parses args for the dashboards command alone and runs it.
 func runDashboards(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	return runSubcommand(t, func(app *kingpin.Application, _ *string) command { return newDashboards(app) }, args...)
+	return runSubcommand(t, func(app *kingpin.Application, _ *configFlag) command { return newDashboards(app) }, args...)
 }
 
 func TestDashboardsCommand(t *testing.T) {

@@ -14,14 +14,14 @@ import (
 )
 
 type evaluateCmd struct {
-	configFile *string
+	configFile *configFlag
 	at         *string
 	format     *string
 	tickets    *string
 	state      *string
 }
 
-func newEvaluate(app *kingpin.Application, configFile *string) command {
+func newEvaluate(app *kingpin.Application, configFile *configFlag) command {
 	c := app.Command("evaluate", "Sync every source once, evaluate at one instant and print objectives, KPIs and contract credits as JSON (or one objective's ticket cycles).")
 	return &evaluateCmd{
 		configFile: configFile,
@@ -46,7 +46,7 @@ func (c *evaluateCmd) run(ctx context.Context, e env) error {
 	if *c.format == "csv" && *c.tickets == "" {
 		return fmt.Errorf("--format csv applies to --tickets output")
 	}
-	cfg, _, err := loadConfig(*c.configFile)
+	cfg, _, err := c.configFile.load()
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func startDaemon(t *testing.T, scheme string, client *http.Client, args ...strin
 	if d.client == nil {
 		d.client = &http.Client{Timeout: 30 * time.Second}
 	}
-	args = append([]string{"serve", "--web.listen-address=127.0.0.1:0", "--storage.path=" + t.TempDir()}, args...)
+	args = append([]string{"serve", "--web.listen-address=127.0.0.1:0", "--storage.path=" + t.TempDir(), "--web.enable-lifecycle"}, args...)
 	go func() { d.done <- run(ctx, args, io.Discard, d.stderr, d.hup) }()
 	t.Cleanup(func() { d.stop() })
 	deadline := time.Now().Add(30 * time.Second)
@@ -205,10 +205,11 @@ func (d *daemon) sighup() { d.hup <- syscall.SIGHUP }
 
 // runSubcommand parses args for one subcommand, built by newCmd on a fresh application with a
 // --config.file flag, and runs it with stdout and stderr captured together.
-func runSubcommand(t *testing.T, newCmd func(*kingpin.Application, *string) command, args ...string) (string, error) {
+func runSubcommand(t *testing.T, newCmd func(*kingpin.Application, *configFlag) command, args ...string) (string, error) {
 	t.Helper()
 	app := kingpin.New("sla_exporter", "")
-	configFile := app.Flag("config.file", "").String()
+	configFile := &configFlag{}
+	app.Flag("config.file", "").IsSetByUser(&configFile.set).StringVar(&configFile.file)
 	cmd := newCmd(app, configFile)
 	chosen, err := app.Parse(args)
 	if err != nil {

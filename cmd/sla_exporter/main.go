@@ -69,7 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	app.HelpFlag.Short('h')
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(app, logConfig)
-	configFile := app.Flag("config.file", "Configuration file; without it the built-in demo configuration is served.").String()
+	configFile := &configFlag{}
+	app.Flag("config.file", "Configuration file; without the flag the built-in demo configuration is served (an empty value is an error).").
+		IsSetByUser(&configFile.set).StringVar(&configFile.file)
 
 	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newRules(app, configFile), newDashboards(app), newVersion(app)}
 	chosen, err := app.Parse(args)

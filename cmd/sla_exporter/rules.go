@@ -11,14 +11,14 @@ import (
 )
 
 type rulesCmd struct {
-	configFile *string
+	configFile *configFlag
 	out        *string
 	operator   *bool
 	namespace  *string
 	labels     *map[string]string
 }
 
-func newRules(app *kingpin.Application, configFile *string) command {
+func newRules(app *kingpin.Application, configFile *configFlag) command {
 	c := app.Command("rules", "Write the Prometheus alerting and recording rules of the configuration's objectives, KPIs and sources into a directory (rule_files), or PrometheusRule objects with --operator.")
 	return &rulesCmd{
 		configFile: configFile,
@@ -35,7 +35,7 @@ func (c *rulesCmd) run(_ context.Context, e env) error {
 	if !*c.operator && (*c.namespace != "" || len(*c.labels) > 0) {
 		return fmt.Errorf("--operator.namespace and --operator.label apply with --operator")
 	}
-	cfg, _, err := loadConfig(*c.configFile)
+	cfg, _, err := c.configFile.load()
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func TestRulesCommandOperator(t *testing.T) {
 
 func TestRulesCommandErrors(t *testing.T) {
 	app := kingpin.New("sla_exporter", "")
-	newRules(app, app.Flag("config.file", "").String())
+	newRules(app, &configFlag{})
 	if _, err := app.Parse([]string{"rules"}); err == nil {
 		t.Error("rules without --out was accepted")
 	}

@@ -29,19 +29,21 @@ import (
 const DefaultListenAddress = ":19857"
 
 type serveCmd struct {
-	configFile  *string
+	configFile  *configFlag
 	configCheck *bool
 	storagePath *string
+	lifecycle   *bool
 	web         *web.FlagConfig
 	requests    *collector.Requests
 }
 
-func newServe(app *kingpin.Application, configFile *string) command {
+func newServe(app *kingpin.Application, configFile *configFlag) command {
 	c := app.Command("serve", "Collect, evaluate and serve the metrics (the default).").Default()
 	return &serveCmd{
 		configFile:  configFile,
 		configCheck: c.Flag("config.check", "Check the configuration and exit, like the check command.").Bool(),
 		storagePath: c.Flag("storage.path", "Folder of the database keeping collected records, sync checkpoints and frozen periods.").Default("data").String(),
+		lifecycle:   c.Flag("web.enable-lifecycle", "Enable configuration reload over HTTP (POST /-/reload). SIGHUP reloads either way.").Bool(),
 		web:         webflag.AddFlags(c, DefaultListenAddress),
 	}
 }
@@ -53,7 +55,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		return checkCmd{c.configFile}.run(ctx, e)
 	}
 	logger := e.logger
-	cfg, isDemo, err := loadConfig(*c.configFile)
+	cfg, isDemo, err := c.configFile.load()
 	if err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		return fmt.Errorf("web configuration %s: %w", *c.web.WebConfigFile, err)
 	}
 	if isDemo {
-		logger.Info("no --config.file given: serving the built-in demo configuration")
+		logger.Warn("no --config.file given: serving the built-in DEMO configuration, with simulated data")
 	}
 	logger.Info("starting sla_exporter", "version", version.Info(), "config", cfg.File)
 
@@ -96,11 +98,15 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		defer reloadMu.Unlock()
 		return c.reload(logger, runner, eval, expo, requests)
 	}
-	if isDemo {
-		reload = nil
+	httpReload, reloadOff := reload, ""
+	switch {
+	case isDemo:
+		reload, httpReload, reloadOff = nil, nil, "reload is not available for the built-in demo configuration"
+	case !*c.lifecycle:
+		httpReload, reloadOff = nil, "reload over HTTP is disabled: start with --web.enable-lifecycle, or send SIGHUP"
 	}
-	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: reload,
-		Logger: logger, Version: version.Version, Demo: isDemo, Synced: syncedBy(runner)}), logger)
+	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: httpReload, ReloadDisabled: reloadOff,
+		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled)}), logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -165,7 +171,7 @@ func httpServer(h http.Handler, logger *slog.Logger) *http.Server {
 // reload loads the configuration file again. A configuration that does not load is refused and
 // the running one kept; sla_config_last_reload_successful says which happened.
 func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition, requests *collector.Requests) error {
-	cfg, err := config.LoadFile(*c.configFile)
+	cfg, err := config.LoadFile(c.configFile.file)
 	if err == nil && cfg.Hash == eval.Config().Hash {
 		logger.Info("configuration unchanged", "file", cfg.File)
 		expo.SetReload(true, time.Now())
@@ -188,24 +194,4 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	logger.Info("configuration reloaded", "file", cfg.File)
 	eval.Publish()
 	return nil
-}
-
-// syncedBy reports whether the evaluation made at by reflects every source's first sync: a source
-// that synced successfully must have done so by then (its data changed what is served), one that
-// has only failed so far must have tried (a failure changes no data, so any evaluation reflects
-// it; waiting for the next one would hold readiness back by an evaluation interval).
-func syncedBy(runner *collector.Runner) func(time.Time) bool {
-	return func(by time.Time) bool {
-		for _, st := range runner.Status() {
-			switch {
-			case !st.LastSuccess.IsZero():
-				if st.LastSuccess.After(by) {
-					return false
-				}
-			case st.LastAttempt.IsZero():
-				return false
-			}
-		}
-		return true
-	}
 }

@@ -151,7 +151,7 @@ func TestServeDemo(t *testing.T) {
 	}
 	d := startDaemon(t, "http", nil)
 	d.waitReady()
-	if code, body, _ := d.request("POST", "/-/reload", nil); code != 400 || !strings.Contains(body, "built-in demo") {
+	if code, body, _ := d.request("POST", "/-/reload", nil); code != 403 || !strings.Contains(body, "built-in demo") {
 		t.Errorf("POST /-/reload on the demo: %d %q", code, body)
 	}
 	d.sighup()

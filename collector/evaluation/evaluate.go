@@ -17,6 +17,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	began := time.Now()
 	s := &collector.Snapshot{At: now}
 	e.data.Read(func(d collector.Data) {
+		s.DataGen = d.Gen
 		for i := range cfg.Objectives {
 			s.Objectives = append(s.Objectives, e.objective(cfg, &cfg.Objectives[i], d, now))
 		}
@@ -27,6 +28,9 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	e.save()
 	s.Contracts = contracts(cfg, s.Objectives)
 	s.Sources = e.data.Health()
+	if sh, ok := e.data.(interface{ StoreHealth() collector.StoreHealth }); ok {
+		s.Store = sh.StoreHealth()
+	}
 	s.Duration = time.Since(began)
 	return s
 }
@@ -129,7 +133,9 @@ func (e *Evaluator) kpi(cfg *config.Config, k *config.KPI, d collector.Data, now
 		return out
 	}
 	st := d.Tickets[k.Source]
-	if st == nil {
+	if st == nil || st.Len() == 0 {
+		// No ticket at all is no data, not a backlog of zero: an export that lost its rows must
+		// not read green.
 		return out
 	}
 	var filter func(ticket.View) bool

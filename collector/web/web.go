@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -27,17 +28,20 @@ type Options struct {
 	Registry  *prometheus.Registry
 	Expo      *collector.Exposition
 	Evaluator *evaluation.Evaluator
-	// Reload reloads the configuration; nil disables /-/reload.
+	// Reload reloads the configuration; nil disables /-/reload (the built-in demo, or
+	// --web.enable-lifecycle not given).
 	Reload func() error
+	// ReloadDisabled is the message /-/reload answers with when Reload is nil.
+	ReloadDisabled string
 	Logger *slog.Logger
 	// Version is shown on the status page.
 	Version string
 	// Demo marks the built-in demo configuration on the status page.
 	Demo bool
-	// Synced, when set, reports whether every source has finished its first sync attempt (or
-	// holds data from before a restart) by the given instant. /-/ready waits for it, so a fresh
-	// start does not announce itself ready while every objective still reads no_data.
-	Synced func(by time.Time) bool
+	// Ready, when set, reports whether the snapshot served reflects every source's first sync
+	// (see Readiness). /-/ready waits for it, so a fresh start does not announce itself ready
+	// while every objective still reads no_data.
+	Ready func(*collector.Snapshot) bool
 }
 
 // Handler returns the HTTP handler of every endpoint.
@@ -49,12 +53,12 @@ func Handler(o Options) http.Handler {
 		w.Write([]byte("Healthy.\n"))
 	})
 	mux.HandleFunc("GET /-/ready", func(w http.ResponseWriter, _ *http.Request) {
-		at := o.Expo.Snapshot().At
-		if at.IsZero() {
+		snap := o.Expo.Snapshot()
+		if snap.At.IsZero() {
 			http.Error(w, "Not ready: no evaluation yet.", http.StatusServiceUnavailable)
 			return
 		}
-		if o.Synced != nil && !o.Synced(at) {
+		if o.Ready != nil && !o.Ready(snap) {
 			http.Error(w, "Not ready: waiting for the sources' first sync.", http.StatusServiceUnavailable)
 			return
 		}
@@ -62,7 +66,11 @@ func Handler(o Options) http.Handler {
 	})
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
 		if o.Reload == nil {
-			http.Error(w, "reload is not available for the built-in demo configuration", http.StatusBadRequest)
+			msg := o.ReloadDisabled
+			if msg == "" {
+				msg = "reload is not enabled"
+			}
+			http.Error(w, msg, http.StatusForbidden)
 			return
 		}
 		if err := o.Reload(); err != nil {
@@ -79,6 +87,9 @@ func Handler(o Options) http.Handler {
 	})
 	mux.HandleFunc("GET /api/v1/contracts", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, ContractsJSON(o.Expo.Snapshot()))
+	})
+	mux.HandleFunc("GET /api/v1/sources", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, o.Logger, SourcesJSON(o.Expo.Snapshot()))
 	})
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)
@@ -111,7 +122,27 @@ func tickets(w http.ResponseWriter, r *http.Request, o Options) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	rows, err := o.Evaluator.Cycles(r.PathValue("name"), r.URL.Query().Get("state"), at)
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		http.Error(w, "bad query string: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	for key, vs := range q {
+		switch {
+		case key != "state" && key != "format":
+			http.Error(w, fmt.Sprintf("unknown parameter %q: the parameters are state and format", key), http.StatusBadRequest)
+			return
+		case len(vs) > 1:
+			http.Error(w, fmt.Sprintf("parameter %q given %d times: give it once", key, len(vs)), http.StatusBadRequest)
+			return
+		}
+	}
+	format := q.Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		http.Error(w, fmt.Sprintf("format %q: want json or csv", format), http.StatusBadRequest)
+		return
+	}
+	rows, err := o.Evaluator.Cycles(r.PathValue("name"), q.Get("state"), at)
 	switch {
 	case errors.Is(err, evaluation.ErrNotFound):
 		http.Error(w, err.Error(), http.StatusNotFound)
@@ -120,7 +151,7 @@ func tickets(w http.ResponseWriter, r *http.Request, o Options) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if r.URL.Query().Get("format") == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv") {
+	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		WriteCSV(w, rows)
 		return

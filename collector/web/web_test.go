@@ -102,23 +102,34 @@ func TestReadyAfterFirstEvaluation(t *testing.T) {
 	}
 }
 
-// TestReadyWaitsForSources: an evaluation made before the sources' first sync does not make the
-// exporter ready; one made after it does.
+// TestReadyWaitsForSources: an evaluation that read data from before the sources' first sync
+// outcome does not make the exporter ready; one that read it does, and ready then stays ready
+// while newer syncs arrive (it flapped before: 118 of 295 polls answered 503).
 func TestReadyWaitsForSources(t *testing.T) {
-	var syncedAt time.Time // zero: no sync yet
+	var settledGen uint64
+	settled := false
 	s := newDemoServer(t, func(o *Options) {
-		o.Synced = func(by time.Time) bool { return !syncedAt.IsZero() && !syncedAt.After(by) }
+		o.Ready = Readiness(func() (uint64, bool) { return settledGen, settled })
 	})
+	served := s.expo.Snapshot()
 	if resp, body := s.get(t, "/-/ready"); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "first sync") {
 		t.Fatalf("before any sync: %d %q, want 503 waiting for the first sync", resp.StatusCode, body)
 	}
-	syncedAt = evalAt.Add(time.Second) // the sync ended after the evaluation being served
+	// Every source has an outcome, but the served evaluation read older data.
+	settled, settledGen = true, served.DataGen+1
 	if resp, _ := s.get(t, "/-/ready"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("sync after the served evaluation: %d, want 503", resp.StatusCode)
 	}
-	syncedAt = evalAt
+	settledGen = served.DataGen
 	if resp, body := s.get(t, "/-/ready"); resp.StatusCode != 200 {
 		t.Fatalf("after the sync: %d %q, want 200", resp.StatusCode, body)
+	}
+	// A newer sync than the evaluation served does not take readiness back.
+	settledGen = served.DataGen + 5
+	for range 3 {
+		if resp, body := s.get(t, "/-/ready"); resp.StatusCode != 200 {
+			t.Fatalf("once ready: %d %q, want 200", resp.StatusCode, body)
+		}
 	}
 }
 
@@ -141,10 +152,11 @@ func TestReload(t *testing.T) {
 		t.Errorf("GET /-/reload: %d, reload called %d times; want 405 without a call", resp.StatusCode, calls)
 	}
 
-	// The built-in demo cannot be reloaded: no reload function.
-	d := newDemoServer(t, nil)
-	if resp, body := d.do(t, "POST", "/-/reload", nil); resp.StatusCode != 400 || !strings.Contains(body, "built-in demo") {
-		t.Errorf("POST /-/reload without a reload function: %d %q, want 400 explaining why", resp.StatusCode, body)
+	// Without a reload function (the demo, or --web.enable-lifecycle not given) the endpoint
+	// refuses with the reason it was given.
+	d := newDemoServer(t, func(o *Options) { o.ReloadDisabled = "reload over HTTP is disabled" })
+	if resp, body := d.do(t, "POST", "/-/reload", nil); resp.StatusCode != 403 || strings.TrimSpace(body) != "reload over HTTP is disabled" {
+		t.Errorf("POST /-/reload without a reload function: %d %q, want 403 explaining why", resp.StatusCode, body)
 	}
 }
 
