@@ -194,8 +194,8 @@ func TestRunner_SyncCommitsAppliesAndResumes(t *testing.T) {
 		// The batch held 5 tickets, none rejected.
 		SourceHealth: collector.SourceHealth{Name: "desk", Up: true, State: collector.SourceOK, LastSuccess: h.clk.Now(), Records: 5,
 			LastSync: collector.SyncCounts{Read: 5, Accepted: 5}},
-		Type:         "fake",
-		LastAttempt:  h.clk.Now(),
+		Type:        "fake",
+		LastAttempt: h.clk.Now(),
 	}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("status (-want +got):\n%s", diff)

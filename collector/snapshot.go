@@ -85,9 +85,9 @@ type SourceHealth struct {
 	// Records is what the source holds; Rejected counts every record it skipped as malformed
 	// since the daemon started (with the stored count of before); LastSync are the records of
 	// the last sync that returned a batch, committed or refused.
-	Records      int
-	Rejected     int
-	LastSync     SyncCounts
+	Records  int
+	Rejected int
+	LastSync SyncCounts
 	// Reasons are the causes of the last sync's rejections, most frequent first (at most ten).
 	Reasons []RejectionReason
 	// Refusal says why the last batch was refused (State rejecting or shrunk); it is the

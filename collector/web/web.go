@@ -33,7 +33,7 @@ type Options struct {
 	Reload func() error
 	// ReloadDisabled is the message /-/reload answers with when Reload is nil.
 	ReloadDisabled string
-	Logger *slog.Logger
+	Logger         *slog.Logger
 	// Version is shown on the status page.
 	Version string
 	// Demo marks the built-in demo configuration on the status page.
