@@ -226,6 +226,9 @@ func (b *builder) sources(raw *rawConfig) error {
 		if s.Timeout > s.Interval {
 			return b.fail(fmt.Errorf("%s is longer than the interval %s", s.Timeout, s.Interval), append(at, "timeout")...)
 		}
+		if err := b.sourceTickets(&s, rs, at); err != nil {
+			return err
+		}
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
 			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {
@@ -234,7 +237,7 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(err, append(at, s.Type)...)
 		}
 		h := sha256.New()
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00", s.Name, s.Type, s.Interval, s.Timeout, s.Dir, s.Priorities)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00%v\x00%v\x00", s.Name, s.Type, s.Interval, s.Timeout, s.Dir, s.Priorities, s.PriorityAliases, s.Health)
 		if s.Block != nil {
 			out, err := yaml.Marshal(s.Block)
 			if err != nil {

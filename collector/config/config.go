@@ -5,6 +5,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
@@ -105,6 +106,11 @@ type Source struct {
 	Timeout  time.Duration
 	// Priorities, when set, are the only ticket priorities accepted from the source.
 	Priorities []string
+	// PriorityAliases maps the priorities the source writes, lower-cased, to those objectives
+	// use, when priorities was written as a mapping.
+	PriorityAliases map[string]string
+	// Health says when a batch is too broken to commit.
+	Health collector.HealthPolicy
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
+	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
@@ -68,10 +69,45 @@ type rawSource struct {
 	Interval model.Duration
 	Timeout  model.Duration
 	// Priorities, when set, are the only ticket priorities the source may deliver; a ticket with
-	// another is rejected and counted.
+	// another is rejected and counted. Written as a mapping, it also renames: each key is the
+	// priority objectives use, its value the names (one or a list) the source writes for it.
 	Priorities []string
-	Block      *yaml.Node
-	node       *yaml.Node
+	// PriorityNames is the mapping form of priorities: key → the names the source writes.
+	PriorityNames map[string][]string
+	// prioritiesNode is where priorities was written, for errors.
+	prioritiesNode *yaml.Node
+	Health         rawHealth
+	healthNode     *yaml.Node
+	Block          *yaml.Node
+	node           *yaml.Node
+}
+
+// rawHealth is a source's health: block. Pointers tell an explicit 0 from an absent key.
+type rawHealth struct {
+	MaxRejectedRatio *float64 `yaml:"max_rejected_ratio"`
+	MinVolumeRatio   *float64 `yaml:"min_volume_ratio"`
+}
+
+// decodePriorities reads priorities: a list of accepted names, or a mapping from the name
+// objectives use to the name or names the source writes for it.
+func (s *rawSource) decodePriorities(v *yaml.Node) error {
+	s.prioritiesNode = v
+	if v.Kind != yaml.MappingNode {
+		return v.Decode(&s.Priorities)
+	}
+	s.PriorityNames = map[string][]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, names := v.Content[i], v.Content[i+1]
+		var list []string
+		if names.Kind == yaml.ScalarNode {
+			list = []string{names.Value}
+		} else if err := names.Decode(&list); err != nil {
+			return fmt.Errorf("%s: %w", k.Value, err)
+		}
+		s.PriorityNames[k.Value] = list
+		s.Priorities = append(s.Priorities, k.Value)
+	}
+	return nil
 }
 
 // UnmarshalYAML decodes the common keys and keeps the block named after the type. Any other key
@@ -96,7 +132,10 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 		case "timeout":
 			err = v.Decode(&s.Timeout)
 		case "priorities":
-			err = v.Decode(&s.Priorities)
+			err = s.decodePriorities(v)
+		case "health":
+			s.healthNode = v
+			err = collector.DecodeStrict(v, &s.Health)
 		default:
 			blocks[k.Value], keys[k.Value] = v, k
 			continue
