@@ -308,8 +308,8 @@ func TestAcceptedKeys(t *testing.T) {
 	for _, unwanted := range []string{
 		"sources.block", "sources.node", // rawSource's own fields, not keys
 		"sources.file.http_client_config.basic_auth", // prometheus/common's to document
-		"kpis.target.v",                              // kpiValue decodes a scalar
-		"objectives.labels.*",                        // a map of strings
+		"kpis.target.v",       // kpiValue decodes a scalar
+		"objectives.labels.*", // a map of strings
 	} {
 		if slices.Contains(keys, unwanted) {
 			t.Errorf("accepted keys hold %s", unwanted)

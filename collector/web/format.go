@@ -113,13 +113,14 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// formatCount writes a count: a whole number as one (127), anything else with one decimal
-// (2.4), as an error budget projected from the traffic so far may be.
+// formatCount writes a count as a whole number (127). An error budget projected from the traffic
+// so far is fractional: under 10 it keeps one decimal (2.4 cycles left is not 2), above it the
+// decimal is noise (549361, not 549361.4 events).
 func formatCount(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
-	if r := math.Round(v); math.Abs(v-r) < 0.05 {
+	if r := math.Round(v); math.Abs(v-r) < 0.05 || math.Abs(v) >= 10 {
 		if r == 0 {
 			return "0" // not -0
 		}

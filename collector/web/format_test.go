@@ -81,7 +81,10 @@ func TestFormatQuantity(t *testing.T) {
 		{127, "tickets", "127"},
 		{1200, "events", "1200"},
 		{2.35, "cycles", "2.4"}, // a budget projected from the traffic so far
-		{-0.01, "cycles", "0"},  // not -0
+		{-2.35, "cycles", "-2.4"},
+		{87.9, "cycles", "88"},         // from 10 on, whole numbers
+		{549361.4, "events", "549361"}, //
+		{-0.01, "cycles", "0"},         // not -0
 		{math.NaN(), "ratio", ""},
 	} {
 		if got := formatQuantity(tc.v, tc.unit); got != tc.want {
