@@ -207,11 +207,14 @@ func (e emitter) objective(o *ObjectiveResult) {
 
 func (e emitter) kpis(ks []KPIResult) {
 	names := []string{c.LabelKPI, c.LabelService}
+	infoNames := []string{c.LabelKPI, c.LabelService, c.LabelKind, c.LabelUnit}
 	for _, k := range ks {
 		lv := []string{k.Name, k.Service}
-		e.gauge(c.KPITarget, "The KPI's target, in the KPI's unit."+cached, names, lv, k.Target)
+		e.gauge(c.KPIInfo, "What each KPI measures (kind: mtta, mttr, backlog ...) and in which unit (seconds, ratio, tickets); select KPIs with * on(kpi, service) group_left(kind, unit).",
+			infoNames, []string{k.Name, k.Service, k.Kind, k.Unit}, 1)
+		e.gauge(c.KPITarget, "The KPI's target, in the KPI's unit (see sla_kpi_info)."+cached, names, lv, k.Target)
 		if k.OK {
-			e.gauge(c.KPIValue, "The KPI's value over its period so far (seconds for times, ratios 0-1, counts)."+cached, names, lv, k.Value)
+			e.gauge(c.KPIValue, "The KPI's value over its period so far, in the KPI's unit (see sla_kpi_info): seconds for times, ratios 0-1, ticket counts."+cached, names, lv, k.Value)
 		}
 		for _, st := range KPIStatuses {
 			e.gauge(c.KPIStatus, "The KPI's red/amber/green status: 1 for the current one."+cached,

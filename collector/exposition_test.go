@@ -172,9 +172,9 @@ func expoSnapshot() *collector.Snapshot {
 			},
 		},
 		KPIs: []collector.KPIResult{
-			{Name: "mtta", Service: "service-desk", Value: 3600, Target: 3000, OK: true, Status: "amber"},
-			{Name: "backlog", Service: "service-desk", Value: 42, Target: 120, OK: true, Status: "green"},
-			{Name: "csat", Service: "service-desk", Value: math.NaN(), Target: 0.9, Status: "unknown"},
+			{Name: "mtta", Service: "service-desk", Kind: "mtta", Unit: "seconds", Value: 3600, Target: 3000, OK: true, Status: "amber"},
+			{Name: "backlog", Service: "service-desk", Kind: "backlog", Unit: "tickets", Value: 42, Target: 120, OK: true, Status: "green"},
+			{Name: "csat", Service: "service-desk", Kind: "csat", Unit: "ratio", Value: math.NaN(), Target: 0.9, Status: "unknown"},
 		},
 		Contracts: []collector.ContractResult{
 			// 10% of a 12,000 EUR fee.
@@ -271,7 +271,7 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 	// Metrics about the exporter itself, the sources' syncs and the configuration, which are
 	// not figures of the evaluation.
 	notComputed := map[string]bool{
-		c.ObjectiveInfo: true, c.SourceUp: true, c.SourceLastSuccess: true, c.SourceRecords: true,
+		c.ObjectiveInfo: true, c.KPIInfo: true, c.SourceUp: true, c.SourceLastSuccess: true, c.SourceRecords: true,
 		c.SourceRejectedRecords: true, c.SourceSyncDuration: true, c.SourceRequests: true,
 		c.SourceStatus: true, c.SourceLastSyncRecords: true, c.SourceLastSyncRejected: true,
 		c.StoreWriteFailures: true, c.StoreLastWriteSuccessful: true,
@@ -302,7 +302,7 @@ func contractNames() []string {
 		c.ObjectiveInfo, c.ObjectiveTarget, c.Attainment, c.BudgetRemainingRatio, c.BudgetConsumedRatio,
 		c.BudgetRemainingSeconds, c.BudgetRemainingEvents, c.BurnRate, c.ForecastAttainment, c.BudgetExhaustion,
 		c.BreachProbability, c.ExpectedBreaches, c.Status, c.PeriodStart, c.PeriodEnd, c.PeriodEvents,
-		c.PeriodFinalAttainment, c.DataCoverage, c.TicketsOpen, c.KPIValue, c.KPITarget, c.KPIStatus,
+		c.PeriodFinalAttainment, c.DataCoverage, c.TicketsOpen, c.KPIInfo, c.KPIValue, c.KPITarget, c.KPIStatus,
 		c.ContractCreditRatio, c.ContractCreditAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,

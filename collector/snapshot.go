@@ -13,6 +13,10 @@ type Snapshot struct {
 	At       time.Time
 	Duration time.Duration
 
+	// Location is the configuration's default timezone (global.timezone), in which the page
+	// shows times that belong to no objective; nil means UTC.
+	Location *time.Location
+
 	Objectives []ObjectiveResult
 	KPIs       []KPIResult
 	Contracts  []ContractResult
@@ -37,6 +41,9 @@ type ObjectiveResult struct {
 	// Stale is set when the objective's source has not synced within the staleness limit: the
 	// figures are withheld and the status is no_data.
 	Stale bool
+	// Location is the objective's timezone (of its period), in which the page shows its times;
+	// nil means UTC.
+	Location *time.Location
 }
 
 // FrozenPeriod is the final attainment of a finished period.
@@ -52,9 +59,13 @@ type FrozenPeriod struct {
 type KPIResult struct {
 	Name    string
 	Service string
-	Value   float64
-	Target  float64
-	// Unit is seconds, ratio or tickets.
+	// Kind is what the KPI measures, as configured (mtta, mttr, backlog, reopen_rate ...).
+	Kind string
+	// Value and Target are in Unit.
+	Value  float64
+	Target float64
+	// Unit is seconds (mtta, mttr, backlog_age), ratio (0-1) or tickets (backlog, created,
+	// resolved): see kpi.Kind.Unit.
 	Unit string
 	// OK is false when there was nothing to measure (the value is then not published).
 	OK bool

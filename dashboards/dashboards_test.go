@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
+	"github.com/sla-exporter/sla_exporter/slo/kpi"
 )
 
 // wantUIDs pins each file's uid: links, bookmarks and the table links to the objective detail
@@ -318,26 +320,34 @@ func TestPanels(t *testing.T) {
 	}
 }
 
-// kpiRoles gives the unit of each KPI role variable of the service desk dashboard, and the
-// KPI kind whose KPIs its default must find.
-var kpiRoles = map[string]struct {
-	unit string
-	kind string
-}{
-	"kpi_mtta":        {"s", "mtta"},
-	"kpi_mttr":        {"s", "mttr"},
-	"kpi_backlog":     {"short", "backlog"},
-	"kpi_backlog_age": {"s", "backlog_age"},
-	"kpi_reopen":      {"percentunit", "reopen_rate"},
-	"kpi_fcr":         {"percentunit", "fcr"},
-	"kpi_csat":        {"percentunit", "csat"},
-	"kpi_change":      {"percentunit", "change_success"},
-	"kpi_created":     {"short", "created"},
-	"kpi_resolved":    {"short", "resolved"},
+// kpiUnits maps a KPI kind's unit (kpi.Kind.Unit) to the Grafana unit of its values.
+var kpiUnits = map[string]string{"seconds": "s", "ratio": "percentunit", "tickets": "short"}
+
+// kpiKinds returns the KPI kinds a query selects through sla_kpi_info{kind="..."}; the kind
+// label of sla_objective_info holds objective kinds, which are not KPI kinds.
+func kpiKinds(a *analysis) []kpi.Kind {
+	var kinds []kpi.Kind
+	for _, s := range a.selectors {
+		if s.metric != c.KPIInfo {
+			continue
+		}
+		for _, m := range s.matchers {
+			v, err := strconv.Unquote(m.value)
+			if m.label != c.LabelKind || m.op != "=" || err != nil {
+				continue
+			}
+			if k, err := kpi.ParseKind(v); err == nil && !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	return kinds
 }
 
-// wantUnit derives the unit a query's values need from the metrics it reads.
-func wantUnit(expr string, metrics []string) (string, bool) {
+// wantUnit derives the unit a query's values need from the metrics it reads, and for KPIs from
+// the kinds it selects.
+func wantUnit(expr string, a *analysis) (string, bool) {
+	metrics := a.metrics
 	has := func(m string) bool { return slices.Contains(metrics, m) }
 	switch {
 	case has(c.Status) || has(c.KPIStatus) || has(c.SourceUp):
@@ -349,17 +359,23 @@ func wantUnit(expr string, metrics []string) (string, bool) {
 	case strings.HasPrefix(expr, "count("):
 		return "short", true
 	}
-	for role, r := range kpiRoles {
-		if strings.Contains(expr, `"$`+role+`"`) {
-			return r.unit, true
+	if kinds := kpiKinds(a); len(kinds) > 0 {
+		// One unit for every kind the query selects, or no unit fits.
+		units := map[string]bool{}
+		for _, k := range kinds {
+			units[kpiUnits[k.Unit()]] = true
 		}
+		if len(units) != 1 {
+			return "", false
+		}
+		return kpiUnits[kinds[0].Unit()], true
 	}
 	if has(c.KPIValue) && has(c.KPITarget) && strings.Contains(expr, "/") {
 		return "percentunit", true
 	}
 	var quantities []string
 	for _, m := range metrics {
-		if m != c.ObjectiveInfo { // joined for its labels only
+		if m != c.ObjectiveInfo && m != c.KPIInfo { // joined for their labels only
 			quantities = append(quantities, m)
 		}
 	}
@@ -408,7 +424,7 @@ func TestUnits(t *testing.T) {
 				if err != nil {
 					continue // TestQueries reports it
 				}
-				want, ok := wantUnit(tg.Expr, a.metrics)
+				want, ok := wantUnit(tg.Expr, a)
 				if got := unitOf(p, tg.RefID); ok && got != want {
 					t.Errorf("%s: panel %q target %s: unit %s, want %s for %s", name, p.Title, tg.RefID, got, want, tg.Expr)
 				}

@@ -5,10 +5,8 @@ import (
 	"go/ast"
 	"go/parser"
 	gotoken "go/token"
-	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,6 +83,10 @@ func labelValuesKnown() map[string][]string {
 	}
 	for _, k := range []slo.Kind{slo.TicketSLA, slo.Availability, slo.EventRatio} {
 		kinds = append(kinds, string(k))
+	}
+	// sla_objective_info and sla_kpi_info share the kind label.
+	for _, k := range kpi.Kinds() {
+		kinds = append(kinds, k.String())
 	}
 	return map[string][]string{
 		// sla_status and sla_kpi_status share the label name.
@@ -234,8 +236,8 @@ func TestQueriesAPI(t *testing.T) {
 	if i < 0 {
 		t.Fatal("no MTTA panel in sla-service-desk")
 	}
-	if got := qs[i].Expand(nil); !strings.Contains(got, `kpi=~"(?i).*mtta.*"`) || !strings.Contains(got, `service=~".+"`) {
-		t.Errorf("Expand(nil) = %s, want the text box default and the All value", got)
+	if got := qs[i].Expand(nil); !strings.Contains(got, `sla_kpi_info{job=~".+",instance=~".+",kind="mtta"}`) || !strings.Contains(got, `service=~".+"`) {
+		t.Errorf("Expand(nil) = %s, want the MTTA kind and the All value", got)
 	}
 	i = slices.IndexFunc(qs, func(q Query) bool { return q.Dashboard == "sla-overview" && q.Variable == "objective" })
 	if i < 0 || qs[i].Label != "objective" || !strings.HasPrefix(qs[i].Expr, "sla_objective_info{") {
@@ -304,60 +306,65 @@ func TestAnalyze(t *testing.T) {
 	}
 }
 
-// TestKPIRoles checks the service desk dashboard's KPI regex variables against the demo
-// configuration and the shipped examples: each default finds the KPIs of its kind and no other.
-func TestKPIRoles(t *testing.T) {
+// TestKPIKinds checks that the service desk dashboard selects KPIs by kind through
+// sla_kpi_info, never by name: every KPI kind has a panel, and the built-in demo (which the
+// end-to-end test runs the queries against) has a KPI of every kind the dashboard shows.
+func TestKPIKinds(t *testing.T) {
 	d, err := load("sla-service-desk.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	roles := map[string]*regexp.Regexp{}
-	for _, v := range d.Templating.List {
-		if v.Type == "textbox" {
-			// Prometheus anchors label regular expressions at both ends.
-			roles[v.Name] = regexp.MustCompile("^(?:" + v.Query + ")$")
-		}
-	}
-	if len(roles) != len(kpiRoles) {
-		t.Errorf("text box variables %v, want one per KPI role %v", slices.Sorted(maps.Keys(roles)), slices.Sorted(maps.Keys(kpiRoles)))
-	}
-	for role, r := range kpiRoles {
-		if _, err := kpi.ParseKind(r.kind); err != nil {
-			t.Errorf("%s: %v", role, err)
-		}
-	}
-	files := []string{"../collector/demo/demo.yml", "../deploy/config/example.yml", "../deploy/config/servicenow.yml"}
-	found := map[string]bool{}
-	for _, f := range files {
-		var cfg struct {
-			KPIs []struct {
-				Name string `yaml:"name"`
-				Kind string `yaml:"kind"`
-			} `yaml:"kpis"`
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := yaml.Unmarshal(b, &cfg); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, k := range cfg.KPIs {
-			for role, rx := range roles {
-				match, want := rx.MatchString(k.Name), kpiRoles[role].kind == k.Kind
-				if match && !want {
-					t.Errorf("%s: $%s (%s) matches KPI %s of kind %s", f, role, rx, k.Name, k.Kind)
+	shown := map[kpi.Kind]bool{}
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			a, err := analyze(tg.Expr)
+			if err != nil {
+				continue // TestQueries reports it
+			}
+			for _, k := range kpiKinds(a) {
+				shown[k] = true
+			}
+			for _, sel := range a.selectors {
+				for _, m := range sel.matchers {
+					// The status table's $kpi lists names the user picks; anything else
+					// matching the kpi label would be a guess at how KPIs are named.
+					if m.label == c.LabelKPI && m.value != `"$kpi"` {
+						t.Errorf("panel %q %s: selects KPIs by name with %s%s%s: select them by kind on %s", p.Title, tg.RefID, m.label, m.op, m.value, c.KPIInfo)
+					}
 				}
-				if want && !match && f == files[0] {
-					t.Errorf("%s: $%s (%s) misses the demo KPI %s of kind %s", f, role, rx, k.Name, k.Kind)
-				}
-				found[role] = found[role] || match
 			}
 		}
 	}
-	for role := range roles {
-		if !found[role] {
-			t.Errorf("$%s finds no KPI of the shipped configurations", role)
+	for _, v := range d.Templating.List {
+		if v.Type == "textbox" || v.Type == "constant" {
+			t.Errorf("variable %s (%s): KPI panels need no name patterns", v.Name, v.Type)
+		}
+	}
+	for _, k := range kpi.Kinds() {
+		if !shown[k] {
+			t.Errorf("no panel shows KPIs of kind %s", k)
+		}
+	}
+
+	var cfg struct {
+		KPIs []struct {
+			Kind string `yaml:"kind"`
+		} `yaml:"kpis"`
+	}
+	b, err := os.ReadFile("../collector/demo/demo.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	inDemo := map[string]bool{}
+	for _, k := range cfg.KPIs {
+		inDemo[k.Kind] = true
+	}
+	for k := range shown {
+		if !inDemo[k.String()] {
+			t.Errorf("the demo has no KPI of kind %s, which the dashboard shows", k)
 		}
 	}
 }

@@ -339,11 +339,11 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 		}
 		o.Labels[k] = v
 	}
-	p, _, err := b.period(ro.Period, ro.Timezone)
+	p, loc, err := b.period(ro.Period, ro.Timezone)
 	if err != nil {
 		return o, b.fail(err, field("period")...)
 	}
-	o.Period, o.PeriodName = p, p.String()
+	o.Period, o.PeriodName, o.Location = p, p.String(), loc
 	for _, w := range ro.BurnWindows {
 		o.BurnWindows = append(o.BurnWindows, time.Duration(w))
 	}

@@ -140,6 +140,10 @@ type Objective struct {
 	Labels map[string]string
 	// Alerting is the objective's alerting, global defaults applied.
 	Alerting Alerting
+	// Location is the objective's timezone (its timezone key, else global.timezone): that of
+	// its period, and the one its times are shown in. Kept apart from Period, which has none
+	// when rolling.
+	Location *time.Location
 }
 
 // KPI is a service desk KPI with where its tickets come from and over which period.

@@ -15,7 +15,7 @@ import (
 func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	cfg := e.cfg.Load()
 	began := time.Now()
-	s := &collector.Snapshot{At: now}
+	s := &collector.Snapshot{At: now, Location: cfg.Global.Location}
 	e.data.Read(func(d collector.Data) {
 		s.DataGen = d.Gen
 		for i := range cfg.Objectives {
@@ -61,7 +61,7 @@ func dataFor(o *config.Objective, d collector.Data) slo.Data {
 }
 
 func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collector.Data, now time.Time) (out collector.ObjectiveResult) {
-	out = collector.ObjectiveResult{PeriodName: o.PeriodName, Labels: o.Labels}
+	out = collector.ObjectiveResult{PeriodName: o.PeriodName, Labels: o.Labels, Location: o.Location}
 	out.Objective, out.Service, out.Kind, out.Target = o.Name, o.Service, o.Kind, o.Target
 	out.Stale = stale(cfg, d, o.Source, now)
 	defer func() {
@@ -121,12 +121,16 @@ func (e *Evaluator) history(cfg *config.Config, o *config.Objective, data slo.Da
 }
 
 func (e *Evaluator) kpi(cfg *config.Config, k *config.KPI, d collector.Data, now time.Time) (out collector.KPIResult) {
-	out = collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Target: k.Spec.Target, Status: kpi.Unknown.String()}
+	// Kind and unit come from the configuration, so that a KPI with nothing to measure still
+	// says what it would measure.
+	unknown := collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Kind: k.Spec.Kind.String(), Unit: k.Spec.Kind.Unit(),
+		Target: k.Spec.Target, Status: kpi.Unknown.String()}
+	out = unknown
 	defer func() {
 		// As for objectives: an engine bug costs one KPI's value, not the exporter.
 		if v := recover(); v != nil {
 			e.logOnce("kpi:"+k.Spec.Name, panicError(v))
-			out = collector.KPIResult{Name: k.Spec.Name, Service: k.Service, Target: k.Spec.Target, Status: kpi.Unknown.String()}
+			out = unknown
 		}
 	}()
 	if stale(cfg, d, k.Source, now) {

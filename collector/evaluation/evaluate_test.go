@@ -221,17 +221,18 @@ func TestEvaluate_KPIs(t *testing.T) {
 	)
 	d.LastSuccess["desk"] = now.Add(-time.Minute)
 	s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(now)
+	// Every KPI says what it measures and in which unit, measured or not.
 	want := []collector.KPIResult{
 		// Incidents answered in November: (1,800 + 5,400) / 2 = 3,600 s, over the 3,000 s
 		// target but within the 7,200 s red line: amber.
-		{Name: "mtta", Service: "desk", Value: 3600, Target: 3000, OK: true, Status: "amber"},
+		{Name: "mtta", Service: "desk", Kind: "mtta", Unit: "seconds", Value: 3600, Target: 3000, OK: true, Status: "amber"},
 		// Incidents created since Monday 2026-11-09: INC-2 (INC-1 is from last week, REQ-1 a
 		// request). 1 <= 5: green.
-		{Name: "created-this-week", Service: "desk", Value: 1, Target: 5, OK: true, Status: "green"},
+		{Name: "created-this-week", Service: "desk", Kind: "created", Unit: "tickets", Value: 1, Target: 5, OK: true, Status: "green"},
 		// INC-1 was resolved but not rated: nothing to measure.
-		{Name: "csat", Service: "desk", Value: math.NaN(), Target: 0.9, OK: false, Status: "unknown"},
+		{Name: "csat", Service: "desk", Kind: "csat", Unit: "ratio", Value: math.NaN(), Target: 0.9, OK: false, Status: "unknown"},
 		// The silent source never synced: stale.
-		{Name: "silent-backlog", Service: "desk", Value: 0, Target: 10, OK: false, Status: "unknown"},
+		{Name: "silent-backlog", Service: "desk", Kind: "backlog", Unit: "tickets", Value: 0, Target: 10, OK: false, Status: "unknown"},
 	}
 	if diff := cmp.Diff(want, s.KPIs, cmpopts.EquateNaNs()); diff != "" {
 		t.Errorf("KPIs (-want +got):\n%s", diff)
@@ -392,5 +393,27 @@ func TestRun_EvaluatesAtOnceAndOnChange(t *testing.T) {
 	<-done
 	if got := expo.Snapshot().At; !got.Equal(times[1]) {
 		t.Errorf("exposition serves the evaluation at %v, want the second one, at %v", got, times[1])
+	}
+}
+
+// TestEvaluate_Locations: the snapshot carries the timezones the page shows times in, the
+// global one and each objective's (its own, else the global one, rolling periods included).
+func TestEvaluate_Locations(t *testing.T) {
+	cfg := loadConfig(t, `
+global: {timezone: Europe/Rome}
+sources: [{name: probes, type: demo}]
+objectives:
+  - {name: own, service: api, kind: event_ratio, source: probes, series: requests, target: 0.95, timezone: America/New_York}
+  - {name: rolling-own, service: api, kind: event_ratio, source: probes, series: requests, target: 0.95, period: rolling:7d, timezone: Asia/Tokyo}
+  - {name: global, service: api, kind: event_ratio, source: probes, series: requests, target: 0.95}
+`)
+	s := New(cfg, Options{Data: &fakeReader{data: newData()}}).Evaluate(utc("2026-11-16T00:00:00Z"))
+	if s.Location.String() != "Europe/Rome" {
+		t.Errorf("snapshot location %v, want Europe/Rome", s.Location)
+	}
+	for name, want := range map[string]string{"own": "America/New_York", "rolling-own": "Asia/Tokyo", "global": "Europe/Rome"} {
+		if got := objectiveNamed(t, s, name).Location; got.String() != want {
+			t.Errorf("%s: location %v, want %s", name, got, want)
+		}
 	}
 }

@@ -39,6 +39,22 @@ type ObjectiveJSON struct {
 	History           []PeriodJSON        `json:"history,omitempty"`
 	Labels            map[string]string   `json:"labels,omitempty"`
 	Stale             bool                `json:"stale"`
+	// Display shows the figures as the status page does; the numeric fields stay the figures
+	// to compute with.
+	Display ObjectiveDisplay `json:"display"`
+}
+
+// ObjectiveDisplay is an objective's figures for people: percentages ("99.87%"), durations in
+// the objective's unit ("42m10s"), times in the objective's timezone with its abbreviation
+// ("2026-11-20 14:05 CET"). A figure that is null in the numeric fields is absent here.
+type ObjectiveDisplay struct {
+	Attainment      string `json:"attainment,omitempty"`
+	Target          string `json:"target"`
+	Forecast        string `json:"forecast_attainment,omitempty"`
+	BudgetRemaining string `json:"error_budget_remaining,omitempty"`
+	Exhaustion      string `json:"budget_exhaustion,omitempty"`
+	PeriodStart     string `json:"period_start,omitempty"`
+	PeriodEnd       string `json:"period_end,omitempty"`
 }
 
 // BudgetJSON is an objective's error budget, in its unit. A figure that cannot be computed (the
@@ -90,6 +106,10 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 			Name: o.Objective, Service: o.Service, Kind: string(o.Kind), Unit: string(o.Unit),
 			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: timePtr(o.PeriodStart), PeriodEnd: timePtr(o.PeriodEnd),
 			Target: o.Target, Status: o.Status.String(), Labels: o.Labels, Stale: o.Stale,
+			Display: ObjectiveDisplay{Target: formatPercent(o.Target)},
+		}
+		if !o.PeriodStart.IsZero() {
+			j.Display.PeriodStart, j.Display.PeriodEnd = formatTime(o.PeriodStart, o.Location), formatTime(o.PeriodEnd, o.Location)
 		}
 		for _, h := range o.History {
 			j.History = append(j.History, PeriodJSON{Label: h.Label, Start: h.Start, End: h.End, Attainment: num(h.Attainment, h.HasData), HasData: h.HasData})
@@ -102,7 +122,14 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 		j.Good, j.Bad, j.Excluded, j.Coverage = num(o.Good, true), num(o.Bad, true), num(o.Excluded, true), num(o.Coverage, true)
 		j.Attainment = num(o.Attainment, o.HasData)
 		j.Forecast = num(o.Forecast, o.HasForecast)
+		if j.Attainment != nil {
+			j.Display.Attainment = formatPercentVs(o.Attainment, o.Target)
+		}
+		if j.Forecast != nil {
+			j.Display.Forecast = formatPercentVs(o.Forecast, o.Target)
+		}
 		if o.HasData {
+			j.Display.BudgetRemaining = formatBudget(o.BudgetRemaining, o.BudgetRemainingRatio, string(o.Unit))
 			j.Budget = &BudgetJSON{Total: num(o.BudgetTotal, true), Consumed: num(o.BudgetConsumed, true),
 				Remaining: num(o.BudgetRemaining, true), RemainingRatio: num(o.BudgetRemainingRatio, true)}
 			j.BurnRates = map[string]*float64{}
@@ -113,6 +140,7 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 		if !o.Exhaustion.IsZero() {
 			t := o.Exhaustion
 			j.Exhaustion = &t
+			j.Display.Exhaustion = formatTime(t, o.Location)
 		}
 		if o.Kind == "ticket" {
 			j.Open = &OpenJSON{Within: o.Open.Within, AtRisk: o.Open.AtRisk, Breached: o.Open.Breached, Paused: o.Open.Paused}
@@ -124,21 +152,36 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 	return out
 }
 
-// KPIJSON is a KPI in /api/v1/kpis; value is null when there was nothing to measure.
+// KPIJSON is a KPI in /api/v1/kpis; value is null when there was nothing to measure. Value and
+// target are in unit: seconds, ratio (0-1) or tickets.
 type KPIJSON struct {
 	Name    string   `json:"name"`
 	Service string   `json:"service"`
+	Kind    string   `json:"kind"`
 	Value   *float64 `json:"value"`
 	Target  float64  `json:"target"`
 	Unit    string   `json:"unit"`
 	Status  string   `json:"status"`
+	// Display shows value and target as the status page does ("18h17m", "99.87%", "42").
+	Display KPIDisplay `json:"display"`
+}
+
+// KPIDisplay is a KPI's figures for people; value is absent when there was nothing to measure.
+type KPIDisplay struct {
+	Value  string `json:"value,omitempty"`
+	Target string `json:"target"`
 }
 
 // KPIsJSON renders a snapshot's KPIs.
 func KPIsJSON(s *collector.Snapshot) []KPIJSON {
 	out := make([]KPIJSON, 0, len(s.KPIs))
 	for _, k := range s.KPIs {
-		out = append(out, KPIJSON{Name: k.Name, Service: k.Service, Value: num(k.Value, k.OK), Target: k.Target, Unit: k.Unit, Status: k.Status})
+		j := KPIJSON{Name: k.Name, Service: k.Service, Kind: k.Kind, Value: num(k.Value, k.OK), Target: k.Target, Unit: k.Unit, Status: k.Status,
+			Display: KPIDisplay{Target: formatQuantity(k.Target, k.Unit)}}
+		if j.Value != nil {
+			j.Display.Value = formatQuantityVs(k.Value, k.Target, k.Unit)
+		}
+		out = append(out, j)
 	}
 	return out
 }

@@ -495,7 +495,8 @@ func TestStatusPage(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	checkHTML(t, body)
-	for _, want := range []string{"1.2.3-test", `href="/metrics"`, `href="/api/v1/objectives"`, "Evaluated 2026-11-15 12:00:00 UTC",
+	// Times in the demo's global.timezone, Europe/Rome: UTC+1 in November.
+	for _, want := range []string{"1.2.3-test", `href="/metrics"`, `href="/api/v1/objectives"`, "Evaluated 2026-11-15 13:00 CET",
 		`href="/api/v1/objectives/incident-response/tickets?state=open"`, "hostco-hosting", "mttr-p1", "<td>demo</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)

@@ -29,7 +29,9 @@ const (
 	LabelUnit             = "unit"
 )
 
-// Objective metrics.
+// Objective metrics, then KPI, contract, source and exporter metrics. sla_kpi_info carries each
+// KPI's kind (mtta, mttr, backlog ...) and unit (seconds, ratio, tickets), so that queries select
+// KPIs by what they measure rather than by their names.
 const (
 	ObjectiveInfo              = "sla_objective_info"
 	ObjectiveTarget            = "sla_objective_target_ratio"
@@ -50,6 +52,7 @@ const (
 	PeriodFinalAttainment      = "sla_period_final_attainment_ratio"
 	DataCoverage               = "sla_data_coverage_ratio"
 	TicketsOpen                = "sla_tickets_open"
+	KPIInfo                    = "sla_kpi_info"
 	KPIValue                   = "sla_kpi_value"
 	KPITarget                  = "sla_kpi_target"
 	KPIStatus                  = "sla_kpi_status"

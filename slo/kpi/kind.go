@@ -52,6 +52,15 @@ func ParseKind(s string) (Kind, error) {
 	return 0, fmt.Errorf("unknown kpi kind %q (want %s)", s, strings.Join(kindNames[1:], ", "))
 }
 
+// Kinds returns every kind, in the order of the constants.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kindNames)-1)
+	for k := MTTA; k.valid(); k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
 func (k Kind) valid() bool { return k > 0 && int(k) < len(kindNames) }
 
 // duration reports whether the kind measures seconds, and so takes a Stat and a calendar.

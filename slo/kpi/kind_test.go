@@ -1,6 +1,9 @@
 package kpi
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestKind_Names(t *testing.T) {
 	want := map[Kind]string{
@@ -56,6 +59,19 @@ func TestKind_Measured(t *testing.T) {
 	for k := Kind(1); k.valid(); k++ {
 		if int(k) >= len(measures) || measures[k] == nil {
 			t.Errorf("kind %s has no measure", k)
+		}
+	}
+}
+
+func TestKinds(t *testing.T) {
+	got := Kinds()
+	want := []Kind{MTTA, MTTR, Backlog, BacklogAge, ReopenRate, FCR, CSAT, ChangeSuccess, Created, Resolved}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Kinds() = %v, want %v", got, want)
+	}
+	for _, k := range got {
+		if p, err := ParseKind(k.String()); err != nil || p != k {
+			t.Errorf("ParseKind(%q) = %v, %v", k, p, err)
 		}
 	}
 }
