@@ -69,6 +69,8 @@ type RejectionReason struct {
 	Count  int    `json:"count"`
 	// Example is where one such record was ("file.csv:17").
 	Example string `json:"example"`
+	// Setting is the configuration key the records do not fit, when the cause is the settings.
+	Setting string `json:"setting,omitempty"`
 }
 
 // batchRecords counts a prepared batch's records the way sla_source_records counts held ones.
@@ -113,12 +115,15 @@ func summarize(rej []Rejection) []RejectionReason {
 	var out []RejectionReason
 	for _, x := range rej {
 		key := cmp.Or(x.Rule, x.Reason)
+		if x.Setting != "" {
+			key = x.Setting + ": " + key // the same words about two settings are two causes
+		}
 		if i, ok := at[key]; ok {
 			out[i].Count++
 			continue
 		}
 		at[key] = len(out)
-		out = append(out, RejectionReason{Reason: key, Count: 1, Example: x.Where})
+		out = append(out, RejectionReason{Reason: key, Count: 1, Example: x.Where, Setting: x.Setting})
 	}
 	// Stable: among equal counts, the cause met first stays first.
 	slices.SortStableFunc(out, func(a, b RejectionReason) int { return cmp.Compare(b.Count, a.Count) })

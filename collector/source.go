@@ -72,6 +72,11 @@ type Rejection struct {
 	// not match layout \"02-01-2006 15:04\""), so that rejections group by cause on the status
 	// page and in the API. Reason is used when it is empty.
 	Rule string
+	// Setting, when set, is the configuration key the record does not fit, dotted from the
+	// source's entry ("file.time.layout", "file.statuses"): the rejection says the settings do
+	// not match the data rather than that the record is wrong, and `check` fails on it, naming
+	// that key's line.
+	Setting string
 }
 
 // Options is what every source kind's constructor receives besides its own configuration.

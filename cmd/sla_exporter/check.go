@@ -2,21 +2,33 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
 )
 
-type checkCmd struct{ configFile *configFlag }
+type checkCmd struct {
+	configFile *configFlag
+	syntaxOnly *bool
+}
 
 func newCheck(app *kingpin.Application, configFile *configFlag) command {
-	app.Command("check", "Check the configuration file and exit: 0 when it is valid, 1 with the file, line and field at fault otherwise.")
-	return checkCmd{configFile}
+	c := app.Command("check", "Check the configuration and the data it names, and exit: 0 when both are sound, 1 with the file, line and field at fault (and the data record) otherwise. Every source is read once, files opened and URLs fetched with their credentials, within the source's timeout.")
+	return checkCmd{configFile: configFile,
+		syntaxOnly: c.Flag("syntax-only", "Check the configuration file alone, without reading any source (for pipelines without access to the data).").Bool()}
 }
 
 func (checkCmd) name() string { return "check" }
 
-func (c checkCmd) run(_ context.Context, e env) error {
+func (c checkCmd) run(ctx context.Context, e env) error {
 	cfg, demo, err := c.configFile.load()
 	if err != nil {
 		return err
@@ -25,7 +37,64 @@ func (c checkCmd) run(_ context.Context, e env) error {
 	if demo {
 		name = demoName
 	}
-	_, err = fmt.Fprintf(e.stdout, "%s: OK: %d sources, %d objectives, %d KPIs, %d contracts\n",
-		name, len(cfg.Sources), len(cfg.Objectives), len(cfg.KPIs), len(cfg.Contracts))
+	if _, err := fmt.Fprintf(e.stdout, "%s: configuration OK: %d sources, %d objectives, %d KPIs, %d contracts\n",
+		name, len(cfg.Sources), len(cfg.Objectives), len(cfg.KPIs), len(cfg.Contracts)); err != nil {
+		return err
+	}
+	if c.syntaxOnly != nil && *c.syntaxOnly {
+		return nil
+	}
+	return checkData(ctx, cfg, name, e.stdout)
+}
+
+// checkData reads every source once, as the daemon's first sync would, and reports what the
+// daemon would refuse or reject: a sync that fails (a missing file, a column not in the header,
+// a URL that answers 401), a batch refused by the source's health rules, and records rejected
+// because the settings do not fit the data (a date layout, an unmapped status). Records wrong in
+// themselves (resolved before created) are listed but are not an error: the daemon counts them
+// and goes on.
+func checkData(ctx context.Context, cfg *config.Config, name string, out io.Writer) error {
+	srcs, err := sourceConfigs(cfg, slog.New(slog.DiscardHandler), nil, time.Now)
+	if err != nil {
+		return err
+	}
+	runner := collector.NewRunner(collector.RunnerOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err := runner.Update(srcs); err != nil {
+		return err
+	}
+	_ = runner.SyncOnce(ctx) // each source's outcome is in its status
+	index := map[string]int{}
+	for i, s := range cfg.Sources {
+		index[s.Name] = i
+	}
+	var problems []string
+	for _, st := range runner.Status() {
+		i := index[st.Name]
+		at := fmt.Sprintf("%s:%d: sources[%d] %q", name, cfg.Line("sources", i), i, st.Name)
+		switch st.State {
+		case collector.SourceSyncFailed:
+			problems = append(problems, fmt.Sprintf("%s: %s", at, st.LastError))
+			continue
+		case collector.SourceRejecting, collector.SourceShrunk:
+			problems = append(problems, fmt.Sprintf("%s: the daemon would refuse this data: %s", at, st.Refusal))
+		}
+		fmt.Fprintf(out, "%s: read %d records, accepted %d, rejected %d\n", at, st.LastSync.Read, st.LastSync.Accepted, st.LastSync.Rejected)
+		for _, r := range st.Reasons {
+			line := fmt.Sprintf("  %d × %s (e.g. %s)", r.Count, r.Reason, r.Example)
+			if r.Setting != "" {
+				path := []any{"sources", i}
+				for _, p := range strings.Split(r.Setting, ".") {
+					path = append(path, p)
+				}
+				line = fmt.Sprintf("  %d × %s, e.g. %s: the data does not fit %s:%d: sources[%d].%s", r.Count, r.Reason, r.Example, name, cfg.Line(path...), i, r.Setting)
+				problems = append(problems, fmt.Sprintf("%s:%d: sources[%d].%s: %s (%d records, e.g. %s)", name, cfg.Line(path...), i, r.Setting, r.Reason, r.Count, r.Example))
+			}
+			fmt.Fprintln(out, line)
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New("the data does not pass:\n" + strings.Join(problems, "\n"))
+	}
+	_, err = fmt.Fprintf(out, "%s: data OK\n", name)
 	return err
 }

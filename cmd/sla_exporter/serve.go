@@ -52,7 +52,7 @@ func (*serveCmd) name() string { return "serve" }
 
 func (c *serveCmd) run(ctx context.Context, e env) error {
 	if *c.configCheck {
-		return checkCmd{c.configFile}.run(ctx, e)
+		return checkCmd{configFile: c.configFile}.run(ctx, e)
 	}
 	logger := e.logger
 	cfg, isDemo, err := c.configFile.load()

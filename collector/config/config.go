@@ -38,6 +38,8 @@ type Config struct {
 	Objectives []Objective
 	KPIs       []KPI
 	Contracts  []Contract
+	// root is the parsed file, for Line.
+	root *yaml.Node
 }
 
 // Global holds the settings that apply everywhere.
@@ -162,4 +164,13 @@ type Contract struct {
 	Spec        contract.Spec
 	Description string
 	Objectives  []string
+}
+
+// Line returns the line of the configuration file at path ("sources", 0, "file", "time"), or of
+// the nearest node above it that exists; 0 for a configuration not loaded from YAML.
+func (c *Config) Line(path ...any) int {
+	if c.root == nil {
+		return 0
+	}
+	return collector.LineOf(c.root, path...)
 }

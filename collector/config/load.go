@@ -63,6 +63,7 @@ func Load(data []byte, name, dir string) (*Config, error) {
 	sum := sha256.Sum256(data)
 	cfg.Hash = fmt.Sprintf("%x", sum[:8])
 	cfg.File = name
+	cfg.root = &root
 	return cfg, nil
 }
 

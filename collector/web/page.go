@@ -24,9 +24,11 @@ table{border-collapse:collapse;margin-bottom:2em}
 th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok,.green{color:#1a7f37}.at_risk,.amber{color:#9a6700}.breached,.red{color:#cf222e}.no_data,.unknown{color:#6e7781}
+.demo{background:#fff8c5;border:1px solid #d4a72c;padding:.6em 1em}
 </style></head><body>
 <h1>sla_exporter</h1>
-<p>{{if .Demo}}Serving the <strong>built-in demo</strong> configuration. {{end}}Evaluated {{when .Snap.At .Snap.Location}}.
+{{if .Demo}}<p class="demo" role="alert"><strong>DEMO:</strong> these figures are simulated by the built-in demo configuration, not read from your systems. Start sla_exporter with <code>--config.file</code> to serve your own.</p>
+{{end}}<p>Evaluated {{when .Snap.At .Snap.Location}}.
 <a href="/metrics">Metrics</a> · <a href="/api/v1/objectives">API</a> · version {{.Version}}</p>
 <h2>Objectives</h2>
 <table><tr><th>Objective</th><th>Service</th><th>Kind</th><th>Period</th><th>Status</th><th>Attainment</th><th>Target</th><th>Budget left</th><th>Forecast</th><th>Budget runs out</th><th>Open tickets (at risk / breached)</th></tr>
@@ -46,9 +48,12 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 {{range .Snap.Contracts}}<tr><td>{{.Name}}</td><td class="n">{{pct .Ratio}}</td><td class="n">{{if .HasFee}}{{printf "%.2f" .Amount}} {{.Currency}}{{end}}</td></tr>
 {{end}}</table>{{end}}
 <h2>Sources</h2>
-<table><tr><th>Source</th><th>Up</th><th>Last success</th><th>Records</th><th>Rejected</th></tr>
-{{range .Snap.Sources}}<tr><td>{{.Name}}</td><td class="{{if .Up}}ok{{else}}breached{{end}}">{{if .Up}}up{{else}}down{{end}}</td><td>{{when .LastSuccess $.Snap.Location}}</td><td class="n">{{.Records}}</td><td class="n">{{.Rejected}}</td></tr>
+<table><tr><th>Source</th><th>State</th><th>Last success</th><th>Records</th><th>Last sync: accepted / rejected</th><th>Why rejected (last sync)</th></tr>
+{{range .Snap.Sources}}<tr><td>{{.Name}}</td><td class="{{if .Up}}ok{{else}}breached{{end}}">{{if .Up}}up{{else}}down: {{.State}}{{end}}{{with .Refusal}}<br><small>{{.}}</small>{{end}}</td><td>{{when .LastSuccess $.Snap.Location}}</td><td class="n">{{.Records}}</td>
+<td class="n">{{if .LastSync.Read}}{{.LastSync.Accepted}} / {{.LastSync.Rejected}}{{end}}</td>
+<td>{{range .Reasons}}{{.Count}} × {{.Reason}} <small>(e.g. {{.Example}})</small><br>{{end}}</td></tr>
 {{end}}</table>
+{{if and .Snap.Store.Configured (not .Snap.Store.OK)}}<p class="breached">The database could not be written ({{.Snap.Store.Failures}} failed writes): new data is not being kept, and figures will turn no_data. Check the disk under --storage.path.</p>{{end}}
 </body></html>
 `))
 
