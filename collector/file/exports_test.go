@@ -2,8 +2,13 @@ package file
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
@@ -180,5 +185,108 @@ K,2024-01-01 09:00,Waiting,,
 	b := syncOK(t, newSource(t, dir, config), nil)
 	if diff := diffBatch(want, b); diff != "" {
 		t.Errorf("batch (-want +got):\n%s", diff)
+	}
+}
+
+// jiraBlock returns the file: block of the shipped Jira example (deploy/config/jira.yml), its
+// path replaced by path when path is not empty. The rest of that configuration (the source's
+// priorities mapping, the objectives) is the configuration loader's to test.
+func jiraBlock(t *testing.T, path string) *yaml.Node {
+	t.Helper()
+	data, err := os.ReadFile("../../deploy/config/jira.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Sources []struct {
+			File yaml.Node `yaml:"file"`
+		} `yaml:"sources"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Sources) != 1 {
+		t.Fatalf("jira.yml has %d sources, want 1", len(cfg.Sources))
+	}
+	node := &cfg.Sources[0].File
+	for i := 0; path != "" && i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == "path" {
+			node.Content[i+1].Value = path
+		}
+	}
+	return node
+}
+
+// TestSync_jiraExport reads the sample Jira export with the shipped example's mapping: every
+// issue comes out, the Closed, Done and Canceled ones included, though the export has no status
+// time.
+func TestSync_jiraExport(t *testing.T) {
+	src, err := New(jiraBlock(t, ""), collector.Options{Name: "jira", Dir: "../../deploy/config"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := syncOK(t, src, nil)
+	berlin := func(s string) time.Time { return in("Europe/Berlin", s) } // CET, UTC+1, in March 2024
+	issue := func(id, created, prio, typ string, fields map[string]string, firstResponse string, h ...ticket.StatusChange) ticket.Ticket {
+		tk := ticket.Ticket{ID: id, Created: berlin(created), Priority: prio, Type: typ, Fields: fields, History: h}
+		if firstResponse != "" {
+			tk.FirstResponse = berlin(firstResponse)
+		}
+		return tk
+	}
+	comp := func(c, resolution string) map[string]string {
+		m := map[string]string{"component": c}
+		if resolution != "" {
+			m["resolution"] = resolution
+		}
+		return m
+	}
+	want := collector.Batch{Replace: true, Tickets: []ticket.Ticket{
+		// Done 4/Mar/24 1:40 PM: closed at its Resolved time.
+		issue("SD-101", "2024-03-04 09:15", "Highest", "Incident", comp("Network", "Done"), "2024-03-04 09:32",
+			change(berlin("2024-03-04 13:40"), "Done", ticket.Closed)),
+		issue("SD-102", "2024-03-04 10:02", "High", "Incident", comp("Mail", "Fixed"), "2024-03-04 11:30",
+			change(berlin("2024-03-05 16:10"), "Closed", ticket.Closed)),
+		// Won't Do: withdrawn at its Resolved time, no resolution counted.
+		issue("SD-103", "2024-03-04 11:20", "Medium", "Service Request", comp("Hardware", "Won't Do"), "2024-03-04 14:00",
+			change(berlin("2024-03-06 08:05"), "Canceled", ticket.Cancelled)),
+		// Canceled without a Resolved date: withdrawn at creation.
+		issue("SD-104", "2024-03-05 14:00", "Low", "Incident", comp("Hardware", ""), "",
+			change(berlin("2024-03-05 14:00"), "Canceled", ticket.Cancelled)),
+		issue("SD-105", "2024-03-05 15:45", "High", "Incident", comp("Apps", ""), "2024-03-05 16:00",
+			change(berlin("2024-03-05 15:45"), "In Progress", ticket.Open)),
+		// A summary over two lines (CRLF inside quotes); waiting is open here.
+		issue("SD-106", "2024-03-06 09:00", "Medium", "Incident", comp("Storage", ""), "2024-03-06 09:20",
+			change(berlin("2024-03-06 09:00"), "Waiting for customer", ticket.Open)),
+		// 12:00 PM is noon.
+		issue("SD-107", "2024-03-06 10:10", "Lowest", "Service Request", comp("Apps", "Done"), "2024-03-06 15:15",
+			change(berlin("2024-03-07 12:00"), "Resolved", ticket.Resolved)),
+		// 11:55 PM, then 12:30 AM the next day: 23:55 and 00:30.
+		issue("SD-108", "2024-03-07 23:55", "Highest", "Incident", comp("Web", "Done"), "2024-03-08 00:02",
+			change(berlin("2024-03-08 00:30"), "Done", ticket.Closed)),
+		issue("SD-109", "2024-03-08 08:00", "High", "Incident", comp("Telephony", ""), "",
+			change(berlin("2024-03-08 08:00"), "Open", ticket.Open)),
+	}}
+	if d := diffBatch(want, b); d != "" {
+		t.Errorf("batch (-want +got):\n%s", d)
+	}
+
+	// Rows the mapping cannot read say why: the column, the value, the layout or the status.
+	dir := t.TempDir()
+	data := string(fixture(t, "jira-issues.csv")) +
+		"Bad date,SD-110,10110,Incident,Open,High,,,Sam Lee,2024-03-08 10:00,8/Mar/24 10:00 AM,,,,Web,\r\n" +
+		"Unknown status,SD-111,10111,Incident,Escalated to vendor,High,,,Sam Lee,8/Mar/24 10:00 AM,8/Mar/24 10:00 AM,,,,Web,\r\n"
+	write(t, filepath.Join(dir, "jira-issues.csv"), data)
+	src, err = New(jiraBlock(t, "jira-issues.csv"), collector.Options{Name: "jira", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = syncOK(t, src, nil)
+	wantRej := rejections(
+		`jira-issues.csv:12|column "Created": "2024-03-08 10:00" does not match layout "2/Jan/06 3:04 PM"`,
+		`jira-issues.csv:13|column "Status": status "Escalated to vendor" has no category: list it under statuses, or set default_category (the category of statuses not listed)`,
+	)
+	if d := cmp.Diff(wantRej, b.Rejected); d != "" || len(b.Tickets) != 9 {
+		t.Errorf("%d tickets, rejections (-want +got):\n%s", len(b.Tickets), d)
 	}
 }
