@@ -368,4 +368,3 @@ func TestServiceNow_realExportStyle(t *testing.T) {
 		t.Errorf("rejections %v, want the two early rows and %v", b.Rejected, wantRej)
 	}
 }
-
