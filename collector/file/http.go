@@ -25,6 +25,7 @@ import (
 
 	"github.com/prometheus/common/config"
 	"github.com/prometheus/common/version"
+	"golang.org/x/oauth2"
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -269,6 +270,12 @@ func (s *Source) syncURL(ctx context.Context, cp []byte) (collector.Batch, error
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err // its URL has the query, and the user information of a redirect
 		}
+		if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok && ctx.Err() == nil {
+			err = errors.New(tokenError(re, f.scrubber()))
+		} else if ie, ok := err.(*url.Error); ok && strings.EqualFold(ie.Op, http.MethodPost) && f.client.OAuth2 != nil {
+			// The export is fetched with GET: a POST is the token request.
+			err = fmt.Errorf("oauth2: cannot fetch a token: %w", err)
+		}
 		return collector.Batch{}, s.failure(ctx, fmt.Errorf("GET %s: %w", f.display, err))
 	}
 	defer resp.Body.Close()
@@ -425,7 +432,63 @@ func (s *Source) statusError(ctx context.Context, resp *http.Response) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("GET %s: %w", f.display, err)
 	}
-	return errors.New(sc.scrub(msg))
+	if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
+		return errors.New(sc.scrub(msg))
+	}
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return errors.New(sc.scrub(msg))
+	}
+	wait, ok := parseRetryAfter(v, s.serverNow(resp))
+	if !ok {
+		return errors.New(sc.scrub(msg + fmt.Sprintf(" (Retry-After %.64q is neither a number of seconds nor an HTTP date)", v)))
+	}
+	err := errors.New(sc.scrub(msg))
+	if wait <= 0 {
+		return err // a time already past: retry on the runner's own schedule
+	}
+	return &collector.RetryAfterError{After: wait, Err: err}
+}
+
+// maxRetrySeconds bounds a Retry-After in seconds, so that a huge one cannot overflow a
+// Duration; the runner caps the wait far below it anyway.
+const maxRetrySeconds = 1 << 31
+
+// parseRetryAfter reads a Retry-After value: a number of seconds, or an HTTP date, which is
+// measured from now (the server's clock, when its answer says what time it is).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if n, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return time.Duration(min(n, maxRetrySeconds)) * time.Second, true // n is the maximum on ErrRange
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return t.Sub(now), true
+}
+
+// serverNow is what time the server says it is (its Date header), else the source's clock: a
+// Retry-After date is the server's, and the two clocks may differ.
+func (s *Source) serverNow(resp *http.Response) time.Time {
+	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		return t
+	}
+	return s.now()
+}
+
+// tokenError words an OAuth2 token endpoint's refusal: its status and the start of its answer,
+// scrubbed, on one line (the oauth2 package's own message quotes the whole answer, which may run
+// to kilobytes and echo what was sent).
+func tokenError(re *oauth2.RetrieveError, sc *scrubber) string {
+	msg := "oauth2: the token endpoint refused the request"
+	if re.Response != nil {
+		msg = "oauth2: the token endpoint answered HTTP " + re.Response.Status
+	}
+	msg += " (see http_client_config.oauth2)"
+	if sn := snippet(re.Body, sc); sn != "" {
+		msg += ": " + strconv.Quote(sn)
+	}
+	return msg
 }
 
 // snippet turns the start of a body into one line of at most maxSnippet bytes, secrets scrubbed
@@ -497,10 +560,13 @@ func (f *fetchPlan) scrubber(more ...*url.URL) *scrubber {
 		sc.add(string(o.TLSConfig.Key))
 		sc.addBasic(o.ClientID, cmp.Or(string(o.ClientSecret), readSecret(o.ClientSecretFile)))
 		sc.addURL(o.ProxyURL.URL)
-		for k, v := range o.EndpointParams {
-			if strings.Contains(strings.ToLower(k), "secret") || strings.Contains(strings.ToLower(k), "password") {
-				sc.add(v)
-			}
+		// The token URL may carry a key in its query or user information; the endpoint
+		// parameters may hold an assertion or a secret by any name.
+		if u, err := url.Parse(strings.TrimSpace(o.TokenURL)); err == nil {
+			sc.addURL(u)
+		}
+		for _, v := range o.EndpointParams {
+			sc.add(v)
 		}
 	}
 	sc.add(string(hc.TLSConfig.Key))
@@ -645,8 +711,9 @@ func (sc *scrubber) addURL(u *url.URL) {
 	}
 }
 
-// urlPattern finds URLs in messages.
-var urlPattern = regexp.MustCompile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s\"'<>`]+")
+// urlPattern finds URLs in messages, secrets already replaced in them included (so that a query
+// replaced by <secret> goes with the rest of the query).
+var urlPattern = regexp.MustCompile("[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^\\s\"'<>`\\\\]|<secret>)+")
 
 // scrub shows every secret in text as <secret>, then every URL as scheme://host/path. Secrets
 // go first: a URL that does not parse is only partly matched as one, and the rest of it would
@@ -655,7 +722,12 @@ func (sc *scrubber) scrub(text string) string {
 	for _, s := range sc.secrets {
 		text = strings.ReplaceAll(text, s, "<secret>")
 	}
-	return urlPattern.ReplaceAllStringFunc(text, redactURL)
+	return urlPattern.ReplaceAllStringFunc(text, func(u string) string {
+		// <secret> does not parse in user information: parse with a stand-in instead, dropped with
+		// the user information and query, kept (as <secret>) where it stays.
+		const standIn = "SLAEXPORTERSECRET"
+		return strings.ReplaceAll(redactURL(strings.ReplaceAll(u, "<secret>", standIn)), standIn, "<secret>")
+	})
 }
 
 // readStream reads one export from r into the builder and returns its SHA-256.
