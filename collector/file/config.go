@@ -2,6 +2,7 @@ package file
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/common/config"
@@ -59,8 +60,9 @@ type Config struct {
 	NullValues []string `yaml:"null_values"`
 	// Statuses maps status names to categories (tickets). Names compare case-insensitively.
 	Statuses Statuses `yaml:"statuses"`
-	// DefaultCategory is the category of a status Statuses does not list (open, paused,
-	// resolved, closed or cancelled). Unset, such a row is rejected.
+	// DefaultCategory is the policy for unknown statuses: the category of a status Statuses does
+	// not list (open, paused, resolved, closed or cancelled). Unset, such a row is rejected, its
+	// reason naming the status.
 	DefaultCategory string `yaml:"default_category"`
 	// ResponseStatuses applies to event_log: the first change into one of these statuses
 	// (case-insensitive) is the ticket's first response. Exclusive with columns.first_response.
@@ -105,6 +107,11 @@ type Columns struct {
 	// StatusTime is when the row's status took effect. Required for event_log; optional for
 	// one_row_per_ticket, where it dates the current status.
 	StatusTime string `yaml:"status_time"`
+	// Sequence is the order of a ticket's rows (event_log only): a whole number that grows with
+	// each update of the ticket, as ServiceNow's sys_mod_count. Rows are ordered by sequence,
+	// then time, so that changes within one minute, or a row whose time is out of step, fall in
+	// the order the tool made them.
+	Sequence string `yaml:"sequence"`
 	// Priority, Type and Group are the ticket's priority, type (incident, request, change ...) and
 	// assignment group or queue.
 	Priority string `yaml:"priority"`
@@ -154,11 +161,48 @@ type Constants struct {
 
 // TimeFormat says how times are written.
 type TimeFormat struct {
-	// Layout is a Go time layout ("02-01-2006 15:04", "2006-01-02 15:04:05"), or rfc3339,
-	// unix (seconds, decimals allowed) or unix_ms (milliseconds). Default: rfc3339.
-	Layout string `yaml:"layout"`
+	// Layout is how time columns are written: a Go time layout ("02-01-2006 15:04",
+	// "2006-01-02 15:04:05"), rfc3339, unix (seconds, decimals allowed) or unix_ms
+	// (milliseconds); or a list of them, tried in order on each value, for exports that write
+	// dates in more than one way. Default: rfc3339.
+	Layout Layouts `yaml:"layout"`
 	// Timezone is the IANA zone of times written without an offset. Default: UTC.
 	Timezone string `yaml:"timezone"`
+}
+
+// Layouts is time.layout: one notation, or a YAML list of them tried in order.
+type Layouts []string
+
+// UnmarshalYAML takes a string (one notation; "" is the default) or a list of strings.
+func (l *Layouts) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		var s string
+		if err := n.Decode(&s); err != nil {
+			return err
+		}
+		*l = nil
+		if s != "" {
+			*l = Layouts{s}
+		}
+		return nil
+	case yaml.SequenceNode:
+		var list []string
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*l = list
+		return nil
+	}
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: cannot unmarshal %s into a time layout or a list of layouts", n.Line, n.ShortTag())}}
+}
+
+// MarshalYAML prints one layout as a string, several as a list.
+func (l Layouts) MarshalYAML() (any, error) {
+	if len(l) == 1 {
+		return l[0], nil
+	}
+	return []string(l), nil
 }
 
 // Statuses lists the status names of each category.

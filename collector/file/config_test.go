@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -19,7 +20,7 @@ func TestNew_errors(t *testing.T) {
   columns:
     id: id
     prioritty: p
-`, "line 5: columns.prioritty: unknown field (known: id, created, status, status_time, priority, type, group, first_response, resolved, closed, reassignments, rating, fields, time, state, series, start, end, good, bad, total)"},
+`, "line 5: columns.prioritty: unknown field (known: id, created, status, status_time, sequence, priority, type, group, first_response, resolved, closed, reassignments, rating, fields, time, state, series, start, end, good, bad, total)"},
 		{"wrong type", `file:
   path: [a.csv]
 `, "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into string"},
@@ -155,6 +156,54 @@ func TestNew_errors(t *testing.T) {
   columns: {id: number, created: opened}
   time: {layout: "02-01 15:04"}
 `, `line 4: time.layout: "02-01 15:04" is not a Go time layout with a full date: write the reference time Mon Jan 2 15:04:05 MST 2006 as the file does, e.g. "02-01-2006 15:04" for 29-02-2016 13:04 (or use rfc3339, unix, unix_ms)`},
+		{"a bad layout in a list", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time:
+    layout:
+      - "2/1/2006 15:04"
+      - "dd-mm-yyyy"
+`, `line 7: time.layout[1]: "dd-mm-yyyy" is not a Go time layout with a full date: write the reference time Mon Jan 2 15:04:05 MST 2006 as the file does, e.g. "02-01-2006 15:04" for 29-02-2016 13:04 (or use rfc3339, unix, unix_ms)`},
+		{"an empty layout in a list", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time: {layout: [rfc3339, ""]}
+`, `line 4: time.layout[1]: entry 1 is empty`},
+		{"a layout listed twice", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time:
+    layout: ["2006-01-02 15:04", unix, "2006-01-02 15:04"]
+`, `line 5: time.layout[2]: "2006-01-02 15:04" is also entry 0`},
+		{"day-first and month-first layouts", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time:
+    layout:
+      - "2/1/2006 15:04"
+      - "1/2/2006 15:04"
+`, `line 7: time.layout[1]: "1/2/2006 15:04" writes 2016-03-04 05:06:00 as "3/4/2016 05:06", which the earlier "2/1/2006 15:04" reads as 2016-04-03 05:06:00: list only layouts that cannot be confused (not day-first and month-first together)`},
+		// 20160304 s = 233 days (20,131,200 s) and 29,104 s (8:05:04): 1970-01-01 + 233 days.
+		{"digits read as unix seconds", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time: {layout: [unix, "20060102"]}
+`, `line 4: time.layout[1]: "20060102" writes 2016-03-04 00:00:00 as "20160304", which the earlier "unix" reads as 1970-08-22 08:05:04: list only layouts that cannot be confused (not day-first and month-first together)`},
+		{"a mapping for a layout", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time:
+    layout: {day: 2}
+`, "yaml: unmarshal errors:\n  line 5: cannot unmarshal !!map into a time layout or a list of layouts"},
+		{"zone with rfc3339 only", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time: {layout: [RFC3339], timezone: Europe/Rome}
+`, "line 4: time.timezone: applies to layouts without an offset, not rfc3339"},
+		{"sequence for one row per ticket", `file:
+  path: a.csv
+  columns: {id: number, created: opened, sequence: sys_mod_count}
+`, "line 3: columns.sequence: does not apply to layout one_row_per_ticket (it orders the rows of a ticket in an event_log)"},
 		{"unknown zone", `file:
   path: a.csv
   columns: {id: number, created: opened}
@@ -287,8 +336,8 @@ func TestNew_defaults(t *testing.T) {
   path: exports/a.TSV
   columns: {id: number, created: opened}
 `, func(t *testing.T, p *plan) {
-			got := []any{p.format, p.delimiter, p.content, p.layout, p.pattern, p.glob, p.times.kind, p.times.loc.String()}
-			want := []any{"csv", '\t', "tickets", "one_row_per_ticket", "/etc/sla/exports/a.TSV", false, timeRFC3339, "UTC"}
+			got := []any{p.format, p.delimiter, p.content, p.layout, p.pattern, p.glob, p.times.notations[0].name(), len(p.times.notations), p.times.loc.String()}
+			want := []any{"csv", '\t', "tickets", "one_row_per_ticket", "/etc/sla/exports/a.TSV", false, "rfc3339", 1, "UTC"}
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}
@@ -302,6 +351,35 @@ func TestNew_defaults(t *testing.T) {
 			want := []any{"ndjson", "/var/exports/*.jsonl", true, "x"}
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
+			}
+		}},
+		{"a layout list reads each value with the first layout that fits", `file:
+  path: a.csv
+  columns: {id: number, created: opened}
+  time: {layout: ["02-01-2006 15:04", "2/1/2006 15:04", rfc3339, unix], timezone: Europe/Rome}
+`, func(t *testing.T, p *plan) {
+			for _, tc := range []struct {
+				in   string
+				want time.Time
+			}{
+				{"29-02-2016 01:16", rome("2016-02-29 01:16")},
+				{"29/2/2016 1:16", rome("2016-02-29 01:16")},
+				{"05/03/2016 12:00", rome("2016-03-05 12:00")},
+				{"2016-02-29T01:16:00Z", utc("2016-02-29 01:16")},
+				{"1456708560", utc("2016-02-29 01:16")}, // 16,860 days and 76 minutes: 16860*86400 + 76*60
+			} {
+				got, err := p.times.parse(tc.in)
+				if err != nil || !got.Equal(tc.want) {
+					t.Errorf("parse(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+				}
+			}
+			_, err := p.times.parse("2016/02/29")
+			if want := `"2016/02/29" matches none of the layouts "02-01-2006 15:04", "2/1/2006 15:04", "rfc3339", "unix"`; err == nil || err.Error() != want {
+				t.Errorf("parse error %v, want %s", err, want)
+			}
+			// Messages comparing times write them in the first layout.
+			if got := p.times.format(rome("2016-02-29 01:16")); got != "29-02-2016 01:16" {
+				t.Errorf("format = %q", got)
 			}
 		}},
 		{"uptime states default", `file:

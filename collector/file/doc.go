@@ -15,16 +15,23 @@
 //
 // A missing or unreadable file, a glob matching nothing, a CSV header lacking a mapped column, a
 // malformed or truncated JSON document (json format), or a file that changed while it was read
-// make Sync fail: nothing is returned and the runner keeps the last good data. Error messages
-// never quote a file beyond the one offending value (shortened past 64 bytes).
+// make Sync fail: nothing is returned and the runner keeps the last good data. The error names
+// the file in full (and as the configuration wrote it), or the missing column with its key and
+// the configuration line that maps it:
+//
+//	incidents.csv: the header has no column "opened_at" (columns.created, configuration line 14)
+//
+// Error messages never quote a file beyond the one offending value (shortened past 64 bytes).
 //
 // Malformed rows are rejected, each in Batch.Rejected with Where "<file>:<line>" (the file
 // relative to the configuration's folder; the line where the row starts) and a reason naming the
 // column, such as
 //
-//	column opened_at: "31-02-2016 10:00" is not a time in layout 02-01-2006 15:04
+//	column "opened_at": "31-02-2016 10:00" does not match layout "02-01-2006 15:04"
 //
-// and the rest is ingested. A ticket that is inconsistent as a whole (Ticket.Validate: resolved
+// and the rest is ingested. A time no layout reads names the layouts tried; a status statuses
+// does not list names the status (set default_category, the policy for unknown statuses, to
+// accept it). A ticket that is inconsistent as a whole (Ticket.Validate: resolved
 // before created, a first response before creation ...) is rejected at its first row, with a
 // reason naming the ticket id.
 //
@@ -48,7 +55,10 @@
 // part. Rejections and read errors name the export after the URL's path, without its leading
 // slash or the query: "incident_list.do:17".
 //
-// Any other status fails the sync with an error such as
+// A 429 or 503 with Retry-After (seconds, or an HTTP date measured on the server's clock from its
+// Date header) fails the sync with a collector.RetryAfterError: the runner waits at least that
+// long (capped at collector.MaxRetryAfter) before trying again. Any other status, and those two
+// without a usable Retry-After, fail the sync with an error such as
 //
 //	GET https://acme.service-now.com/incident_list.do: HTTP 401 Unauthorized (credentials missing or refused: see http_client_config): "User Not Authenticated"
 //
@@ -59,8 +69,10 @@
 // URLs as scheme://host/path, without user information or query (which may hold an API key),
 // never print a request header, and replace every known credential that a server echoes in its
 // answer (the URL's password and query values, the http_client_config passwords, tokens and
-// secrets, inline or from their files, and the basic auth header they make) with <secret>;
-// values shorter than 4 bytes are not looked for. Config prints the configuration with
+// secrets, inline or from their files, the basic auth header they make, the OAuth2 token_url's
+// query values and every endpoint_params value) with <secret>; values shorter than 4 bytes are
+// not looked for. An OAuth2 token endpoint's refusal is reported with its status and at most
+// 256 bytes of its answer, as any error answer. Config prints the configuration with
 // credentials as <secret>. The checkpoint keeps no URL. Prefer credentials in files
 // (password_file, credentials_file) to credentials in the URL or the configuration.
 //
@@ -74,17 +86,29 @@
 // rejected; the first row is kept). Its history is built from the resolved and closed columns
 // (entries named after the first status listed under statuses.resolved and statuses.closed, or
 // "resolved" and "closed") and from the current status, which takes effect at status_time when
-// mapped, else at the resolved time (a resolved status) or the closed time (a closed or
-// cancelled status), else, for an open or paused status with no resolution, at creation (an
-// entry at the same time and of the same category as a resolved or closed one replaces it). A
-// row is rejected when its current status has no time (a closed status with neither status_time
-// nor a closed time; an open status after a resolution, without status_time) or is not the latest
-// entry (an open status with a later resolved time). Without status_time, pauses cannot be
-// placed: map it for pause-aware clocks.
+// mapped, else:
+//   - a resolved status at the resolved time, else the closed time;
+//   - a closed or cancelled status at the closed time, else the resolved time: a Jira export has
+//     only Resolved, set with any resolution (Done, Won't Do ...);
+//   - a cancelled status with neither at creation: the ticket counts in no clock and no backlog,
+//     rather than being lost (map status_time to date it);
+//   - an open or paused status with no resolution at creation.
+//
+// A resolved, closed or cancelled current status replaces the entries at its instant: equal
+// resolved and closed times make one entry, of the current status, and a cancelled ticket whose
+// Resolved time dates its withdrawal counts no resolution. A row is rejected when its current
+// status has no time (a resolved or closed status without status_time, resolved or closed time,
+// which placed at creation would count an instant resolution; an open status after a resolution,
+// without status_time) or is not the latest entry (an open status with a later resolved time).
+// Without status_time, pauses cannot be placed: map it for pause-aware clocks.
 //
 // event_log: one row per state change, as ServiceNow's incident event log. Rows are grouped by id
-// across all files, and each ticket's rows are sorted by status_time (stable: rows with the same
-// time keep file order). Then:
+// across all files, and each ticket's rows are sorted by sequence when columns.sequence is mapped,
+// then by status_time (stable: rows equal in both keep file order). Exports stamp rows to the
+// minute, so several changes share a time; and a row's time can be out of step with the order
+// the tool made the changes in (ServiceNow's sample has a New row stamped 11:10 whose
+// sys_mod_count puts it before the Resolved of 11:03: by time alone, a reopen that never was).
+// A row without a sequence number is rejected. Then:
 //   - created is the created column of the first row that has one (unmapped: the first status
 //     time); a ticket with none is rejected;
 //   - a row whose status_time is before created is rejected ("row left out of ticket X's
@@ -95,8 +119,12 @@
 //   - the history is each remaining row's (status_time, status), consecutive repeats of the same
 //     status (case-insensitive) dropped; before its first entry a ticket is open, as the engine
 //     assumes;
+//   - with a sequence, a row whose time is before the entry its sequence puts it after is
+//     rejected ("row left out of ticket X's history"): placing it would make the history go
+//     backwards, moving it would invent a time;
 //   - priority, type, group, fields, first_response, reassignments and rating come from the last
-//     row (latest status_time, the later row on a tie), absent values included;
+//     row (highest sequence, then latest status_time, the later row on a tie), absent values
+//     included, even when that row was left out of the history for its time;
 //   - with response_statuses, the first response is the first entry into one of those statuses.
 //
 // Every row is checked in full, so a malformed value in any mapped column rejects its row even
@@ -186,6 +214,9 @@
 //	                                # one_row_per_ticket: the current status
 //	    [ status_time: <string> ]   # required for event_log: when the row's status took effect;
 //	                                # one_row_per_ticket: since when the current status holds
+//	    [ sequence: <string> ]      # event_log only: a whole number growing with each update of
+//	                                # a ticket (ServiceNow: sys_mod_count); rows are ordered by it,
+//	                                # then by status_time
 //	    [ priority: <string> ]
 //	    [ type: <string> ]          # incident, request, change ...
 //	    [ group: <string> ]         # assignment group or queue
@@ -217,9 +248,12 @@
 //	    [ series: <string> ]        # uptime and events
 //	  time:
 //	    # A Go layout (the reference time Mon Jan 2 15:04:05 MST 2006 written as the file does:
-//	    # "02-01-2006 15:04", "2006-01-02 15:04:05", "1/2/2006 3:04 PM"), or rfc3339, unix
-//	    # (seconds, decimals allowed), unix_ms. Applies to every time column. Default: rfc3339.
-//	    [ layout: <string> ]
+//	    # "02-01-2006 15:04", "2006-01-02 15:04:05", "2/Jan/06 3:04 PM"), or rfc3339, unix
+//	    # (seconds, decimals allowed), unix_ms; or a list of them, tried in order on each value
+//	    # (the first that reads it wins): ["02-01-2006 15:04", "2/1/2006 15:04"]. Layouts that would
+//	    # read one value as two different times (day-first and month-first) are refused. Applies
+//	    # to every time column. Default: rfc3339.
+//	    [ layout: <string> | [<string>, ...] ]
 //	    # IANA zone of times written without an offset (Go layouts, unless they hold one).
 //	    # Default: UTC.
 //	    [ timezone: <string> ]
@@ -234,8 +268,8 @@
 //	    [ resolved: [<string>, ...] ]
 //	    [ closed: [<string>, ...] ]
 //	    [ cancelled: [<string>, ...] ]
-//	  # Category of a status statuses does not list. Unset: such a row is rejected, naming the
-//	  # status.
+//	  # The policy for unknown statuses: the category of a status statuses does not list. Unset,
+//	  # a row with such a status is rejected, its reason naming the status.
 //	  [ default_category: open | paused | resolved | closed | cancelled ]
 //	  # event_log only: the first change into one of these statuses is the first response
 //	  # (ServiceNow: Active). Exclusive with columns.first_response.
@@ -260,7 +294,8 @@
 //	                                # response's Last-Modified, else its Date, else now)
 //	    [ series: [<string>, ...] ] # series to publish even without any outage row
 //
-// An example mapping for ServiceNow's incident event log is testdata/servicenow.yml. Fetched from
+// An example mapping for ServiceNow's incident event log is testdata/servicenow.yml; one for a
+// Jira CSV export (one row per issue) is the source of deploy/config/jira.yml. Fetched from
 // the instance instead of a file, its first lines would be
 //
 //	file:

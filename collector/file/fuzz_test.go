@@ -99,8 +99,15 @@ func FuzzParseCSV(f *testing.F) {
   path: a.csv
   content: events
   columns: {time: minute, good: ok, total: all, series: endpoint}
+`, `file:
+  path: a.csv
+  layout: event_log
+  columns: {id: number, created: opened_at, status: state, status_time: updated_at, sequence: seq}
+  time: {layout: ["02-01-2006 15:04", "2/1/2006 15:04", "2/Jan/06 3:04 PM", rfc3339]}
+  statuses: {open: [New, Active], paused: [Waiting], resolved: [Resolved], closed: [Closed]}
 `)
 	addSeeds(f, "log_incidents.csv", "row_tickets.csv", "uptime_outages.csv", "events.csv")
+	f.Add([]byte("number,state,seq,opened_at,updated_at\nA,New,1,29/2/2016 09:48,29/2/2016 11:10\nA,New,1,29-02-2016 09:48,29-02-2016 09:52\nA,Resolved,2,,29/Feb/16 11:03 AM\nA,Active,1.0,,2016-02-29T12:00:00Z\nA,Closed,x,,\n"))
 	f.Add([]byte("number;opened_at;state;updated_at;priority;reassignment_count;category\nA;\"x\n"))
 	f.Add([]byte("\ufeffid,opened\n\"a\"\"b\",\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -144,5 +151,36 @@ func FuzzParseJSON(f *testing.F) {
 		for _, p := range plans {
 			fuzzRead(t, p, data)
 		}
+	})
+}
+
+// FuzzParseTime reads arbitrary values with a list of layouts: a value read is what the first
+// layout reading it gives; a value not read is an error quoting it.
+func FuzzParseTime(f *testing.F) {
+	p := fuzzPlans(f, `file:
+  path: a.csv
+  columns: {id: id, created: created}
+  time: {layout: ["02-01-2006 15:04", "2/1/2006 15:04", "2/Jan/06 3:04 PM", rfc3339, unix_ms], timezone: Europe/Rome}
+`)[0]
+	for _, s := range []string{"29-02-2016 01:16", "29/2/2016 1:16", "4/Mar/24 9:15 AM", "2016-02-29T01:16:00Z", "1456708560000", "31/2/2016 1:16", "", "1e30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := p.times.parse(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), quote(s)) {
+				t.Errorf("error %q does not start with the value", err)
+			}
+			return
+		}
+		for _, n := range p.times.notations {
+			if want, err := n.read(s, p.times.loc); err == nil {
+				if !got.Equal(want) {
+					t.Errorf("parse(%q) = %v, but %q, the first layout reading it, gives %v", s, got, n.name(), want)
+				}
+				return
+			}
+		}
+		t.Errorf("parse(%q) = %v, but no layout reads it", s, got)
 	})
 }

@@ -1,11 +1,9 @@
 package file
 
 import (
-	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,8 +12,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +21,7 @@ import (
 
 	"github.com/prometheus/common/config"
 	"github.com/prometheus/common/version"
-	"gopkg.in/yaml.v3"
+	"golang.org/x/oauth2"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 )
@@ -269,6 +265,12 @@ func (s *Source) syncURL(ctx context.Context, cp []byte) (collector.Batch, error
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err // its URL has the query, and the user information of a redirect
 		}
+		if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok && ctx.Err() == nil {
+			err = errors.New(tokenError(re, f.scrubber()))
+		} else if ie, ok := err.(*url.Error); ok && strings.EqualFold(ie.Op, http.MethodPost) && f.client.OAuth2 != nil {
+			// The export is fetched with GET: a POST is the token request.
+			err = fmt.Errorf("oauth2: cannot fetch a token: %w", err)
+		}
 		return collector.Batch{}, s.failure(ctx, fmt.Errorf("GET %s: %w", f.display, err))
 	}
 	defer resp.Body.Close()
@@ -425,7 +427,63 @@ func (s *Source) statusError(ctx context.Context, resp *http.Response) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("GET %s: %w", f.display, err)
 	}
-	return errors.New(sc.scrub(msg))
+	if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
+		return errors.New(sc.scrub(msg))
+	}
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return errors.New(sc.scrub(msg))
+	}
+	wait, ok := parseRetryAfter(v, s.serverNow(resp))
+	if !ok {
+		return errors.New(sc.scrub(msg + fmt.Sprintf(" (Retry-After %.64q is neither a number of seconds nor an HTTP date)", v)))
+	}
+	err := errors.New(sc.scrub(msg))
+	if wait <= 0 {
+		return err // a time already past: retry on the runner's own schedule
+	}
+	return &collector.RetryAfterError{After: wait, Err: err}
+}
+
+// maxRetrySeconds bounds a Retry-After in seconds, so that a huge one cannot overflow a
+// Duration; the runner caps the wait far below it anyway.
+const maxRetrySeconds = 1 << 31
+
+// parseRetryAfter reads a Retry-After value: a number of seconds, or an HTTP date, which is
+// measured from now (the server's clock, when its answer says what time it is).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if n, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return time.Duration(min(n, maxRetrySeconds)) * time.Second, true // n is the maximum on ErrRange
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return t.Sub(now), true
+}
+
+// serverNow is what time the server says it is (its Date header), else the source's clock: a
+// Retry-After date is the server's, and the two clocks may differ.
+func (s *Source) serverNow(resp *http.Response) time.Time {
+	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		return t
+	}
+	return s.now()
+}
+
+// tokenError words an OAuth2 token endpoint's refusal: its status and the start of its answer,
+// scrubbed, on one line (the oauth2 package's own message quotes the whole answer, which may run
+// to kilobytes and echo what was sent).
+func tokenError(re *oauth2.RetrieveError, sc *scrubber) string {
+	msg := "oauth2: the token endpoint refused the request"
+	if re.Response != nil {
+		msg = "oauth2: the token endpoint answered HTTP " + re.Response.Status
+	}
+	msg += " (see http_client_config.oauth2)"
+	if sn := snippet(re.Body, sc); sn != "" {
+		msg += ": " + strconv.Quote(sn)
+	}
+	return msg
 }
 
 // snippet turns the start of a body into one line of at most maxSnippet bytes, secrets scrubbed
@@ -456,206 +514,6 @@ func (s *Source) failure(ctx context.Context, err error, more ...*url.URL) error
 		return err
 	}
 	return errors.New(clean)
-}
-
-// scrubber replaces known secrets and the secret parts of URLs in messages.
-type scrubber struct{ secrets []string }
-
-// minSecret is the length under which a value is not scrubbed: it would match all over a message
-// (a query's page=1), and protects nothing anyway.
-const minSecret = 4
-
-// maxSecretFile bounds what is read of a secret file to scrub its contents.
-const maxSecretFile = 64 << 10
-
-// scrubber collects the secrets of the fetch: the URL's user information and query (and those
-// of the URLs given: where a redirect led), and http_client_config's credentials, inline or in
-// files (read now, since they may have changed).
-func (f *fetchPlan) scrubber(more ...*url.URL) *scrubber {
-	sc := &scrubber{}
-	sc.addURL(f.url)
-	for _, u := range more {
-		sc.addURL(u)
-	}
-	hc := &f.client
-	if b := hc.BasicAuth; b != nil {
-		user := cmp.Or(b.Username, readSecret(b.UsernameFile))
-		pass := cmp.Or(string(b.Password), readSecret(b.PasswordFile))
-		sc.add(pass)
-		sc.addBasic(user, pass)
-	}
-	if a := hc.Authorization; a != nil {
-		sc.add(string(a.Credentials))
-		sc.add(readSecret(a.CredentialsFile))
-	}
-	sc.add(string(hc.BearerToken))
-	sc.add(readSecret(hc.BearerTokenFile))
-	if o := hc.OAuth2; o != nil {
-		sc.add(string(o.ClientSecret))
-		sc.add(readSecret(o.ClientSecretFile))
-		sc.add(string(o.ClientCertificateKey))
-		sc.add(string(o.TLSConfig.Key))
-		sc.addBasic(o.ClientID, cmp.Or(string(o.ClientSecret), readSecret(o.ClientSecretFile)))
-		sc.addURL(o.ProxyURL.URL)
-		for k, v := range o.EndpointParams {
-			if strings.Contains(strings.ToLower(k), "secret") || strings.Contains(strings.ToLower(k), "password") {
-				sc.add(v)
-			}
-		}
-	}
-	sc.add(string(hc.TLSConfig.Key))
-	if h := hc.HTTPHeaders; h != nil {
-		for _, v := range h.Headers {
-			for _, x := range v.Secrets {
-				sc.add(string(x))
-			}
-			for _, file := range v.Files {
-				sc.add(readSecret(file))
-			}
-		}
-	}
-	for _, vs := range hc.ProxyConnectHeader {
-		for _, v := range vs {
-			sc.add(string(v))
-		}
-	}
-	sc.addURL(hc.ProxyURL.URL)
-	sc.sort()
-	return sc
-}
-
-// sort puts the longest secrets first, so that a secret containing another is replaced whole.
-func (sc *scrubber) sort() {
-	slices.SortFunc(sc.secrets, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
-	sc.secrets = slices.Compact(sc.secrets)
-}
-
-// secretKeys are the keys of http_client_config whose values are credentials.
-var secretKeys = map[string]bool{"password": true, "credentials": true, "client_secret": true, "bearer_token": true,
-	"client_certificate_key": true, "key": true, "secrets": true}
-
-// urlKeys are the keys whose values are URLs, which may hold credentials.
-var urlKeys = map[string]bool{"url": true, "proxy_url": true, "token_url": true}
-
-// scrubConfigError keeps the credentials written in a block out of its configuration errors:
-// yaml's and prometheus/common's messages may quote a value (a proxy_url that does not parse).
-func scrubConfigError(node *yaml.Node, err error) error {
-	sc := &scrubber{}
-	var walk func(n *yaml.Node, key string, depth int)
-	walk = func(n *yaml.Node, key string, depth int) {
-		if n == nil || depth > 32 {
-			return
-		}
-		switch n.Kind {
-		case yaml.ScalarNode:
-			switch {
-			case urlKeys[key]:
-				sc.add(n.Value) // whole, as a parse error quotes it
-				if u, err := url.Parse(strings.TrimSpace(n.Value)); err == nil {
-					sc.addURL(u)
-				}
-			case secretKeys[key]:
-				sc.add(n.Value)
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				walk(n.Content[i+1], n.Content[i].Value, depth+1)
-			}
-		case yaml.SequenceNode, yaml.DocumentNode:
-			for _, c := range n.Content {
-				walk(c, key, depth+1)
-			}
-		}
-	}
-	walk(node, "", 0)
-	if len(sc.secrets) == 0 {
-		return err
-	}
-	sc.sort()
-	msg := err.Error()
-	if clean := sc.scrub(msg); clean != msg {
-		return errors.New(clean)
-	}
-	return err
-}
-
-// readSecret reads a secret file as prometheus/common does (spaces trimmed); "" when it cannot.
-func readSecret(path string) string {
-	if path == "" {
-		return ""
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, maxSecretFile))
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
-
-func (sc *scrubber) add(v string) {
-	if len(v) >= minSecret {
-		sc.secrets = append(sc.secrets, v)
-	}
-}
-
-// addBasic adds the Authorization value basic auth makes of user and password, which a server
-// may echo.
-func (sc *scrubber) addBasic(user, pass string) {
-	if pass != "" {
-		sc.add(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
-	}
-}
-
-// addURL adds a URL's password (or its user name when it has no password: a token), and its
-// query: the whole, and each value (a key without a value may be a token), raw and decoded.
-func (sc *scrubber) addURL(u *url.URL) {
-	if u == nil {
-		return
-	}
-	if u.User != nil {
-		name := u.User.Username()
-		if pw, ok := u.User.Password(); ok {
-			sc.add(pw)
-			sc.add(url.QueryEscape(pw))
-			sc.add(url.PathEscape(pw))
-			sc.addBasic(name, pw)
-		} else {
-			sc.add(name)
-			sc.add(url.QueryEscape(name))
-		}
-		if raw := u.User.String(); strings.Contains(raw, ":") {
-			_, pw, _ := strings.Cut(raw, ":")
-			sc.add(pw)
-		}
-	}
-	sc.add(u.RawQuery)
-	for part := range strings.SplitSeq(u.RawQuery, "&") {
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			v = k
-		}
-		sc.add(v)
-		if dec, err := url.QueryUnescape(v); err == nil {
-			sc.add(dec)
-		}
-	}
-}
-
-// urlPattern finds URLs in messages.
-var urlPattern = regexp.MustCompile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s\"'<>`]+")
-
-// scrub shows every secret in text as <secret>, then every URL as scheme://host/path. Secrets
-// go first: a URL that does not parse is only partly matched as one, and the rest of it would
-// stay.
-func (sc *scrubber) scrub(text string) string {
-	for _, s := range sc.secrets {
-		text = strings.ReplaceAll(text, s, "<secret>")
-	}
-	return urlPattern.ReplaceAllStringFunc(text, redactURL)
 }
 
 // readStream reads one export from r into the builder and returns its SHA-256.

@@ -58,17 +58,19 @@ const (
 	sGood
 	sBad
 	sTotal
+	sSequence
 	nSlots
 )
 
 // slotKeys are the configuration keys of the slots, under columns.
 var slotKeys = [nSlots]string{"id", "created", "status", "status_time", "priority", "type", "group",
 	"first_response", "resolved", "closed", "reassignments", "rating", "time", "state", "series",
-	"start", "end", "good", "bad", "total"}
+	"start", "end", "good", "bad", "total", "sequence"}
 
 // plan is a validated configuration, compiled for reading.
 type plan struct {
 	pattern string // absolute path or glob
+	rawPath string // path as configured, for messages
 	glob    bool
 	fetch   *fetchPlan // set for a url: the export is fetched over HTTP instead
 	extOf   string     // the name whose extension tells the format: the path, or the URL's path
@@ -85,6 +87,7 @@ type plan struct {
 	// cols[s] is the column of slot s ("" when unmapped); slots >= nSlots are ticket fields, named
 	// by fieldNames[s-nSlots].
 	cols       []string
+	colLines   []int // the configuration line of each column's key, for errors found in files
 	fieldNames []string
 	paths      [][]string // cols split on dots, for JSON
 
@@ -111,7 +114,7 @@ type plan struct {
 
 // parserVersion is part of the fingerprint: bump it when the same file and configuration would
 // produce different records, so that a new release re-reads files.
-const parserVersion = 1
+const parserVersion = 2
 
 // mapped reports whether slot s has a column.
 func (p *plan) mapped(s slot) bool { return p.cols[s] != "" }
@@ -204,7 +207,7 @@ func (c *compiler) path(p *plan) error {
 			return c.failf([]string{key}, "applies to url, not path")
 		}
 	}
-	p.extOf = path
+	p.extOf, p.rawPath = path, path
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(p.dir, path)
 	}
@@ -315,7 +318,7 @@ var applies = map[string]struct{ use, need []slot }{
 		need: []slot{sID, sCreated},
 	},
 	layoutEventLog: {
-		use:  []slot{sID, sCreated, sStatus, sStatusTime, sPriority, sType, sGroup, sFirstResponse, sReassignments, sRating},
+		use:  []slot{sID, sCreated, sStatus, sStatusTime, sSequence, sPriority, sType, sGroup, sFirstResponse, sReassignments, sRating},
 		need: []slot{sID, sStatus, sStatusTime},
 	},
 	"samples": {use: []slot{sTime, sState, sSeries}, need: []slot{sTime, sState}},
@@ -331,9 +334,10 @@ func (c *compiler) columns(p *plan) error {
 	col := c.cfg.Columns
 	p.cols = []string{col.ID, col.Created, col.Status, col.StatusTime, col.Priority, col.Type, col.Group,
 		col.FirstResponse, col.Resolved, col.Closed, col.Reassignments, col.Rating, col.Time, col.State,
-		col.Series, col.Start, col.End, col.Good, col.Bad, col.Total}
+		col.Series, col.Start, col.End, col.Good, col.Bad, col.Total, col.Sequence}
 	for i := range p.cols {
 		p.cols[i] = strings.TrimSpace(p.cols[i])
+		p.colLines = append(p.colLines, collector.LineOf(c.node, "columns", slotKeys[i]))
 	}
 	what := p.content
 	switch p.content {
@@ -352,8 +356,11 @@ func (c *compiler) columns(p *plan) error {
 	for s := range nSlots {
 		if p.mapped(s) && !slices.Contains(a.use, s) {
 			why := ""
-			if s == sResolved || s == sClosed {
+			switch s {
+			case sResolved, sClosed:
 				why = " (an event log's history comes from its status rows; resolved and closed columns build the history of one_row_per_ticket)"
+			case sSequence:
+				why = " (it orders the rows of a ticket in an event_log)"
 			}
 			return c.failf([]string{"columns", slotKeys[s]}, "does not apply to %s%s", describe(p, what), why)
 		}
@@ -376,6 +383,7 @@ func (c *compiler) columns(p *plan) error {
 		}
 		p.fieldNames = append(p.fieldNames, name)
 		p.cols = append(p.cols, column)
+		p.colLines = append(p.colLines, collector.LineOf(c.node, "columns", "fields", name))
 	}
 	k := c.cfg.Constants
 	if p.content != contentTickets && (k.Priority != "" || k.Type != "" || k.Group != "" || len(k.Fields) > 0) {
@@ -403,41 +411,6 @@ func describe(p *plan, what string) string {
 		return "uptime outage rows"
 	}
 	return p.content
-}
-
-// timeFormat settles how times are parsed.
-func (c *compiler) timeFormat(p *plan) error {
-	t := c.cfg.Time
-	loc := time.UTC
-	if t.Timezone != "" {
-		var err error
-		if loc, err = time.LoadLocation(t.Timezone); err != nil {
-			return c.failf([]string{"time", "timezone"}, "%q is not an IANA time zone", t.Timezone)
-		}
-	}
-	p.times = timeParser{layout: t.Layout, loc: loc}
-	switch strings.ToLower(t.Layout) {
-	case "", "rfc3339":
-		p.times.kind = timeRFC3339
-		if t.Timezone != "" {
-			return c.failf([]string{"time", "timezone"}, "applies to layouts without an offset, not rfc3339")
-		}
-	case "unix":
-		p.times.kind = timeUnix
-	case "unix_ms":
-		p.times.kind = timeUnixMS
-	default:
-		p.times.kind = timeLayout
-		// A layout without Go's reference elements formats as itself ("dd-mm-yyyy"); one without
-		// a full date parses to year 0. Both are mistakes.
-		ref := time.Date(2016, 2, 29, 13, 4, 5, 0, loc)
-		s := ref.Format(t.Layout)
-		back, err := time.ParseInLocation(t.Layout, s, loc)
-		if s == t.Layout || err != nil || back.Year() != 2016 || back.Month() != 2 || back.Day() != 29 {
-			return c.failf([]string{"time", "layout"}, "%q is not a Go time layout with a full date: write the reference time Mon Jan 2 15:04:05 MST 2006 as the file does, e.g. \"02-01-2006 15:04\" for 29-02-2016 13:04 (or use rfc3339, unix, unix_ms)", t.Layout)
-		}
-	}
-	return nil
 }
 
 // tickets checks the ticket options.

@@ -97,7 +97,16 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 		}
 		i, ok := index[col]
 		if !ok {
-			missing = append(missing, fmt.Sprintf("%q (columns.%s)", col, p.slotKey(slot(s))))
+			hint := ""
+			// Names are compared exactly: one that differs in case or spaces only is most
+			// likely the one meant. Header names are not data, so naming it leaks nothing.
+			for _, h := range header {
+				if strings.EqualFold(strings.Join(strings.Fields(h), " "), strings.Join(strings.Fields(col), " ")) {
+					hint = fmt.Sprintf("; the header has %q", strings.TrimSpace(h))
+					break
+				}
+			}
+			missing = append(missing, fmt.Sprintf("%q (columns.%s, configuration line %d%s)", col, p.slotKey(slot(s)), p.colLines[s], hint))
 			continue
 		}
 		idx[s] = i

@@ -180,7 +180,7 @@ func (b *uptimeRows) finish(lastWrite time.Time) []collector.UptimeSeries {
 			if o.End.IsZero() {
 				// Still going on: it lasts as long as the record vouches for.
 				if !to.After(o.Start) {
-					rd.reject(o.file, o.line, fmt.Sprintf("column %s: the outage has no end and starts at %s, not before the coverage ends at %s", p.cols[sStart], p.times.format(o.Start), to.Format(time.RFC3339)))
+					rd.reject(o.file, o.line, fmt.Sprintf("column %q: the outage has no end and starts at %s, not before the coverage ends at %s", p.cols[sStart], p.times.format(o.Start), to.Format(time.RFC3339)))
 					continue
 				}
 				o.End = to

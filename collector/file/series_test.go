@@ -43,9 +43,9 @@ func TestSync_uptime(t *testing.T) {
 				sample(1704067200, availability.Down), sample(1704067260, availability.Unknown),
 			}},
 		}, Rejected: rejections(
-			`uptime_samples.csv:7|column status: state "BOGUS" is not listed under states (up, down, degraded, unknown)`,
-			`uptime_samples.csv:8|column ts: no time`,
-			`uptime_samples.csv:9|column status: no state`,
+			`uptime_samples.csv:7|column "status": state "BOGUS" is not listed under states (up, down, degraded, unknown)`,
+			`uptime_samples.csv:8|column "ts": no time`,
+			`uptime_samples.csv:9|column "status": no state`,
 		)},
 	}, {
 		name: "json samples with default states, series named after the source",
@@ -59,7 +59,7 @@ func TestSync_uptime(t *testing.T) {
 				sample(1704067200, availability.Up), sample(1704067260, availability.Down), sample(1704067320, availability.Up),
 			}},
 		}, Rejected: rejections(
-			`uptime_samples.json:5|column up: state "maybe" is not listed under states (up, down, degraded, unknown)`,
+			`uptime_samples.json:5|column "up": state "maybe" is not listed under states (up, down, degraded, unknown)`,
 		)},
 	}, {
 		name: "csv outage rows with a coverage",
@@ -84,8 +84,8 @@ func TestSync_uptime(t *testing.T) {
 			// Listed in coverage.series, never down.
 			{Series: "dns", CoveredFrom: covFrom, CoveredTo: covTo, Outages: []availability.Outage{}},
 		}, Rejected: rejections(
-			`uptime_outages.csv:5|column to: the outage ends at 2024-01-15 09:00, not after its start 2024-01-15 10:00`,
-			`uptime_outages.csv:6|column severity: an outage is down or degraded, not up`,
+			`uptime_outages.csv:5|column "to": the outage ends at 2024-01-15 09:00, not after its start 2024-01-15 10:00`,
+			`uptime_outages.csv:6|column "severity": an outage is down or degraded, not up`,
 		)},
 	}}
 	for _, tt := range tests {
@@ -155,11 +155,11 @@ func TestSync_events(t *testing.T) {
 			}},
 			{Series: "search", Buckets: []events.Bucket{bucket(utc("2024-01-01 00:00"), 10, 10)}},
 		}, Rejected: rejections(
-			`events.csv:6|column ok: 101 good events is more than the total 100`,
-			`events.csv:7|column ok: "-1" is negative`,
-			`events.csv:8|column ok: "NaN" is not a finite number`,
-			`events.csv:9|column all: "1e400" is not a finite number; column ok: "1e400" is not a finite number`,
-			`events.csv:10|column ok: "abc" is not a number`,
+			`events.csv:6|column "ok": 101 good events is more than the total 100`,
+			`events.csv:7|column "ok": "-1" is negative`,
+			`events.csv:8|column "ok": "NaN" is not a finite number`,
+			`events.csv:9|column "all": "1e400" is not a finite number; column "ok": "1e400" is not a finite number`,
+			`events.csv:10|column "ok": "abc" is not a number`,
 		)},
 	}, {
 		name: "json with bad and total, unix_ms, constant series",
@@ -176,8 +176,8 @@ func TestSync_events(t *testing.T) {
 				bucket(utc("2024-01-01 00:01"), 997, 1000),
 			}},
 		}, Rejected: rejections(
-			`events.json:4|column errors: 5 bad events is more than the total 2`,
-			`events.json:5|column errors: no count`,
+			`events.json:4|column "errors": 5 bad events is more than the total 2`,
+			`events.json:5|column "errors": no count`,
 		)},
 	}}
 	for _, tt := range tests {

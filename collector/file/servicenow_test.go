@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
@@ -88,11 +92,14 @@ func writeTicket(sb *strings.Builder, t *ticket.Ticket) {
 // rawIncident is an incident as the independent pass below reads it.
 type rawIncident struct {
 	opened time.Time
-	rows   []rawRow // sorted by time, rows before opened dropped
+	// rows in sys_mod_count order, then time; without rows before opened, repeats of the state
+	// before, and rows stamped before the row kept before them. So they are in time order.
+	rows []rawRow
 }
 
 type rawRow struct {
 	at    time.Time
+	seq   int
 	state string
 }
 
@@ -130,11 +137,31 @@ func readRaw(t *testing.T) map[string]*rawIncident {
 			inc = &rawIncident{opened: parse(r[col["opened_at"]])}
 			incs[id] = inc
 		}
-		inc.rows = append(inc.rows, rawRow{at: parse(r[col["sys_updated_at"]]), state: r[col["incident_state"]]})
+		seq, err := strconv.Atoi(r[col["sys_mod_count"]])
+		if err != nil {
+			t.Fatalf("raw sys_mod_count: %v", err)
+		}
+		inc.rows = append(inc.rows, rawRow{at: parse(r[col["sys_updated_at"]]), seq: seq, state: r[col["incident_state"]]})
 	}
 	for _, inc := range incs {
-		slices.SortStableFunc(inc.rows, func(a, b rawRow) int { return a.at.Compare(b.at) })
-		inc.rows = slices.DeleteFunc(inc.rows, func(r rawRow) bool { return r.at.Before(inc.opened) })
+		slices.SortStableFunc(inc.rows, func(a, b rawRow) int {
+			if a.seq != b.seq {
+				return a.seq - b.seq
+			}
+			return a.at.Compare(b.at)
+		})
+		var kept []rawRow
+		for _, r := range inc.rows {
+			n := len(kept)
+			switch {
+			case r.at.Before(inc.opened):
+			case n > 0 && r.state == kept[n-1].state:
+			case n > 0 && r.at.Before(kept[n-1].at):
+			default:
+				kept = append(kept, r)
+			}
+		}
+		inc.rows = kept
 	}
 	return incs
 }
@@ -288,5 +315,56 @@ func TestServiceNow_kpis(t *testing.T) {
 		if int(got.Value) != want {
 			t.Errorf("backlog at %s: engine %v, raw rows %d", s, got.Value, want)
 		}
+	}
+}
+
+// TestServiceNow_realExportStyle: the example mapping reads the full data set's (and many
+// exports') dates, 29/2/2016 01:16, as it reads the sample's 29-02-2016 01:16. The fixture holds
+// four incidents of the sample with their dates so written.
+func TestServiceNow_realExportStyle(t *testing.T) {
+	const realStyle = "servicenow-real-style.csv"
+	data, err := os.ReadFile("testdata/servicenow.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(string(data), "path: servicenow-incident-event-log-sample.csv", "path: "+realStyle, 1)
+	sample := loadServiceNow(t)
+	b := syncOK(t, newSource(t, "testdata", cfg), nil)
+	byID := map[string]ticket.Ticket{}
+	for _, tk := range sample.Tickets {
+		byID[tk.ID] = tk
+	}
+	var want []ticket.Ticket
+	for _, id := range []string{"INC0000045", "INC0000135", "INC0000137", "INC0000164"} {
+		want = append(want, byID[id])
+	}
+	if d := cmp.Diff(want, b.Tickets); d != "" {
+		t.Errorf("tickets differ from the sample's (-sample +real style):\n%s", d)
+	}
+	// INC0000135 and INC0000164 have a row stamped before opened_at, as in the sample: the same
+	// reasons (times are written in the first layout), at the fixture's lines.
+	var wantReasons, gotReasons []string
+	for _, r := range sample.Rejected {
+		if strings.Contains(r.Reason, "INC0000135") || strings.Contains(r.Reason, "INC0000164") {
+			wantReasons = append(wantReasons, r.Reason)
+		}
+	}
+	for _, r := range b.Rejected {
+		gotReasons = append(gotReasons, r.Reason)
+	}
+	if d := cmp.Diff(wantReasons, gotReasons); d != "" || len(gotReasons) != 2 {
+		t.Errorf("rejections (-sample +real style):\n%s", d)
+	}
+
+	// A date in none of the layouts: the reason names the column, the value and every layout.
+	dir := t.TempDir()
+	raw := string(fixture(t, realStyle))
+	bad := strings.Replace(strings.SplitAfter(raw, "\n")[1], "INC0000045", "INC0000999", 1)
+	bad = strings.Replace(bad, "29/2/2016 01:16", "2016/02/29 01:16", 1) // opened_at
+	write(t, filepath.Join(dir, realStyle), raw+bad)
+	b = syncOK(t, newSource(t, dir, cfg), nil)
+	wantRej := collector.Rejection{Where: realStyle + ":25", Reason: `column "opened_at": "2016/02/29 01:16" matches none of the layouts "02-01-2006 15:04", "2/1/2006 15:04", "2006-01-02 15:04:05"`}
+	if n := len(b.Rejected); n != 3 || b.Rejected[2] != wantRej {
+		t.Errorf("rejections %v, want the two early rows and %v", b.Rejected, wantRej)
 	}
 }

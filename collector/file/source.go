@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -138,7 +139,7 @@ func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 	for i, path := range paths {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return collector.Batch{}, err
+			return collector.Batch{}, p.statError(path, err)
 		}
 		if fi.IsDir() {
 			return collector.Batch{}, fmt.Errorf("%s is a folder, not a file", path)
@@ -190,9 +191,30 @@ func (p *plan) match() ([]string, error) {
 		return nil, err
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("no file matches %s", p.pattern)
+		return nil, fmt.Errorf("no file matches %s%s", p.pattern, p.asConfigured())
 	}
 	return paths, nil // Glob sorts them
+}
+
+// statError words a failure to find or open the file at path, naming it in full and as the
+// configuration wrote it. It wraps err's cause (fs.ErrNotExist, fs.ErrPermission ...).
+func (p *plan) statError(path string, err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		err = pe.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s%s", fs.ErrNotExist, path, p.asConfigured())
+	}
+	return fmt.Errorf("%s%s: %w", path, p.asConfigured(), err)
+}
+
+// asConfigured is " (path: <as written>)" when the configuration wrote the path otherwise
+// (relative to its folder), else "".
+func (p *plan) asConfigured() string {
+	if p.rawPath == "" || p.rawPath == p.pattern {
+		return ""
+	}
+	return " (path: " + p.rawPath + ")"
 }
 
 // display is how rejections name a file: relative to the configuration's folder when inside it.
@@ -265,7 +287,7 @@ const cancelEvery = 1024
 func (rd *reading) readFile(ctx context.Context, i int, path string) (fileState, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fileState{}, err
+		return fileState{}, rd.plan.statError(path, err)
 	}
 	defer f.Close()
 	before, err := f.Stat()

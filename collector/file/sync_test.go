@@ -45,11 +45,27 @@ func ids(b collector.Batch) []string {
 	return out
 }
 
+// TestSync_missingFile: the error names the file looked for in full, and as the configuration
+// wrote it when that differs.
 func TestSync_missingFile(t *testing.T) {
-	src := newSource(t, t.TempDir(), smallConfig)
-	_, err := src.Sync(context.Background(), nil)
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("Sync error = %v, want one wrapping os.ErrNotExist", err)
+	dir := t.TempDir()
+	abs := filepath.Join(dir, "elsewhere", "a.csv")
+	tests := []struct{ name, path, want string }{
+		{"relative", "small.csv", "file does not exist: " + filepath.Join(dir, "small.csv") + " (path: small.csv)"},
+		{"absolute", abs, "file does not exist: " + abs},
+		{"glob", "exports/*.csv", "no file matches " + filepath.Join(dir, "exports", "*.csv") + " (path: exports/*.csv)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			config := strings.Replace(smallConfig, "path: small.csv", "path: "+tt.path, 1)
+			_, err := newSource(t, dir, config).Sync(context.Background(), nil)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("Sync error:\n got %v\nwant %s", err, tt.want)
+			}
+			if tt.name != "glob" && !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("Sync error %v does not wrap os.ErrNotExist", err)
+			}
+		})
 	}
 }
 
@@ -79,7 +95,16 @@ func TestSync_fileErrors(t *testing.T) {
   columns: {id: id, created: opened_at, status: state}
   statuses: {open: [open]}
 `, "small.csv", "id,created,SECRET\nA,2024-01-01T00:00:00Z,open\n",
-			`small.csv: the header has no column "opened_at" (columns.created), no column "state" (columns.status)`},
+			`small.csv: the header has no column "opened_at" (columns.created, configuration line 3), no column "state" (columns.status, configuration line 3)`},
+		{"csv header lacks a field, and has a name differing in case", `file:
+  path: small.csv
+  columns:
+    id: Issue key
+    created: Created
+    fields:
+      component: Component/s
+`, "small.csv", "Issue Key,Created,SECRET\nA,2024-01-01T00:00:00Z,open\n",
+			`small.csv: the header has no column "Issue key" (columns.id, configuration line 4; the header has "Issue Key"), no column "Component/s" (columns.fields.component, configuration line 7)`},
 		{"empty csv", smallConfig, "small.csv", "", "small.csv: empty file: no header row"},
 		{"malformed csv header", smallConfig, "small.csv", "id,\"created\nSECRET", `small.csv: header: record on line 1; parse error on line 2, column 7: extraneous or missing " in quoted-field`},
 		{"truncated json", jsonConfig, "small.json", `[{"id": "A", "created": "2024-01-01T00:00:00Z"}, {"id": "SECRET"`, "small.json: truncated JSON: the document ends early"},
@@ -123,7 +148,7 @@ func TestSync_rejectionsQuoteOnlyTheValue(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	write(t, filepath.Join(dir, "small.csv"), "id,created,status,secret\nA,"+long+",open,SECRET\n")
 	b := syncOK(t, newSource(t, dir, smallConfig), nil)
-	want := rejections(`small.csv:2|column created: "` + strings.Repeat("x", 64) + `"... (100 bytes) is not an RFC 3339 time`)
+	want := rejections(`small.csv:2|column "created": "` + strings.Repeat("x", 64) + `"... (100 bytes) is not an RFC 3339 time`)
 	if d := cmp.Diff(want, b.Rejected); d != "" {
 		t.Errorf("rejections (-want +got):\n%s", d)
 	}
@@ -139,7 +164,7 @@ func TestSync_csvShapes(t *testing.T) {
 		{"byte order mark and CRLF", "\ufeffid,created,status\r\nA,2024-01-01T00:00:00Z,open\r\n", []string{"A"}, nil},
 		{"spaces around names and values", " id , created ,status\nA , 2024-01-01T00:00:00Z,open\n", []string{"A"}, nil},
 		{"multi-line field keeps line numbers", "id,created,status,note\nA,2024-01-01T00:00:00Z,open,\"two\nlines\"\nB,bad,open,\n",
-			[]string{"A"}, rejections(`small.csv:4|column created: "bad" is not an RFC 3339 time`)},
+			[]string{"A"}, rejections(`small.csv:4|column "created": "bad" is not an RFC 3339 time`)},
 		{"extra field", "id,created,status\nA,2024-01-01T00:00:00Z,open,extra\n", nil, rejections(`small.csv:2|4 fields where the header has 3`)},
 		{"no final newline", "id,created,status\nA,2024-01-01T00:00:00Z,open", []string{"A"}, nil},
 	}
@@ -279,7 +304,7 @@ func TestSync_glob(t *testing.T) {
 	if d := cmp.Diff([]string{"A", "B"}, ids(b)); d != "" {
 		t.Errorf("tickets (-want +got):\n%s", d)
 	}
-	want := rejections(`exports/2024-02.csv:3|column id: ticket "A" was already read at exports/2024-01.csv:2; the first row is kept`)
+	want := rejections(`exports/2024-02.csv:3|column "id": ticket "A" was already read at exports/2024-01.csv:2; the first row is kept`)
 	if d := cmp.Diff(want, b.Rejected); d != "" {
 		t.Errorf("rejections (-want +got):\n%s", d)
 	}

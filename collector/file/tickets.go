@@ -1,6 +1,7 @@
 package file
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +32,7 @@ type ticketRow struct {
 	status           string    // "" when absent
 	cat              ticket.Category
 	statusTime       time.Time // zero when absent
+	seq              int64     // sequence; 0 when unmapped
 	resolved, closed time.Time // zero when absent
 	attrs
 }
@@ -39,7 +41,7 @@ type ticketRow struct {
 type problems []string
 
 func (ps *problems) add(p *plan, s slot, format string, args ...any) {
-	*ps = append(*ps, fmt.Sprintf("column %s: ", p.cols[s])+fmt.Sprintf(format, args...))
+	*ps = append(*ps, fmt.Sprintf("column %q: ", p.cols[s])+fmt.Sprintf(format, args...))
 }
 
 func (ps problems) String() string { return strings.Join(ps, "; ") }
@@ -89,7 +91,7 @@ func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
 		out.status = rd.intern(c.v)
 		out.cat = p.category(c.v)
 		if out.cat == ticket.Unmapped {
-			ps.add(p, sStatus, "status %s has no category: list it under statuses, or set default_category", quote(c.v))
+			ps.add(p, sStatus, "status %s has no category: list it under statuses, or set default_category (the category of statuses not listed)", quote(c.v))
 		}
 	} else if p.layout == layoutEventLog {
 		ps.add(p, sStatus, "no status")
@@ -97,6 +99,16 @@ func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
 	out.statusTime = tm(sStatusTime)
 	if p.layout == layoutEventLog && !cells[sStatusTime].ok {
 		ps.add(p, sStatusTime, "no status time")
+	}
+	out.seq = 0
+	if c := cells[sSequence]; c.ok {
+		n, err := parseSequence(c.v)
+		if err != nil {
+			ps.add(p, sSequence, "%v", err)
+		}
+		out.seq = n
+	} else if p.mapped(sSequence) {
+		ps.add(p, sSequence, "no sequence number, so the row cannot be placed among the ticket's others")
 	}
 	out.resolved, out.closed = tm(sResolved), tm(sClosed)
 	out.priority = str(sPriority, p.constants.Priority)
@@ -203,7 +215,7 @@ func (b *rowTickets) add(rw *row) {
 		return
 	}
 	if first, dup := b.seen[tr.id]; dup {
-		rd.reject(rw.file, rw.line, fmt.Sprintf("column %s: ticket %s was already read at %s; the first row is kept", p.cols[sID], quote(tr.id), rd.where(first.file, first.line)))
+		rd.reject(rw.file, rw.line, fmt.Sprintf("column %q: ticket %s was already read at %s; the first row is kept", p.cols[sID], quote(tr.id), rd.where(first.file, first.line)))
 		return
 	}
 	history, problem := b.history(tr)
@@ -224,6 +236,12 @@ func (b *rowTickets) add(rw *row) {
 // history builds a one_row_per_ticket history from the resolved and closed columns and the
 // current status. It returns a problem instead when the row cannot say when its status began, or
 // contradicts itself.
+//
+// Without status_time, the current status is dated by the row's other times: a resolved status
+// by the resolved column, else the closed one; a closed or cancelled status by the closed column,
+// else the resolved one (a Jira export has only Resolved, the time any resolution was set,
+// Done or Won't Do alike); a cancelled status with neither by creation; an open or paused status
+// by creation when nothing was resolved or closed.
 func (b *rowTickets) history(tr *ticketRow) ([]ticket.StatusChange, string) {
 	p := b.rd.plan
 	var h []ticket.StatusChange
@@ -233,17 +251,22 @@ func (b *rowTickets) history(tr *ticketRow) ([]ticket.StatusChange, string) {
 	if !tr.closed.IsZero() {
 		h = append(h, ticket.StatusChange{At: tr.closed, Status: p.stopNames[ticket.Closed], Category: ticket.Closed})
 	}
+	slices.SortStableFunc(h, func(a, b ticket.StatusChange) int { return a.At.Compare(b.At) })
 	if tr.status == "" {
-		slices.SortStableFunc(h, func(a, b ticket.StatusChange) int { return a.At.Compare(b.At) })
 		return h, ""
 	}
 	at := tr.statusTime
 	if at.IsZero() {
 		switch tr.cat {
 		case ticket.Resolved:
-			at = tr.resolved
-		case ticket.Closed, ticket.Cancelled:
-			at = tr.closed
+			at = firstSet(tr.resolved, tr.closed)
+		case ticket.Closed:
+			at = firstSet(tr.closed, tr.resolved)
+		case ticket.Cancelled:
+			// Withdrawn at an unknown time: at creation, the one time known. A cancelled
+			// ticket counts in no resolution figure, and losing it would hide it from every
+			// count; map status_time to date it.
+			at = firstSet(tr.closed, tr.resolved, tr.created)
 		default:
 			if len(h) == 0 {
 				at = tr.created // the only status known, held since creation
@@ -253,29 +276,35 @@ func (b *rowTickets) history(tr *ticketRow) ([]ticket.StatusChange, string) {
 	if at.IsZero() {
 		why := "columns.status_time is not mapped"
 		if p.mapped(sStatusTime) {
-			why = "column " + p.cols[sStatusTime] + " is empty"
+			why = fmt.Sprintf("column %q is empty", p.cols[sStatusTime])
 		}
 		if tr.cat == ticket.Open || tr.cat == ticket.Paused {
 			return nil, fmt.Sprintf("status %s is %s after a resolution or closure, but %s, so the reopen has no time", quote(tr.status), tr.cat, why)
 		}
-		return nil, fmt.Sprintf("status %s is %s, but %s and no %s time is given, so it has no time", quote(tr.status), tr.cat, why, tr.cat)
+		return nil, fmt.Sprintf("status %s is %s, but %s and the row has no resolved or closed time, so the status has no time", quote(tr.status), tr.cat, why)
 	}
-	cur := ticket.StatusChange{At: at, Status: tr.status, Category: tr.cat}
-	merged := false
-	for i := range h {
-		if h[i].At.Equal(at) && h[i].Category == tr.cat {
-			h[i].Status, merged = tr.status, true // the column and the status say the same
-		}
+	if tr.cat.Stopped() {
+		// A resolved, closed or cancelled status takes the place of the entries at its instant:
+		// they are the same event (a Jira ticket's Resolved time is when it was closed, or
+		// cancelled: then no resolution is counted).
+		h = slices.DeleteFunc(h, func(e ticket.StatusChange) bool { return e.At.Equal(at) })
 	}
-	if !merged {
-		h = append(h, cur)
-	}
-	slices.SortStableFunc(h, func(a, b ticket.StatusChange) int { return a.At.Compare(b.At) })
-	if last := h[len(h)-1]; last.Category != tr.cat || !last.At.Equal(at) {
+	if n := len(h); n > 0 && h[n-1].At.After(at) {
+		last := h[n-1]
 		return nil, fmt.Sprintf("the current status %s (%s, since %s) is not the latest: %s at %s is later",
 			quote(tr.status), tr.cat, p.times.format(at), last.Category, p.times.format(last.At))
 	}
-	return h, ""
+	return append(h, ticket.StatusChange{At: at, Status: tr.status, Category: tr.cat}), ""
+}
+
+// firstSet returns the first time that is not zero, or zero.
+func firstSet(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func (b *rowTickets) finish() []ticket.Ticket { return b.tickets }
@@ -283,6 +312,7 @@ func (b *rowTickets) finish() []ticket.Ticket { return b.tickets }
 // evRow is one status change of an event log.
 type evRow struct {
 	at, created time.Time
+	seq         int64
 	status      string
 	cat         ticket.Category
 	place
@@ -294,10 +324,11 @@ type evTicket struct {
 	first place // the ticket's first row in file order
 	index int   // in logTickets.order
 	nrows int
-	// last holds the attributes of the row that sorts last (latest status time, the later row on
-	// a tie), so that the attributes of every row need not be kept.
-	lastAt time.Time
-	last   attrs
+	// last holds the attributes of the row that sorts last (highest sequence, then latest status
+	// time, the later row on a tie), so that the attributes of every row need not be kept.
+	lastSeq int64
+	lastAt  time.Time
+	last    attrs
 }
 
 // logTickets builds event_log tickets.
@@ -334,11 +365,11 @@ func (b *logTickets) add(rw *row) {
 		b.byID[id] = et
 		b.order = append(b.order, et)
 	}
-	b.rows = append(b.rows, evRow{at: tr.statusTime, created: tr.created, status: tr.status, cat: tr.cat, place: place{rw.file, rw.line}})
+	b.rows = append(b.rows, evRow{at: tr.statusTime, created: tr.created, seq: tr.seq, status: tr.status, cat: tr.cat, place: place{rw.file, rw.line}})
 	b.tickets = append(b.tickets, int32(et.index))
 	et.nrows++
-	if et.nrows == 1 || !tr.statusTime.Before(et.lastAt) {
-		et.lastAt = tr.statusTime
+	if et.nrows == 1 || tr.seq > et.lastSeq || tr.seq == et.lastSeq && !tr.statusTime.Before(et.lastAt) {
+		et.lastSeq, et.lastAt = tr.seq, tr.statusTime
 		fields := et.last.fields
 		copy(fields, tr.fields)
 		et.last = tr.attrs
@@ -364,7 +395,9 @@ func (b *logTickets) finish() []ticket.Ticket {
 	tickets := make([]ticket.Ticket, 0, len(b.order))
 	for i, et := range b.order {
 		rows := grouped[start[i]:start[i+1]]
-		slices.SortStableFunc(rows, func(a, b evRow) int { return a.at.Compare(b.at) })
+		// By sequence (0 on every row when unmapped), then time; rows equal in both keep file
+		// order.
+		slices.SortStableFunc(rows, func(a, b evRow) int { return cmp.Or(cmp.Compare(a.seq, b.seq), a.at.Compare(b.at)) })
 		created := rows[0].at
 		if p.mapped(sCreated) {
 			created = time.Time{}
@@ -375,23 +408,34 @@ func (b *logTickets) finish() []ticket.Ticket {
 				}
 			}
 			if created.IsZero() {
-				rd.reject(et.first.file, et.first.line, fmt.Sprintf("ticket %s: column %s is empty on every row, so the ticket has no creation time", et.id, p.cols[sCreated]))
+				rd.reject(et.first.file, et.first.line, fmt.Sprintf("ticket %s: column %q is empty on every row, so the ticket has no creation time", et.id, p.cols[sCreated]))
 				continue
 			}
 		}
 		history := make([]ticket.StatusChange, 0, len(rows))
 		kept := 0
+		var lastSeq int64 // of the row that made the last entry
 		for _, r := range rows {
 			if r.at.Before(created) {
-				rd.reject(r.file, r.line, fmt.Sprintf("column %s: status time %s is before the ticket's creation %s (column %s): row left out of ticket %s's history",
+				rd.reject(r.file, r.line, fmt.Sprintf("column %q: status time %s is before the ticket's creation %s (column %q): row left out of ticket %s's history",
 					p.cols[sStatusTime], p.times.format(r.at), p.times.format(created), p.cols[sCreated], et.id))
 				continue
 			}
-			kept++
-			if n := len(history); n > 0 && strings.EqualFold(history[n-1].Status, r.status) {
+			n := len(history)
+			if n > 0 && strings.EqualFold(history[n-1].Status, r.status) {
+				kept++
 				continue // the same status again: an update of another attribute
 			}
+			if n > 0 && r.at.Before(history[n-1].At) {
+				// Only with a sequence: the row's time contradicts its place. Placing it would
+				// make the history go backwards; moving it would invent a time.
+				rd.reject(r.file, r.line, fmt.Sprintf("column %q: status time %s is before %s, the time of status %s, which column %q puts first (%d, this row %d): row left out of ticket %s's history",
+					p.cols[sStatusTime], p.times.format(r.at), p.times.format(history[n-1].At), quote(history[n-1].Status), p.cols[sSequence], lastSeq, r.seq, et.id))
+				continue
+			}
+			kept++
 			history = append(history, ticket.StatusChange{At: r.at, Status: r.status, Category: r.cat})
+			lastSeq = r.seq
 		}
 		if kept == 0 {
 			continue // every row was rejected, each with its reason

@@ -74,15 +74,15 @@ func TestSync_oneRowPerTicket(t *testing.T) {
 		name:   "csv",
 		config: fmt.Sprintf(rowTicketsCSV, "path: row_tickets.csv"),
 		want: collector.Batch{Replace: true, Tickets: csvWant, Rejected: rejections(
-			`row_tickets.csv:8|column opened: "2024-02-31 10:00" is not a time in layout 2006-01-02 15:04`,
-			`row_tickets.csv:9|column state: status "Bogus" has no category: list it under statuses, or set default_category`,
+			`row_tickets.csv:8|column "opened": "2024-02-31 10:00" does not match layout "2006-01-02 15:04"`,
+			`row_tickets.csv:9|column "state": status "Bogus" has no category: list it under statuses, or set default_category (the category of statuses not listed)`,
 			`row_tickets.csv:10|ticket T8: resolved at 2024-01-05T08:00:00Z is before creation 2024-01-05T09:00:00Z`,
-			`row_tickets.csv:11|column id: ticket "T1" was already read at row_tickets.csv:2; the first row is kept`,
+			`row_tickets.csv:11|column "id": ticket "T1" was already read at row_tickets.csv:2; the first row is kept`,
 			`row_tickets.csv:12|3 fields where the header has 13`,
-			`row_tickets.csv:13|column reassigned: "-1" is negative`,
-			`row_tickets.csv:14|ticket T11: status "New" is open after a resolution or closure, but column updated is empty, so the reopen has no time`,
+			`row_tickets.csv:13|column "reassigned": "-1" is negative`,
+			`row_tickets.csv:14|ticket T11: status "New" is open after a resolution or closure, but column "updated" is empty, so the reopen has no time`,
 			`row_tickets.csv:15|ticket T12: the current status "In Progress" (open, since 2024-01-06 11:00) is not the latest: resolved at 2024-01-06 12:00 is later`,
-			`row_tickets.csv:16|column id: no ticket id`,
+			`row_tickets.csv:16|column "id": no ticket id`,
 			`row_tickets.csv:17|ticket T13: first response 2024-01-06T08:00:00Z is before creation 2024-01-06T09:00:00Z`,
 			`row_tickets.csv:18|malformed CSV: bare " in non-quoted-field`,
 		)},
@@ -106,10 +106,10 @@ func TestSync_oneRowPerTicket(t *testing.T) {
     fields: {service: service, customer: customer}
   time: {layout: rfc3339}` + rowTicketsCommon,
 		want: collector.Batch{Replace: true, Tickets: rowTicketsWant(), Rejected: rejections(
-			`row_tickets.json:29|column opened_at: "yesterday" is not an RFC 3339 time`,
+			`row_tickets.json:29|column "opened_at": "yesterday" is not an RFC 3339 time`,
 			`row_tickets.json:30|the record is a string, not an object`,
-			`row_tickets.json:31|column number: is an object, not a value; column state: is an array, not a value`,
-			`row_tickets.json:32|column reassignment_count: "true" is not a whole number`,
+			`row_tickets.json:31|column "number": is an object, not a value; column "state": is an array, not a value`,
+			`row_tickets.json:32|column "reassignment_count": "true" is not a whole number`,
 		)},
 	}, {
 		name: "ndjson with unix times",
@@ -133,7 +133,7 @@ func TestSync_oneRowPerTicket(t *testing.T) {
 			`row_tickets.ndjson:7|malformed JSON: the line ends early`,
 			`row_tickets.ndjson:8|the record is an array, not an object`,
 			`row_tickets.ndjson:9|malformed JSON: data after the object`,
-			`row_tickets.ndjson:10|column t.open: "soon" is not a Unix time in seconds`,
+			`row_tickets.ndjson:10|column "t.open": "soon" is not a Unix time in seconds`,
 		)},
 	}}
 	for _, tt := range tests {
@@ -249,12 +249,12 @@ func TestSync_eventLog(t *testing.T) {
 				FirstResponse: utc(d("04 12:05")),
 			},
 		}, Rejected: rejections(
-			`log_incidents.csv:15|column updated_at: status time 02.01.2024 10:45 is before the ticket's creation 02.01.2024 11:00 (column opened_at): row left out of ticket INC3's history`,
-			`log_incidents.csv:18|column state: status "Escalated" has no category: list it under statuses, or set default_category`,
-			`log_incidents.csv:19|column updated_at: "03.01.2024 25:00" is not a time in layout 02.01.2006 15:04`,
-			`log_incidents.csv:20|ticket INC5: column opened_at is empty on every row, so the ticket has no creation time`,
-			`log_incidents.csv:22|column updated_at: status time 03.01.2024 11:00 is before the ticket's creation 03.01.2024 12:00 (column opened_at): row left out of ticket INC6's history`,
-			`log_incidents.csv:24|column reassignment_count: "x" is not a whole number`,
+			`log_incidents.csv:15|column "updated_at": status time 02.01.2024 10:45 is before the ticket's creation 02.01.2024 11:00 (column "opened_at"): row left out of ticket INC3's history`,
+			`log_incidents.csv:18|column "state": status "Escalated" has no category: list it under statuses, or set default_category (the category of statuses not listed)`,
+			`log_incidents.csv:19|column "updated_at": "03.01.2024 25:00" does not match layout "02.01.2006 15:04"`,
+			`log_incidents.csv:20|ticket INC5: column "opened_at" is empty on every row, so the ticket has no creation time`,
+			`log_incidents.csv:22|column "updated_at": status time 03.01.2024 11:00 is before the ticket's creation 03.01.2024 12:00 (column "opened_at"): row left out of ticket INC6's history`,
+			`log_incidents.csv:24|column "reassignment_count": "x" is not a whole number`,
 		)},
 	}, {
 		name: "ndjson without a created column, with default_category",
@@ -288,7 +288,7 @@ func TestSync_eventLog(t *testing.T) {
 				History: []ticket.StatusChange{change(utc("2024-03-02 08:00"), "open", ticket.Open)},
 			},
 		}, Rejected: rejections(
-			`log_requests.ndjson:6|column change.at: "2024-03-01 09:00" is not an RFC 3339 time`,
+			`log_requests.ndjson:6|column "change.at": "2024-03-01 09:00" is not an RFC 3339 time`,
 		)},
 	}}
 	for _, tt := range tests {
