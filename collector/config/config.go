@@ -152,4 +152,6 @@ type Contract struct {
 	Spec        contract.Spec
 	Description string
 	Objectives  []string
+	// PeriodName is the period its objectives share ("month"): a contract is credited per period.
+	PeriodName string
 }
