@@ -340,7 +340,7 @@ var kpiRoles = map[string]struct {
 func wantUnit(expr string, metrics []string) (string, bool) {
 	has := func(m string) bool { return slices.Contains(metrics, m) }
 	switch {
-	case has(c.Status) || has(c.KPIStatus) || has(c.SourceUp):
+	case has(c.Status) || has(c.KPIStatus) || has(c.ContractStatus) || has(c.SourceUp):
 		return "short", true // a state shown through value mappings, or a count of states
 	case strings.Contains(expr, "_timestamp_seconds") && strings.Contains(expr, "* 1000"):
 		return "dateTimeAsIso", true // Grafana's date units take milliseconds
