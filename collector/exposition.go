@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 )
 
@@ -224,11 +225,42 @@ func (e emitter) kpis(ks []KPIResult) {
 }
 
 func (e emitter) contracts(cs []ContractResult) {
-	for _, k := range cs {
-		e.gauge(c.ContractCreditRatio, "Service credit owed for the current period, as a ratio of the fee."+cached, []string{c.LabelContract}, []string{k.Name}, k.Ratio)
-		if k.HasFee {
-			e.gauge(c.ContractCreditAmount, "Service credit owed for the current period, in the contract's currency."+cached,
-				[]string{c.LabelContract, c.LabelCurrency}, []string{k.Name, k.Currency}, k.Amount)
+	for i := range cs {
+		k := &cs[i]
+		name, cur := k.Spec.Name, k.Spec.Currency
+		for _, st := range contract.Statuses {
+			e.gauge(c.ContractStatus, "The contract's status in the current period: 1 for the current one of unknown (an objective has no data or is stale: nothing can be said, not even that nothing is owed), ok, at_risk (the forecast earns a credit), credit_due (the attainment so far earns one)."+cached,
+				[]string{c.LabelContract, c.LabelStatus}, []string{name, st.String()}, b2f(st == k.Status))
+		}
+		// A credit that is not known has no series: zero would claim that nothing is owed.
+		for _, h := range k.History {
+			if !h.Known {
+				continue
+			}
+			e.gauge(c.ContractPeriodFinalCreditRatio, "Final service credit of each of the last finished periods, labelled by period (2026-10), as a ratio of the fee: the figure to invoice, rated from the attainments frozen with the period."+cached,
+				[]string{c.LabelContract, c.LabelPeriod}, []string{name, h.Label}, h.Ratio)
+			if k.Spec.Fee > 0 {
+				e.gauge(c.ContractPeriodFinalCreditAmount, "Final service credit of each of the last finished periods, labelled by period (2026-10), in the contract's currency: the figure to invoice."+cached,
+					[]string{c.LabelContract, c.LabelCurrency, c.LabelPeriod}, []string{name, cur, h.Label}, h.Amount)
+			}
+		}
+		for _, f := range []struct {
+			credit                        ContractCredit
+			ratio, amount, say, ratioAlso string
+		}{
+			{k.Forecast, c.ContractForecastCreditRatio, c.ContractForecastCreditAmount,
+				"Service credit the current period is forecast to earn at its end, from the objectives' forecast attainment", ""},
+			{k.Running, c.ContractRunningCreditRatio, c.ContractRunningCreditAmount,
+				"Service credit the current period's attainment so far would earn if the period ended now",
+				"; not the invoice, which is " + c.ContractPeriodFinalCreditRatio},
+		} {
+			if !f.credit.Known {
+				continue
+			}
+			e.gauge(f.ratio, f.say+", as a ratio of the fee"+f.ratioAlso+"."+cached, []string{c.LabelContract}, []string{name}, f.credit.Ratio)
+			if k.Spec.Fee > 0 {
+				e.gauge(f.amount, f.say+", in the contract's currency."+cached, []string{c.LabelContract, c.LabelCurrency}, []string{name, cur}, f.credit.Amount)
+			}
 		}
 	}
 }

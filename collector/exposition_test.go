@@ -24,6 +24,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 )
 
@@ -176,11 +177,7 @@ func expoSnapshot() *collector.Snapshot {
 			{Name: "backlog", Service: "service-desk", Kind: "backlog", Unit: "tickets", Value: 42, Target: 120, OK: true, Status: "green"},
 			{Name: "csat", Service: "service-desk", Kind: "csat", Unit: "ratio", Value: math.NaN(), Target: 0.9, Status: "unknown"},
 		},
-		Contracts: []collector.ContractResult{
-			// 10% of a 12,000 EUR fee.
-			{Name: "hostco-hosting", Currency: "EUR", Ratio: 0.1, Amount: 1200, HasFee: true},
-			{Name: "partners-api", Ratio: 0},
-		},
+		Contracts: expoContracts(),
 		Sources: []collector.SourceHealth{
 			{
 				Name: "demo", Up: true, State: collector.SourceOK, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
@@ -193,6 +190,53 @@ func expoSnapshot() *collector.Snapshot {
 		},
 		// One write failed (a full disk) and the next succeeded.
 		Store: collector.StoreHealth{Configured: true, OK: true, Failures: 1},
+	}
+}
+
+// expoContracts are the contracts of the hand-built snapshot, over its objectives; the credits are
+// what slo/contract computes, the arithmetic in the comments.
+func expoContracts() []collector.ContractResult {
+	nan := math.NaN()
+	rate := func(s contract.Spec, attainments ...float64) collector.ContractCredit {
+		return collector.ContractCredit{Result: s.Credit(attainments), Attainments: attainments}
+	}
+	month := func(s contract.Spec, label string, attainments ...float64) collector.ContractPeriod {
+		fp := frozen(label, 0, false)
+		return collector.ContractPeriod{Label: label, Start: fp.Start, End: fp.End, ContractCredit: rate(s, attainments...)}
+	}
+	webshop := contract.Spec{Name: "webshop-sla", Tiers: []contract.Tier{{Below: 0.999, Credit: 0.10}, {Below: 0.995, Credit: 0.25}}, Fee: 12000, Currency: "EUR"}
+	hostco := contract.Spec{Name: "hostco-hosting", Tiers: []contract.Tier{{Below: 0.9995, Credit: 0.10}, {Below: 0.995, Credit: 0.25}}, Fee: 12000, Currency: "EUR"}
+	partners := contract.Spec{Name: "partners-api", Tiers: []contract.Tier{{Below: 0.999, Credit: 0.05}}}
+	return []collector.ContractResult{
+		{
+			Spec: webshop, Objectives: []string{"webshop-availability"}, PeriodName: "month",
+			PeriodLabel: "2026-11", PeriodStart: novStart, PeriodEnd: decStart,
+			// 99.9% so far is not below 99.9%: nothing yet. The forecast 99.85% is: 10% ×
+			// 12,000 = 1,200 EUR, so the status is at_risk.
+			Running: rate(webshop, 0.999), Forecast: rate(webshop, 0.9985),
+			History: []collector.ContractPeriod{
+				month(webshop, "2026-08", nan), // frozen without data: unknown, no series
+				month(webshop, "2026-09", 0.9995),
+				month(webshop, "2026-10", 0.9979), // 10%, 1,200 EUR: the invoice
+			},
+			Status: contract.AtRisk,
+		},
+		{
+			// Over the stale hosting-availability: the current period is unknown; October's
+			// frozen 99.96% is not below 99.95%, a known zero.
+			Spec: hostco, Objectives: []string{"hosting-availability"}, PeriodName: "month",
+			PeriodLabel: "2026-11", PeriodStart: novStart, PeriodEnd: decStart,
+			Running: rate(hostco, nan), Forecast: rate(hostco, nan),
+			History: []collector.ContractPeriod{month(hostco, "2026-10", 0.9996)},
+			Status:  contract.Unknown,
+		},
+		{
+			// No fee, so ratios only: 99.5% so far and 99.55% forecast are below 99.9%: 5%.
+			Spec: partners, Objectives: []string{"api-requests"}, PeriodName: "month",
+			PeriodLabel: "2026-11", PeriodStart: novStart, PeriodEnd: decStart,
+			Running: rate(partners, 0.995), Forecast: rate(partners, 0.9955),
+			Status: contract.CreditDue,
+		},
 	}
 }
 
@@ -303,7 +347,9 @@ func contractNames() []string {
 		c.BudgetRemainingSeconds, c.BudgetRemainingEvents, c.BurnRate, c.ForecastAttainment, c.BudgetExhaustion,
 		c.BreachProbability, c.ExpectedBreaches, c.Status, c.PeriodStart, c.PeriodEnd, c.PeriodEvents,
 		c.PeriodFinalAttainment, c.DataCoverage, c.TicketsOpen, c.KPIInfo, c.KPIValue, c.KPITarget, c.KPIStatus,
-		c.ContractCreditRatio, c.ContractCreditAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
+		c.ContractPeriodFinalCreditRatio, c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio,
+		c.ContractForecastCreditAmount, c.ContractRunningCreditRatio, c.ContractRunningCreditAmount,
+		c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 )
 
 // Snapshot is everything one evaluation produced. The exposition serves the latest snapshot to
@@ -76,13 +77,55 @@ type KPIResult struct {
 // KPIStatuses are the values of the status label of sla_kpi_status.
 var KPIStatuses = []string{"green", "amber", "red", "unknown"}
 
-// ContractResult is a contract's service credit for the current period.
+// ContractResult is a contract's service credit in three figures that must not be confused: the
+// final credit of each finished period (what goes on the invoice), and for the period in
+// progress the forecast credit and the running one.
 type ContractResult struct {
-	Name     string
-	Currency string
-	Ratio    float64
-	Amount   float64
-	HasFee   bool
+	// Spec holds the terms: name, tiers, fee, currency, aggregate and cap.
+	Spec        contract.Spec
+	Description string
+	// Objectives are the objectives the credit depends on, in the configured order; every
+	// attainment list below follows it.
+	Objectives []string
+	// PeriodName is the period the objectives share ("month"); PeriodLabel, PeriodStart and
+	// PeriodEnd are the current one's (zero when the period cannot be computed).
+	PeriodName  string
+	PeriodLabel string
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	// Running is what the attainment so far would earn if the period ended now: not the invoice.
+	Running ContractCredit
+	// Forecast is what the forecast attainment at the period's end would earn.
+	Forecast ContractCredit
+	// History holds the last finished periods, oldest first, each rated from its objectives'
+	// frozen attainments; the last one is the period to invoice.
+	History []ContractPeriod
+	// Status sums up the current period (see contract.CurrentStatus).
+	Status contract.Status
+}
+
+// LastPeriod returns the most recent finished period, if any.
+func (c *ContractResult) LastPeriod() (ContractPeriod, bool) {
+	if len(c.History) == 0 {
+		return ContractPeriod{}, false
+	}
+	return c.History[len(c.History)-1], true
+}
+
+// ContractCredit is a credit with the attainments it was rated from.
+type ContractCredit struct {
+	contract.Result
+	// Attainments are the objectives' attainments, NaN where there was none to rate (no data,
+	// stale, or a period not frozen).
+	Attainments []float64
+}
+
+// ContractPeriod is the final credit of a finished period.
+type ContractPeriod struct {
+	Label string
+	Start time.Time
+	End   time.Time
+	ContractCredit
 }
 
 // SourceHealth is how a source's background sync is doing.

@@ -350,7 +350,7 @@ func wantUnit(expr string, a *analysis) (string, bool) {
 	metrics := a.metrics
 	has := func(m string) bool { return slices.Contains(metrics, m) }
 	switch {
-	case has(c.Status) || has(c.KPIStatus) || has(c.SourceUp):
+	case has(c.Status) || has(c.KPIStatus) || has(c.ContractStatus) || has(c.SourceUp):
 		return "short", true // a state shown through value mappings, or a count of states
 	case strings.Contains(expr, "_timestamp_seconds") && strings.Contains(expr, "* 1000"):
 		return "dateTimeAsIso", true // Grafana's date units take milliseconds

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
 )
@@ -64,7 +65,7 @@ func contractMetrics(t *testing.T) (metrics, labels []string) {
 		}
 	}
 	// Spot checks that the source was read, with the compiler checking the names.
-	for _, m := range []string{c.Attainment, c.ObjectiveInfo, c.KPIValue, c.ContractCreditAmount} {
+	for _, m := range []string{c.Attainment, c.ObjectiveInfo, c.KPIValue, c.ContractPeriodFinalCreditAmount} {
 		if !slices.Contains(metrics, m) {
 			t.Fatalf("metric %s not found in slo/conventions", m)
 		}
@@ -81,6 +82,9 @@ func labelValuesKnown() map[string][]string {
 	for _, s := range slo.Statuses {
 		statuses = append(statuses, s.String())
 	}
+	for _, s := range contract.Statuses {
+		statuses = append(statuses, s.String())
+	}
 	for _, k := range []slo.Kind{slo.TicketSLA, slo.Availability, slo.EventRatio} {
 		kinds = append(kinds, string(k))
 	}
@@ -89,7 +93,7 @@ func labelValuesKnown() map[string][]string {
 		kinds = append(kinds, k.String())
 	}
 	return map[string][]string{
-		// sla_status and sla_kpi_status share the label name.
+		// sla_status, sla_kpi_status and sla_contract_status share the label name.
 		c.LabelStatus:  append(statuses, collector.KPIStatuses...),
 		c.LabelState:   {c.StateWithin, c.StateAtRisk, c.StateBreached, c.StatePaused},
 		c.LabelOutcome: {c.OutcomeGood, c.OutcomeBad, c.OutcomeExcluded},

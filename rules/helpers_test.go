@@ -83,8 +83,9 @@ var (
 		c.BudgetConsumedRatio, c.BudgetRemainingSeconds, c.BudgetRemainingEvents, c.BurnRate,
 		c.ForecastAttainment, c.BudgetExhaustion, c.BreachProbability, c.ExpectedBreaches, c.Status,
 		c.PeriodStart, c.PeriodEnd, c.PeriodEvents, c.PeriodFinalAttainment, c.DataCoverage,
-		c.TicketsOpen, c.KPIValue, c.KPITarget, c.KPIStatus, c.ContractCreditRatio,
-		c.ContractCreditAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
+		c.TicketsOpen, c.KPIValue, c.KPITarget, c.KPIStatus, c.ContractPeriodFinalCreditRatio,
+		c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio, c.ContractForecastCreditAmount,
+		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo}
 )

@@ -22,7 +22,7 @@ type evaluateCmd struct {
 }
 
 func newEvaluate(app *kingpin.Application, configFile *configFlag) command {
-	c := app.Command("evaluate", "Sync every source once, evaluate at one instant and print objectives, KPIs and contract credits as JSON (or one objective's ticket cycles).")
+	c := app.Command("evaluate", "Sync every source once, evaluate at one instant and print objectives, KPIs and contract credits (last finished period, forecast, running) as JSON (or one objective's ticket cycles).")
 	return &evaluateCmd{
 		configFile: configFile,
 		at:         c.Flag("at", "Instant to evaluate at, RFC 3339 (default: now).").String(),

@@ -15,6 +15,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
+	"github.com/sla-exporter/sla_exporter/slo/period"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -178,9 +179,9 @@ func (b *builder) kpis(raw *rawConfig) error {
 
 func (b *builder) contracts(raw *rawConfig) error {
 	seen := map[string]bool{}
-	objectives := map[string]bool{}
-	for _, o := range b.cfg.Objectives {
-		objectives[o.Name] = true
+	objectives := map[string]*Objective{}
+	for i := range b.cfg.Objectives {
+		objectives[b.cfg.Objectives[i].Name] = &b.cfg.Objectives[i]
 	}
 	for i, rc := range raw.Contracts {
 		at := []any{"contracts", i}
@@ -192,8 +193,15 @@ func (b *builder) contracts(raw *rawConfig) error {
 			return b.fail(errors.New("objectives is required: the objectives the credits depend on"), field("objectives")...)
 		}
 		for j, name := range rc.Objectives {
-			if !objectives[name] {
+			o := objectives[name]
+			if o == nil {
 				return b.fail(fmt.Errorf("no objective named %q", name), field("objectives", j)...)
+			}
+			// A credit is for one billing period: its finished periods pair up the objectives'
+			// frozen periods by label, which only match when the periods do.
+			if first := objectives[rc.Objectives[0]]; !samePeriod(first.Period, o.Period) {
+				return b.fail(fmt.Errorf("objective %q has period %s, but %q has %s: a contract's objectives must share one period",
+					name, periodText(o.Period), first.Name, periodText(first.Period)), field("objectives", j)...)
 			}
 		}
 		spec := contract.Spec{Name: rc.Name, Fee: rc.Fee, Currency: rc.Currency, Cap: rc.Cap}
@@ -211,9 +219,34 @@ func (b *builder) contracts(raw *rawConfig) error {
 		if err := spec.Validate(); err != nil {
 			return b.fail(err, field("tiers")...)
 		}
-		b.cfg.Contracts = append(b.cfg.Contracts, Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives})
+		b.cfg.Contracts = append(b.cfg.Contracts, Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives,
+			PeriodName: objectives[rc.Objectives[0]].PeriodName})
 	}
 	return nil
+}
+
+// samePeriod reports whether two periods cut time the same way: same kind and length, and for
+// calendar periods the same timezone.
+func samePeriod(p, q period.Period) bool {
+	if p.Kind != q.Kind || p.Days != q.Days {
+		return false
+	}
+	return !p.Calendar() || zoneName(p.Location) == zoneName(q.Location)
+}
+
+// periodText is a period with its timezone, for errors: "month (Europe/Rome)", "rolling:30d".
+func periodText(p period.Period) string {
+	if !p.Calendar() {
+		return p.String()
+	}
+	return fmt.Sprintf("%s (%s)", p, zoneName(p.Location))
+}
+
+func zoneName(l *time.Location) string {
+	if l == nil {
+		return "UTC"
+	}
+	return l.String()
 }
 
 // defaultDirection is the usual reading of each KPI: less time, backlog, reopens and incoming

@@ -164,6 +164,8 @@ type Contract struct {
 	Spec        contract.Spec
 	Description string
 	Objectives  []string
+	// PeriodName is the period its objectives share ("month"): a contract is credited per period.
+	PeriodName string
 }
 
 // Line returns the line of the configuration file at path ("sources", 0, "file", "time"), or of

@@ -118,6 +118,50 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestLoadContractPeriods checks that a contract's objectives must share one period: its
+// finished periods pair up their frozen periods by label.
+func TestLoadContractPeriods(t *testing.T) {
+	objective := func(name, period, tz string) string {
+		return "  - {name: " + name + ", service: desk, kind: ticket, source: desk, clock: response, targets: {P1: 1h}, target: 0.9, period: " + period + tz + "}\n"
+	}
+	for _, tc := range []struct {
+		name, objectives, want string
+	}{
+		{"same month", objective("a", "month", "") + objective("b", "month", ""), ""},
+		{"same rolling window", objective("a", "rolling:30d", "") + objective("b", "30d", ""), ""},
+		{"month and quarter", objective("a", "month", "") + objective("b", "quarter", ""),
+			`test.yml:11: contracts[0].objectives[1]: objective "b" has period quarter (Europe/Rome), but "a" has month (Europe/Rome): a contract's objectives must share one period`},
+		{"months in two timezones", objective("a", "month", "") + objective("b", "month", ", timezone: UTC"),
+			`test.yml:11: contracts[0].objectives[1]: objective "b" has period month (UTC), but "a" has month (Europe/Rome): a contract's objectives must share one period`},
+		{"rolling windows of two lengths", objective("a", "rolling:30d", "") + objective("b", "rolling:28d", ""),
+			`test.yml:11: contracts[0].objectives[1]: objective "b" has period rolling:28d, but "a" has rolling:30d: a contract's objectives must share one period`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yml := `global: {timezone: Europe/Rome}
+sources: [{name: desk, type: demo}]
+objectives:
+` + tc.objectives + `contracts:
+  - name: c
+    tiers: [{below: 0.9, credit: 0.1}]
+    objectives:
+      - a
+      - b
+`
+			cfg, err := Load([]byte(yml), "test.yml", t.TempDir())
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Fatalf("error\n got: %s\nwant: %s", got, tc.want)
+			}
+			if err == nil && cfg.Contracts[0].PeriodName != cfg.Objectives[0].PeriodName {
+				t.Errorf("contract period %q, want its objectives' %q", cfg.Contracts[0].PeriodName, cfg.Objectives[0].PeriodName)
+			}
+		})
+	}
+}
+
 func TestLoadEmpty(t *testing.T) {
 	_, err := Load(nil, "empty.yml", ".")
 	if err == nil || err.Error() != "empty.yml: the configuration is empty" {

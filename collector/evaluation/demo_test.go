@@ -12,6 +12,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 )
 
 // demoSnapshot syncs the built-in demo configuration once through the real runner at now and
@@ -103,8 +104,19 @@ func TestDemoConfiguration(t *testing.T) {
 			t.Errorf("KPI %s: no status", k.Name)
 		}
 	}
-	if len(s.Contracts) != 1 || !inUnit(s.Contracts[0].Ratio) || !s.Contracts[0].HasFee {
-		t.Errorf("contracts %+v: want one, with a fee and a ratio in [0, 1]", s.Contracts)
+	if len(s.Contracts) != 1 || s.Contracts[0].Spec.Fee == 0 {
+		t.Fatalf("contracts %+v: want one, with a fee", s.Contracts)
+	}
+	// The demo has data throughout: every credit is known, October's is the last finished one.
+	k := s.Contracts[0]
+	last, ok := k.LastPeriod()
+	for name, cr := range map[string]collector.ContractCredit{"running": k.Running, "forecast": k.Forecast, "last period": last.ContractCredit} {
+		if !cr.Known || !inUnit(cr.Ratio) {
+			t.Errorf("contract %s credit %+v: want known, a ratio in [0, 1]", name, cr)
+		}
+	}
+	if !ok || last.Label != "2026-10" || k.Status == contract.Unknown {
+		t.Errorf("contract: last period %q (%v), status %s; want 2026-10 and a known status", last.Label, ok, k.Status)
 	}
 	if len(s.Sources) != 1 || !s.Sources[0].Up || !s.Sources[0].LastSuccess.Equal(now) {
 		t.Errorf("sources %+v: want the demo source up, synced at %v", s.Sources, now)

@@ -1,7 +1,6 @@
 package evaluation
 
 import (
-	"math"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -26,7 +25,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 		}
 	})
 	e.save()
-	s.Contracts = contracts(cfg, s.Objectives)
+	s.Contracts = contracts(cfg, s.Objectives, now)
 	s.Sources = e.data.Health()
 	if sh, ok := e.data.(interface{ StoreHealth() collector.StoreHealth }); ok {
 		s.Store = sh.StoreHealth()
@@ -157,26 +156,5 @@ func (e *Evaluator) kpi(cfg *config.Config, k *config.KPI, d collector.Data, now
 		return out
 	}
 	out.Value, out.OK, out.Status = r.Value, r.OK, r.Status.String()
-	return out
-}
-
-func contracts(cfg *config.Config, objs []collector.ObjectiveResult) []collector.ContractResult {
-	att := map[string]float64{}
-	for _, o := range objs {
-		if o.HasData && !o.Stale {
-			att[o.Objective] = o.Attainment
-		} else {
-			att[o.Objective] = math.NaN()
-		}
-	}
-	out := make([]collector.ContractResult, 0, len(cfg.Contracts))
-	for _, c := range cfg.Contracts {
-		as := make([]float64, len(c.Objectives))
-		for i, name := range c.Objectives {
-			as[i] = att[name]
-		}
-		r := c.Spec.Credit(as)
-		out = append(out, collector.ContractResult{Name: c.Spec.Name, Currency: c.Spec.Currency, Ratio: r.Ratio, Amount: r.Amount, HasFee: c.Spec.Fee > 0})
-	}
 	return out
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 	"github.com/sla-exporter/sla_exporter/slo/period"
 )
@@ -239,8 +240,8 @@ func TestEvaluate_KPIs(t *testing.T) {
 	}
 }
 
-// TestEvaluate_Contracts rates the contracts from their objectives' attainment, skipping the
-// objectives without a usable one.
+// TestEvaluate_Contracts rates the contracts from their objectives' attainment: an objective
+// without a usable one (no data, or stale) makes the running credit unknown, never zero.
 func TestEvaluate_Contracts(t *testing.T) {
 	cfg := loadConfig(t, testConfig)
 	now := utc("2026-11-13T12:00:00Z")
@@ -251,13 +252,27 @@ func TestEvaluate_Contracts(t *testing.T) {
 	d.Events["silent/requests"] = eventsOf(t, bucket("2026-11-10T00:00:00Z", 10, 100))
 	d.LastSuccess["probes"] = now
 	s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(now)
-	want := []collector.ContractResult{
-		// 0.98 is below 0.99 but not below 0.95: credit 0.1 of the 1,000 EUR fee = 100.
-		{Name: "api-credits", Currency: "EUR", Ratio: 0.1, Amount: 100, HasFee: true},
-		// Its only objective is skipped: nothing shows a missed promise, no credit.
-		{Name: "silent-credits", Ratio: 0, Amount: 0},
+	nan := math.NaN()
+	type figures struct {
+		Name              string
+		Running, Forecast contract.Result
+		Status            contract.Status
 	}
-	if diff := cmp.Diff(want, s.Contracts); diff != "" {
+	want := []figures{
+		// requests alone, 0.98, is below 0.99 but not 0.95, and would earn 0.1 of the 1,000 EUR
+		// fee (its forecast, with no bad event in the last day, stays at or above 0.99: 0); but
+		// quiet-requests has no data and silent-requests is stale: unknown.
+		{"api-credits", contract.Result{Ratio: nan, Amount: nan, PerObjective: []float64{0.1, nan, nan}, Skipped: 2},
+			contract.Result{Ratio: nan, Amount: nan, PerObjective: []float64{0, nan, nan}, Skipped: 2}, contract.Unknown},
+		// Its only objective is stale: unknown, not "nothing owed".
+		{"silent-credits", contract.Result{Ratio: nan, Amount: nan, PerObjective: []float64{nan}, Skipped: 1},
+			contract.Result{Ratio: nan, Amount: nan, PerObjective: []float64{nan}, Skipped: 1}, contract.Unknown},
+	}
+	var got []figures
+	for _, k := range s.Contracts {
+		got = append(got, figures{k.Spec.Name, k.Running.Result, k.Forecast.Result, k.Status})
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateNaNs()); diff != "" {
 		t.Errorf("contracts (-want +got):\n%s", diff)
 	}
 }

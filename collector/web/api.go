@@ -186,23 +186,6 @@ func KPIsJSON(s *collector.Snapshot) []KPIJSON {
 	return out
 }
 
-// ContractJSON is a contract's service credit in /api/v1/contracts.
-type ContractJSON struct {
-	Name        string   `json:"name"`
-	CreditRatio float64  `json:"credit_ratio"`
-	Amount      *float64 `json:"credit_amount"`
-	Currency    string   `json:"currency,omitempty"`
-}
-
-// ContractsJSON renders a snapshot's contracts.
-func ContractsJSON(s *collector.Snapshot) []ContractJSON {
-	out := make([]ContractJSON, 0, len(s.Contracts))
-	for _, c := range s.Contracts {
-		out = append(out, ContractJSON{Name: c.Name, CreditRatio: c.Ratio, Amount: num(c.Amount, c.HasFee), Currency: c.Currency})
-	}
-	return out
-}
-
 // ReportJSON is a whole evaluation: what the evaluate command prints.
 type ReportJSON struct {
 	At         time.Time       `json:"at"`

@@ -23,7 +23,7 @@ body{font-family:system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin-bottom:2em}
 th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok,.green{color:#1a7f37}.at_risk,.amber{color:#9a6700}.breached,.red{color:#cf222e}.no_data,.unknown{color:#6e7781}
+.ok,.green{color:#1a7f37}.at_risk,.amber{color:#9a6700}.breached,.red,.credit_due{color:#cf222e}.no_data,.unknown{color:#6e7781}
 .demo{background:#fff8c5;border:1px solid #d4a72c;padding:.6em 1em}
 </style></head><body>
 <h1>sla_exporter</h1>
@@ -43,10 +43,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <table><tr><th>KPI</th><th>Service</th><th>Kind</th><th>Status</th><th>Value</th><th>Target</th></tr>
 {{range .Snap.KPIs}}<tr><td>{{.Name}}</td><td>{{.Service}}</td><td>{{.Kind}}</td><td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .OK}}{{qtyVs .Value .Target .Unit}}{{end}}</td><td class="n">{{qty .Target .Unit}}</td></tr>
 {{end}}</table>{{end}}
-{{if .Snap.Contracts}}<h2>Contracts</h2>
-<table><tr><th>Contract</th><th>Credit</th><th>Amount</th></tr>
-{{range .Snap.Contracts}}<tr><td>{{.Name}}</td><td class="n">{{pct .Ratio}}</td><td class="n">{{if .HasFee}}{{printf "%.2f" .Amount}} {{.Currency}}{{end}}</td></tr>
-{{end}}</table>{{end}}
+{{template "contracts" .Snap.Contracts}}
 <h2>Sources</h2>
 <table><tr><th>Source</th><th>State</th><th>Last success</th><th>Records</th><th>Last sync: accepted / rejected</th><th>Why rejected (last sync)</th></tr>
 {{range .Snap.Sources}}<tr><td>{{.Name}}</td><td class="{{if .Up}}ok{{else}}breached{{end}}">{{if .Up}}up{{else}}down: {{.State}}{{end}}{{with .Refusal}}<br><small>{{.}}</small>{{end}}</td><td>{{when .LastSuccess $.Snap.Location}}</td><td class="n">{{.Records}}</td>

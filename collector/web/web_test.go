@@ -19,6 +19,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 	"github.com/sla-exporter/sla_exporter/slo"
+	"github.com/sla-exporter/sla_exporter/slo/contract"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -532,9 +533,10 @@ func TestStatusPageEscapes(t *testing.T) {
 				PeriodLabel: `<i>2026-11</i>`, Attainment: nan, HasData: true, BudgetRemainingRatio: nan, Status: slo.OK}},
 			{Result: slo.Result{Objective: `"><img src=x onerror=alert(2)>`, Kind: slo.Availability, Target: 0.99}, Stale: true},
 		},
-		KPIs:      []collector.KPIResult{{Name: `<iframe src=//evil>`, Service: "s", Value: nan, OK: true, Status: `"><svg onload=alert(3)>`}},
-		Contracts: []collector.ContractResult{{Name: `</table><h1>x</h1>`, Ratio: nan, Currency: `<u>EUR</u>`, HasFee: true}},
-		Sources:   []collector.SourceHealth{{Name: `<marquee>src</marquee>`}},
+		KPIs: []collector.KPIResult{{Name: `<iframe src=//evil>`, Service: "s", Value: nan, OK: true, Status: `"><svg onload=alert(3)>`}},
+		Contracts: []collector.ContractResult{{Spec: contract.Spec{Name: `</table><h1>x</h1>`, Currency: `<u>EUR</u>`, Fee: 1},
+			PeriodLabel: `<i>2026-11</i>`, Running: collector.ContractCredit{Result: contract.Result{Known: true, Ratio: nan, Amount: nan}}}},
+		Sources: []collector.SourceHealth{{Name: `<marquee>src</marquee>`}},
 	})
 	resp, body := s.get(t, "/")
 	if resp.StatusCode != 200 {

@@ -52,7 +52,7 @@ func TestDashboardQueries(t *testing.T) {
 		if err != nil {
 			return false, err.Error()
 		}
-		for _, want := range []string{`sla_source_up{source="demo"} 1`, "sla_attainment_ratio{", "sla_kpi_value{", "sla_contract_credit_ratio{"} {
+		for _, want := range []string{`sla_source_up{source="demo"} 1`, "sla_attainment_ratio{", "sla_kpi_value{", "sla_contract_status{"} {
 			if !strings.Contains(body, want) {
 				return false, "no " + want
 			}

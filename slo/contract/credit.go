@@ -2,12 +2,17 @@ package contract
 
 import "math"
 
-// Result is the credit a contract earns for a period.
+// Result is the credit a contract earns for a period, or for what is known of it so far.
 type Result struct {
-	// Ratio is the credit as a ratio of the fee, after aggregation and the cap.
+	// Known is set when every attainment could be rated. Otherwise the credit is unknown: an
+	// objective without data may have missed its promise, so zero would claim "nothing owed"
+	// on missing data.
+	Known bool
+	// Ratio is the credit as a ratio of the fee, after aggregation and the cap; NaN unless
+	// Known.
 	Ratio float64
-	// Amount is Ratio × Fee, in the contract's currency, unrounded: rounding to the currency's
-	// minor unit is the invoice's business.
+	// Amount is Ratio × Fee, in the contract's currency, unrounded (rounding to the currency's
+	// minor unit is the invoice's business); NaN unless Known.
 	Amount float64
 	// PerObjective is the credit ratio each attainment earns, in the order given; NaN for a
 	// skipped one.
@@ -16,11 +21,23 @@ type Result struct {
 	Skipped int
 }
 
-// Credit rates the attainments of the contract's objectives, each a ratio in [0, 1]. An
-// attainment with no data (NaN) earns nothing and is counted in Skipped, as is one outside [0, 1],
-// which is not an attainment (a percentage passed by mistake would otherwise earn no credit, or
-// all of it); when every attainment is skipped the credit is zero, because nothing shows a missed
-// promise. The spec must be valid.
+// Status is what the result says of the period: Unknown, CreditDue or OK.
+func (r Result) Status() Status {
+	switch {
+	case !r.Known:
+		return Unknown
+	case r.Ratio > 0:
+		return CreditDue
+	}
+	return OK
+}
+
+// Credit rates the attainments of the contract's objectives, each a ratio in [0, 1], and
+// combines their credits by the spec's aggregate, up to its cap. An attainment with no data (NaN)
+// cannot be rated and is counted in Skipped, as is one outside [0, 1], which is not an attainment
+// (a percentage passed by mistake would otherwise earn no credit, or all of it). One skipped
+// attainment makes the whole credit unknown, and so does an empty list: nothing then shows that
+// the promises were kept. The spec must be valid.
 func (s Spec) Credit(attainments []float64) Result {
 	r := Result{PerObjective: make([]float64, len(attainments))}
 	for i, a := range attainments {
@@ -37,6 +54,11 @@ func (s Spec) Credit(attainments []float64) Result {
 			r.Ratio = max(r.Ratio, c)
 		}
 	}
+	if r.Skipped > 0 || len(attainments) == 0 {
+		r.Ratio, r.Amount = math.NaN(), math.NaN()
+		return r
+	}
+	r.Known = true
 	limit := s.Cap
 	if limit == 0 {
 		limit = 1
@@ -46,13 +68,25 @@ func (s Spec) Credit(attainments []float64) Result {
 	return r
 }
 
-// tierCredit is the credit of the tier with the lowest Below above a, or 0 when a is under none.
-func (s Spec) tierCredit(a float64) float64 {
-	best, credit := math.Inf(1), 0.0
-	for _, t := range s.Tiers {
-		if a < t.Below && t.Below < best {
-			best, credit = t.Below, t.Credit
+// TierFor returns the tier an attainment falls in: the one with the lowest Below that a is
+// strictly under. ok is false when a is under none (no credit) or is not an attainment.
+func (s Spec) TierFor(a float64) (t Tier, ok bool) {
+	if !(a >= 0 && a <= 1) {
+		return Tier{}, false
+	}
+	best := math.Inf(1)
+	for _, u := range s.Tiers {
+		if a < u.Below && u.Below < best {
+			best, t, ok = u.Below, u, true
 		}
 	}
-	return credit
+	return t, ok
+}
+
+// tierCredit is the credit of the tier a falls in, or 0 when it is under none.
+func (s Spec) tierCredit(a float64) float64 {
+	if t, ok := s.TierFor(a); ok {
+		return t.Credit
+	}
+	return 0
 }

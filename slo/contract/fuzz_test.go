@@ -6,8 +6,8 @@ import (
 )
 
 // FuzzCredit checks what any valid schedule promises: credits within [0, 1] per objective and
-// [0, cap] in all, the amount is the ratio of the fee, skips are counted, and a lower attainment
-// never earns less.
+// [0, cap] in all, the amount is the ratio of the fee, skips are counted and make the credit
+// unknown, and a lower attainment never earns less.
 func FuzzCredit(f *testing.F) {
 	f.Add(0.9999, 0.1, 0.99, 0.3, 0.95, 1.0, 1000.0, uint8(0), 0.0, 0.985, 0.9999, math.NaN())
 	f.Add(0.999, 0.125, 0.99, 0.25, 0.95, 0.5, 0.0, uint8(1), 0.5, 0.9, 99.5, 0.98)
@@ -22,10 +22,16 @@ func FuzzCredit(f *testing.F) {
 		if capRatio == 0 {
 			capRatio = 1
 		}
-		if !(r.Ratio >= 0 && r.Ratio <= capRatio) {
+		if r.Known != (r.Skipped == 0) {
+			t.Fatalf("known %v with %d skipped", r.Known, r.Skipped)
+		}
+		if !r.Known && !(math.IsNaN(r.Ratio) && math.IsNaN(r.Amount)) {
+			t.Fatalf("unknown credit has ratio %v and amount %v, want NaN", r.Ratio, r.Amount)
+		}
+		if r.Known && !(r.Ratio >= 0 && r.Ratio <= capRatio) {
 			t.Fatalf("ratio %v outside [0, %v]", r.Ratio, capRatio)
 		}
-		if r.Amount != r.Ratio*fee {
+		if r.Known && r.Amount != r.Ratio*fee {
 			t.Fatalf("amount %v is not %v × %v", r.Amount, r.Ratio, fee)
 		}
 		skipped := 0

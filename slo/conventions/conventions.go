@@ -11,7 +11,8 @@ const (
 	LabelObjective = "objective"
 	LabelService   = "service"
 	LabelKind      = "kind"
-	// LabelPeriod names a finished period on sla_period_final_attainment_ratio ("2026-10").
+	// LabelPeriod names a finished period on sla_period_final_attainment_ratio and
+	// sla_contract_period_final_credit_ratio ("2026-10").
 	LabelPeriod = "period"
 	// LabelCompliancePeriod is the configured period on sla_objective_info ("month",
 	// "rolling:30d"). It is not "period", so that joining the info metric onto the frozen
@@ -56,8 +57,6 @@ const (
 	KPIValue                   = "sla_kpi_value"
 	KPITarget                  = "sla_kpi_target"
 	KPIStatus                  = "sla_kpi_status"
-	ContractCreditRatio        = "sla_contract_credit_ratio"
-	ContractCreditAmount       = "sla_contract_credit_amount"
 	SourceUp                   = "sla_source_up"
 	SourceLastSuccess          = "sla_source_last_success_timestamp_seconds"
 	SourceRecords              = "sla_source_records"
@@ -74,6 +73,22 @@ const (
 	ConfigLastReloadSuccessful = "sla_config_last_reload_successful"
 	ConfigLastReloadSuccess    = "sla_config_last_reload_success_timestamp_seconds"
 	BuildInfo                  = "sla_exporter_build_info"
+)
+
+// Contract metrics. Three credits, named so that none passes for another: the final one of each
+// finished period (the invoice), the forecast for the current period, and the running one (what
+// the attainment so far would cost if the period ended now). A credit that cannot be computed,
+// because an objective has no data or is stale, has no series; ContractStatus then says unknown.
+const (
+	ContractPeriodFinalCreditRatio  = "sla_contract_period_final_credit_ratio"
+	ContractPeriodFinalCreditAmount = "sla_contract_period_final_credit_amount"
+	ContractForecastCreditRatio     = "sla_contract_forecast_credit_ratio"
+	ContractForecastCreditAmount    = "sla_contract_forecast_credit_amount"
+	ContractRunningCreditRatio      = "sla_contract_running_credit_ratio"
+	ContractRunningCreditAmount     = "sla_contract_running_credit_amount"
+	// ContractStatus is a state set over the status values of slo/contract: unknown, ok,
+	// at_risk, credit_due.
+	ContractStatus = "sla_contract_status"
 )
 
 // Outcome label values of PeriodEvents.
