@@ -255,6 +255,13 @@ func validateWeek(w *[7][]Interval) error {
 	return nil
 }
 
+// CheckDay reports why intervals cannot be the working hours of one day: one is not a span within
+// the day, or two overlap.
+func CheckDay(ivs []Interval) error {
+	_, err := sortedHours(ivs)
+	return err
+}
+
 // sortedHours returns a day's working intervals sorted, or why they cannot be one day's hours.
 func sortedHours(ivs []Interval) ([]Interval, error) {
 	sorted := append([]Interval(nil), ivs...)

@@ -75,24 +75,33 @@ func Observed(countryCode, regionCode string, first, last int) ([]Holiday, error
 	return out, nil
 }
 
+// CodeError is Observed's error for a country or region it has no list for. Region says which
+// of the two codes is at fault, so a configuration can point at it.
+type CodeError struct {
+	Region bool
+	msg    string
+}
+
+func (e *CodeError) Error() string { return e.msg }
+
 func lookup(countryCode, regionCode string) ([]*cal.Holiday, error) {
 	code := strings.ToUpper(strings.TrimSpace(countryCode))
 	c, ok := countries[code]
 	if !ok {
-		return nil, fmt.Errorf("unknown country %q (known: %s)", countryCode, strings.Join(Countries(), ", "))
+		return nil, &CodeError{msg: fmt.Sprintf("unknown country %q (known: %s)", countryCode, strings.Join(Countries(), ", "))}
 	}
 	region := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(regionCode)), code+"-")
 	switch {
 	case region == "" && c.national == nil:
-		return nil, fmt.Errorf("country %s has only regional holidays: set a region (%s)", code, strings.Join(Regions(code), ", "))
+		return nil, &CodeError{Region: true, msg: fmt.Sprintf("country %s has only regional holidays: set a region (%s)", code, strings.Join(Regions(code), ", "))}
 	case region == "":
 		return c.national, nil
 	case len(c.regions) == 0:
-		return nil, fmt.Errorf("country %s has no regional holidays in the tables (list a region's own holidays as dates)", code)
+		return nil, &CodeError{Region: true, msg: fmt.Sprintf("country %s has no regional holidays in the tables (list a region's own holidays as dates)", code)}
 	}
 	list, ok := c.regions[region]
 	if !ok {
-		return nil, fmt.Errorf("country %s has no region %q (regions: %s)", code, regionCode, strings.Join(Regions(code), ", "))
+		return nil, &CodeError{Region: true, msg: fmt.Sprintf("country %s has no region %q (regions: %s)", code, regionCode, strings.Join(Regions(code), ", "))}
 	}
 	return list, nil
 }
