@@ -114,16 +114,14 @@ func summarize(rej []Rejection) []RejectionReason {
 	at := map[string]int{}
 	var out []RejectionReason
 	for _, x := range rej {
-		key := cmp.Or(x.Rule, x.Reason)
-		if x.Setting != "" {
-			key = x.Setting + ": " + key // the same words about two settings are two causes
-		}
+		reason := cmp.Or(x.Rule, x.Reason)
+		key := x.Setting + "\x00" + reason // the same words about two settings are two causes
 		if i, ok := at[key]; ok {
 			out[i].Count++
 			continue
 		}
 		at[key] = len(out)
-		out = append(out, RejectionReason{Reason: key, Count: 1, Example: x.Where, Setting: x.Setting})
+		out = append(out, RejectionReason{Reason: reason, Count: 1, Example: x.Where, Setting: x.Setting})
 	}
 	// Stable: among equal counts, the cause met first stays first.
 	slices.SortStableFunc(out, func(a, b RejectionReason) int { return cmp.Compare(b.Count, a.Count) })

@@ -27,12 +27,17 @@ func demoConfig(t *testing.T) *config.Config {
 }
 
 func TestCheckDemo(t *testing.T) {
-	const want = "built-in demo configuration: OK: 1 sources, 7 objectives, 11 KPIs, 1 contracts\n"
+	const head = "built-in demo configuration: configuration OK: 1 sources, 7 objectives, 11 KPIs, 1 contracts\n"
 	for _, args := range [][]string{{"check"}, {"serve", "--config.check"}, {"--config.check"}} {
 		stdout, stderr, err := runCmd(t, args...)
-		if err != nil || stdout != want {
-			t.Errorf("%v: %v, printed %q (stderr %q), want %q", args, err, stdout, stderr, want)
+		// The demo's data is read too: a line for its one source, then the verdict.
+		if err != nil || !strings.HasPrefix(stdout, head) || !strings.Contains(stdout, `built-in demo configuration:17: sources[0] "demo": read `) ||
+			!strings.HasSuffix(stdout, "built-in demo configuration: data OK\n") {
+			t.Errorf("%v: %v, printed %q (stderr %q)", args, err, stdout, stderr)
 		}
+	}
+	if stdout, _, err := runCmd(t, "check", "--syntax-only"); err != nil || stdout != head {
+		t.Errorf("check --syntax-only: %v, printed %q, want %q", err, stdout, head)
 	}
 }
 
@@ -56,15 +61,31 @@ func TestCheckShippedConfigs(t *testing.T) {
 			// maps) passes or fails by chance.
 			outcomes := map[string]int{}
 			for range 50 {
-				stdout, _, err := runCmd(t, "check", "--config.file="+f)
+				stdout, _, err := runCmd(t, "check", "--syntax-only", "--config.file="+f)
 				if err != nil {
 					stdout = "error: " + err.Error()
 				}
 				outcomes[stdout]++
 			}
 			for out, n := range outcomes {
-				if !strings.HasPrefix(out, f+": OK: ") || len(outcomes) > 1 {
+				if !strings.HasPrefix(out, f+": configuration OK: ") || len(outcomes) > 1 {
 					t.Errorf("check %s, %d times in 50: %s", f, n, strings.TrimSpace(out))
+				}
+			}
+			// Then once with the data: every shipped configuration reads its data, but the
+			// complete example, whose two URL sources are placeholders and whose desk source
+			// reads a file of deliberately broken rows.
+			stdout, _, err := runCmd(t, "check", "--config.file="+f)
+			if filepath.Base(f) != "example.yml" {
+				if err != nil || !strings.HasSuffix(stdout, f+": data OK\n") {
+					t.Errorf("check %s with its data: %v\n%s", f, err, stdout)
+				}
+				return
+			}
+			for _, want := range []string{`sources[0] "desk": the daemon would refuse this data: 13 of 17 records read were rejected`,
+				`"status-page": GET https://status.example.com/exports/outages.csv`, `"itsm-api": GET https://itsm.example.com/api/now/table/incident`} {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("check %s with its data: %v, want an error saying %s", f, err, want)
 				}
 			}
 		})
@@ -116,7 +137,7 @@ func TestCheckBadConfigs(t *testing.T) {
 		{"unknown source setting", "{seed: 1}", "{seed: 1, colour: red}",
 			`FILE:6: sources[0].demo.colour: unknown field (known: seed, history, scale)`},
 		{"target above 1", "target: 0.95", "target: 1.5",
-			`FILE:16: objectives[0].target: 1.5 is not a ratio in (0, 1) (99.9% is 0.999)`},
+			`FILE:16: objectives[0].target: 1.5 is not a ratio between 0 and 1 (write 0.015 or 1.5%)`},
 		{"unknown timezone", "global:\n", "global:\n  timezone: Mars/Olympus\n",
 			`FILE:2: global.timezone: unknown timezone "Mars/Olympus" (want an IANA name such as Europe/Rome)`},
 		{"unknown source type", "    type: demo\n    demo: {seed: 1}\n", "    type: jira\n",
@@ -130,7 +151,7 @@ func TestCheckBadConfigs(t *testing.T) {
 		{"bad duration", "evaluation_interval: 30s", "evaluation_interval: 30 seconds",
 			`FILE:2: global.evaluation_interval: unknown unit " seconds" in duration "30 seconds"`},
 		{"bad target duration", "P1: 15m", "P1: 15 minutes",
-			`FILE:15: objectives[0].targets.P1: "15 minutes" is not a duration (e.g. 30m, 4h, 3d)`},
+			`FILE:15: objectives[0].targets.P1: "15 minutes" is neither a duration (e.g. 30m, 4h) nor working days (e.g. 5bd)`},
 		{"duplicate key", "  evaluation_interval: 30s\n", "  evaluation_interval: 30s\n  evaluation_interval: 1m\n",
 			`FILE:3: mapping key "evaluation_interval" already defined at line 2`},
 		{"source not configured", "    source: demo\n    clock", "    source: desk\n    clock",

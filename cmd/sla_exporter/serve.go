@@ -67,6 +67,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		logger.Warn("no --config.file given: serving the built-in DEMO configuration, with simulated data")
 	}
 	logger.Info("starting sla_exporter", "version", version.Info(), "config", cfg.File)
+	logWarnings(logger, cfg)
 
 	db, err := store.Open(*c.storagePath)
 	if err != nil {
@@ -192,6 +193,14 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	eval.SetConfig(cfg)
 	expo.SetReload(true, time.Now())
 	logger.Info("configuration reloaded", "file", cfg.File)
+	logWarnings(logger, cfg)
 	eval.Publish()
 	return nil
+}
+
+// logWarnings logs the settings that load but may not mean what was meant.
+func logWarnings(logger *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings {
+		logger.Warn("configuration warning", "warning", w)
+	}
 }

@@ -43,7 +43,7 @@ func (b *builder) alerting(raw rawAlerting, def Alerting, at []any) (Alerting, e
 	if raw.BurnRates != nil {
 		a.BurnRates = nil
 		for i, t := range raw.BurnRates {
-			tier := BurnTier{Long: time.Duration(t.Long), Short: time.Duration(t.Short), Budget: t.Budget, Severity: t.Severity, For: time.Duration(t.For)}
+			tier := BurnTier{Long: time.Duration(t.Long), Short: time.Duration(t.Short), Budget: float64(t.Budget), Severity: t.Severity, For: time.Duration(t.For)}
 			if tier.Severity == "" {
 				tier.Severity = "page"
 			}

@@ -114,97 +114,6 @@ func loadLocation(name string, def *time.Location) (*time.Location, error) {
 	return loc, nil
 }
 
-var weekdayGroups = map[string][]time.Weekday{
-	"weekdays": {time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
-	"weekend":  {time.Saturday, time.Sunday},
-	"everyday": {time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
-}
-
-func (b *builder) calendars(raw *rawConfig) error {
-	seen := map[string]bool{"24x7": true}
-	for i, rc := range raw.Calendars {
-		at := []any{"calendars", i}
-		if err := b.checkName(rc.Name, seen, at...); err != nil {
-			return err
-		}
-		loc, err := loadLocation(rc.Timezone, b.cfg.Global.Location)
-		if err != nil {
-			return b.fail(err, append(at, "timezone")...)
-		}
-		spec := calendar.Spec{Name: rc.Name, Location: loc}
-		// Groups first, then single days, each in sorted order: a single day overrides a group
-		// that lists it, whatever the order of the keys in the file.
-		keys := slices.Sorted(maps.Keys(rc.Hours))
-		slices.SortStableFunc(keys, func(a, b string) int {
-			_, ga := weekdayGroups[strings.ToLower(a)]
-			_, gb := weekdayGroups[strings.ToLower(b)]
-			switch {
-			case ga && !gb:
-				return -1
-			case gb && !ga:
-				return 1
-			}
-			return 0
-		})
-		fromGroup := map[time.Weekday]bool{}
-		fromDay := map[time.Weekday]bool{}
-		for _, key := range keys {
-			hours := rc.Hours[key]
-			days, group := weekdayGroups[strings.ToLower(key)]
-			if !group {
-				d, err := calendar.ParseWeekday(key)
-				if err != nil {
-					return b.fail(fmt.Errorf("%q is not a weekday, weekdays, weekend or everyday", key), append(at, "hours", key)...)
-				}
-				days = []time.Weekday{d}
-			}
-			var ivs []calendar.Interval
-			for _, h := range hours {
-				iv, err := calendar.ParseInterval(h)
-				if err != nil {
-					return b.fail(err, append(at, "hours", key)...)
-				}
-				ivs = append(ivs, iv)
-			}
-			for _, d := range days {
-				switch {
-				case group && fromGroup[d], !group && fromDay[d]:
-					return b.fail(fmt.Errorf("%s is given working hours twice", d), append(at, "hours", key)...)
-				case !group && fromGroup[d]:
-					spec.Week[d] = nil // the single day overrides the group
-				}
-				if group {
-					fromGroup[d] = true
-				} else {
-					fromDay[d] = true
-				}
-				spec.Week[d] = append(spec.Week[d], ivs...)
-			}
-		}
-		for j, h := range rc.Holidays {
-			if len(h) == len("01-02") {
-				md, err := calendar.ParseMonthDay(h)
-				if err != nil {
-					return b.fail(err, append(at, "holidays", j)...)
-				}
-				spec.Recurring = append(spec.Recurring, md)
-				continue
-			}
-			d, err := calendar.ParseDate(h)
-			if err != nil {
-				return b.fail(err, append(at, "holidays", j)...)
-			}
-			spec.Holidays = append(spec.Holidays, d)
-		}
-		cal, err := calendar.New(spec)
-		if err != nil {
-			return b.fail(err, append(at, "hours")...)
-		}
-		b.cfg.Calendars[rc.Name] = cal
-	}
-	return nil
-}
-
 func (b *builder) sources(raw *rawConfig) error {
 	seen := map[string]bool{}
 	for i, rs := range raw.Sources {
@@ -322,7 +231,7 @@ func (b *builder) objectives(raw *rawConfig) error {
 func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 	field := func(f string) []any { return append(append([]any{}, at...), f) }
 	o := Objective{
-		Objective:   &slo.Objective{Name: ro.Name, Service: ro.Service, Kind: slo.Kind(ro.Kind), Target: ro.Target, ForecastWindow: time.Duration(ro.ForecastWindow)},
+		Objective:   &slo.Objective{Name: ro.Name, Service: ro.Service, Kind: slo.Kind(ro.Kind), Target: float64(ro.Target), ForecastWindow: time.Duration(ro.ForecastWindow)},
 		Description: ro.Description, Source: ro.Source, Series: ro.Series, Labels: map[string]string{},
 	}
 	if ro.Service == "" {
@@ -421,16 +330,12 @@ func (b *builder) clock(o *Objective, ro *rawObjective, at []any) error {
 	if err != nil {
 		return b.fail(err, field("calendar")...)
 	}
-	spec := ticket.ClockSpec{Kind: kind, Calendar: cal, Targets: map[string]time.Duration{}, WarnAt: ro.WarnAt}
+	spec := ticket.ClockSpec{Kind: kind, Calendar: cal, Targets: map[string]time.Duration{}, BusinessDays: map[string]int{}, WarnAt: float64(ro.WarnAt)}
 	if len(ro.Targets) == 0 {
-		return b.fail(errors.New("targets is required: the time allowed per priority, e.g. {P1: 4h, \"*\": 3d}"), field("targets")...)
+		return b.fail(errors.New("targets is required: the time allowed per priority, e.g. {P1: 4h, \"*\": 3bd}"), field("targets")...)
 	}
-	for prio, d := range ro.Targets {
-		dur, err := parseDuration(d)
-		if err != nil {
-			return b.fail(err, field("targets", prio)...)
-		}
-		spec.Targets[prio] = dur
+	if err := b.clockTargets(&spec, ro.Targets, ro.Calendar, at); err != nil {
+		return err
 	}
 	if ro.PauseOn != nil {
 		// pause_on: [] turns pauses off; an absent key keeps the clock's default.

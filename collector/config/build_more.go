@@ -69,11 +69,11 @@ func (b *builder) availability(ra *rawAvailability, at []any) (availability.Conf
 	field := func(f ...any) []any { return append(append([]any{}, at...), f...) }
 	cfg := availability.Config{
 		Slice:          time.Duration(ra.Slice),
-		DegradedWeight: ra.DegradedWeight,
+		DegradedWeight: float64(ra.DegradedWeight),
 		MaxSampleAge:   time.Duration(ra.MaxSampleAge),
 	}
 	if ra.GoodThreshold != nil {
-		cfg.GoodThreshold = *ra.GoodThreshold
+		cfg.GoodThreshold = float64(*ra.GoodThreshold)
 	}
 	g, ok := gapPolicies[strings.ToLower(ra.Gaps)]
 	if !ok {
@@ -153,6 +153,14 @@ func (b *builder) kpis(raw *rawConfig) error {
 		if !rk.Target.set {
 			return b.fail(errors.New("target is required"), field("target")...)
 		}
+		if err := kpiThreshold(spec.Kind, "target", rk.Target); err != nil {
+			return b.fail(err, field("target")...)
+		}
+		if rk.Red != nil {
+			if err := kpiThreshold(spec.Kind, "red", *rk.Red); err != nil {
+				return b.fail(err, field("red")...)
+			}
+		}
 		spec.Target = rk.Target.v
 		if rk.Red != nil {
 			red := rk.Red.v
@@ -204,9 +212,9 @@ func (b *builder) contracts(raw *rawConfig) error {
 					name, periodText(o.Period), first.Name, periodText(first.Period)), field("objectives", j)...)
 			}
 		}
-		spec := contract.Spec{Name: rc.Name, Fee: rc.Fee, Currency: rc.Currency, Cap: rc.Cap}
+		spec := contract.Spec{Name: rc.Name, Fee: rc.Fee, Currency: rc.Currency, Cap: float64(rc.Cap)}
 		for _, t := range rc.Tiers {
-			spec.Tiers = append(spec.Tiers, contract.Tier{Below: t.Below, Credit: t.Credit})
+			spec.Tiers = append(spec.Tiers, contract.Tier{Below: float64(t.Below), Credit: float64(t.Credit)})
 		}
 		switch strings.ToLower(rc.Aggregate) {
 		case "", "max":

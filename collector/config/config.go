@@ -30,6 +30,10 @@ type Config struct {
 	// reload of an unchanged file can be skipped.
 	File string
 	Hash string
+	// Warnings are positioned notes ("file:line: field: ...") on settings that load but may not
+	// mean what they say, such as a target of "5d" on a business-hours calendar, which is 120
+	// hours of working time rather than five working days. check prints them.
+	Warnings []string
 
 	Global     Global
 	Calendars  map[string]*calendar.Calendar

@@ -66,8 +66,8 @@ func TestLoadErrors(t *testing.T) {
 		new  string
 		want string
 	}{
-		{"target out of range", "target: 0.95", "target: 1.5",
-			"test.yml:19: objectives[0].target: 1.5 is not a ratio in (0, 1) (99.9% is 0.999)"},
+		{"target out of range", "target: 0.95", "target: 0",
+			"test.yml:19: objectives[0].target: 0 is not a ratio in (0, 1) (99.9% is 0.999)"},
 		{"unknown key", "    target: 0.95", "    targt: 0.95",
 			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, select, availability, alerting)"},
 		{"unknown timezone", "timezone: Europe/Rome", "timezone: Mars/Base",
@@ -83,7 +83,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown calendar", "calendar: office", "calendar: offfice",
 			`test.yml:17: objectives[0].calendar: no calendar named "offfice"`},
 		{"bad target duration", "targets: {P1: 1h}", "targets: {P1: 1hour}",
-			`test.yml:18: objectives[0].targets.P1: "1hour" is not a duration (e.g. 30m, 4h, 3d)`},
+			`test.yml:18: objectives[0].targets.P1: "1hour" is neither a duration (e.g. 30m, 4h) nor working days (e.g. 5bd)`},
 		{"bad working hours", `"09:00-17:00"`, `"09:00-25:00"`,
 			`test.yml:6: calendars[0].hours.weekdays: working hours "09:00-25:00": "25:00" is not a time of day between 00:00 and 24:00`},
 		{"bad holiday", `"12-25"`, `"13-25"`,
@@ -101,7 +101,7 @@ func TestLoadErrors(t *testing.T) {
 		{"second document", "    target: 0.95\n", "    target: 0.95\n---\nglobal: {}\n",
 			"test.yml:20: a configuration file holds one YAML document; found another"},
 		{"wrong type", "target: 0.95", "target: high",
-			"test.yml:19: cannot unmarshal !!str `high` into float64"},
+			`test.yml:19: objectives[0].target: "high" is not a ratio (write 0.95 or 95%)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(base, tc.old) {

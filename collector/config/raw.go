@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -49,7 +50,7 @@ type rawAlerting struct {
 type rawBurnTier struct {
 	Long     model.Duration `yaml:"long"`
 	Short    model.Duration `yaml:"short"`
-	Budget   float64        `yaml:"budget"`
+	Budget   ratio          `yaml:"budget"`
 	Severity string         `yaml:"severity"`
 	For      model.Duration `yaml:"for"`
 }
@@ -58,7 +59,54 @@ type rawCalendar struct {
 	Name     string              `yaml:"name"`
 	Timezone string              `yaml:"timezone"`
 	Hours    map[string][]string `yaml:"hours"`
-	Holidays []string            `yaml:"holidays"`
+	Holidays []rawHoliday        `yaml:"holidays"`
+	HalfDays []rawHalfDay        `yaml:"half_days"`
+}
+
+// rawHoliday is an entry of a calendar's holidays: a date ("2026-12-24"), a day of every year
+// ("12-25"), or a country's public holidays ({country: DE, region: BY}).
+type rawHoliday struct {
+	Country string `yaml:"country"`
+	Region  string `yaml:"region"`
+	// date is the text of a scalar entry; empty for a mapping.
+	date string
+}
+
+// UnmarshalYAML takes a scalar as a date and a mapping as a country's holidays; the mapping's keys
+// are checked strictly by DecodeStrict like any other.
+func (h *rawHoliday) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		h.date = n.Value
+		return nil
+	case yaml.MappingNode:
+		type plain rawHoliday
+		return n.Decode((*plain)(h))
+	}
+	return fmt.Errorf("line %d: a holiday is a date YYYY-MM-DD, a day of every year MM-DD or {country: XX, region: YY}", n.Line)
+}
+
+// rawHalfDay gives a date, or a day of every year, working hours of its own.
+type rawHalfDay struct {
+	Date  string    `yaml:"date"`
+	Hours hoursList `yaml:"hours"`
+}
+
+// hoursList is one interval "09:00-13:00" or a list of them, as under a calendar's hours.
+type hoursList []string
+
+// UnmarshalYAML accepts a single string for the common case of one interval.
+func (l *hoursList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*l = hoursList{n.Value}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return err
+	}
+	*l = list
+	return nil
 }
 
 // rawSource keeps the kind's own block as a node: only the kind knows its schema, so a source
@@ -84,8 +132,8 @@ type rawSource struct {
 
 // rawHealth is a source's health: block. Pointers tell an explicit 0 from an absent key.
 type rawHealth struct {
-	MaxRejectedRatio *float64 `yaml:"max_rejected_ratio"`
-	MinVolumeRatio   *float64 `yaml:"min_volume_ratio"`
+	MaxRejectedRatio *ratio `yaml:"max_rejected_ratio"`
+	MinVolumeRatio   *ratio `yaml:"min_volume_ratio"`
 }
 
 // decodePriorities reads priorities: a list of accepted names, or a mapping from the name
@@ -167,7 +215,7 @@ type rawObjective struct {
 	Service        string              `yaml:"service"`
 	Description    string              `yaml:"description"`
 	Kind           string              `yaml:"kind"`
-	Target         float64             `yaml:"target"`
+	Target         ratio               `yaml:"target"`
 	Period         string              `yaml:"period"`
 	Timezone       string              `yaml:"timezone"`
 	Source         string              `yaml:"source"`
@@ -180,7 +228,7 @@ type rawObjective struct {
 	Targets        map[string]string   `yaml:"targets"`
 	PauseOn        []string            `yaml:"pause_on"`
 	Reopen         string              `yaml:"reopen"`
-	WarnAt         float64             `yaml:"warn_at"`
+	WarnAt         ratio               `yaml:"warn_at"`
 	Select         map[string][]string `yaml:"select"`
 	Availability   rawAvailability     `yaml:"availability"`
 	Alerting       rawAlerting         `yaml:"alerting"`
@@ -188,8 +236,8 @@ type rawObjective struct {
 
 type rawAvailability struct {
 	Slice                model.Duration     `yaml:"slice"`
-	GoodThreshold        *float64           `yaml:"good_threshold"`
-	DegradedWeight       float64            `yaml:"degraded_weight"`
+	GoodThreshold        *ratio             `yaml:"good_threshold"`
+	DegradedWeight       ratio              `yaml:"degraded_weight"`
 	MaxSampleAge         model.Duration     `yaml:"max_sample_age"`
 	Gaps                 string             `yaml:"gaps"`
 	Maintenance          []rawWindow        `yaml:"maintenance"`
@@ -227,16 +275,24 @@ type rawKPI struct {
 	SuccessValues []string            `yaml:"success_values"`
 }
 
-// kpiValue is a KPI threshold: a number, or a duration ("4h", "2d") for time KPIs, in seconds.
+// kpiValue is a KPI threshold: a number, a percentage ("95%") for ratio KPIs, or a duration
+// ("4h", "2d") for time KPIs, in seconds. Which fits the KPI's kind is checked once it is known.
 type kpiValue struct {
-	v   float64
-	set bool
+	v    float64
+	set  bool
+	pct  bool
+	text string
 }
 
-// UnmarshalYAML accepts a number or a Prometheus duration.
+// UnmarshalYAML accepts a number, a percentage or a Prometheus duration.
 func (k *kpiValue) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: want a number or a duration", n.Line)
+		return fmt.Errorf("line %d: want a number, a percentage or a duration", n.Line)
+	}
+	k.text = strings.TrimSpace(n.Value)
+	if v, ok, err := parsePercent(k.text); ok {
+		k.v, k.set, k.pct = v, true, true
+		return err
 	}
 	if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
 		k.v, k.set = f, true
@@ -244,7 +300,7 @@ func (k *kpiValue) UnmarshalYAML(n *yaml.Node) error {
 	}
 	d, err := model.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is neither a number nor a duration", n.Line, n.Value)
+		return fmt.Errorf("line %d: %q is neither a number, a percentage nor a duration", n.Line, n.Value)
 	}
 	k.v, k.set = time.Duration(d).Seconds(), true
 	return nil
@@ -258,10 +314,10 @@ type rawContract struct {
 	Fee         float64   `yaml:"fee"`
 	Currency    string    `yaml:"currency"`
 	Aggregate   string    `yaml:"aggregate"`
-	Cap         float64   `yaml:"cap"`
+	Cap         ratio     `yaml:"cap"`
 }
 
 type rawTier struct {
-	Below  float64 `yaml:"below"`
-	Credit float64 `yaml:"credit"`
+	Below  ratio `yaml:"below"`
+	Credit ratio `yaml:"credit"`
 }

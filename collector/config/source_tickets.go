@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -32,7 +31,7 @@ func (b *builder) sourceTickets(s *Source, rs rawSource, at []any) error {
 	s.Health = collector.HealthPolicy{MinVolumeRatio: collector.DefaultMinVolumeRatio}
 	for _, r := range []struct {
 		key string
-		v   *float64
+		v   *ratio
 		dst *float64
 	}{
 		{"max_rejected_ratio", rs.Health.MaxRejectedRatio, &s.Health.MaxRejectedRatio},
@@ -41,18 +40,10 @@ func (b *builder) sourceTickets(s *Source, rs rawSource, at []any) error {
 		if r.v == nil {
 			continue
 		}
-		if *r.v < 0 || *r.v > 1 {
-			return b.fail(errors.New(ratioHint(*r.v)), append(at, "health", r.key)...)
+		if *r.v < 0 {
+			return b.fail(fmt.Errorf("%g is not a ratio between 0 and 1", *r.v), append(at, "health", r.key)...)
 		}
-		*r.dst = *r.v
+		*r.dst = float64(*r.v)
 	}
 	return nil
-}
-
-// ratioHint explains a ratio out of [0, 1], with the number as a percentage would be written.
-func ratioHint(v float64) string {
-	if v > 1 && v <= 100 {
-		return fmt.Sprintf("%g is not a ratio in [0, 1] (write %g for %g%%)", v, v/100, v)
-	}
-	return fmt.Sprintf("%g is not a ratio in [0, 1]", v)
 }

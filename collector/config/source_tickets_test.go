@@ -78,9 +78,9 @@ func TestSourcePrioritiesAndHealthErrors(t *testing.T) {
 		{"a name under two priorities", "    type: demo\n    priorities: {P1: [Highest], P2: [highest]}",
 			`test.yml:11: sources[0].priorities.P2: "highest" is listed under both P1 and P2`},
 		{"percent for a ratio", "    type: demo\n    health: {max_rejected_ratio: 5}",
-			"test.yml:11: sources[0].health.max_rejected_ratio: 5 is not a ratio in [0, 1] (write 0.05 for 5%)"},
+			"test.yml:11: sources[0].health.max_rejected_ratio: 5 is not a ratio between 0 and 1 (write 0.05 or 5%)"},
 		{"negative", "    type: demo\n    health:\n      min_volume_ratio: -1",
-			"test.yml:12: sources[0].health.min_volume_ratio: -1 is not a ratio in [0, 1]"},
+			"test.yml:12: sources[0].health.min_volume_ratio: -1 is not a ratio between 0 and 1"},
 		{"unknown health key", "    type: demo\n    health: {max_rejected: 0.1}",
 			"test.yml:11: sources[0]: source field health: max_rejected: unknown field (known: max_rejected_ratio, min_volume_ratio)"},
 	} {

@@ -286,7 +286,7 @@ func TestSync_jiraExport(t *testing.T) {
 		`jira-issues.csv:12|column "Created": "2024-03-08 10:00" does not match layout "2/Jan/06 3:04 PM"`,
 		`jira-issues.csv:13|column "Status": status "Escalated to vendor" has no category: list it under statuses, or set default_category (the category of statuses not listed)`,
 	)
-	if d := cmp.Diff(wantRej, b.Rejected); d != "" || len(b.Tickets) != 9 {
+	if d := cmp.Diff(wantRej, b.Rejected, reasonsOnly); d != "" || len(b.Tickets) != 9 {
 		t.Errorf("%d tickets, rejections (-want +got):\n%s", len(b.Tickets), d)
 	}
 }

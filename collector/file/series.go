@@ -30,7 +30,7 @@ func (rd *reading) seriesRow(rw *row) (ps problems, ok bool) {
 		return nil, false
 	}
 	if ps = rd.cellProblems(rw); len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+		rd.rejectRow(rw.file, rw.line, ps)
 		return nil, false
 	}
 	return ps, true
@@ -59,7 +59,7 @@ func (rd *reading) timeCell(rw *row, s slot, required bool, ps *problems) time.T
 	}
 	t, err := p.times.parse(c.v)
 	if err != nil {
-		ps.add(p, s, "%v", err)
+		ps.addSetting(p, s, "file.time.layout", "does not match "+p.times.describe(), "%v", err)
 	}
 	return t
 }
@@ -125,7 +125,7 @@ func (b *uptimeRows) add(rw *row) {
 			ps.add(p, sState, "no state")
 		}
 		if len(ps) > 0 {
-			rd.reject(rw.file, rw.line, ps.String())
+			rd.rejectRow(rw.file, rw.line, ps)
 			return
 		}
 		b.samples.add(name, availability.Sample{At: at, State: st})
@@ -145,7 +145,7 @@ func (b *uptimeRows) add(rw *row) {
 		ps.add(p, sEnd, "the outage ends at %s, not after its start %s", p.times.format(o.End), p.times.format(o.Start))
 	}
 	if len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+		rd.rejectRow(rw.file, rw.line, ps)
 		return
 	}
 	b.outages.add(name, o)
@@ -233,7 +233,7 @@ func (b *eventRows) add(rw *row) {
 		good = total - bad
 	}
 	if len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+		rd.rejectRow(rw.file, rw.line, ps)
 		return
 	}
 	name := rd.seriesName(rw)

@@ -233,7 +233,7 @@ type rowBuilder interface{ add(*row) }
 // rejection is a rejected record at its place.
 type rejection struct {
 	place
-	reason string
+	reason, rule, setting string
 }
 
 // reading is one Sync's reading of the files.
@@ -273,7 +273,13 @@ func (rd *reading) intern(s string) string {
 }
 
 func (rd *reading) reject(file, line int, reason string) {
-	rd.rejects = append(rd.rejects, rejection{place{file, line}, reason})
+	rd.rejects = append(rd.rejects, rejection{place: place{file, line}, reason: reason})
+}
+
+// rejectRow rejects a row for its problems, keeping the cause of those due to the settings.
+func (rd *reading) rejectRow(file, line int, ps problems) {
+	rule, setting := ps.cause()
+	rd.rejects = append(rd.rejects, rejection{place: place{file, line}, reason: ps.String(), rule: rule, setting: setting})
 }
 
 func (rd *reading) where(file, line int) string {
@@ -310,7 +316,9 @@ func (rd *reading) readFile(ctx context.Context, i int, path string) (fileState,
 
 // finish builds the batch from everything read.
 func (rd *reading) finish(lastWrite time.Time) collector.Batch {
-	var b collector.Batch
+	// Rows read, so that the runner judges rejections against rows, not against the fewer
+	// tickets an event log's rows make.
+	b := collector.Batch{Read: rd.rows}
 	switch bl := rd.b.(type) {
 	case *rowTickets:
 		b.Tickets = bl.finish()
@@ -325,7 +333,7 @@ func (rd *reading) finish(lastWrite time.Time) collector.Batch {
 		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line))
 	})
 	for _, r := range rd.rejects {
-		b.Rejected = append(b.Rejected, collector.Rejection{Where: rd.where(r.file, r.line), Reason: r.reason})
+		b.Rejected = append(b.Rejected, collector.Rejection{Where: rd.where(r.file, r.line), Reason: r.reason, Rule: r.rule, Setting: r.setting})
 	}
 	return b
 }

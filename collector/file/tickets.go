@@ -38,13 +38,50 @@ type ticketRow struct {
 }
 
 // problems collects what is wrong with a row, each naming its column.
-type problems []string
+type problems []problem
 
-func (ps *problems) add(p *plan, s slot, format string, args ...any) {
-	*ps = append(*ps, fmt.Sprintf("column %q: ", p.cols[s])+fmt.Sprintf(format, args...))
+// problem is one thing wrong with a row. A problem that says the settings do not fit the data
+// (a time layout, an unmapped status) names the setting and its cause without the row's value,
+// so that rejections group by cause and `check` can point at the setting's line.
+type problem struct {
+	text, rule, setting string
 }
 
-func (ps problems) String() string { return strings.Join(ps, "; ") }
+func (ps *problems) add(p *plan, s slot, format string, args ...any) {
+	*ps = append(*ps, problem{text: fmt.Sprintf("column %q: ", p.cols[s]) + fmt.Sprintf(format, args...)})
+}
+
+// addSetting adds a problem caused by the setting named (dotted from the source's entry).
+func (ps *problems) addSetting(p *plan, s slot, setting, rule string, format string, args ...any) {
+	ps.add(p, s, format, args...)
+	(*ps)[len(*ps)-1].rule = fmt.Sprintf("column %q: ", p.cols[s]) + rule
+	(*ps)[len(*ps)-1].setting = setting
+}
+
+func (ps problems) String() string {
+	texts := make([]string, len(ps))
+	for i, x := range ps {
+		texts[i] = x.text
+	}
+	return strings.Join(texts, "; ")
+}
+
+// cause is the setting of the first problem due to the settings, if any, and the row's problems
+// without their values when every one of them is due to the settings (a row whose two time
+// columns both miss the layout has one cause); otherwise the row's own text is its cause.
+func (ps problems) cause() (rule, setting string) {
+	rules := make([]string, 0, len(ps))
+	for _, x := range ps {
+		if x.setting != "" && setting == "" {
+			setting = x.setting
+		}
+		rules = append(rules, x.rule)
+	}
+	if slices.Contains(rules, "") {
+		return "", setting
+	}
+	return strings.Join(rules, "; "), setting
+}
 
 // parseTicketRow reads the ticket attributes of a row; out.attrs.fields must have one entry per
 // field. Strings are interned, so that they do not pin the file's buffers.
@@ -72,7 +109,7 @@ func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
 		}
 		t, err := p.times.parse(cells[s].v)
 		if err != nil {
-			ps.add(p, s, "%v", err)
+			ps.addSetting(p, s, "file.time.layout", "does not match "+p.times.describe(), "%v", err)
 		}
 		return t
 	}
@@ -91,7 +128,8 @@ func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
 		out.status = rd.intern(c.v)
 		out.cat = p.category(c.v)
 		if out.cat == ticket.Unmapped {
-			ps.add(p, sStatus, "status %s has no category: list it under statuses, or set default_category (the category of statuses not listed)", quote(c.v))
+			ps.addSetting(p, sStatus, "file.statuses", fmt.Sprintf("status %s is not listed under statuses", quote(c.v)),
+				"status %s has no category: list it under statuses, or set default_category (the category of statuses not listed)", quote(c.v))
 		}
 	} else if p.layout == layoutEventLog {
 		ps.add(p, sStatus, "no status")
@@ -211,7 +249,7 @@ func (b *rowTickets) add(rw *row) {
 	}
 	tr := &b.tr
 	if ps := rd.parseTicketRow(rw, tr); len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+		rd.rejectRow(rw.file, rw.line, ps)
 		return
 	}
 	if first, dup := b.seen[tr.id]; dup {
@@ -355,7 +393,7 @@ func (b *logTickets) add(rw *row) {
 	}
 	tr := &b.tr
 	if ps := rd.parseTicketRow(rw, tr); len(ps) > 0 {
-		rd.reject(rw.file, rw.line, ps.String())
+		rd.rejectRow(rw.file, rw.line, ps)
 		return
 	}
 	et := b.byID[tr.id]

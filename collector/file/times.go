@@ -118,6 +118,19 @@ func (p timeParser) parse(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s matches none of the layouts %s", quote(s), strings.Join(names, ", "))
 }
 
+// describe names the notations tried, for a rejection's cause: `layout "02-01-2006 15:04"` or
+// `any of the layouts "…", "…"`.
+func (p timeParser) describe() string {
+	names := make([]string, len(p.notations))
+	for i, n := range p.notations {
+		names[i] = strconv.Quote(n.name())
+	}
+	if len(names) == 1 {
+		return "layout " + names[0]
+	}
+	return "any of the layouts " + strings.Join(names, ", ")
+}
+
 // format writes t as the file would (in the first notation), for messages that compare two
 // times of a ticket.
 func (p timeParser) format(t time.Time) string { return p.notations[0].write(t, p.loc) }

@@ -74,7 +74,7 @@ func TestDashboardQueries(t *testing.T) {
 	exposed := exposedNames(t, exp)
 	t.Logf("%d queries, %d demo objectives, ready after %s", len(queries), len(objectives), time.Since(begin).Round(time.Millisecond))
 
-	allowed := append(append(slices.Clone(exposed), recorded...), prometheusOwnMetrics...)
+	allowed := append(append(append(slices.Clone(exposed), recorded...), prometheusOwnMetrics...), conditionalMetrics...)
 	for _, q := range queries {
 		name := q.Dashboard + "/"
 		if q.Variable != "" {
@@ -96,7 +96,10 @@ func TestDashboardQueries(t *testing.T) {
 			if !slices.Contains(q.Variables(), "objective") || allValue {
 				expr := q.Expand(nil)
 				n := runDashboardQuery(t, prom, q, expr)
-				if n == 0 {
+				switch {
+				case n == 0 && readsConditional(metrics):
+					t.Logf("no data for %s: it reads a series published only in some states, absent in the demo now", expr)
+				case n == 0:
 					t.Errorf("no data for %s", expr)
 				}
 				if q.Variable != "" {
@@ -110,13 +113,24 @@ func TestDashboardQueries(t *testing.T) {
 					empty = append(empty, o)
 				}
 			}
-			if len(empty) == len(objectives) {
+			if len(empty) == len(objectives) && readsConditional(metrics) {
+				t.Logf("no data for any objective: %s: it reads a series published only in some states, absent in the demo now", q.Expr)
+			} else if len(empty) == len(objectives) {
 				t.Errorf("no data for any objective: %s", q.Expr)
 			} else if len(empty) > 0 {
 				t.Logf("no data for %s (a panel about other kinds of objective?)", strings.Join(empty, ", "))
 			}
 		})
 	}
+}
+
+// conditionalMetrics are published only in some states: the time an error budget runs out
+// exists only while some objective burns fast enough to exhaust it before its period ends, which
+// the demo, moving with the wall clock, does on some days and not on others.
+var conditionalMetrics = []string{"sla_budget_exhaustion_timestamp_seconds"}
+
+func readsConditional(metrics []string) bool {
+	return slices.ContainsFunc(metrics, func(m string) bool { return slices.Contains(conditionalMetrics, m) })
 }
 
 // runDashboardQuery runs expr as an instant query (and, for a range panel, as a range query over

@@ -1,6 +1,6 @@
-// Package calendar measures business time: the working time inside an interval, and the instant a
-// given amount of working time after a start, in an IANA timezone with weekly working hours and
-// holidays.
+// Package calendar measures business time: the working time inside an interval, the instant a
+// given amount of working time after a start, and the close of the nth working day after it, in an
+// IANA timezone with weekly working hours, holidays and half days.
 //
 // A calendar is flattened, once, into the sorted list of its working intervals as absolute instants
 // over a span of years, with the working seconds before each interval as a prefix sum. Business
@@ -47,6 +47,18 @@ type MonthDay struct {
 	Day   int
 }
 
+// HalfDay gives one date working hours of its own, such as a Christmas Eve that closes at 13:00.
+type HalfDay struct {
+	Date  Date
+	Hours []Interval
+}
+
+// RecurringHalfDay gives the same day of every year working hours of its own.
+type RecurringHalfDay struct {
+	Day   MonthDay
+	Hours []Interval
+}
+
 // Spec describes a calendar.
 type Spec struct {
 	// Name identifies the calendar in errors.
@@ -59,8 +71,15 @@ type Spec struct {
 	// Holidays are dated non-working days; those outside the span change nothing.
 	Holidays []Date
 	// Recurring are non-working days every year. A holiday that falls on a weekend is not moved to
-	// a weekday: observance rules differ by country, list the observed day as a dated holiday.
+	// a weekday: observance rules differ by country, list the observed day as a dated holiday (the
+	// holidays package computes a country's, observed days included).
 	Recurring []MonthDay
+	// HalfDays and RecurringHalfDays replace the working hours of a working day; a dated half day
+	// overrides a recurring one on the same date. They only shorten (or move) the hours of a day
+	// that works: on a holiday or a day without working hours in Week they change nothing, so a
+	// yearly 12-24 that falls on a Sunday does not open the office.
+	HalfDays          []HalfDay
+	RecurringHalfDays []RecurringHalfDay
 	// FirstYear and LastYear bound the span the calendar is flattened over (default 2000 and
 	// 2100). Outside it there is no working time: callers validate their data against Span.
 	FirstYear, LastYear int
@@ -88,6 +107,11 @@ type Calendar struct {
 	spanDay int64
 	from    int64 // span, Unix seconds [from, to)
 	to      int64
+
+	// Working days, the civil dates with working time, in order: dayStart[k] is the first instant
+	// of the date (its midnight, as the wall clock reaches it) and dayEnd[k] the end of its last
+	// working interval. Deadlines in working days are two look-ups in them.
+	dayStart, dayEnd []int64
 }
 
 // AlwaysOn is the built-in 24x7 calendar: all time is working time, with no span limit.
@@ -133,11 +157,23 @@ func New(s Spec) (*Calendar, error) {
 			}
 		}
 	}
+	halfDays, err := halfDayHours(s, first, last, firstDay, endDay)
+	if err != nil {
+		return nil, fmt.Errorf("calendar %q: %w", s.Name, err)
+	}
+	hoursOf := func(day int64) []Interval {
+		ivs := s.Week[weekday(day)]
+		if dayOff[day-firstDay] || len(ivs) == 0 {
+			return nil
+		}
+		if h, ok := halfDays[day]; ok {
+			return h
+		}
+		return ivs
+	}
 	n := 0
 	for day := firstDay; day < endDay; day++ {
-		if !dayOff[day-firstDay] {
-			n += len(s.Week[weekday(day)])
-		}
+		n += len(hoursOf(day))
 	}
 	if n > math.MaxInt32 {
 		// The day index holds interval positions as int32 to halve its size.
@@ -153,12 +189,22 @@ func New(s Spec) (*Calendar, error) {
 	wall := newWallClock(loc, firstDay*secondsPerDay)
 	c.from = wall.instant(firstDay * secondsPerDay)
 	for day := firstDay; day < endDay; day++ {
-		if dayOff[day-firstDay] {
+		ivs := hoursOf(day)
+		if len(ivs) == 0 {
 			continue
 		}
 		midnight := day * secondsPerDay
-		for _, iv := range s.Week[weekday(day)] {
-			c.add(wall.instant(midnight+int64(iv.Start)), wall.instant(midnight+int64(iv.End)))
+		dayStart, dayEnd, works := wall.instant(midnight), int64(0), false
+		for _, iv := range ivs {
+			start, end := wall.instant(midnight+int64(iv.Start)), wall.instant(midnight+int64(iv.End))
+			if end > start {
+				dayEnd, works = end, true
+			}
+			c.add(start, end)
+		}
+		if works { // not every interval swallowed by a DST gap
+			c.dayStart = append(c.dayStart, dayStart)
+			c.dayEnd = append(c.dayEnd, dayEnd)
 		}
 	}
 	c.to = wall.instant(endDay * secondsPerDay)
@@ -200,19 +246,87 @@ func (c *Calendar) index() {
 
 func validateWeek(w *[7][]Interval) error {
 	for day, ivs := range w {
-		sorted := append([]Interval(nil), ivs...)
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
-		for i, iv := range sorted {
-			if iv.Start < 0 || iv.End > secondsPerDay || iv.Start >= iv.End {
-				return fmt.Errorf("%s: working hours %s are not a span within one day", time.Weekday(day), iv)
-			}
-			if i > 0 && iv.Start < sorted[i-1].End {
-				return fmt.Errorf("%s: working hours %s and %s overlap", time.Weekday(day), sorted[i-1], iv)
-			}
+		sorted, err := sortedHours(ivs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", time.Weekday(day), err)
 		}
 		w[day] = sorted
 	}
 	return nil
+}
+
+// CheckDay reports why intervals cannot be the working hours of one day: one is not a span within
+// the day, or two overlap.
+func CheckDay(ivs []Interval) error {
+	_, err := sortedHours(ivs)
+	return err
+}
+
+// sortedHours returns a day's working intervals sorted, or why they cannot be one day's hours.
+func sortedHours(ivs []Interval) ([]Interval, error) {
+	sorted := append([]Interval(nil), ivs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
+	for i, iv := range sorted {
+		if iv.Start < 0 || iv.End > secondsPerDay || iv.Start >= iv.End {
+			return nil, fmt.Errorf("working hours %s are not a span within one day", iv)
+		}
+		if i > 0 && iv.Start < sorted[i-1].End {
+			return nil, fmt.Errorf("working hours %s and %s overlap", sorted[i-1], iv)
+		}
+	}
+	return sorted, nil
+}
+
+// halfDayHours maps the days of [firstDay, endDay) that have half-day hours to them, dated half
+// days overriding recurring ones.
+func halfDayHours(s Spec, first, last int, firstDay, endDay int64) (map[int64][]Interval, error) {
+	hours := map[int64][]Interval{}
+	yearly := map[MonthDay]bool{}
+	for i, h := range s.RecurringHalfDays {
+		if !validDate(2000, h.Day.Month, h.Day.Day) {
+			return nil, fmt.Errorf("recurring half days[%d]: %s is not a day of the year", i, h.Day)
+		}
+		if yearly[h.Day] {
+			return nil, fmt.Errorf("recurring half days[%d]: %s is listed twice", i, h.Day)
+		}
+		yearly[h.Day] = true
+		ivs, err := halfDayIntervals(h.Hours)
+		if err != nil {
+			return nil, fmt.Errorf("recurring half days[%d] (%s): %w", i, h.Day, err)
+		}
+		for y := first; y <= last; y++ {
+			if validDate(y, h.Day.Month, h.Day.Day) {
+				hours[civilDay(y, h.Day.Month, h.Day.Day)] = ivs
+			}
+		}
+	}
+	dated := map[int64]bool{}
+	for i, h := range s.HalfDays {
+		if !validDate(h.Date.Year, h.Date.Month, h.Date.Day) {
+			return nil, fmt.Errorf("half days[%d]: %s is not a date", i, h.Date)
+		}
+		ivs, err := halfDayIntervals(h.Hours)
+		if err != nil {
+			return nil, fmt.Errorf("half days[%d] (%s): %w", i, h.Date, err)
+		}
+		day := civilDay(h.Date.Year, h.Date.Month, h.Date.Day)
+		if dated[day] {
+			return nil, fmt.Errorf("half days[%d]: %s is listed twice", i, h.Date)
+		}
+		dated[day] = true
+		if day >= firstDay && day < endDay {
+			hours[day] = ivs
+		}
+	}
+	return hours, nil
+}
+
+func halfDayIntervals(ivs []Interval) ([]Interval, error) {
+	if len(ivs) == 0 {
+		// A half day without hours would be a holiday by another name; say so rather than guess.
+		return nil, errors.New("no working hours (list the day as a holiday to close it)")
+	}
+	return sortedHours(ivs)
 }
 
 // ErrOutOfSpan is returned by Check for instants the calendar was not flattened over.

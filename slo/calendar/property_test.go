@@ -27,6 +27,14 @@ func checkAgainstReference(t *testing.T, r *rand.Rand, c *Calendar, ref *referen
 				fail("WorkingUnix(%s) = %v, reference %v", show(a, c.loc), got, want)
 			}
 		}
+		if a < w1 {
+			n := 1 + r.IntN(3)
+			if want, ok := ref.daysDeadline(a, n); ok {
+				if got := c.DaysDeadlineUnix(a, n); got != want {
+					fail("DaysDeadlineUnix(%s, %d) = %s, reference %s", show(a, c.loc), n, show(got, c.loc), show(want, c.loc))
+				}
+			}
+		}
 		if want, ok := ref.nextWorking(a); ok {
 			if got := c.NextWorkingUnix(a); got != want {
 				fail("NextWorkingUnix(%s) = %s, reference %s", show(a, c.loc), show(got, c.loc), show(want, c.loc))
@@ -133,6 +141,17 @@ func checkProperties(t *testing.T, c *Calendar, a, b, e, x, y int64) {
 	}
 	if dy := c.DeadlineUnix(a, y); dy < da {
 		fail("DeadlineUnix(%d, %d) = %d is before DeadlineUnix(%d, %d) = %d", a, y, dy, a, x, da)
+	}
+	n := 1 + int(x%5)
+	switch da, db, da1 := c.DaysDeadlineUnix(a, n), c.DaysDeadlineUnix(b, n), c.DaysDeadlineUnix(a, n+1); {
+	case da == Never:
+		if da1 != Never || db != Never {
+			fail("DaysDeadlineUnix(%d, %d) = Never but a later start or one more day has %d, %d", a, n, db, da1)
+		}
+	case da <= a || !c.WorkingUnix(da-1):
+		fail("DaysDeadlineUnix(%d, %d) = %d is not the end of working time after the start", a, n, da)
+	case db < da || da1 <= da:
+		fail("DaysDeadlineUnix(%d, %d) = %d: a later start gives %d, one more day %d", a, n, da, db, da1)
 	}
 	if got, want := c.WorkingUnix(a), c.DurationUnix(a, a+1) == 1; got != want {
 		fail("WorkingUnix(%d) = %v but d(t, t+1) = %d", a, got, c.DurationUnix(a, a+1))

@@ -17,6 +17,7 @@ type reference struct {
 	w0, step int64
 	work     []bool  // work[i]: the step starting at w0+i*step
 	cum      []int64 // cum[i]: working seconds in [w0, w0+i*step)
+	date     []Date  // date[i]: the date of the highest reading by the step starting at w0+i*step
 }
 
 type reading struct {
@@ -45,7 +46,18 @@ func newReference(t testing.TB, s Spec, w0, w1, step int64) *reference {
 	if w0%step != 0 || w1%step != 0 {
 		t.Fatalf("reference window [%d, %d) not aligned to %d s", w0, w1, step)
 	}
-	for _, ivs := range s.Week {
+	days := append([][]Interval(nil), s.Week[:]...)
+	halfDays := map[Date][]Interval{}
+	recurringHalfDays := map[MonthDay][]Interval{}
+	for _, h := range s.RecurringHalfDays {
+		recurringHalfDays[h.Day] = h.Hours
+		days = append(days, h.Hours)
+	}
+	for _, h := range s.HalfDays {
+		halfDays[h.Date] = h.Hours
+		days = append(days, h.Hours)
+	}
+	for _, ivs := range days {
 		for _, iv := range ivs {
 			if int64(iv.Start)%step != 0 || int64(iv.End)%step != 0 {
 				t.Fatalf("working hours %s not whole steps of %d s", iv, step)
@@ -64,7 +76,14 @@ func newReference(t testing.TB, s Spec, w0, w1, step int64) *reference {
 		if r.y < s.FirstYear || r.y > s.LastYear || dated[Date{r.y, r.m, r.d}] || recurring[MonthDay{r.m, r.d}] {
 			return false
 		}
-		for _, iv := range s.Week[time.Date(r.y, r.m, r.d, 12, 0, 0, 0, time.UTC).Weekday()] {
+		hours := s.Week[time.Date(r.y, r.m, r.d, 12, 0, 0, 0, time.UTC).Weekday()]
+		if h, ok := recurringHalfDays[MonthDay{r.m, r.d}]; ok && len(hours) > 0 {
+			hours = h
+		}
+		if h, ok := halfDays[Date{r.y, r.m, r.d}]; ok && len(hours) > 0 {
+			hours = h
+		}
+		for _, iv := range hours {
 			if iv.Start <= r.sec && r.sec < iv.End {
 				return true
 			}
@@ -88,6 +107,7 @@ func newReference(t testing.TB, s Spec, w0, w1, step int64) *reference {
 		}
 		if u >= w0 {
 			ref.work = append(ref.work, working(highest))
+			ref.date = append(ref.date, Date{highest.y, highest.m, highest.d})
 		}
 	}
 	ref.cum = make([]int64, len(ref.work)+1)
@@ -131,6 +151,35 @@ func (r *reference) deadline(t, x int64) (int64, bool) {
 		if r.work[i] && r.cum[i+1] >= target {
 			return r.w0 + i*r.step + target - r.cum[i], true
 		}
+	}
+	return 0, false
+}
+
+// daysDeadline is the end of the working time of the nth working day after the date of t, if the
+// window holds that day whole: the end of the last working step dated that day, once a later date
+// has begun in the window.
+func (r *reference) daysDeadline(t int64, n int) (int64, bool) {
+	if n <= 0 {
+		return t, true
+	}
+	// Dates change at wall-clock midnights, which are whole steps: t's date is its step's.
+	i := (t - r.w0) / r.step
+	if i >= int64(len(r.date)) {
+		return 0, false
+	}
+	today, day := r.date[i], r.date[i]
+	count, end := 0, int64(0)
+	for j := i + 1; j < int64(len(r.work)); j++ {
+		if r.date[j] != r.date[j-1] && count == n {
+			return end, true
+		}
+		if !r.work[j] || r.date[j] == today {
+			continue
+		}
+		if r.date[j] != day {
+			day, count = r.date[j], count+1
+		}
+		end = r.w0 + (j+1)*r.step
 	}
 	return 0, false
 }
@@ -207,6 +256,24 @@ func randomSpec(r *rand.Rand, loc *time.Location, first, last int) Spec {
 		if validDate(2000, m, d) {
 			s.Recurring = append(s.Recurring, MonthDay{m, d})
 		}
+	}
+	hours := func() []Interval {
+		if ivs := randomDay(r, bound); len(ivs) > 0 {
+			return ivs
+		}
+		return []Interval{{9 * hour, 13 * hour}}
+	}
+	seen := map[Date]bool{}
+	for range r.IntN(4) {
+		day := civilDay(first, 1, 1) + r.Int64N(civilDay(last+1, 1, 1)-civilDay(first, 1, 1))
+		y, m, dd := time.Unix(day*secondsPerDay, 0).UTC().Date()
+		if d := (Date{y, m, dd}); !seen[d] {
+			seen[d] = true
+			s.HalfDays = append(s.HalfDays, HalfDay{d, hours()})
+		}
+	}
+	if r.IntN(2) == 0 {
+		s.RecurringHalfDays = append(s.RecurringHalfDays, RecurringHalfDay{MonthDay{time.Month(1 + r.IntN(12)), 1 + r.IntN(28)}, hours()})
 	}
 	return s
 }

@@ -90,6 +90,13 @@ type ClockSpec struct {
 	// priorities not listed. A ticket whose priority has no target is not covered: it has no
 	// cycles. Targets are positive whole seconds.
 	Targets map[string]time.Duration
+	// BusinessDays are targets in working days of the calendar, by priority, with the same "*"
+	// default (a configuration's "5bd"). A cycle's deadline is then the end of the nth working day
+	// after the date it starts (calendar.DaysDeadlineUnix: the day it starts never counts), and
+	// its target the working time from its start to that deadline, fixed when it starts, so a
+	// pause pushes the deadline as it pushes any target. A priority has a target in Targets or
+	// here, not in both.
+	BusinessDays map[string]int
 	// PauseOn lists the status categories that pause the clock. Nil means the default: {Paused}
 	// for a resolution clock, none for a response clock. A non-nil empty list means none. Only
 	// Paused can pause a clock: open runs it, and resolved, closed and cancelled stop it.
@@ -103,10 +110,19 @@ type ClockSpec struct {
 }
 
 // target is a priority's target, in seconds, and the elapsed seconds from which a cycle is at
-// risk: ceil(WarnAt × target), the least whole number of seconds >= WarnAt × target.
+// risk: ceil(WarnAt × target), the least whole number of seconds >= WarnAt × target. A target in
+// working days has days > 0 and its seconds are worked out for each cycle (see cycleTarget).
 type target struct {
 	secs, warn int64
+	days       int
 }
+
+// unreachable is the target, in seconds, of a cycle whose deadline in working days lies beyond the
+// calendar's span: no elapsed time reaches it, and adding a day of seconds to it cannot overflow.
+const unreachable = math.MaxInt64 / 4
+
+// maxBusinessDays bounds a target in working days: ten years of them is no service level.
+const maxBusinessDays = 2500
 
 // Clock computes SLA cycles from tickets' status histories. It is immutable and safe for
 // concurrent use.
@@ -151,25 +167,39 @@ func NewClock(spec ClockSpec) (*Clock, error) {
 		}
 		c.pause[cat] = true
 	}
-	if len(spec.Targets) == 0 {
+	if len(spec.Targets)+len(spec.BusinessDays) == 0 {
 		return fail("targets: none set (a clock with no target covers no ticket)")
 	}
-	prios := make([]string, 0, len(spec.Targets))
+	prios := make([]string, 0, len(spec.Targets)+len(spec.BusinessDays))
 	for p := range spec.Targets {
 		prios = append(prios, p)
 	}
+	for p := range spec.BusinessDays {
+		if _, both := spec.Targets[p]; both {
+			return fail("targets: priority %q has a target both in business time and in working days", p)
+		}
+		prios = append(prios, p)
+	}
 	sort.Strings(prios) // report the first bad target deterministically
-	c.targets = make(map[string]target, len(spec.Targets))
+	c.targets = make(map[string]target, len(prios))
 	for _, p := range prios {
-		d := spec.Targets[p]
-		if d <= 0 {
-			return fail("targets: target %s for priority %q is not positive", d, p)
+		var t target
+		if n, ok := spec.BusinessDays[p]; ok {
+			if n <= 0 || n > maxBusinessDays {
+				return fail("targets: target of %d working days for priority %q is not between 1 and %d", n, p, maxBusinessDays)
+			}
+			t.days = n
+		} else {
+			d := spec.Targets[p]
+			if d <= 0 {
+				return fail("targets: target %s for priority %q is not positive", d, p)
+			}
+			if d%time.Second != 0 {
+				return fail("targets: target %s for priority %q is not a whole number of seconds", d, p)
+			}
+			t.secs = int64(d / time.Second)
+			t.warn = c.warnOf(t.secs)
 		}
-		if d%time.Second != 0 {
-			return fail("targets: target %s for priority %q is not a whole number of seconds", d, p)
-		}
-		t := target{secs: int64(d / time.Second)}
-		t.warn = min(t.secs, int64(math.Ceil(c.warnAt*float64(t.secs))))
 		if p == DefaultTarget {
 			c.def = t
 		} else {
@@ -177,6 +207,25 @@ func NewClock(spec ClockSpec) (*Clock, error) {
 		}
 	}
 	return c, nil
+}
+
+func (c *Clock) warnOf(secs int64) int64 {
+	return min(secs, int64(math.Ceil(c.warnAt*float64(secs))))
+}
+
+// cycleTarget is the target, in seconds, and the at-risk threshold of a cycle starting at start:
+// the priority's own for a target in business time, the working time from start to the end of
+// the nth working day after its date for one in working days.
+func (c *Clock) cycleTarget(t target, start int64) (secs, warn int64) {
+	if t.days == 0 {
+		return t.secs, t.warn
+	}
+	deadline := c.cal.DaysDeadlineUnix(start, t.days)
+	if deadline == calendar.Never {
+		return unreachable, unreachable
+	}
+	secs = c.cal.DurationUnix(start, deadline)
+	return secs, c.warnOf(secs)
 }
 
 // Kind is the clock's kind.
@@ -203,10 +252,18 @@ func (c *Clock) PauseOn() []Category {
 }
 
 // Target is the target for a priority (the "*" default when the priority is not listed), and
-// whether the clock covers that priority at all.
+// whether the clock covers that priority at all. A target in working days has no fixed duration:
+// Target returns 0 for it, and BusinessDays the number of days.
 func (c *Clock) Target(priority string) (time.Duration, bool) {
 	t, ok := c.target(priority)
 	return time.Duration(t.secs) * time.Second, ok
+}
+
+// BusinessDays is the target in working days for a priority (the "*" default when the priority is
+// not listed); 0 when its target is in business time or the clock does not cover it.
+func (c *Clock) BusinessDays(priority string) int {
+	t, _ := c.target(priority)
+	return t.days
 }
 
 // Priorities lists the priorities with a target of their own, sorted, "*" excluded.
@@ -223,5 +280,5 @@ func (c *Clock) target(priority string) (target, bool) {
 	if t, ok := c.targets[priority]; ok {
 		return t, true
 	}
-	return c.def, c.def.secs > 0
+	return c.def, c.def.secs > 0 || c.def.days > 0
 }

@@ -55,7 +55,8 @@ type Cycle struct {
 	// Stop is the Unix second the clock stopped for good (met, breached and stopped, cancelled);
 	// 0 while it is still running or paused.
 	Stop int64
-	// Target is the business time allowed, in seconds.
+	// Target is the business time allowed, in seconds. For a target in working days it is the
+	// working time from Start to the end of the last working day allowed.
 	Target int64
 	// Elapsed is the business time counted, in seconds, pauses excluded: up to Stop, or up to the
 	// evaluation instant.
@@ -176,9 +177,10 @@ func (r *run) cycle(ticket int, now int64) Cycle {
 // pauses in the PauseOn categories (paused by default), stops at resolved or closed; a later
 // resolved or closed change does nothing more. A reopen is a change from resolved or closed back
 // to open or paused; under NewCycle it starts a new cycle at the reopen instant with nothing
-// elapsed and the same target, under Resume the same cycle goes on (the time spent resolved is
-// not counted) and its Stop and outcome are those of its last stop, so a cycle met at one
-// evaluation may be in progress or breached at a later one.
+// elapsed and the same target (a target in working days counted again from the reopen), under
+// Resume the same cycle goes on (the time spent resolved is not counted) and its Stop and outcome
+// are those of its last stop, so a cycle met at one evaluation may be in progress or breached at a
+// later one.
 //
 // Outcomes: a stopped cycle is Met if Elapsed <= Target (stopping exactly at the deadline is on
 // time), else Breached. A cycle still running or paused at now is Breached if Elapsed > Target,
@@ -200,7 +202,8 @@ func (c *Clock) Cycles(st *Store, i int, now int64, buf []Cycle) []Cycle {
 	if !ok {
 		return buf
 	}
-	r := run{cal: c.cal, target: tg.secs, warn: tg.warn, segStart: created, start: created}
+	r := run{cal: c.cal, segStart: created, start: created}
+	r.target, r.warn = c.cycleTarget(tg, created)
 
 	// The horizon: history entries at or before it are applied. A response clock stops at the
 	// first response, which comes before any change at the same instant.
@@ -251,6 +254,7 @@ func (c *Clock) Cycles(st *Store, i int, now int64, buf []Cycle) []Cycle {
 				if c.reopen == NewCycle {
 					r.n++
 					r.start, r.elapsed = t, 0
+					r.target, r.warn = c.cycleTarget(tg, t)
 				}
 				r.stop = 0
 			}
