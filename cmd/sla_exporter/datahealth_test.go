@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/demo"
 )
 
 // cause is how the rejections of wrongLayoutConfig's rows are grouped: without their values.
@@ -92,5 +96,42 @@ func TestServeWrongDateLayout(t *testing.T) {
 	}
 	if page := d.get("/"); !strings.Contains(page, "down: rejecting") || !strings.Contains(page, "23 × column &#34;opened_at&#34;: does not match layout") {
 		t.Errorf("the status page does not show the source rejecting with its cause:\n%.4000s", page)
+	}
+}
+
+// TestReadyMeansFigures starts the demo on a fresh store and polls /-/ready as a load balancer
+// would: the first 200 must come with an attainment for every objective, not with every
+// objective no_data while the first sync is still being committed. Ready then stays ready.
+func TestReadyMeansFigures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("syncs the demo's 100 days")
+	}
+	d := startDaemon(t, "http", nil)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, _, err := d.request("GET", "/-/ready", nil)
+		if err == nil && code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready within 60s:\n%s", d.stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	metrics := d.get("/metrics")
+	cfg, err := config.Load(demo.ConfigYAML, demoName, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range cfg.Objectives {
+		if !hasLine(metrics, `sla_attainment_ratio{objective="`+o.Name+`"`) {
+			t.Errorf("first ready answer: no sla_attainment_ratio for %s", o.Name)
+		}
+	}
+	for range 20 {
+		if code, body, err := d.request("GET", "/-/ready", nil); err != nil || code != 200 {
+			t.Fatalf("ready flapped: %d %q %v", code, body, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -102,10 +104,18 @@ func putTickets(sb *bolt.Bucket, tickets []ticket.Ticket) error {
 	// ITSM ids mostly grow (INC0012345), so pages fill from the right: split them nearly full
 	// instead of half full. Updates of existing tickets rewrite values in place.
 	tb.FillPercent = 0.9
+	// Put in key order: bbolt inserts into a node's sorted slice, so keys in random order (Jira
+	// keys, a date-ordered export) cost a copy of the node per Put and made a first commit of
+	// 200,000 tickets take two minutes; in order, each Put appends. The caller's order is kept.
+	order := make([]int32, len(tickets))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(tickets[a].ID, tickets[b].ID) })
 	// bbolt keeps references to keys and values until the commit, so every value needs its own
 	// bytes: encode them all into one buffer (grown as needed, old arrays stay referenced).
 	var buf []byte
-	for i := range tickets {
+	for _, i := range order {
 		t := &tickets[i]
 		if t.ID == "" {
 			return fmt.Errorf("ticket %d has no id", i)
