@@ -21,14 +21,15 @@ func (g *generator) health() error {
 	if a.Disabled {
 		return nil
 	}
-	exp := Group{Name: groupExporter, Rules: []Rule{h.evaluationStale(), h.reloadFailed()}}
+	exp := Group{Name: groupExporter, Rules: []Rule{h.evaluationStale(), h.reloadFailed(), h.storeFailing()}}
 	if err := g.add(&exp); err != nil {
 		return err
 	}
 	if len(g.cfg.Sources) > 0 {
-		src := Group{Name: groupSources, Rules: make([]Rule, 0, 2*len(g.cfg.Sources))}
+		src := Group{Name: groupSources, Rules: make([]Rule, 0, 3*len(g.cfg.Sources))}
 		for i := range g.cfg.Sources {
-			src.Rules = append(src.Rules, h.sourceDown(&g.cfg.Sources[i]), h.sourceStale(&g.cfg.Sources[i]))
+			s := &g.cfg.Sources[i]
+			src.Rules = append(src.Rules, h.sourceDown(s), h.sourceStale(s), h.sourceRejecting(s))
 		}
 		if err := g.add(&src); err != nil {
 			return err
@@ -129,7 +130,7 @@ func (h *healthRules) sourceDown(s *config.Source) Rule {
 		Labels: h.labels(conventions.LabelSource, s.Name),
 		Annotations: annotations(h.a,
 			fmt.Sprintf("Source %s is failing to sync", s.Name),
-			fmt.Sprintf("The syncs of source %s (%s, every %s) have failed for %s. The objectives and KPIs it feeds keep their figures until %s after its last success, then turn no_data.",
+			fmt.Sprintf("The syncs of source %s (%s, every %s) have failed, or returned data too broken to trust (sla_source_status says which), for %s. The objectives and KPIs it feeds keep their figures until %s after its last success, then turn no_data.",
 				s.Name, s.Type, fmtDuration(s.Interval), fmtDuration(wait), fmtDuration(h.cfg.Global.Staleness))),
 	}
 }
@@ -145,6 +146,37 @@ func (h *healthRules) sourceStale(s *config.Source) Rule {
 			fmt.Sprintf("Source %s has not synced for {{ $value | humanizeDuration }}", s.Name),
 			fmt.Sprintf("Source %s last synced successfully {{ $value | humanizeDuration }} ago, past the staleness limit of %s: the objectives and KPIs it feeds are published as no_data.",
 				s.Name, fmtDuration(h.cfg.Global.Staleness))),
+	}
+}
+
+// sourceRejecting fires when a source's syncs keep rejecting records as malformed: a mapping that
+// no longer fits the export (a new status, a date layout) quietly drops tickets and moves the
+// attainment, well before a source is refused as unsound.
+func (h *healthRules) sourceRejecting(s *config.Source) Rule {
+	wait := max(2*s.Interval, 15*time.Minute)
+	return Rule{
+		Alert:  AlertSourceRejecting,
+		Expr:   conventions.SourceLastSyncRejected + "{" + conventions.LabelSource + "=" + quote(s.Name) + "} > 0",
+		For:    forDuration(wait),
+		Labels: h.labels(conventions.LabelSource, s.Name),
+		Annotations: annotations(h.a,
+			fmt.Sprintf("Source %s rejects {{ $value | humanizePercentage }} of its records", s.Name),
+			fmt.Sprintf("The last syncs of source %s rejected {{ $value | humanizePercentage }} of the records they read as malformed, for %s: those tickets or samples count nowhere. /api/v1/sources lists the causes with an example record; sla_exporter check names the setting that does not fit the data.",
+				s.Name, fmtDuration(wait))),
+	}
+}
+
+// storeFailing fires when writes to the database fail (a full disk): new data is not kept, and
+// the figures turn no_data once the sources' last stored syncs are older than the staleness.
+func (h *healthRules) storeFailing() Rule {
+	return Rule{
+		Alert:  AlertStoreWriteFailing,
+		Expr:   conventions.StoreLastWriteSuccessful + " == 0",
+		For:    forDuration(5 * time.Minute),
+		Labels: h.labels(),
+		Annotations: annotations(h.a,
+			"sla_exporter {{ $labels.instance }} cannot write its database",
+			fmt.Sprintf("Writes of collected data to the database of {{ $labels.instance }} fail (a full disk, a read-only volume): new data is not kept, and the figures of every source turn no_data %s after its last stored sync.", fmtDuration(h.cfg.Global.Staleness))),
 	}
 }
 

@@ -26,6 +26,10 @@ const (
 	AlertSourceDown = "SLASourceDown"
 	// AlertSourceStale: a source has not synced for longer than the staleness limit.
 	AlertSourceStale = "SLASourceStale"
+	// AlertSourceRejecting: a source's last sync rejected records as malformed.
+	AlertSourceRejecting = "SLASourceRejectingRecords"
+	// AlertStoreWriteFailing: the exporter cannot write collected data to its database.
+	AlertStoreWriteFailing = "SLAStoreWriteFailing"
 	// AlertEvaluationStale: the exporter stopped evaluating.
 	AlertEvaluationStale = "SLAEvaluationStale"
 	// AlertReloadFailed: the exporter refused its configuration and runs the previous one.
