@@ -28,7 +28,8 @@ var SourceStates = []string{SourcePending, SourceOK, SourceSyncFailed, SourceRej
 
 // Default health policy.
 const (
-	// DefaultMinVolumeRatio: a full snapshot under half the records held is taken for truncated.
+	// DefaultMinVolumeRatio: a full snapshot of half the records held, or fewer, is taken for
+	// truncated.
 	DefaultMinVolumeRatio = 0.5
 	// maxReasons bounds the rejection reasons kept per source for the page and the API.
 	maxReasons = 10
@@ -44,7 +45,7 @@ type HealthPolicy struct {
 	// (the default).
 	MaxRejectedRatio float64
 	// MinVolumeRatio applies to full snapshots (Batch.Replace) of a source that holds records: a
-	// snapshot with fewer than this share of them is refused as truncated. Zero disables the
+	// snapshot with at most this share of them is refused as truncated (an export cut in half). Zero disables the
 	// check; configurations default it to DefaultMinVolumeRatio.
 	MinVolumeRatio float64
 }
@@ -99,8 +100,8 @@ func (h HealthPolicy) judge(b *Batch, p *prepared, held int, replace bool) (Sync
 			c.Rejected, c.Read, 100*c.RejectedRatio(), h.MaxRejectedRatio)
 	case held > 0 && float64(c.Rejected) > float64(held)/2:
 		return c, SourceRejecting, fmt.Sprintf("%d records were rejected, more than half of the %d the source holds", c.Rejected, held)
-	case replace && held > 0 && h.MinVolumeRatio > 0 && float64(c.Accepted) < h.MinVolumeRatio*float64(held):
-		return c, SourceShrunk, fmt.Sprintf("the snapshot holds %d records where the source holds %d (under min_volume_ratio %g): taken for a truncated export",
+	case replace && held > 0 && h.MinVolumeRatio > 0 && float64(c.Accepted) <= h.MinVolumeRatio*float64(held):
+		return c, SourceShrunk, fmt.Sprintf("the snapshot holds %d records where the source holds %d (at most min_volume_ratio %g of them): taken for a truncated export",
 			c.Accepted, held, h.MinVolumeRatio)
 	}
 	return c, SourceOK, ""

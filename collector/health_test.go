@@ -76,7 +76,7 @@ func TestRunner_UnsoundBatches(t *testing.T) {
 			first:       collector.Batch{Tickets: tickets(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Replace: true},
 			next:        collector.Batch{Tickets: tickets(1, 2, 3, 4), Replace: true},
 			wantState:   collector.SourceShrunk,
-			wantRefusal: "the snapshot holds 4 records where the source holds 10 (under min_volume_ratio 0.5): taken for a truncated export",
+			wantRefusal: "the snapshot holds 4 records where the source holds 10 (at most min_volume_ratio 0.5 of them): taken for a truncated export",
 			wantCounts:  collector.SyncCounts{Read: 4, Accepted: 4},
 			wantIDs:     10,
 		},
@@ -89,17 +89,29 @@ func TestRunner_UnsoundBatches(t *testing.T) {
 			wantCounts: collector.SyncCounts{},
 			wantIDs:    2,
 			// 0 < 0.5 × 2.
-			wantRefusal: "the snapshot holds 0 records where the source holds 2 (under min_volume_ratio 0.5): taken for a truncated export",
+			wantRefusal: "the snapshot holds 0 records where the source holds 2 (at most min_volume_ratio 0.5 of them): taken for a truncated export",
 		},
 		{
-			// 5 of 10 is exactly half: not under it.
-			name:       "a snapshot of half the volume is taken",
+			// An export cut in half, as in the trial that moved attainment from 0.25 to 0.30:
+			// 5 ≤ 0.5 × 10.
+			name:        "a snapshot of half the volume is refused",
+			health:      collector.HealthPolicy{MinVolumeRatio: 0.5},
+			first:       collector.Batch{Tickets: tickets(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Replace: true},
+			next:        collector.Batch{Tickets: tickets(1, 2, 3, 4, 5), Replace: true},
+			wantState:   collector.SourceShrunk,
+			wantRefusal: "the snapshot holds 5 records where the source holds 10 (at most min_volume_ratio 0.5 of them): taken for a truncated export",
+			wantCounts:  collector.SyncCounts{Read: 5, Accepted: 5},
+			wantIDs:     10,
+		},
+		{
+			// 6 > 0.5 × 10: a shrink that may be real (tickets archived) is taken.
+			name:       "a snapshot of more than half the volume is taken",
 			health:     collector.HealthPolicy{MinVolumeRatio: 0.5},
 			first:      collector.Batch{Tickets: tickets(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Replace: true},
-			next:       collector.Batch{Tickets: tickets(1, 2, 3, 4, 5), Replace: true},
+			next:       collector.Batch{Tickets: tickets(1, 2, 3, 4, 5, 6), Replace: true},
 			wantState:  collector.SourceOK,
-			wantCounts: collector.SyncCounts{Read: 5, Accepted: 5},
-			wantIDs:    5,
+			wantCounts: collector.SyncCounts{Read: 6, Accepted: 6},
+			wantIDs:    6,
 		},
 		{
 			// 1 of 11 = 9.1% ≤ 10%, and 1 ≤ 10 / 2.
@@ -265,5 +277,29 @@ func TestRunner_StoreFailureIsNotTheSources(t *testing.T) {
 	} else {
 		c.Reply(collector.Batch{}, errors.New("stop"))
 		<-h.clk.afters
+	}
+}
+
+// TestRunner_RetryAfter: a server's Retry-After holds the source back at least that long
+// (30s asked, where the first backoff would be 22.5s), capped at collector.MaxRetryAfter.
+func TestRunner_RetryAfter(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	f := sourcetest.NewFake()
+	h.update(desk(f))
+	h.run()
+	_, next := h.sync(f, collector.Batch{Tickets: tickets(1), Checkpoint: []byte("1")}, nil)
+	for _, tc := range []struct {
+		after, want time.Duration
+	}{
+		{30 * time.Second, 30 * time.Second},      // above the first backoff: 3/4 × 30s = 22.5s
+		{time.Second, 45 * time.Second},           // below the second backoff: 3/4 × 60s
+		{48 * time.Hour, collector.MaxRetryAfter}, // a week asked: capped
+	} {
+		h.clk.Advance(next)
+		err := &collector.RetryAfterError{After: tc.after, Err: errors.New("429 Too Many Requests")}
+		_, next = h.sync(f, collector.Batch{}, err)
+		if next != tc.want {
+			t.Errorf("Retry-After %v: next attempt in %v, want %v", tc.after, next, tc.want)
+		}
 	}
 }

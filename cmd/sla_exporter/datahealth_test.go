@@ -135,3 +135,52 @@ func TestReadyMeansFigures(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCheckDataErrors: what only reading the data finds fails check, naming the configuration
+// line at fault and, for records, a data line.
+func TestCheckDataErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "tickets.csv", "id,opened,state\nT1,2026-11-02T09:00:00Z,New\nT2,2026-11-02T10:00:00Z,In Progress\nT3,2026-11-02T11:00:00Z,New\n")
+	const base = `sources:
+  - name: desk
+    type: file
+    file:
+      path: tickets.csv
+      columns: {id: id, created: opened, status: state}
+      statuses:
+        open: [New, In Progress]
+objectives:
+  - {name: resp, service: desk, kind: ticket, source: desk, clock: response, targets: {"*": 1h}, target: 0.9}
+`
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"missing file", "path: tickets.csv", "path: tickets-2026.csv",
+			`:2: sources[0] "desk": file does not exist: ` + filepath.Join(dir, "tickets-2026.csv")},
+		{"column not in the header", "status: state", "status: status",
+			`:2: sources[0] "desk": tickets.csv: the header has no column "status" (columns.status, configuration line 6)`},
+		{"unmapped status", "open: [New, In Progress]", "open: [New]",
+			`:7: sources[0].file.statuses: column "state": status "In Progress" is not listed under statuses (1 records, e.g. tickets.csv:3)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, dir, "sla.yml", strings.Replace(base, tc.old, tc.new, 1))
+			out, _, err := runCmd(t, "check", "--config.file="+cfg)
+			if err == nil || !strings.Contains(err.Error(), cfg+tc.want) {
+				t.Errorf("check: %v, want an error with %s%s\n%s", err, cfg, tc.want, out)
+			}
+		})
+	}
+	cfg := writeFile(t, dir, "sla.yml", base)
+	if out, _, err := runCmd(t, "check", "--config.file="+cfg); err != nil || !strings.HasSuffix(out, "data OK\n") {
+		t.Errorf("check of the good configuration: %v\n%s", err, out)
+	}
+}
+
+// TestEmptyConfigFile: --config.file= (a variable that expanded to nothing) is refused instead
+// of serving the simulated demo; only leaving the flag out runs the demo.
+func TestEmptyConfigFile(t *testing.T) {
+	for _, args := range [][]string{{"--config.file=", "check"}, {"--config.file=", "serve", "--storage.path=" + t.TempDir()}} {
+		_, _, err := runCmd(t, args...)
+		if err == nil || err.Error() != "--config.file is empty: name the configuration file, or leave the flag out to run the built-in demo" {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}

@@ -432,3 +432,25 @@ objectives:
 		}
 	}
 }
+
+// TestEvaluate_KPIEmptyStore: a source that synced just now but holds no ticket at all (an
+// export emptied to its header row) gives no KPI figure: a backlog of 0 would read green.
+func TestEvaluate_KPIEmptyStore(t *testing.T) {
+	cfg := loadConfig(t, testConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	d := newData()
+	d.Tickets["silent"] = storeOf(t)
+	d.LastSuccess["silent"] = now.Add(-time.Minute)
+	s := New(cfg, Options{Data: &fakeReader{data: d}}).Evaluate(now)
+	for _, k := range s.KPIs {
+		if k.Name != "silent-backlog" {
+			continue
+		}
+		want := collector.KPIResult{Name: "silent-backlog", Service: "desk", Kind: "backlog", Unit: "tickets", Target: 10, Status: "unknown"}
+		if diff := cmp.Diff(want, k); diff != "" {
+			t.Errorf("KPI over an empty store (-want +got):\n%s", diff)
+		}
+		return
+	}
+	t.Fatal("no silent-backlog KPI")
+}

@@ -592,3 +592,23 @@ func grep(s, substr string) string {
 	}
 	return out.String()
 }
+
+// TestTicketsBadParameters: a parameter the drill-down does not know, one given twice, one that
+// does not decode, or a format it cannot write is a 400 naming it, never every cycle with 200.
+func TestTicketsBadParameters(t *testing.T) {
+	s := newDemoServer(t, nil)
+	for _, tc := range []struct{ query, want string }{
+		{"state=%zz", `bad query string: invalid URL escape "%zz"`},
+		{"state=open&state=breached", `parameter "state" given 2 times: give it once`},
+		{"format=xml", `format "xml": want json or csv`},
+		{"status=open", `unknown parameter "status": the parameters are state and format`},
+	} {
+		resp, body := s.get(t, "/api/v1/objectives/incident-response/tickets?"+tc.query)
+		if resp.StatusCode != http.StatusBadRequest || strings.TrimSpace(body) != tc.want {
+			t.Errorf("?%s: %d %q, want 400 %q", tc.query, resp.StatusCode, body, tc.want)
+		}
+	}
+	if resp, body := s.get(t, "/api/v1/objectives/incident-response/tickets?state=open&format=csv"); resp.StatusCode != 200 || !strings.HasPrefix(body, "ticket,cycle,") {
+		t.Errorf("a good query: %d %.200q", resp.StatusCode, body)
+	}
+}
