@@ -175,7 +175,7 @@ func creditText(c collector.ContractCredit, k collector.ContractResult) string {
 		return "unknown (data missing)"
 	}
 	if k.Spec.Fee > 0 {
-		return fmt.Sprintf("%s = %.2f %s", formatPercent(c.Ratio), c.Amount, k.Spec.Currency)
+		return fmt.Sprintf("%s = %s %s", formatPercent(c.Ratio), formatMoney(c.Amount), k.Spec.Currency)
 	}
 	return formatPercent(c.Ratio)
 }

@@ -131,9 +131,9 @@ func TestStatusPageContracts(t *testing.T) {
 	inOrder := []string{
 		"Invoice: last finished period", "Forecast: this period at its end", "Running: this period so far, if it ended now",
 		"hostco", "credit_due",
-		"2026-11: 10.00% = 1200.00 EUR",
-		"2026-12: 25.00% = 3000.00 EUR",
-		"2026-12 so far: 25.00% = 3000.00 EUR",
+		"2026-11: 10.00% = 1,200.00 EUR",
+		"2026-12: 25.00% = 3,000.00 EUR",
+		"2026-12 so far: 25.00% = 3,000.00 EUR",
 		"dark", "unknown", "none kept",
 		"2026-12: unknown (data missing)",
 		"2026-12 so far: unknown (data missing)",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -177,4 +178,22 @@ func formatBudget(remaining, ratio float64, unit string) string {
 		return amount
 	}
 	return fmt.Sprintf("%s (%s)", amount, share)
+}
+
+// formatMoney writes an amount with two decimals and thousands grouped, as an invoice does:
+// 1,200.00 and -3,000.50.
+func formatMoney(v float64) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	if v < 0 && s != "0.00" {
+		b.WriteByte('-')
+	}
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String() + "." + frac
 }

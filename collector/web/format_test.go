@@ -144,3 +144,17 @@ func TestFormatTime(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatMoney(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0.00"}, {12, "12.00"}, {999.995, "1,000.00"}, {1200, "1,200.00"}, {3000.5, "3,000.50"},
+		{1234567.891, "1,234,567.89"}, {-3000.5, "-3,000.50"}, {-0.001, "0.00"},
+	} {
+		if got := formatMoney(tc.v); got != tc.want {
+			t.Errorf("formatMoney(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
