@@ -310,9 +310,9 @@ func (c *client) listUpdated(ctx context.Context, project string, since time.Tim
 			return nil
 		}
 		switch {
-		case last.After(from) && !last.Equal(from):
+		case last.After(from):
 			from, offset = last, 0
-		case fresh == 0:
+		case offset > 0 && fresh == 0:
 			// A full page of issues already seen, at an offset: the server does not page.
 			return fmt.Errorf("GET /issues.json?project_id=%s: the page at offset %d repeats issues already read: the server ignores offset", project, offset)
 		default:

@@ -164,8 +164,9 @@ func (c *compiler) failf(path []string, format string, args ...any) error {
 	return &configError{line: collector.LineOf(c.node, at...), field: strings.Join(path, "."), err: fmt.Errorf(format, args...)}
 }
 
-// decode decodes a `redmine:` block strictly and validates it.
-func decode(node *yaml.Node) (*plan, error) {
+// decode decodes a `redmine:` block strictly and validates it; relative file names of
+// http_client_config resolve against dir.
+func decode(node *yaml.Node, dir string) (*plan, error) {
 	if node == nil {
 		return nil, errors.New("the redmine source needs a `redmine:` block with at least url and projects")
 	}
@@ -173,6 +174,7 @@ func decode(node *yaml.Node) (*plan, error) {
 	if err := collector.DecodeStrict(node, &cfg); err != nil {
 		return nil, err
 	}
+	cfg.HTTPClientConfig.SetDirectory(dir)
 	return compile(node, &cfg)
 }
 

@@ -18,14 +18,22 @@ import (
 
 var update = flag.Bool("update", false, "TestRealRedmine: rewrite testdata/recorded from the real Redmine")
 
-// newSourceT builds a source from a `redmine:` block.
+// newSourceT builds a source from a `redmine:` block, its clock at Wednesday 12:00 of the
+// scenario: thin sends no Date header, so the source judges whether an update is final
+// (settleMargin) by its own clock, and every update of the scenario is before.
 func newSourceT(t *testing.T, block string) *Source {
+	t.Helper()
+	return newSourceAt(t, block, wed(12, 0))
+}
+
+// newSourceAt builds a source from a `redmine:` block, its clock at now.
+func newSourceAt(t *testing.T, block string, now time.Time) *Source {
 	t.Helper()
 	var n yaml.Node
 	if err := yaml.Unmarshal([]byte(block), &n); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(&n, collector.Options{Name: "redmine"})
+	s, err := New(&n, collector.Options{Name: "redmine", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -222,7 +222,10 @@ func (p *plan) history(is *issue, created time.Time, changes []statusChange, sta
 	}
 
 	initial, initialJournal := is.Status.ID, 0
-	if len(changes) > 0 && changes[0].fromKnown {
+	if len(changes) > 0 {
+		if !changes[0].fromKnown {
+			return nil, reject("journal #%d: the first status change does not say the status it left, so the status at creation is unknown", changes[0].journal)
+		}
 		initial, initialJournal = changes[0].from, changes[0].journal
 	}
 	first, rj := entry(created, initial, initialJournal)

@@ -131,7 +131,7 @@ func writeRecording(t *testing.T, stage string, exs []exchange, secrets []string
 	}
 }
 
-func readRecording(t *testing.T, stage string) []exchange {
+func readRecording(t testing.TB, stage string) []exchange {
 	t.Helper()
 	b, err := os.ReadFile(recordingPath(stage))
 	if err != nil {

@@ -47,7 +47,7 @@ var (
 // New decodes a `redmine:` block strictly and validates it. It does not connect to Redmine nor
 // read the files http_client_config names: a configuration can be checked before they exist.
 func New(node *yaml.Node, opts collector.Options) (collector.Source, error) {
-	p, err := decode(node)
+	p, err := decode(node, opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -252,8 +252,9 @@ func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 		if err != nil {
 			return collector.Batch{}, err
 		}
-		// Keep only what the next listing can meet again.
-		floor := st.Watermark.Add(-p.overlap)
+		// Keep only what the next listing can meet again: it asks from Watermark − overlap,
+		// which Redmine reads as after the second before (Query#date_clause).
+		floor := st.Watermark.Add(-p.overlap - time.Second)
 		for id, u := range st.Recent {
 			if t, err := time.Parse(time.RFC3339, u); err != nil || t.Before(floor) {
 				delete(st.Recent, id)
