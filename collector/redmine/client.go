@@ -52,16 +52,7 @@ func (c *client) get(ctx context.Context, path string, q url.Values) (answer, er
 		u.RawPath += path
 	}
 	u.RawQuery = q.Encode()
-	// Errors show the path and query: the query holds nothing secret (the configuration refuses
-	// a URL with a query; the key travels in a header), and says which page failed.
-	shown := path
-	if len(q) > 0 {
-		unescaped, err := url.QueryUnescape(u.RawQuery)
-		if err != nil {
-			unescaped = u.RawQuery
-		}
-		shown += "?" + unescaped
-	}
+	shown := c.describe(path, q)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return answer{}, fmt.Errorf("GET %s: cannot build the request", shown)
@@ -99,6 +90,22 @@ func (c *client) get(ctx context.Context, path string, q url.Values) (answer, er
 		a.date = t
 	}
 	return a, nil
+}
+
+// describe is a request as errors show it: the URL, its query unescaped. Nothing in it is
+// secret: the configuration refuses a URL with user information or a query, and the key travels
+// in a header. The query says which page failed.
+func (c *client) describe(path string, q url.Values) string {
+	shown := c.plan.display + path
+	if len(q) > 0 {
+		raw := q.Encode()
+		unescaped, err := url.QueryUnescape(raw)
+		if err != nil {
+			unescaped = raw
+		}
+		shown += "?" + unescaped
+	}
+	return shown
 }
 
 func isHTML(resp *http.Response) bool {
@@ -212,7 +219,7 @@ func (c *client) statuses(ctx context.Context) (statusSet, error) {
 	}
 	set, err := decodeStatuses(a.body)
 	if err != nil {
-		return nil, fmt.Errorf("GET /issue_statuses.json: %w", err)
+		return nil, fmt.Errorf("GET %s: %w", c.describe("/issue_statuses.json", nil), err)
 	}
 	return set, nil
 }
@@ -223,7 +230,8 @@ var errGone = errors.New("the issue is gone")
 // issue is GET /issues/{id}.json?include=journals: one issue with its whole history.
 func (c *client) issue(ctx context.Context, id int) (json.RawMessage, error) {
 	path := "/issues/" + strconv.Itoa(id) + ".json"
-	a, err := c.get(ctx, path, url.Values{"include": {"journals"}})
+	q := url.Values{"include": {"journals"}}
+	a, err := c.get(ctx, path, q)
 	if se, ok := errors.AsType[*statusError](err); ok && se.code == http.StatusNotFound {
 		return nil, errGone
 	}
@@ -235,7 +243,7 @@ func (c *client) issue(ctx context.Context, id int) (json.RawMessage, error) {
 		if err == nil {
 			err = errors.New("no issue key")
 		}
-		return nil, fmt.Errorf("GET %s?include=journals: not an issue: %w", path, err)
+		return nil, fmt.Errorf("GET %s: not an issue: %w", c.describe(path, q), err)
 	}
 	return doc.Issue, nil
 }
@@ -280,7 +288,7 @@ func (c *client) listUpdated(ctx context.Context, project string, since time.Tim
 		}
 		var page issuePage
 		if err := json.Unmarshal(a.body, &page); err != nil {
-			return fmt.Errorf("GET /issues.json?project_id=%s (offset %d): not a page of issues: %w", project, offset, err)
+			return fmt.Errorf("GET %s: not a page of issues: %w", c.describe("/issues.json", q), err)
 		}
 		fresh := 0
 		var last time.Time
@@ -314,7 +322,7 @@ func (c *client) listUpdated(ctx context.Context, project string, since time.Tim
 			from, offset = last, 0
 		case offset > 0 && fresh == 0:
 			// A full page of issues already seen, at an offset: the server does not page.
-			return fmt.Errorf("GET /issues.json?project_id=%s: the page at offset %d repeats issues already read: the server ignores offset", project, offset)
+			return fmt.Errorf("GET %s: the page repeats issues already read: the server ignores offset", c.describe("/issues.json", q))
 		default:
 			offset += len(page.Issues)
 		}

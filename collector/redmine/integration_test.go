@@ -111,14 +111,14 @@ func TestRealRedmine(t *testing.T) {
 	// A refused key and an unknown project, straight to the server.
 	bad := newSourceT(t, fmt.Sprintf(scenarioConfig, r.url, keyFile(t, "0123456789abcdef0123456789abcdef01234567")))
 	_, err = bad.Sync(t.Context(), nil)
-	wantErr := "GET /issues.json?limit=100&offset=0&project_id=support&sort=updated_on:asc,id:asc&status_id=*: HTTP 401 Unauthorized " +
+	wantErr := "GET " + r.url + "/issues.json?limit=100&offset=0&project_id=support&sort=updated_on:asc,id:asc&status_id=*: HTTP 401 Unauthorized " +
 		"(Redmine refused the credentials, or got none: check the X-Redmine-API-Key header or basic_auth in http_client_config)"
 	if err == nil || err.Error() != wantErr {
 		t.Errorf("sync with a wrong key: %v, want %s", err, wantErr)
 	}
 	missing := newSourceT(t, strings.Replace(fmt.Sprintf(scenarioConfig, r.url, keyFile(t, r.adminKey)), "[support]", "[support, nosuch]", 1))
 	_, err = missing.Sync(t.Context(), nil)
-	wantErr = "GET /issues.json?limit=100&offset=0&project_id=nosuch&sort=updated_on:asc,id:asc&status_id=*: HTTP 404 Not Found " +
+	wantErr = "GET " + r.url + "/issues.json?limit=100&offset=0&project_id=nosuch&sort=updated_on:asc,id:asc&status_id=*: HTTP 404 Not Found " +
 		`(no project "nosuch", or the credentials' user cannot see it: check projects)`
 	if err == nil || err.Error() != wantErr {
 		t.Errorf("sync with an unknown project: %v, want %s", err, wantErr)
