@@ -290,6 +290,10 @@ func (c *client) listUpdated(ctx context.Context, project string, since time.Tim
 		if err := json.Unmarshal(a.body, &page); err != nil {
 			return fmt.Errorf("GET %s: not a page of issues: %w", c.describe("/issues.json", q), err)
 		}
+		if page.Issues == nil {
+			// Not an empty page, which Redmine writes "issues": []: a proxy's or a plugin's answer.
+			return fmt.Errorf("GET %s: not a page of issues: no issues key", c.describe("/issues.json", q))
+		}
 		fresh := 0
 		var last time.Time
 		for _, raw := range page.Issues {

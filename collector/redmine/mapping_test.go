@@ -12,7 +12,7 @@ import (
 )
 
 // recordedIssue returns an issue as the real Redmine answered it in the scenario's first sync.
-func recordedIssue(t *testing.T, id int) (issue, statusSet) {
+func recordedIssue(t testing.TB, id int) (issue, statusSet) {
 	t.Helper()
 	var is issue
 	var statuses statusSet

@@ -271,6 +271,8 @@ func TestSyncFaults(t *testing.T) {
 			"GET <url>/issues/2.json?include=journals: HTTP 500 Internal Server Error", 0},
 		{"truncated page", answer("/issues.json", 200, "application/json", `{"issues":[{"id":1`),
 			list + ": not a page of issues: unexpected end of JSON input", 0},
+		{"not a page", answer("/issues.json", 200, "application/json", `{"status":"maintenance"}`),
+			list + ": not a page of issues: no issues key", 0},
 		{"bad JSON in an issue", answer("/issues/3.json", 200, "application/json", `{"issue": nope}`),
 			"GET <url>/issues/3.json?include=journals: not an issue: invalid character 'o' in literal null (expecting 'u')", 0},
 		{"HTML page", answer("/issues.json", 200, "text/html", "<html>login</html>"),
