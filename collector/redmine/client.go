@@ -21,7 +21,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 )
 
-// Redmine's endpoints and their paging. This is the only file that speaks HTTP; what the answers
+// Redmine's endpoints and their paging: the only file that makes requests. What the answers
 // mean is mapping.go's business.
 
 // maxBody bounds one answer: a page of 100 issues is some 200 KiB, an issue with a long history

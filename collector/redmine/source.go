@@ -155,7 +155,7 @@ func (s *Source) Close() error {
 // Sync reads the issues updated since the checkpoint, project by project: one request per page
 // of the list, then one per issue whose updated_on moved, for its journals. The statuses are
 // read once, and only when an issue is to be mapped. A sync with nothing changed costs one
-// request per project.
+// request per project, as long as fewer than a page of issues were updated within the overlap.
 //
 // Any failed request fails the sync: nothing is returned, and the next sync starts again from
 // the checkpoint given. An issue that does not map is rejected, the rest returned.
