@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-redmine lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -28,6 +28,11 @@ test: lint unit ## Lint, then run every test with the race detector.
 
 unit: ## Run every test with the race detector.
 	$(GO) test -race -count=1 $(PKGS)
+
+# The redmine source against a real Redmine, which deploy/ci/install-redmine.sh installs (as root,
+# about 35 s). CI=true: a Redmine that is missing fails the test instead of skipping it.
+test-redmine: ## Run the redmine source against a real Redmine (install it first: sudo deploy/ci/install-redmine.sh).
+	CI=true $(GO) test -race -count=1 -run '^(TestRealRedmine|TestReplaySync|TestShippedConfig)$$' -v ./collector/redmine/
 
 lint: fmt vet staticcheck ## gofmt, go vet and staticcheck.
 
@@ -54,4 +59,5 @@ bench: ## Run the benchmarks recorded in docs/performance.md.
 
 golden: ## Rewrite golden files after an intended change (the packages that define -update).
 	$(GO) test ./collector/ ./collector/file/ ./dashboards/ ./rules/ -update
+	$(GO) test ./collector/redmine -run TestRealRedmine -update   # needs Redmine: deploy/ci/install-redmine.sh
 	$(GO) test ./deploy/e2e -run TestKubernetesPrometheusRule -update
