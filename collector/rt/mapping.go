@@ -127,11 +127,20 @@ func (r *rejection) asRejection(id string) collector.Rejection {
 	return collector.Rejection{Where: where, Reason: r.reason, Rule: r.rule, Setting: r.setting}
 }
 
-// ticketID reads a ticket's id: a positive whole number.
+// parseID reads a ticket's id, a positive whole number, and writes it in canonical form.
+func parseID(id text) (uint64, string, bool) {
+	n, err := strconv.ParseUint(string(id), 10, 63)
+	if err != nil || n == 0 {
+		return 0, "", false
+	}
+	return n, strconv.FormatUint(n, 10), true
+}
+
+// ticketID reads a ticket's id.
 func ticketID(it *rtTicket) (string, *rejection) {
-	id := strings.TrimSpace(string(it.ID))
-	if n, err := strconv.ParseUint(id, 10, 63); err != nil || n == 0 {
-		return "", reject("id is not a positive whole number", "id %q is not a positive whole number", clip(id))
+	_, id, ok := parseID(it.ID)
+	if !ok {
+		return "", reject("id is not a positive whole number", "id %q is not a positive whole number", clip(string(it.ID)))
 	}
 	return id, nil
 }

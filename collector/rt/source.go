@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -214,13 +213,13 @@ func itemKey(raw json.RawMessage) (cursor, string, error) {
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return cursor{}, "", fmt.Errorf("no id and LastUpdated: %v", err)
 	}
-	n, err := strconv.ParseUint(string(k.ID), 10, 63)
-	if err != nil || n == 0 {
+	n, id, ok := parseID(k.ID)
+	if !ok {
 		return cursor{}, "", fmt.Errorf("id %q is not a positive whole number", clip(string(k.ID)))
 	}
 	at, err := rtTime(k.LastUpdated)
 	if err != nil || at.IsZero() {
-		return cursor{}, "", fmt.Errorf("ticket %d: LastUpdated %q is not a time", n, clip(k.LastUpdated))
+		return cursor{}, "", fmt.Errorf("ticket %s: LastUpdated %q is not a time", id, clip(k.LastUpdated))
 	}
-	return cursor{updated: at, id: n}, strconv.FormatUint(n, 10), nil
+	return cursor{updated: at, id: n}, id, nil
 }
