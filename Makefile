@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit lint fmt vet staticcheck fuzz bench golden help test-rt
 
 all: build test
 
@@ -55,3 +55,8 @@ bench: ## Run the benchmarks recorded in docs/performance.md.
 golden: ## Rewrite golden files after an intended change (the packages that define -update).
 	$(GO) test ./collector/ ./collector/file/ ./dashboards/ ./rules/ -update
 	$(GO) test ./deploy/e2e -run TestKubernetesPrometheusRule -update
+
+test-rt: ## Install Request Tracker 5 (deploy/ci/install-rt.sh: root or sudo) and run the rt source's tests against it.
+	bash deploy/ci/install-rt.sh
+	CI=true $(GO) test -race -count=1 -v -run 'TestRealRT|TestLiveConfig' ./collector/rt/
+	$(GO) test -race -count=1 -skip 'TestRealRT|TestLiveConfig' ./collector/rt/

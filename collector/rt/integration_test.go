@@ -1,10 +1,12 @@
 package rt
 
 import (
+	"os"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
@@ -59,6 +61,47 @@ func TestRealRT(t *testing.T) {
 		t.Logf("wrote %s", recordingPath("sync"))
 	}
 	t.Run("due", func(t *testing.T) { compareDues(t, s, got) })
+	t.Run("live config", func(t *testing.T) { syncLiveConfig(t, s) })
+}
+
+// syncLiveConfig syncs the rt block of deploy/config/live/rt.yml, its url pointed at the test's
+// server: the shipped mapping reads the scenario's tickets whole, priorities named by its ranges
+// (High from 70, Medium 40-69, Low below).
+func syncLiveConfig(t *testing.T, s *rtServer) {
+	data, err := os.ReadFile("../../deploy/config/live/rt.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sources []struct {
+			RT yaml.Node `yaml:"rt"`
+		} `yaml:"sources"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	block := &doc.Sources[0].RT
+	for i := 0; i+1 < len(block.Content); i += 2 {
+		if block.Content[i].Value == "url" {
+			block.Content[i+1].Value = s.url
+		}
+	}
+	src, err := New(block, collector.Options{Name: "live"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := src.Sync(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tk := range b.Tickets {
+		got[tk.ID] = tk.Priority
+	}
+	want := map[string]string{"1": "High", "2": "Low", "3": "Low", "4": "Medium"}
+	if diff := cmp.Diff(want, got); diff != "" || len(b.Rejected) > 0 {
+		t.Errorf("priorities by ticket (-want +got):\n%s\nrejected: %v", diff, b.Rejected)
+	}
 }
 
 func sum(counts map[string]float64) int {
