@@ -16,6 +16,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
@@ -40,6 +41,7 @@ const exampleFile = "../../deploy/config/example.yml"
 var kindConfigs = map[string]reflect.Type{
 	"demo": reflect.TypeFor[demo.Config](),
 	"file": reflect.TypeFor[file.Config](),
+	"rt":   reflect.TypeFor[rt.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
