@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit test-redmine lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-redmine test-rt lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -61,3 +61,8 @@ golden: ## Rewrite golden files after an intended change (the packages that defi
 	$(GO) test ./collector/ ./collector/file/ ./dashboards/ ./rules/ -update
 	$(GO) test ./collector/redmine -run TestRealRedmine -update   # needs Redmine: deploy/ci/install-redmine.sh
 	$(GO) test ./deploy/e2e -run TestKubernetesPrometheusRule -update
+
+test-rt: ## Install Request Tracker 5 (deploy/ci/install-rt.sh: root or sudo) and run the rt source's tests against it.
+	bash deploy/ci/install-rt.sh
+	CI=true $(GO) test -race -count=1 -v -run 'TestRealRT|TestLiveConfig' ./collector/rt/
+	$(GO) test -race -count=1 -skip 'TestRealRT|TestLiveConfig' ./collector/rt/

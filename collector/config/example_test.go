@@ -17,6 +17,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
+	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
@@ -42,6 +43,7 @@ var kindConfigs = map[string]reflect.Type{
 	"demo":    reflect.TypeFor[demo.Config](),
 	"file":    reflect.TypeFor[file.Config](),
 	"redmine": reflect.TypeFor[redmine.Config](),
+	"rt":      reflect.TypeFor[rt.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
