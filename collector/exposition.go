@@ -176,6 +176,15 @@ func (e emitter) objective(o *ObjectiveResult) {
 	if o.HasForecast {
 		g(c.ForecastAttainment, "Attainment expected at the period's end if the recent burn continues.", o.Forecast)
 	}
+	if t := o.ToolDeadlines; t != nil {
+		for _, a := range []struct {
+			name string
+			n    int
+		}{{"agree", t.Agree}, {"disagree", t.Disagree}} {
+			e.gauge(c.ToolDeadlineCycles, "Open ticket clock cycles whose deadline the ticket tool's own (the objective's tool_deadline_field) agrees or disagrees with, in working time."+cached,
+				[]string{c.LabelObjective, c.LabelService, "agreement"}, []string{o.Objective, o.Service, a.name}, float64(a.n))
+		}
+	}
 	if o.Kind == slo.TicketSLA {
 		// Open cycles are known before any cycle of the period is decided.
 		if o.HasBreachProbability {

@@ -79,6 +79,8 @@ func expoSnapshot() *collector.Snapshot {
 				PeriodName: "month",
 				Labels:     desk,
 				History:    []collector.FrozenPeriod{frozen("2026-09", 0.97, true), frozen("2026-10", 0.93, true)},
+				// RT's Due agrees with 5 open cycles' deadlines and not with 2.
+				ToolDeadlines: &collector.ToolDeadlines{Field: "rt_due", Agree: 5, Disagree: 2},
 			},
 			{
 				// An availability objective running out of budget, with maintenance excluded
@@ -352,6 +354,8 @@ func contractNames() []string {
 		c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
+		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
+		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles,
 	}
 }
 
@@ -389,7 +393,7 @@ func TestExposition_WhatEachObjectivePublishes(t *testing.T) {
 	}
 	want := map[string][]string{
 		"incident-response": cat(always, bounds, current, attained, ticketRisk,
-			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents}),
+			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles}),
 		"webshop-availability": cat(always, bounds, current, attained,
 			[]string{c.PeriodFinalAttainment, c.BudgetRemainingSeconds, c.ForecastAttainment, c.BudgetExhaustion}),
 		"api-requests": cat(always, bounds, current, attained, []string{c.BudgetRemainingEvents, c.ForecastAttainment}),

@@ -45,6 +45,9 @@ type ObjectiveResult struct {
 	// Location is the objective's timezone (of its period), in which the page shows its times;
 	// nil means UTC.
 	Location *time.Location
+	// ToolDeadlines compares the open cycles' deadlines with the ticket tool's own, when the
+	// objective names the field holding it; nil otherwise.
+	ToolDeadlines *ToolDeadlines
 }
 
 // FrozenPeriod is the final attainment of a finished period.
@@ -54,6 +57,14 @@ type FrozenPeriod struct {
 	End        time.Time `json:"end"`
 	Attainment float64   `json:"attainment"`
 	HasData    bool      `json:"has_data"`
+}
+
+// ToolDeadlines counts an objective's open ticket cycles by whether the ticket tool's own
+// deadline (RT's Due) agrees with the exporter's, in working time.
+type ToolDeadlines struct {
+	// Field is the ticket field holding the tool's deadline.
+	Field           string
+	Agree, Disagree int
 }
 
 // KPIResult is a KPI's value at the evaluation instant.

@@ -246,7 +246,7 @@ func TestEvaluateTickets(t *testing.T) {
 		t.Fatalf("not CSV: %v\n%s", err, stdout)
 	}
 	header := []string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline",
-		"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds"}
+		"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees"}
 	if len(recs) < 2 || !slices.Equal(recs[0], header) {
 		t.Fatalf("want a header and rows, got:\n%s", stdout)
 	}

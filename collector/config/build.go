@@ -278,12 +278,13 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 		if err := b.clock(&o, ro, at); err != nil {
 			return o, err
 		}
+		o.ToolDeadlineField = ro.ToolDeadline
 	case slo.Availability, slo.EventRatio:
 		if ro.Series == "" {
 			return o, b.fail(errors.New("series is required: the name of the series within the source"), field("series")...)
 		}
-		if ro.Clock != "" || ro.Calendar != "" || len(ro.Targets) > 0 || len(ro.Select) > 0 || len(ro.PauseOn) > 0 || ro.Reopen != "" || ro.WarnAt != 0 {
-			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen and warn_at apply to ticket objectives, not %s", ro.Kind), field("kind")...)
+		if ro.Clock != "" || ro.Calendar != "" || len(ro.Targets) > 0 || len(ro.Select) > 0 || len(ro.PauseOn) > 0 || ro.Reopen != "" || ro.WarnAt != 0 || ro.ToolDeadline != "" {
+			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen, warn_at and tool_deadline_field apply to ticket objectives, not %s", ro.Kind), field("kind")...)
 		}
 		if o.Kind == slo.Availability {
 			cfg, err := b.availability(&ro.Availability, field("availability"))

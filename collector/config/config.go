@@ -146,6 +146,10 @@ type Objective struct {
 	Labels map[string]string
 	// Alerting is the objective's alerting, global defaults applied.
 	Alerting Alerting
+	// ToolDeadlineField names the ticket field holding the ticket tool's own deadline for the
+	// current cycle (RT's Due: rt_due), RFC 3339: the evaluation counts the open cycles whose
+	// deadline the tool and the exporter disagree on (ticket objectives only).
+	ToolDeadlineField string
 	// Location is the objective's timezone (its timezone key, else global.timezone): that of
 	// its period, and the one its times are shown in. Kept apart from Period, which has none
 	// when rolling.

@@ -229,6 +229,7 @@ type rawObjective struct {
 	PauseOn        []string            `yaml:"pause_on"`
 	Reopen         string              `yaml:"reopen"`
 	WarnAt         ratio               `yaml:"warn_at"`
+	ToolDeadline   string              `yaml:"tool_deadline_field"`
 	Select         map[string][]string `yaml:"select"`
 	Availability   rawAvailability     `yaml:"availability"`
 	Alerting       rawAlerting         `yaml:"alerting"`

@@ -29,7 +29,15 @@ type CycleRow struct {
 	Target     float64    `json:"target_seconds"`
 	Elapsed    float64    `json:"elapsed_seconds"`
 	Remaining  float64    `json:"remaining_seconds"`
+	// ToolDeadline is the ticket tool's own deadline for an open cycle, and DeadlineAgrees
+	// whether it is the exporter's in working time, when the objective names the field.
+	ToolDeadline   *time.Time `json:"tool_deadline,omitempty"`
+	DeadlineAgrees *bool      `json:"deadline_agrees,omitempty"`
 }
+
+// DeadlineFilters are the values the deadline filter takes: the open cycles whose deadline the
+// ticket tool agrees, or disagrees, with.
+var DeadlineFilters = []string{"agrees", "disagrees"}
 
 // DrillStates are the values the state filter takes: the open states of sla_tickets_open, the
 // decided ones, and "open" for every running or paused cycle.
@@ -41,12 +49,27 @@ var ErrNotFound = errors.New("no such ticket objective")
 // Cycles lists an objective's cycles at now that belong to its current period: open cycles and
 // those decided within the period. state filters them ("" for all).
 func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, error) {
+	return e.CyclesWhere(objective, CycleFilter{State: state}, now)
+}
+
+// CycleFilter selects cycles of the drill-down; an empty field selects all.
+type CycleFilter struct {
+	// State is one of DrillStates.
+	State string
+	// Deadline is one of DeadlineFilters: the open cycles whose deadline the ticket tool agrees
+	// or disagrees with (objectives with a tool_deadline_field only).
+	Deadline string
+}
+
+// CyclesWhere is Cycles with every filter.
+func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) ([]CycleRow, error) {
+	state := f.State
 	cfg := e.cfg.Load()
 	var o *slo.Objective
-	var source string
+	var source, toolField string
 	for j := range cfg.Objectives {
 		if cfg.Objectives[j].Name == objective && cfg.Objectives[j].Kind == slo.TicketSLA {
-			o, source = cfg.Objectives[j].Objective, cfg.Objectives[j].Source
+			o, source, toolField = cfg.Objectives[j].Objective, cfg.Objectives[j].Source, cfg.Objectives[j].ToolDeadlineField
 		}
 	}
 	if o == nil {
@@ -54,6 +77,12 @@ func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, 
 	}
 	if state != "" && !slices.Contains(DrillStates, state) {
 		return nil, fmt.Errorf("state %q is not one of %s", state, strings.Join(DrillStates, ", "))
+	}
+	if f.Deadline != "" && !slices.Contains(DeadlineFilters, f.Deadline) {
+		return nil, fmt.Errorf("deadline %q is not one of %s", f.Deadline, strings.Join(DeadlineFilters, ", "))
+	}
+	if f.Deadline != "" && toolField == "" {
+		return nil, fmt.Errorf("deadline: objective %q names no tool_deadline_field to compare with", objective)
 	}
 	start, _ := o.Period.Bounds(now)
 	var rows []CycleRow
@@ -73,9 +102,19 @@ func (e *Evaluator) Cycles(objective, state string, now time.Time) ([]CycleRow, 
 			buf = o.Clock.Cycles(st, i, nowU, buf[:0])
 			for _, c := range buf {
 				row, ok := cycleRow(v, &c, startU, cal)
-				if ok && matchState(row, &c, state) {
-					rows = append(rows, row)
+				if !ok || !matchState(row, &c, state) {
+					continue
 				}
+				if toolField != "" {
+					if tool, agrees, ok := toolDeadline(v, &c, toolField, cal); ok {
+						tool = tool.UTC()
+						row.ToolDeadline, row.DeadlineAgrees = &tool, &agrees
+					}
+				}
+				if f.Deadline != "" && (row.DeadlineAgrees == nil || *row.DeadlineAgrees != (f.Deadline == "agrees")) {
+					continue
+				}
+				rows = append(rows, row)
 			}
 		}
 	})

@@ -79,6 +79,9 @@ func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collect
 	}
 	out.Result = r
 	out.History = e.history(cfg, o, data, d, now)
+	if o.ToolDeadlineField != "" && data.Tickets != nil && !out.Stale {
+		out.ToolDeadlines = toolDeadlines(o, data.Tickets, now)
+	}
 	return out
 }
 

@@ -129,8 +129,8 @@ func tickets(w http.ResponseWriter, r *http.Request, o Options) {
 	}
 	for key, vs := range q {
 		switch {
-		case key != "state" && key != "format":
-			http.Error(w, fmt.Sprintf("unknown parameter %q: the parameters are state and format", key), http.StatusBadRequest)
+		case key != "state" && key != "format" && key != "deadline":
+			http.Error(w, fmt.Sprintf("unknown parameter %q: the parameters are state, deadline and format", key), http.StatusBadRequest)
 			return
 		case len(vs) > 1:
 			http.Error(w, fmt.Sprintf("parameter %q given %d times: give it once", key, len(vs)), http.StatusBadRequest)
@@ -142,7 +142,7 @@ func tickets(w http.ResponseWriter, r *http.Request, o Options) {
 		http.Error(w, fmt.Sprintf("format %q: want json or csv", format), http.StatusBadRequest)
 		return
 	}
-	rows, err := o.Evaluator.Cycles(r.PathValue("name"), q.Get("state"), at)
+	rows, err := o.Evaluator.CyclesWhere(r.PathValue("name"), evaluation.CycleFilter{State: q.Get("state"), Deadline: q.Get("deadline")}, at)
 	switch {
 	case errors.Is(err, evaluation.ErrNotFound):
 		http.Error(w, err.Error(), http.StatusNotFound)
@@ -165,7 +165,7 @@ func tickets(w http.ResponseWriter, r *http.Request, o Options) {
 // WriteCSV writes cycle rows as CSV with a header line.
 func WriteCSV(w interface{ Write([]byte) (int, error) }, rows []evaluation.CycleRow) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline", "breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds"})
+	cw.Write([]string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline", "breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees"})
 	ts := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -175,10 +175,19 @@ func WriteCSV(w interface{ Write([]byte) (int, error) }, rows []evaluation.Cycle
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	for _, r := range rows {
 		cw.Write([]string{cell(r.Ticket), strconv.Itoa(r.Cycle), cell(r.Priority), cell(r.Group), r.State, strconv.FormatBool(r.AtRisk),
-			r.Start.UTC().Format(time.RFC3339), ts(r.Stop), ts(r.Deadline), ts(r.BreachedAt), f(r.Target), f(r.Elapsed), f(r.Remaining)})
+			r.Start.UTC().Format(time.RFC3339), ts(r.Stop), ts(r.Deadline), ts(r.BreachedAt), f(r.Target), f(r.Elapsed), f(r.Remaining),
+			ts(r.ToolDeadline), agrees(r.DeadlineAgrees)})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// agrees writes an optional verdict: empty when there is none to give.
+func agrees(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
 }
 
 // slogAdapter lets promhttp log through slog.

@@ -331,7 +331,7 @@ func TestObjectivesAPINulls(t *testing.T) {
 }
 
 var csvHeader = []string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline",
-	"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds"}
+	"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees"}
 
 type ticketsJSON struct {
 	Objective string                `json:"objective"`
@@ -601,7 +601,7 @@ func TestTicketsBadParameters(t *testing.T) {
 		{"state=%zz", `bad query string: invalid URL escape "%zz"`},
 		{"state=open&state=breached", `parameter "state" given 2 times: give it once`},
 		{"format=xml", `format "xml": want json or csv`},
-		{"status=open", `unknown parameter "status": the parameters are state and format`},
+		{"status=open", `unknown parameter "status": the parameters are state, deadline and format`},
 	} {
 		resp, body := s.get(t, "/api/v1/objectives/incident-response/tickets?"+tc.query)
 		if resp.StatusCode != http.StatusBadRequest || strings.TrimSpace(body) != tc.want {

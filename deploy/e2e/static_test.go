@@ -805,8 +805,17 @@ func TestSystemdUnit(t *testing.T) {
 	}
 	copyDir := t.TempDir()
 	writeFile(t, copyDir, "sla_exporter.service", strings.ReplaceAll(string(b), "/usr/local/bin/sla_exporter", exporterBinary(t)))
-	if out, err := run(t, copyDir, analyze, "verify", filepath.Join(copyDir, "sla_exporter.service")); err != nil || strings.TrimSpace(out) != "" {
-		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	out, err := run(t, copyDir, analyze, "verify", filepath.Join(copyDir, "sla_exporter.service"))
+	// verify also reads the units installed on the machine (request-tracker5.service names
+	// databases this machine does not run): only what it says of ours counts.
+	var ours []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "sla_exporter") {
+			ours = append(ours, line)
+		}
+	}
+	if err != nil || len(ours) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, strings.Join(ours, "\n"))
 	}
 }
 

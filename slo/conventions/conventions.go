@@ -64,6 +64,7 @@ const (
 	SourceSyncDuration         = "sla_source_sync_duration_seconds"
 	SourceRequests             = "sla_source_requests_total"
 	SourceStatus               = "sla_source_status"
+	ToolDeadlineCycles         = "sla_tool_deadline_cycles"
 	SourceLastSyncRecords      = "sla_source_last_sync_records"
 	SourceLastSyncRejected     = "sla_source_last_sync_rejected_ratio"
 	StoreWriteFailures         = "sla_store_write_failures_total"
