@@ -16,6 +16,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
@@ -38,8 +39,9 @@ const exampleFile = "../../deploy/config/example.yml"
 // kindConfigs are the configuration types of the source kinds, for the keys of each kind's
 // block (sources.<kind>). A kind compiled in without an entry here fails the test.
 var kindConfigs = map[string]reflect.Type{
-	"demo": reflect.TypeFor[demo.Config](),
-	"file": reflect.TypeFor[file.Config](),
+	"demo":   reflect.TypeFor[demo.Config](),
+	"file":   reflect.TypeFor[file.Config](),
+	"github": reflect.TypeFor[github.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

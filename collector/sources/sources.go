@@ -11,6 +11,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/github"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -18,8 +19,9 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
-	"demo": demo.Kind,
-	"file": file.Kind,
+	"demo":   demo.Kind,
+	"file":   file.Kind,
+	"github": github.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo
