@@ -17,6 +17,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
+	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
@@ -42,6 +43,7 @@ var kindConfigs = map[string]reflect.Type{
 	"demo":   reflect.TypeFor[demo.Config](),
 	"file":   reflect.TypeFor[file.Config](),
 	"github": reflect.TypeFor[github.Config](),
+	"gitlab": reflect.TypeFor[gitlab.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

@@ -12,6 +12,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
+	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -22,6 +23,7 @@ var Kinds = map[string]collector.Kind{
 	"demo":   demo.Kind,
 	"file":   file.Kind,
 	"github": github.Kind,
+	"gitlab": gitlab.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo
