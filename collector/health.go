@@ -103,6 +103,10 @@ func (h HealthPolicy) judge(b *Batch, p *prepared, held int, replace bool) (Sync
 	case replace && held > 0 && h.MinVolumeRatio > 0 && float64(c.Accepted) <= h.MinVolumeRatio*float64(held):
 		return c, SourceShrunk, fmt.Sprintf("the snapshot holds %d records where the source holds %d (at most min_volume_ratio %g of them): taken for a truncated export",
 			c.Accepted, held, h.MinVolumeRatio)
+	case b.Reconciled && p.heldTickets > 0 && h.MinVolumeRatio > 0 &&
+		float64(p.heldTickets-len(p.deleted)) <= h.MinVolumeRatio*float64(p.heldTickets):
+		return c, SourceShrunk, fmt.Sprintf("the reconciliation would drop %d of the %d tickets held (leaving at most min_volume_ratio %g of them): taken for a truncated listing",
+			len(p.deleted), p.heldTickets, h.MinVolumeRatio)
 	}
 	return c, SourceOK, ""
 }

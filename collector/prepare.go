@@ -3,6 +3,7 @@ package collector
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,57 @@ type prepared struct {
 	// fresh is the source's complete new data when the batch replaces the old, built before
 	// taking the lock so that readers wait only for a pointer swap.
 	fresh *sourceData
+	// deleted are the held tickets the batch drops (Batch.Deleted, Batch.Reconciled), and
+	// heldTickets the tickets held before it; both zero for a Replace.
+	deleted     []string
+	heldTickets int
+}
+
+// deletions lists the ids of held tickets that b drops: those of b.Deleted, and when b is a
+// reconciliation those missing from b.Present; never one b brings. Sorted, each once.
+func deletions(b *Batch, held *ticket.Store) []string {
+	if !b.Reconciled && len(b.Deleted) == 0 {
+		return nil
+	}
+	brought := make(map[string]bool, len(b.Tickets))
+	for i := range b.Tickets {
+		brought[b.Tickets[i].ID] = true
+	}
+	var out []string
+	if b.Reconciled {
+		present := make(map[string]bool, len(b.Present))
+		for _, id := range b.Present {
+			present[id] = true
+		}
+		for i := range held.Len() {
+			if id := held.View(i).ID(); !present[id] && !brought[id] {
+				out = append(out, id)
+			}
+		}
+	}
+	for _, id := range b.Deleted {
+		if _, ok := held.Find(id); ok && !brought[id] {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// without copies the tickets of st but those with the given ids (sorted) into a new store.
+func without(st *ticket.Store, ids []string, opts ticket.StoreOptions) *ticket.Store {
+	out := ticket.NewStore(opts)
+	for i := range st.Len() {
+		v := st.View(i)
+		if _, drop := slices.BinarySearch(ids, v.ID()); drop {
+			continue
+		}
+		t := v.Ticket()
+		// The ticket passed these checks when it was added; only a change of the store's
+		// options could refuse it now, and that restarts the source from scratch instead.
+		_ = out.Add(&t)
+	}
+	return out
 }
 
 func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, replace bool) (*prepared, error) {

@@ -114,7 +114,9 @@ type sourceRun struct {
 
 	checkpoint []byte
 	// resync makes the next batch replace the stored records: the settings changed.
-	resync    bool
+	resync bool
+	// more: the last batch said the source has more to fetch, and moved the checkpoint.
+	more      bool
 	loggedErr string
 }
 

@@ -45,7 +45,26 @@ type Batch struct {
 	// Replace says the batch is a full snapshot (a re-read file): records of this source that
 	// are not in it are dropped.
 	Replace bool
+	// Deleted lists the ids of tickets the source says are gone (deleted, moved out of its
+	// scope): held tickets with these ids are dropped. A ticket of Tickets with one of these
+	// ids is kept: what the batch brings wins.
+	Deleted []string
+	// Reconciled says that Present lists every ticket id the source holds now (a periodic
+	// listing of the whole scope, which an incremental sync never sees shrink): held tickets
+	// whose id is in neither Present nor Tickets are dropped. Like a Replace snapshot, a
+	// reconciliation that would leave at most min_volume_ratio of the tickets held is refused
+	// as truncated.
+	Reconciled bool
+	Present    []string
+	// More says the source stopped early (its cap on requests per sync, or the sync's time ran
+	// short) with more to fetch: when the batch moved the checkpoint, the runner syncs again
+	// after MoreDelay instead of the interval.
+	More bool
 }
+
+// MoreDelay is the pause before the next sync of a source whose batch said More: short, since
+// the source is catching up, but not zero, so that a source that always says More cannot spin.
+const MoreDelay = time.Second
 
 // UptimeSeries is availability data for one named series.
 type UptimeSeries struct {

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector/store"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // maxBackoffBase is the first retry delay of a source whose interval is longer: a failed sync is
@@ -28,6 +30,9 @@ func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 			return // stopping; a sync cut short by it is not a failure
 		}
 		delay := s.cfg.Interval - r.clock.Now().Sub(start)
+		if err == nil && s.more {
+			delay = min(delay, MoreDelay) // catching up: the source said it has more
+		}
 		if err != nil {
 			failures++
 			delay = max(backoff(failures, s.cfg.Interval, r.rand()), retryAfter(err))
@@ -153,6 +158,7 @@ type outcome struct {
 // and readers never see data the store does not hold.
 func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 	name := s.cfg.Name
+	s.more = false
 	replace := b.Replace || s.resync
 	p, err := prepare(b, s.cfg.Tickets, s.cfg.PriorityAliases, replace)
 	if err != nil {
@@ -163,6 +169,10 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 	if d := r.per[name]; d != nil && !s.resync {
 		// After a change of settings the old records describe something else: no measure.
 		held = d.records()
+	}
+	if d := r.per[name]; d != nil && !replace {
+		p.heldTickets = d.tickets.Len()
+		p.deleted = deletions(b, d.tickets)
 	}
 	r.mu.RUnlock()
 	o := outcome{reasons: summarize(p.rejected)}
@@ -179,6 +189,7 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 			Rejected:   len(p.rejected),
 			Checkpoint: b.Checkpoint,
 			Replace:    replace,
+			Deleted:    p.deleted,
 			Config:     s.id,
 		}, at)
 		r.storeWrite(err, at)
@@ -188,7 +199,14 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 		}
 	}
 	o.at, o.records = at, r.apply(s, p, at)
+	// More is honoured only when the batch made progress, so that a source always saying More
+	// without moving cannot keep the runner busy.
+	s.more = b.More && !bytes.Equal(b.Checkpoint, s.checkpoint)
 	s.checkpoint, s.resync = b.Checkpoint, false
+	if len(p.deleted) > 0 {
+		s.logger.Info("tickets dropped: the source no longer holds them", "count", len(p.deleted), "first", p.deleted[0],
+			"reconciled", b.Reconciled)
+	}
 	r.logRejections(s, p.rejected)
 	if replace && held > 0 && o.records != held {
 		s.logger.Info("snapshot replaced the source's records", "before", held, "after", o.records)
@@ -215,6 +233,15 @@ func (r *Runner) logRefusal(s *sourceRun, o outcome) {
 // apply makes a committed batch visible to readers and returns the records held.
 func (r *Runner) apply(s *sourceRun, p *prepared, at time.Time) int {
 	name := s.cfg.Name
+	var kept *ticket.Store
+	if p.fresh == nil && len(p.deleted) > 0 {
+		// The ticket store cannot remove a ticket: copy the others into a new one, under the
+		// read lock (only this goroutine writes this source's data), so that readers wait only
+		// for the swap below.
+		r.mu.RLock()
+		kept = without(r.per[name].tickets, p.deleted, s.cfg.Tickets)
+		r.mu.RUnlock()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if p.fresh != nil {
@@ -223,6 +250,9 @@ func (r *Runner) apply(s *sourceRun, p *prepared, at time.Time) int {
 		d := r.per[name]
 		if d == nil {
 			d = newSourceData(s.cfg.Tickets)
+		}
+		if kept != nil {
+			d = &sourceData{tickets: kept, uptime: d.uptime, events: d.events}
 		}
 		for i := range p.tickets {
 			// prepare ran the same checks, so this cannot fail unless the ticket store

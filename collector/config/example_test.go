@@ -16,6 +16,8 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/github"
+	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
@@ -42,6 +44,8 @@ const exampleFile = "../../deploy/config/example.yml"
 var kindConfigs = map[string]reflect.Type{
 	"demo":    reflect.TypeFor[demo.Config](),
 	"file":    reflect.TypeFor[file.Config](),
+	"github":  reflect.TypeFor[github.Config](),
+	"gitlab":  reflect.TypeFor[gitlab.Config](),
 	"redmine": reflect.TypeFor[redmine.Config](),
 	"rt":      reflect.TypeFor[rt.Config](),
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sla-exporter/sla_exporter/collector/demo"
+	"github.com/sla-exporter/sla_exporter/collector/sources"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
@@ -73,7 +74,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown timezone", "timezone: Europe/Rome", "timezone: Mars/Base",
 			`test.yml:2: global.timezone: unknown timezone "Mars/Base" (want an IANA name such as Europe/Rome)`},
 		{"unknown source type", "type: demo", "type: jira",
-			`test.yml:10: sources[0].type: unknown source type "jira" (known: demo, file, redmine, rt)`},
+			`test.yml:10: sources[0].type: unknown source type "jira" (known: ` + strings.Join(sources.Names(), ", ") + `)`},
 		{"source block of another type", "    type: demo", "    type: demo\n    file: {path: x}",
 			`test.yml:11: sources[0]: file: not a setting of a source of type "demo" (its settings go under "demo")`},
 		{"unknown key in a source block", "    type: demo", "    type: demo\n    demo: {seeds: 1}",

@@ -11,6 +11,8 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/github"
+	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 )
@@ -22,6 +24,8 @@ var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
 	"demo":    demo.Kind,
 	"file":    file.Kind,
+	"github":  github.Kind,
+	"gitlab":  gitlab.Kind,
 	"redmine": redmine.Kind,
 	"rt":      rt.Kind,
 }

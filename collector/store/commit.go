@@ -31,6 +31,9 @@ type Batch struct {
 	Checkpoint []byte
 	// Replace drops the source's records (not its rejected count) before writing the batch.
 	Replace bool
+	// Deleted are ids of tickets to drop before writing the batch's tickets (so that a ticket
+	// of the batch with one of these ids is kept).
+	Deleted []string
 	// Config identifies the source configuration the records were collected under, so that a
 	// restart with a changed configuration knows the stored records describe something else.
 	Config string
@@ -72,6 +75,9 @@ func (db *DB) Commit(source string, b Batch, at time.Time) error {
 				}
 			}
 		}
+		if err := deleteTickets(sb, b.Deleted); err != nil {
+			return err
+		}
 		if err := putTickets(sb, b.Tickets); err != nil {
 			return err
 		}
@@ -89,6 +95,19 @@ func (db *DB) Commit(source string, b Batch, at time.Time) error {
 	})
 	if err != nil {
 		return fmt.Errorf("commit source %q: %w", source, err)
+	}
+	return nil
+}
+
+func deleteTickets(sb *bolt.Bucket, ids []string) error {
+	tb := sb.Bucket(bucketTickets)
+	if tb == nil {
+		return nil
+	}
+	for _, id := range ids {
+		if err := tb.Delete([]byte(id)); err != nil {
+			return fmt.Errorf("ticket %s: %w", id, err)
+		}
 	}
 	return nil
 }

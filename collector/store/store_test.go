@@ -110,6 +110,23 @@ func TestCommitLoad(t *testing.T) {
 			},
 		},
 		{
+			name: "deleted ids drop held tickets first, so the batch's own tickets stay",
+			batches: []Batch{
+				{Tickets: []ticket.Ticket{a, b}, Checkpoint: []byte("cp1")},
+				{Tickets: []ticket.Ticket{c}, Deleted: []string{a.ID, c.ID, "never-held"}, Checkpoint: []byte("cp2")},
+			},
+			want: State{
+				Tickets:     []ticket.Ticket{b, c},
+				Checkpoint:  []byte("cp2"),
+				LastSuccess: at(100),
+			},
+		},
+		{
+			name:    "deleted ids of a source without tickets",
+			batches: []Batch{{Deleted: []string{a.ID}, Checkpoint: []byte("cp1")}},
+			want:    State{Checkpoint: []byte("cp1"), LastSuccess: at(100)},
+		},
+		{
 			name: "a nil checkpoint clears the stored one",
 			batches: []Batch{
 				{Checkpoint: []byte("cp1")},
