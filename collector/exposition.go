@@ -299,6 +299,9 @@ func (e emitter) sources(ss []SourceHealth) {
 		e.gauge(c.SourceRecords, "Records the source holds (tickets, samples, buckets).", n, lv, float64(s.Records))
 		e.counter(c.SourceRejectedRecords, "Malformed records the source skipped.", n, lv, float64(s.Rejected))
 		e.gauge(c.SourceSyncDuration, "How long the source's last sync took.", n, lv, s.SyncDuration.Seconds())
+		if a := s.API; a != nil {
+			e.api(s.Name, a)
+		}
 		codes := make([]string, 0, len(s.Requests))
 		for code := range s.Requests {
 			codes = append(codes, code)
@@ -308,6 +311,23 @@ func (e emitter) sources(ss []SourceHealth) {
 			e.counter(c.SourceRequests, "Requests the source made, by HTTP status code (error for transport failures).",
 				[]string{c.LabelSource, c.LabelCode}, []string{s.Name, code}, s.Requests[code])
 		}
+	}
+}
+
+// api publishes the counters of a source built on collector/apisource.
+func (e emitter) api(source string, a *APIStats) {
+	n, lv := []string{c.LabelSource}, []string{source}
+	e.counter(c.SourcePages, "Listing pages the API source read whole.", n, lv, float64(a.Pages))
+	e.counter(c.SourceFetchedRecords, "Tickets the API source fetched (new or changed).", n, lv, float64(a.Records))
+	e.counter(c.SourceRetries, "Requests the API source sent again after a 5xx answer or a network error.", n, lv, float64(a.Retries))
+	e.counter(c.SourceEarlyStops, "Syncs that stopped before the end of the listing (the cap on requests per sync, the sync's time, a server's rate limit); the next sync resumes.", n, lv, float64(a.EarlyStops))
+	e.counter(c.SourceRateLimitWaits, "Waits for a rate limit, the server's or the client-side limiter's.", n, lv, float64(a.RateLimitWaits))
+	e.counter(c.SourceRateLimitWaitSeconds, "Time spent waiting for rate limits.", n, lv, a.RateLimitWaitSeconds)
+	if !a.Watermark.IsZero() {
+		e.gauge(c.SourceWatermark, "The update time the API source has read up to, as a Unix timestamp.", n, lv, unix(a.Watermark))
+	}
+	if !a.LastReconcile.IsZero() {
+		e.gauge(c.SourceLastReconcile, "When the API source last listed every id in scope to drop tickets gone or moved out of it, as a Unix timestamp.", n, lv, unix(a.LastReconcile))
 	}
 }
 

@@ -184,7 +184,9 @@ func expoSnapshot() *collector.Snapshot {
 			{
 				Name: "demo", Up: true, State: collector.SourceOK, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
 				// 2 of 400 rows read rejected: a ratio of 0.005.
-				LastSync:     collector.SyncCounts{Read: 400, Accepted: 398, Rejected: 2},
+				LastSync: collector.SyncCounts{Read: 400, Accepted: 398, Rejected: 2},
+				API: &collector.APIStats{Syncs: 12, EarlyStops: 1, Pages: 40, Records: 3900, Retries: 2, RateLimitWaits: 3,
+					RateLimitWaitSeconds: 4.5, Watermark: expoNow.Add(-2 * time.Minute), LastReconcile: expoNow.Add(-time.Hour), ReconciledIDs: 4500},
 				SyncDuration: 250 * time.Millisecond, Requests: map[string]float64{"429": 3, "200": 12, "error": 1},
 			},
 			// Down since before its first success: its requests failed.
@@ -321,6 +323,8 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 		c.SourceRejectedRecords: true, c.SourceSyncDuration: true, c.SourceRequests: true,
 		c.SourceStatus: true, c.SourceLastSyncRecords: true, c.SourceLastSyncRejected: true,
 		c.StoreWriteFailures: true, c.StoreLastWriteSuccessful: true,
+		c.SourcePages: true, c.SourceFetchedRecords: true, c.SourceRetries: true, c.SourceEarlyStops: true,
+		c.SourceRateLimitWaits: true, c.SourceRateLimitWaitSeconds: true, c.SourceWatermark: true, c.SourceLastReconcile: true,
 		c.EvaluationDuration: true, c.LastEvaluation: true,
 		c.ConfigLastReloadSuccessful: true, c.ConfigLastReloadSuccess: true,
 	}
@@ -355,7 +359,8 @@ func contractNames() []string {
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
-		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles,
+		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
+		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 	}
 }
 

@@ -303,3 +303,27 @@ func TestRunner_RetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// apiFake is a fake source that keeps API statistics, as sources on collector/apisource do.
+type apiFake struct {
+	*sourcetest.Fake
+	stats collector.APIStats
+}
+
+func (f apiFake) APIStats() collector.APIStats { return f.stats }
+
+// TestRunner_APIStats: the statistics of a source built on collector/apisource reach its health,
+// for the exposition; other sources have none.
+func TestRunner_APIStats(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	want := collector.APIStats{Syncs: 3, Pages: 7, Records: 650, Watermark: at(30)}
+	other := desk(sourcetest.NewFake())
+	other.Name = "other"
+	h.update(desk(apiFake{Fake: sourcetest.NewFake(), stats: want}), other)
+	if got := h.status("desk").API; got == nil || *got != want {
+		t.Errorf("desk: API stats %+v, want %+v", got, want)
+	}
+	if got := h.status("other").API; got != nil {
+		t.Errorf("a source without statistics has %+v", got)
+	}
+}

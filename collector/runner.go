@@ -99,6 +99,7 @@ type Runner struct {
 
 	statusMu    sync.Mutex
 	status      map[string]*SourceStatus
+	apis        map[string]apiStatser // sources that keep APIStats
 	storeHealth StoreHealth
 }
 
@@ -139,6 +140,7 @@ func NewRunner(o RunnerOptions) *Runner {
 		per:         map[string]*sourceData{},
 		firstGen:    map[string]uint64{},
 		status:      map[string]*SourceStatus{},
+		apis:        map[string]apiStatser{},
 		storeHealth: StoreHealth{OK: true},
 	}
 	if r.logger == nil {
@@ -259,6 +261,7 @@ func (r *Runner) Update(cfgs []SourceConfig) error {
 		r.firstGen[c.Name] = 0
 		r.mu.Unlock()
 		r.load(s)
+		r.setSource(c.Name, c.Source)
 		if r.runCtx != nil {
 			r.start(s)
 		}
@@ -301,6 +304,7 @@ func (r *Runner) reconfigure(s *sourceRun, c SourceConfig) {
 	s.cfg, s.id = c, id
 	s.logger = r.logger.With("source_name", c.Name, "source_type", c.Type)
 	r.setStatus(c.Name, func(st *SourceStatus) { st.Type = c.Type })
+	r.setSource(c.Name, c.Source)
 	if r.runCtx != nil {
 		r.start(s)
 	}
@@ -334,6 +338,7 @@ func (r *Runner) remove(name string) error {
 	r.mu.Unlock()
 	r.statusMu.Lock()
 	delete(r.status, name)
+	delete(r.apis, name)
 	r.statusMu.Unlock()
 	r.requests.Forget(name)
 	if r.store == nil {

@@ -159,6 +159,8 @@ type SourceHealth struct {
 	// runner's own text, free of anything a source could leak.
 	Refusal      string
 	SyncDuration time.Duration
+	// API holds the counters of a source built on collector/apisource; nil for others.
+	API *APIStats
 	// Requests counts outbound requests by HTTP status code ("error" for transport errors).
 	Requests map[string]float64
 }

@@ -23,12 +23,18 @@ type SourceStatus struct {
 func (r *Runner) Status() []SourceStatus {
 	r.statusMu.Lock()
 	out := make([]SourceStatus, 0, len(r.status))
-	for _, st := range r.status {
+	apis := make([]apiStatser, 0, len(r.status))
+	for name, st := range r.status {
 		out = append(out, *st)
+		apis = append(apis, r.apis[name])
 	}
 	r.statusMu.Unlock()
 	for i := range out {
 		out[i].Requests = r.requests.Counts(out[i].Name)
+		if apis[i] != nil {
+			st := apis[i].APIStats()
+			out[i].API = &st
+		}
 	}
 	slices.SortFunc(out, func(a, b SourceStatus) int { return strings.Compare(a.Name, b.Name) })
 	return out
@@ -90,4 +96,16 @@ func (r *Runner) Settled() (uint64, bool) {
 		top = max(top, g)
 	}
 	return top, true
+}
+
+// setSource records which source a status is about, for the statistics it keeps.
+func (r *Runner) setSource(name string, src Source) {
+	api, _ := src.(apiStatser)
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	if api == nil {
+		delete(r.apis, name)
+		return
+	}
+	r.apis[name] = api
 }
