@@ -1,12 +1,9 @@
 package rt
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
+	"cmp"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -16,21 +13,20 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // Config is the `rt:` block of a source. docs/configuration.md documents it too; keep the two in
 // step.
 type Config struct {
-	// URL is RT's web address (its WebBaseURL followed by its WebPath), such as
-	// https://rt.example.com or https://example.com/rt. REST2 is under it at /REST/2.0.
-	// Required. Credentials go in HTTPClientConfig, not in the URL.
-	URL string `yaml:"url"`
-	// HTTPClientConfig is how RT is reached: an auth token is
-	// `authorization: {type: token, credentials_file: ...}` (RT's "Authorization: token ..."),
-	// a password basic_auth; tls_config, proxy_url and the rest of prometheus/common's client
-	// settings apply. Relative file names resolve against the configuration file's folder.
-	HTTPClientConfig config.HTTPClientConfig `yaml:"http_client_config"`
+	// The keys every API source has (collector/apisource): url (RT's web address, its
+	// WebBaseURL followed by its WebPath, such as https://rt.example.com or
+	// https://example.com/rt; REST2 is under it at /REST/2.0), http_client_config (an auth token
+	// is `authorization: {type: token, credentials_file: ...}`, RT's "Authorization: token
+	// ..."), rate_limit, page_size (the ticket search's, at most 100), max_requests_per_sync,
+	// overlap, reconcile_interval, request_timeout.
+	apisource.Config `yaml:",inline"`
 	// Query is the TicketSQL that selects the tickets, as in RT's query builder:
 	// "Queue = 'Support' AND Created > '2025-01-01'". Default: every ticket the user sees
 	// ("id > 0").
@@ -39,12 +35,6 @@ type Config struct {
 	// Timezone preference, else RT's $Timezone. The incremental sync's "LastUpdated >= ..." is
 	// written in it, so a wrong zone misses changes. Default UTC.
 	Timezone string `yaml:"timezone"`
-	// PerPage is the page size of the ticket search, 1 to 100 (RT's cap). Default 100.
-	PerPage int `yaml:"per_page"`
-	// Overlap is how far before the last LastUpdated seen the next sync searches again, for
-	// updates committed late or dated by a clock behind; tickets seen unchanged are skipped.
-	// Default 1m.
-	Overlap model.Duration `yaml:"overlap"`
 	// Statuses maps RT's status names to categories. Default: RT's default lifecycle (new and
 	// open: open; stalled: paused; resolved: resolved; rejected and deleted: cancelled). When
 	// set it replaces the default whole. Names compare case-insensitively.
@@ -91,10 +81,23 @@ type PriorityRange struct {
 // Defaults of Config.
 const (
 	DefaultQuery    = "id > 0"
-	DefaultPerPage  = 100
-	DefaultOverlap  = model.Duration(time.Minute)
 	DefaultTimezone = "UTC"
 )
+
+// defaults are RT's values of the API keys. RT has no rate limit of its own: the client-side
+// limit keeps a first sync (a request per ticket) from loading a small RT's web workers; 100 a
+// page is REST2's cap on per_page; the overlap is a minute, as
+// RT dates to the second from one clock (the database server's), so late updates are few.
+var defaults = apisource.Defaults{
+	PageSize:           100,
+	MaxPageSize:        100,
+	RateLimit:          apisource.RateLimit{Requests: 20, Per: model.Duration(time.Second), Burst: 20},
+	MaxRequestsPerSync: 2000,
+	Overlap:            time.Minute,
+	Reconcile:          24 * time.Hour,
+	RequestTimeout:     30 * time.Second,
+	Credentials:        "http_client_config.authorization (type: token, credentials_file: a file holding an RT auth token)",
+}
 
 // DefaultStatuses are RT's default lifecycle.
 func DefaultStatuses() Statuses {
@@ -120,13 +123,9 @@ var responseTypes = []string{"Correspond", "Comment", "Status"}
 
 // plan is a Config validated and compiled.
 type plan struct {
-	base    *url.URL // RT's URL, without a trailing slash
-	display string   // scheme://host/path, for messages
-	client  config.HTTPClientConfig
-	query   string
-	loc     *time.Location
-	perPage int
-	overlap time.Duration
+	api   *apisource.Settings
+	query string
+	loc   *time.Location
 	// statuses maps lower-cased status names to categories.
 	statuses map[string]ticket.Category
 	// response holds the transaction types of a first response.
@@ -135,102 +134,68 @@ type plan struct {
 	// fields maps ticket field names to custom field names, sorted by field.
 	fields    []fieldMap
 	typeField string
-	// fingerprint changes with any setting that changes what is fetched or how it maps: a
-	// checkpoint taken under another one is not resumed.
-	fingerprint string
 }
 
 type fieldMap struct{ field, customField string }
 
-// configError is a configuration problem at a line of the block.
-type configError struct {
-	line  int
-	field string
-	err   error
+// fail is a configuration error at path in node, which may hold list indexes:
+// "line N: priority_ranges[1]: ...".
+func fail(node *yaml.Node, path []any, format string, args ...any) error {
+	keys := make([]string, 0, len(path))
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			keys = append(keys, p)
+		case int:
+			keys[len(keys)-1] += fmt.Sprintf("[%d]", p)
+		}
+	}
+	return &apisource.ConfigError{Line: collector.LineOf(node, path...), Field: strings.Join(keys, "."), Err: fmt.Errorf(format, args...)}
 }
 
-func (e *configError) Error() string { return fmt.Sprintf("line %d: %s: %v", e.line, e.field, e.err) }
-func (e *configError) Unwrap() error { return e.err }
+// compile decodes an `rt:` block strictly and validates it. Its errors read "line N: key:
+// message", and never quote a credential.
+func compile(node *yaml.Node, opts collector.Options) (*plan, error) {
+	p, err := compileBlock(node, opts)
+	return p, apisource.ScrubConfigError(node, err)
+}
 
-// compile validates cfg, decoded from node, and builds its plan. dir resolves relative file names.
-func compile(node *yaml.Node, cfg *Config, dir string) (*plan, error) {
-	fail := func(err error, path ...any) error {
-		keys := make([]string, 0, len(path))
-		for _, p := range path {
-			switch p := p.(type) {
-			case string:
-				keys = append(keys, p)
-			case int:
-				keys[len(keys)-1] += fmt.Sprintf("[%d]", p)
-			}
-		}
-		return &configError{line: collector.LineOf(node, path...), field: strings.Join(keys, "."), err: err}
+func compileBlock(node *yaml.Node, opts collector.Options) (*plan, error) {
+	if node == nil {
+		return nil, errNoBlock
 	}
-	failf := func(path []any, format string, args ...any) error { return fail(fmt.Errorf(format, args...), path...) }
-
-	p := &plan{}
+	if hasKey(node, "per_page") {
+		// The key of versions before the API source framework.
+		return nil, fail(node, []any{"per_page"}, "is now page_size, the key every API source has")
+	}
+	cfg := Config{Config: apisource.Config{HTTPClientConfig: config.DefaultHTTPClientConfig}}
+	if err := collector.DecodeStrict(node, &cfg); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(cfg.URL) == "" {
-		return nil, failf([]any{"url"}, "is required: RT's web address, such as https://rt.example.com")
+		// apisource's message is the generic one; say what RT's url is.
+		return nil, fail(node, []any{"url"}, "is required: RT's web address, such as https://rt.example.com")
 	}
-	// A parse error would quote the URL; say only what is wrong.
-	u, err := url.Parse(strings.TrimSpace(cfg.URL))
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "":
-		return nil, failf([]any{"url"}, "not an http:// or https:// URL with a host")
-	case u.User != nil:
-		return nil, failf([]any{"url"}, "has user information: set credentials in http_client_config (authorization with credentials_file, or basic_auth with password_file)")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, failf([]any{"url"}, "has a query or fragment: give RT's address only")
+	if o := time.Duration(cfg.Overlap); o%time.Second != 0 {
+		return nil, fail(node, []any{"overlap"}, "%s is not a whole number of seconds (RT dates are to the second)", cfg.Overlap)
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	p.base = u
-	p.display = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-
-	hc := cfg.HTTPClientConfig
-	hc.SetDirectory(dir)
-	if err := hc.Validate(); err != nil {
-		return nil, fail(err, "http_client_config")
+	api, err := apisource.Compile(node, &cfg.Config, defaults, "rt", opts)
+	if err != nil {
+		return nil, err
 	}
-	if ref := secretRef(&hc); ref != "" {
-		return nil, failf([]any{"http_client_config"}, "%s: secret references need a secret manager, which sla_exporter has not: use the _file form", ref)
-	}
-	p.client = hc
+	p := &plan{api: api}
 
 	p.query = strings.TrimSpace(cfg.Query)
 	if p.query == "" {
 		p.query = DefaultQuery
 	}
 	if strings.ContainsAny(p.query, "\x00\r\n") {
-		return nil, failf([]any{"query"}, "holds a line break or NUL")
+		return nil, fail(node, []any{"query"}, "holds a line break or NUL")
 	}
 
-	tz := cfg.Timezone
-	if tz == "" {
-		tz = DefaultTimezone
-	}
+	tz := cmp.Or(cfg.Timezone, DefaultTimezone)
 	if p.loc, err = time.LoadLocation(tz); err != nil {
-		return nil, failf([]any{"timezone"}, "unknown time zone %q (an IANA name such as Europe/Berlin)", tz)
-	}
-
-	switch {
-	case cfg.PerPage == 0:
-		p.perPage = DefaultPerPage
-	case cfg.PerPage < 1 || cfg.PerPage > 100:
-		return nil, failf([]any{"per_page"}, "%d is not between 1 and 100 (RT's cap)", cfg.PerPage)
-	default:
-		p.perPage = cfg.PerPage
-	}
-
-	switch o := time.Duration(cfg.Overlap); {
-	case o < 0:
-		return nil, failf([]any{"overlap"}, "%s is negative", cfg.Overlap)
-	case o%time.Second != 0:
-		return nil, failf([]any{"overlap"}, "%s is not a whole number of seconds (RT dates are to the second)", cfg.Overlap)
-	case !hasKey(node, "overlap"):
-		p.overlap = time.Duration(DefaultOverlap)
-	default:
-		p.overlap = o
+		return nil, fail(node, []any{"timezone"}, "unknown time zone %q (an IANA name such as Europe/Berlin)", tz)
 	}
 
 	st := cfg.Statuses
@@ -249,16 +214,16 @@ func compile(node *yaml.Node, cfg *Config, dir string) (*plan, error) {
 		for i, n := range g.names {
 			k := strings.ToLower(strings.TrimSpace(n))
 			if k == "" {
-				return nil, failf([]any{"statuses", g.key, i}, "an empty status name")
+				return nil, fail(node, []any{"statuses", g.key, i}, "an empty status name")
 			}
 			if prev, dup := p.statuses[k]; dup {
-				return nil, failf([]any{"statuses", g.key, i}, "status %q is listed under %s too", n, prev)
+				return nil, fail(node, []any{"statuses", g.key, i}, "status %q is listed under %s too", n, prev)
 			}
 			p.statuses[k] = g.cat
 		}
 	}
 	if len(p.statuses) == 0 {
-		return nil, failf([]any{"statuses"}, "lists no status")
+		return nil, fail(node, []any{"statuses"}, "lists no status")
 	}
 
 	types := cfg.FirstResponse.Transactions
@@ -266,13 +231,13 @@ func compile(node *yaml.Node, cfg *Config, dir string) (*plan, error) {
 		types = []string{"Correspond"}
 	}
 	if len(types) == 0 {
-		return nil, failf([]any{"first_response", "transactions"}, "lists no transaction type (want %s)", strings.Join(responseTypes, ", "))
+		return nil, fail(node, []any{"first_response", "transactions"}, "lists no transaction type (want %s)", strings.Join(responseTypes, ", "))
 	}
 	p.response = map[string]bool{}
 	for i, t := range types {
 		j := slices.IndexFunc(responseTypes, func(r string) bool { return strings.EqualFold(r, strings.TrimSpace(t)) })
 		if j < 0 {
-			return nil, failf([]any{"first_response", "transactions", i}, "unknown transaction type %q (want %s)", t, strings.Join(responseTypes, ", "))
+			return nil, fail(node, []any{"first_response", "transactions", i}, "unknown transaction type %q (want %s)", t, strings.Join(responseTypes, ", "))
 		}
 		p.response[responseTypes[j]] = true
 	}
@@ -281,11 +246,11 @@ func compile(node *yaml.Node, cfg *Config, dir string) (*plan, error) {
 		at := []any{"priority_ranges", i}
 		switch {
 		case strings.TrimSpace(r.Name) == "":
-			return nil, failf(at, "name is required")
+			return nil, fail(node, at, "name is required")
 		case r.Min == nil && r.Max == nil:
-			return nil, failf(at, "set min, max or both")
+			return nil, fail(node, at, "set min, max or both")
 		case r.Min != nil && r.Max != nil && *r.Min > *r.Max:
-			return nil, failf(at, "min %d is above max %d", *r.Min, *r.Max)
+			return nil, fail(node, at, "min %d is above max %d", *r.Min, *r.Max)
 		}
 		p.ranges = append(p.ranges, PriorityRange{Name: strings.TrimSpace(r.Name), Min: r.Min, Max: r.Max})
 	}
@@ -294,40 +259,17 @@ func compile(node *yaml.Node, cfg *Config, dir string) (*plan, error) {
 		at := []any{"custom_fields", field}
 		switch {
 		case strings.TrimSpace(field) == "":
-			return nil, failf([]any{"custom_fields"}, "an empty field name")
+			return nil, fail(node, []any{"custom_fields"}, "an empty field name")
 		case field == FieldDue || field == FieldSLA:
-			return nil, failf(at, "%s is set by the source (RT's %s)", field, map[string]string{FieldDue: "Due", FieldSLA: "SLA"}[field])
+			return nil, fail(node, at, "%s is set by the source (RT's %s)", field, map[string]string{FieldDue: "Due", FieldSLA: "SLA"}[field])
 		case strings.TrimSpace(cf) == "":
-			return nil, failf(at, "an empty custom field name")
+			return nil, fail(node, at, "an empty custom field name")
 		}
 		p.fields = append(p.fields, fieldMap{field: field, customField: strings.TrimSpace(cf)})
 	}
 	slices.SortFunc(p.fields, func(a, b fieldMap) int { return strings.Compare(a.field, b.field) })
 	p.typeField = strings.TrimSpace(cfg.TypeCustomField)
-
-	p.fingerprint = p.fingerprintOf()
 	return p, nil
-}
-
-// fingerprintOf hashes what decides the records: the server, the query and the mapping. The
-// client settings and paging do not.
-func (p *plan) fingerprintOf() string {
-	statuses := make([]string, 0, len(p.statuses))
-	for k, c := range p.statuses {
-		statuses = append(statuses, k+"="+c.String())
-	}
-	slices.Sort(statuses)
-	response := make([]string, 0, len(p.response))
-	for k := range p.response {
-		response = append(response, k)
-	}
-	slices.Sort(response)
-	data, err := json.Marshal([]any{p.base.String(), p.query, statuses, response, p.ranges, p.fields, p.typeField, p.loc.String()})
-	if err != nil {
-		panic(err) // plain values always marshal
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:8])
 }
 
 // hasKey reports whether the mapping node n has the key.
@@ -344,37 +286,6 @@ func hasKey(n *yaml.Node, key string) bool {
 		}
 	}
 	return false
-}
-
-// secretRef names the first *_ref secret reference set in hc, or is empty.
-func secretRef(hc *config.HTTPClientConfig) string {
-	refs := map[string]bool{
-		"tls_config.ca_ref":   hc.TLSConfig.CARef != "",
-		"tls_config.cert_ref": hc.TLSConfig.CertRef != "",
-		"tls_config.key_ref":  hc.TLSConfig.KeyRef != "",
-	}
-	if b := hc.BasicAuth; b != nil {
-		refs["basic_auth.username_ref"] = b.UsernameRef != ""
-		refs["basic_auth.password_ref"] = b.PasswordRef != ""
-	}
-	if a := hc.Authorization; a != nil {
-		refs["authorization.credentials_ref"] = a.CredentialsRef != ""
-	}
-	if o := hc.OAuth2; o != nil {
-		refs["oauth2.client_secret_ref"] = o.ClientSecretRef != ""
-		refs["oauth2.client_certificate_key_ref"] = o.ClientCertificateKeyRef != ""
-	}
-	names := make([]string, 0, len(refs))
-	for n, set := range refs {
-		if set {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	if len(names) == 0 {
-		return ""
-	}
-	return names[0]
 }
 
 // priority names RT's numeric priority by the ranges, or is the number itself without them.

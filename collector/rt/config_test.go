@@ -33,19 +33,22 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown key", "url: https://rt.example.com\nstatuses:\n  opn: [new]\n",
 			"line 3: statuses.opn: unknown field (known: open, paused, resolved, closed, cancelled)"},
 		{"unknown top key", "url: https://rt.example.com\nqueue: General\n",
-			"line 2: queue: unknown field (known: url, http_client_config, query, timezone, per_page, overlap, statuses, first_response, priority_ranges, custom_fields, type_custom_field)"},
+			"line 2: queue: unknown field (known: url, http_client_config, rate_limit, page_size, max_requests_per_sync, overlap, reconcile_interval, request_timeout, query, timezone, statuses, first_response, priority_ranges, custom_fields, type_custom_field)"},
 		{"no url", "query: \"id > 0\"\n", "line 1: url: is required: RT's web address, such as https://rt.example.com"},
 		{"not a URL", "url: rt.example.com\n", "line 1: url: not an http:// or https:// URL with a host"},
 		{"credentials in the URL", "url: https://root:secret@rt.example.com\n",
-			"line 1: url: has user information: set credentials in http_client_config (authorization with credentials_file, or basic_auth with password_file)"},
-		{"a query in the URL", "url: https://rt.example.com/?user=root&pass=secret\n", "line 1: url: has a query or fragment: give RT's address only"},
+			"line 1: url: has user information, a query or a fragment: credentials go in http_client_config, and the base URL is only scheme://host/path"},
+		{"a query in the URL", "url: https://rt.example.com/?user=root&pass=secret\n", "line 1: url: has user information, a query or a fragment: credentials go in http_client_config, and the base URL is only scheme://host/path"},
 		{"two kinds of credentials", "url: https://rt.example.com\nhttp_client_config:\n  basic_auth: {username: root, password_file: pw}\n  authorization: {type: token, credentials_file: tok}\n",
 			"line 3: http_client_config: at most one of basic_auth, oauth2 & authorization must be configured"},
 		{"a secret reference", "url: https://rt.example.com\nhttp_client_config:\n  authorization: {type: token, credentials_ref: rt}\n",
-			"line 2: http_client_config: authorization.credentials_ref: secret references need a secret manager, which sla_exporter has not: use the _file form"},
+			"line 3: http_client_config.authorization.credentials_ref: secret references need a secret manager, which sla_exporter has not: use the _file form"},
 		{"a line break in the query", "url: https://rt.example.com\nquery: \"Queue = 'A'\\nOR 1\"\n", "line 2: query: holds a line break or NUL"},
 		{"unknown zone", "url: https://rt.example.com\ntimezone: Mars/Olympus\n", `line 2: timezone: unknown time zone "Mars/Olympus" (an IANA name such as Europe/Berlin)`},
-		{"page too big", "url: https://rt.example.com\nper_page: 500\n", "line 2: per_page: 500 is not between 1 and 100 (RT's cap)"},
+		{"page too big", "url: https://rt.example.com\npage_size: 500\n", "line 2: page_size: 500 is not between 1 and 100, the most the API returns per page"},
+		{"the key of old versions", "url: https://rt.example.com\nper_page: 50\n", "line 2: per_page: is now page_size, the key every API source has"},
+		{"reconciling too often", "url: https://rt.example.com\nreconcile_interval: 10m\n",
+			"line 2: reconcile_interval: 10m is shorter than 1h: each reconciliation lists every ticket id in scope (0s turns it off)"},
 		{"negative overlap", "url: https://rt.example.com\noverlap: -1m\n", "line 2: overlap: not a valid duration string: \"-1m\""},
 		{"overlap under a second", "url: https://rt.example.com\noverlap: 1500ms\n", "line 2: overlap: 1s500ms is not a whole number of seconds (RT dates are to the second)"},
 		{"a status twice", "url: https://rt.example.com\nstatuses:\n  open: [new, open]\n  paused: [Open]\n",
@@ -86,22 +89,19 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := src.plan
-	got := struct {
-		Base, Display, Query, Zone string
-		PerPage                    int
-		Overlap                    time.Duration
-		Statuses                   map[string]ticket.Category
-		Response                   map[string]bool
-		FollowRedirects            bool
-	}{p.base.String(), p.display, p.query, p.loc.String(), p.perPage, p.overlap, p.statuses, p.response, p.client.FollowRedirects}
-	want := struct {
-		Base, Display, Query, Zone string
-		PerPage                    int
-		Overlap                    time.Duration
-		Statuses                   map[string]ticket.Category
-		Response                   map[string]bool
-		FollowRedirects            bool
-	}{"https://example.com/rt", "https://example.com/rt", "id > 0", "UTC", 100, time.Minute,
+	type view struct {
+		Base, Query, Zone           string
+		PageSize, MaxRequests       int
+		Overlap, Reconcile, Timeout time.Duration
+		Limit                       float64
+		Burst                       int
+		Statuses                    map[string]ticket.Category
+		Response                    map[string]bool
+		FollowRedirects             bool
+	}
+	got := view{p.api.Base.String(), p.query, p.loc.String(), p.api.PageSize, p.api.MaxRequests, p.api.Overlap, p.api.Reconcile,
+		p.api.RequestTimeout, float64(p.api.Limit), p.api.Burst, p.statuses, p.response, p.api.Client.FollowRedirects}
+	want := view{"https://example.com/rt/", "id > 0", "UTC", 100, 2000, time.Minute, 24 * time.Hour, 30 * time.Second, 20, 20,
 		map[string]ticket.Category{"new": ticket.Open, "open": ticket.Open, "stalled": ticket.Paused, "resolved": ticket.Resolved, "rejected": ticket.Cancelled, "deleted": ticket.Cancelled},
 		map[string]bool{"Correspond": true}, true}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -109,32 +109,5 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if f := p.searchFields(); f != "Status,Created,LastUpdated,Resolved,Due,Priority,SLA,Queue,Requestor" {
 		t.Errorf("search fields %s: custom fields are asked for only when mapped", f)
-	}
-}
-
-// TestConfigFingerprint: the checkpoint is kept across changes of the client or paging, and
-// dropped when what is fetched or how it maps changes.
-func TestConfigFingerprint(t *testing.T) {
-	fp := func(block string) string {
-		src, err := newFromYAML(t, block)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return src.plan.fingerprint
-	}
-	base := fp("url: https://rt.example.com\n")
-	for block, same := range map[string]bool{
-		"url: https://rt.example.com/\nper_page: 10\noverlap: 5m\n":                        true,
-		"url: https://rt.example.com\nhttp_client_config: {follow_redirects: false}\n":     true,
-		"url: https://rt.example.com\nquery: \"Queue = 'A'\"\n":                            false,
-		"url: https://rt2.example.com\n":                                                   false,
-		"url: https://rt.example.com\nstatuses: {open: [new, open], resolved: [resolved]}": false,
-		"url: https://rt.example.com\ncustom_fields: {customer: Customer}\n":               false,
-		"url: https://rt.example.com\ntimezone: Europe/Rome\n":                             false,
-		"url: https://rt.example.com\npriority_ranges: [{name: P1, min: 1}]\n":             false,
-	} {
-		if got := fp(block) == base; got != same {
-			t.Errorf("%q: same fingerprint %v, want %v", block, got, same)
-		}
 	}
 }

@@ -1,8 +1,12 @@
 // Package rt is the `rt` source kind: tickets from Request Tracker 5 through its REST2 API.
 //
-// A sync searches the tickets of a TicketSQL query ordered by LastUpdated and id, from the last
-// LastUpdated seen less an overlap, paging by keyset; it reads the history of each ticket whose
-// LastUpdated moved (GET /REST/2.0/ticket/{id}/history), and maps both to a ticket.Ticket:
+// It is built on collector/apisource, which makes the requests (limits, retries, the cap per
+// sync) and runs the incremental sync (watermark, overlap, de-duplication, reconciliation): a sync
+// searches the tickets of a TicketSQL query by LastUpdated from the watermark less the overlap,
+// each page after the (LastUpdated, id) of the last ticket read; it reads the history of each
+// ticket whose LastUpdated moved (GET /REST/2.0/ticket/{id}/history); every reconcile_interval it
+// lists the ids the query selects, so that tickets moved out of it or deleted are dropped. It
+// maps each ticket to a ticket.Ticket:
 //
 //   - status history from the Status transactions, each status mapped to a category by name
 //     (RT's default lifecycle unless configured);
@@ -18,6 +22,6 @@
 // day at the next day's opening (Business::Hours), where the exporter says the day's end.
 // docs/configuration.md has the details and collector/rt's integration test the cases.
 //
-// client.go holds the endpoints and paging, mapping.go the mapping (pure functions), config.go
-// the configuration, source.go the sync.
+// api.go holds the endpoints and paging, mapping.go the mapping (pure functions), config.go the
+// configuration, source.go the source.
 package rt

@@ -23,27 +23,29 @@ func TestRealRT(t *testing.T) {
 	play(s)
 	rec := newRecorder(t, s.url)
 	requests := collector.NewRequests()
-	src := newTestSource(t, rec.srv.URL, rtRootToken, requests)
-	defer src.Close()
+	clk := newClock()
+	src := newTestSource(t, rec.srv.URL, rtRootToken, requests, clk)
 
 	var fixture recording
 	var cp []byte
 	got := map[string]ticket.Ticket{}
 	for i, w := range wantSyncs {
-		if i == 2 {
-			playChange(s)
+		if i == 3 {
+			// RT's Due and the shipped configuration, on the scenario whole, before the
+			// removals.
+			t.Run("due", func(t *testing.T) { compareDues(t, s, got) })
+			t.Run("live config", func(t *testing.T) { syncLiveConfig(t, s) })
 		}
+		if w.play != nil {
+			w.play(s)
+		}
+		clk.Set(w.at)
 		before := sum(requests.Counts("rt"))
 		b, err := src.Sync(t.Context(), cp)
 		if err != nil {
 			t.Fatalf("sync %q: %v", w.name, err)
 		}
-		if diff := cmp.Diff(w.tickets, b.Tickets); diff != "" {
-			t.Errorf("sync %q: tickets (-want +got):\n%s", w.name, diff)
-		}
-		if len(b.Rejected) > 0 {
-			t.Errorf("sync %q: rejected %+v", w.name, b.Rejected)
-		}
+		checkSync(t, w, b)
 		if n := sum(requests.Counts("rt")) - before; n != w.requests {
 			t.Errorf("sync %q: %d requests, want %d", w.name, n, w.requests)
 		}
@@ -60,8 +62,20 @@ func TestRealRT(t *testing.T) {
 		writeRecording(t, "sync", fixture)
 		t.Logf("wrote %s", recordingPath("sync"))
 	}
-	t.Run("due", func(t *testing.T) { compareDues(t, s, got) })
-	t.Run("live config", func(t *testing.T) { syncLiveConfig(t, s) })
+}
+
+// checkSync compares a sync's batch with what the scenario wants of it.
+func checkSync(t *testing.T, w syncWant, b collector.Batch) {
+	t.Helper()
+	if diff := cmp.Diff(w.tickets, b.Tickets); diff != "" {
+		t.Errorf("sync %q: tickets (-want +got):\n%s", w.name, diff)
+	}
+	if len(b.Rejected) > 0 || len(b.Deleted) > 0 || b.Replace || b.More {
+		t.Errorf("sync %q: rejected %v, deleted %v, replace %v, more %v", w.name, b.Rejected, b.Deleted, b.Replace, b.More)
+	}
+	if b.Reconciled != (w.present != nil) || !cmp.Equal(w.present, b.Present) {
+		t.Errorf("sync %q: reconciled %v with %v, want %v", w.name, b.Reconciled, b.Present, w.present)
+	}
 }
 
 // syncLiveConfig syncs the rt block of deploy/config/live/rt.yml, its url pointed at the test's

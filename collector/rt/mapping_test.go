@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
+	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -18,11 +19,7 @@ func testPlan(t testing.TB, block string) *plan {
 	if err := yaml.Unmarshal([]byte("url: https://rt.example.com\n"+block), &doc); err != nil {
 		t.Fatal(err)
 	}
-	var cfg Config
-	if err := doc.Content[0].Decode(&cfg); err != nil {
-		t.Fatal(err)
-	}
-	p, err := compile(doc.Content[0], &cfg, "")
+	p, err := compile(doc.Content[0], collector.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,19 @@
 package rt
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -29,14 +33,14 @@ func utc(s string) time.Time {
 	return t
 }
 
-// sourceYAML is the rt block the tests configure: per_page 2 so that four tickets take two
+// sourceYAML is the rt block the tests configure: page_size 2 so that four tickets take two
 // pages.
 const sourceYAML = `
 url: %s
 http_client_config:
   authorization: {type: token, credentials_file: %s}
 query: "Queue = 'General'"
-per_page: 2
+page_size: 2
 priority_ranges:
   - {name: P1, min: 70}
   - {name: P2, min: 40, max: 69}
@@ -44,18 +48,56 @@ priority_ranges:
 custom_fields: {customer: Customer, components: Components}
 `
 
-// newTestSource builds the source of sourceYAML against url, with the token in tokenFile.
-func newTestSource(t *testing.T, url, tokenFile string, requests *collector.Requests) *Source {
+// newTestSource builds the source of sourceYAML against url, with the token in tokenFile, on
+// the clock clk: its waits (the client-side rate limit, backoff) move that clock instead of
+// sleeping.
+func newTestSource(t *testing.T, url, tokenFile string, requests *collector.Requests, clk *clock) *Source {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fmt.Appendf(nil, sourceYAML, url, tokenFile), &doc); err != nil {
 		t.Fatal(err)
 	}
-	src, err := New(doc.Content[0], collector.Options{Name: "rt", Requests: requests})
+	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Requests: requests, Now: clk.Now}, clk.hooks())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return src.(*Source)
+	t.Cleanup(func() { _ = src.Close() })
+	return src
+}
+
+// syncT0 is when the tests' source syncs first, by its own clock (RT's is set apart).
+var syncT0 = utc("2025-03-18 12:00")
+
+// clock is a fake clock whose sleeps advance it.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: syncT0} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = at
+}
+
+func (c *clock) hooks() apisource.Hooks {
+	return apisource.Hooks{
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			c.mu.Lock()
+			c.now = c.now.Add(d)
+			c.mu.Unlock()
+			return ctx.Err()
+		},
+		Rand: func() float64 { return 0.5 },
+	}
 }
 
 // replayTokenFile writes the replay token to a file for http_client_config.
@@ -129,6 +171,17 @@ func play(s *rtServer) {
 func playChange(s *rtServer) {
 	s.setTime(utc("2025-03-18 11:00"))
 	s.update(s.root, "2", map[string]any{"Status": "resolved"})
+}
+
+// playRemovals takes two tickets out of the query after the third sync: ticket 1 moves to
+// another queue, ticket 3 is deleted (RT sets its status to deleted, which searches leave out
+// unless they ask for a status). Neither shows in the search of what changed: only the
+// reconciliation's id listing drops them.
+func playRemovals(s *rtServer) {
+	s.setTime(utc("2025-03-19 10:00"))
+	s.call(s.root, http.MethodPost, "/REST/2.0/queue", map[string]any{"Name": "Elsewhere"}, nil)
+	s.update(s.root, "1", map[string]any{"Queue": "Elsewhere"})
+	s.call(s.root, http.MethodDelete, "/REST/2.0/ticket/3", nil, nil)
 }
 
 func change(at, status string, cat ticket.Category) ticket.StatusChange {
@@ -205,18 +258,27 @@ var want4 = ticket.Ticket{
 
 // syncWant is what each sync of the scenario returns, and the requests it costs.
 type syncWant struct {
-	name     string
+	name string
+	// play changes RT before the sync; at is the source's clock at the sync.
+	play     func(*rtServer)
+	at       time.Time
 	tickets  []ticket.Ticket
 	requests int
+	// present, when set, says the sync reconciles, and the ids it finds.
+	present []string
 }
 
 // wantSyncs: the first sync reads the four tickets on two pages of two (2 searches) and each
 // history (4): 6 requests. The second, with nothing changed, searches from the last LastUpdated
 // (ticket 4's, Mon 03-17 09:10) less the 1-minute overlap, finds ticket 4 unchanged and skips
 // it: 1 request. The third finds ticket 4 unchanged and ticket 2 changed: 1 search and ticket
-// 2's history, 2 requests.
+// 2's history, 2 requests. After ticket 1 moves out of the queue and ticket 3 is deleted, a sync
+// 23 hours after the first (within reconcile_interval, 24h) sees nothing: 1 search. One 25 hours
+// after reconciles: the ids of the query (tickets 2 and 4: 1 page) and the search, 2 requests.
 var wantSyncs = []syncWant{
-	{"first", []ticket.Ticket{want1, want2, want3, want4}, 6},
-	{"unchanged", nil, 1},
-	{"one change", []ticket.Ticket{want2Resolved}, 2},
+	{name: "first", at: syncT0, tickets: []ticket.Ticket{want1, want2, want3, want4}, requests: 6},
+	{name: "unchanged", at: syncT0, requests: 1},
+	{name: "one change", play: playChange, at: syncT0, tickets: []ticket.Ticket{want2Resolved}, requests: 2},
+	{name: "removed, within reconcile_interval", play: playRemovals, at: syncT0.Add(23 * time.Hour), requests: 1},
+	{name: "reconciled", at: syncT0.Add(25 * time.Hour), requests: 2, present: []string{"2", "4"}},
 }
