@@ -3,6 +3,8 @@ package redmine
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/sla-exporter/sla_exporter/collector"
 )
 
 // BenchmarkMapIssue decodes and maps the recorded issue A (6 journals, 5 status changes, a custom
@@ -19,7 +21,7 @@ func BenchmarkMapIssue(b *testing.B) {
 		}
 	}
 	_, statuses := recordedIssue(b, 1)
-	p, err := decode(mustNode(b, scenarioBlockForBench), "")
+	p, err := decode(mustNode(b, scenarioBlockForBench), collector.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

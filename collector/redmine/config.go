@@ -10,27 +10,27 @@ import (
 	"time"
 
 	"github.com/prometheus/common/config"
-	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // Config is the `redmine:` block of a source. docs/configuration.md documents every key; keep the
 // two in step.
 type Config struct {
-	// URL is Redmine's base URL (https://redmine.example.com, or with the path Redmine is served
-	// under). Credentials do not go in it: it may have neither user information nor a query.
-	URL string `yaml:"url"`
+	// The keys every API source has: url (required: Redmine's base URL, as
+	// https://redmine.example.com, or with the path Redmine is served under), http_client_config
+	// (the API key in http_headers as X-Redmine-API-Key, from a file or as a secret; or
+	// basic_auth), rate_limit (default none: Redmine has no limit of its own), page_size (1 to
+	// 100, Redmine's cap; default 100), max_requests_per_sync (default 1000), overlap (default
+	// 2m), reconcile_interval (default 24h), request_timeout (default 30s).
+	apisource.Config `yaml:",inline"`
 	// Projects are the identifiers (or numeric ids) of the projects whose issues are read. Redmine
 	// includes the issues of their subprojects unless its "Display subprojects issues on main
 	// projects by default" setting is off.
 	Projects []string `yaml:"projects"`
-	// HTTPClientConfig is how Redmine is reached (prometheus/common's client configuration). The
-	// API key goes in http_headers as X-Redmine-API-Key, from a file or as a secret; basic_auth
-	// with a login and password works too.
-	HTTPClientConfig config.HTTPClientConfig `yaml:"http_client_config"`
 	// Statuses maps Redmine's status names to categories, case-insensitively. Default: Redmine's
 	// own statuses, New and In Progress open, Feedback paused, Resolved resolved, Closed closed,
 	// Rejected cancelled. Redmine's "closed" flag plays no part: Resolved is not closed there.
@@ -47,12 +47,6 @@ type Config struct {
 	Group string `yaml:"group"`
 	// Fields maps ticket field names (what objectives select on) to attributes, as Type.
 	Fields map[string]string `yaml:"fields"`
-	// PageSize is the number of issues asked for per page, 1 to 100 (Redmine's cap). Default 100.
-	PageSize int `yaml:"page_size"`
-	// Overlap is how far before the last update seen each sync asks again, so that an update
-	// committed late, with an earlier time, is not missed. Issues seen before, unchanged, cost no
-	// further request. Default 2m.
-	Overlap model.Duration `yaml:"overlap"`
 }
 
 // Statuses lists the status names of each category.
@@ -83,21 +77,22 @@ type FirstResponse struct {
 	Statuses []string `yaml:"statuses"`
 }
 
-// Defaults.
-const (
-	maxPageSize    = 100 // Redmine caps limit at 100
-	defaultOverlap = 2 * time.Minute
-	maxOverlap     = 24 * time.Hour
-)
+// defaults are Redmine's: no hosted service (url is required), pages of at most 100 (Redmine
+// caps limit at 100), and no client-side limit, since Redmine limits nothing itself.
+var defaults = apisource.Defaults{
+	PageSize:           100,
+	MaxPageSize:        100,
+	MaxRequestsPerSync: 1000,
+	Overlap:            2 * time.Minute,
+	Reconcile:          24 * time.Hour,
+	RequestTimeout:     30 * time.Second,
+	Credentials:        "http_client_config.http_headers (X-Redmine-API-Key, files: a file holding the key)",
+}
 
 // plan is a validated configuration.
 type plan struct {
-	base     *url.URL // the URL, without a trailing slash
-	display  string   // scheme://host/path
+	api      *apisource.Settings
 	projects []string
-	client   config.HTTPClientConfig
-	pageSize int
-	overlap  time.Duration
 
 	statuses        map[string]ticket.Category // lower-case name -> category
 	defaultCategory ticket.Category
@@ -142,67 +137,57 @@ func parseAttribute(s string) (attribute, error) {
 	return attribute{}, fmt.Errorf("%q is not an issue attribute (want %s or custom_field:<name>)", s, strings.Join(attributeKinds, ", "))
 }
 
-// configError is a configuration error at a line, worded like collector.DecodeStrict's.
-type configError struct {
-	line  int
-	field string
-	err   error
-}
-
-func (e *configError) Error() string { return fmt.Sprintf("line %d: %s: %v", e.line, e.field, e.err) }
-func (e *configError) Unwrap() error { return e.err }
-
 // compiler validates a decoded Config against its node, for line numbers.
 type compiler struct{ node *yaml.Node }
 
 // failf reports an error at the key path; where the key is absent, at the deepest enclosing one.
 func (c *compiler) failf(path []string, format string, args ...any) error {
-	at := make([]any, len(path))
-	for i, p := range path {
-		at[i] = p
-	}
-	return &configError{line: collector.LineOf(c.node, at...), field: strings.Join(path, "."), err: fmt.Errorf(format, args...)}
+	return apisource.Fail(c.node, path, format, args...)
 }
 
 // decode decodes a `redmine:` block strictly and validates it; relative file names of
-// http_client_config resolve against dir.
-func decode(node *yaml.Node, dir string) (*plan, error) {
+// http_client_config resolve against opts.Dir. Its errors never quote a credential.
+func decode(node *yaml.Node, opts collector.Options) (*plan, error) {
+	p, err := decodeRaw(node, opts)
+	return p, apisource.ScrubConfigError(node, err)
+}
+
+func decodeRaw(node *yaml.Node, opts collector.Options) (*plan, error) {
 	if node == nil {
 		return nil, errors.New("the redmine source needs a `redmine:` block with at least url and projects")
 	}
-	cfg := Config{HTTPClientConfig: config.DefaultHTTPClientConfig}
+	cfg := Config{Config: apisource.Config{HTTPClientConfig: config.DefaultHTTPClientConfig}}
 	if err := collector.DecodeStrict(node, &cfg); err != nil {
 		return nil, err
 	}
-	cfg.HTTPClientConfig.SetDirectory(dir)
-	return compile(node, &cfg)
+	return compile(node, &cfg, opts)
 }
 
-func compile(node *yaml.Node, cfg *Config) (*plan, error) {
+func compile(node *yaml.Node, cfg *Config, opts collector.Options) (*plan, error) {
 	c := &compiler{node: node}
 	p := &plan{}
 
-	// The parse error would quote the URL: say only where it is.
-	u, err := url.Parse(strings.TrimSpace(cfg.URL))
-	switch {
-	case cfg.URL == "":
+	// Redmine's own words for the mistakes its users make (a key in ?key=, the login in the
+	// URL); apisource.Compile checks the rest of the URL. The parse error would quote the URL.
+	if strings.TrimSpace(cfg.URL) == "" {
 		return nil, c.failf([]string{"url"}, "required: Redmine's base URL, as https://redmine.example.com")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
-		return nil, c.failf([]string{"url"}, "not an http:// or https:// URL with a host")
-	case u.User != nil:
-		return nil, c.failf([]string{"url"}, "has user information: put credentials in http_client_config (basic_auth, or http_headers with X-Redmine-API-Key)")
-	case u.RawQuery != "" || u.ForceQuery:
-		return nil, c.failf([]string{"url"}, "has a query: the API key goes in http_client_config (http_headers with X-Redmine-API-Key), not in ?key=")
 	}
-	u.Fragment, u.RawFragment = "", ""
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = strings.TrimRight(u.RawPath, "/")
-	p.base = u
-	p.display = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
-
+	if u, err := url.Parse(strings.TrimSpace(cfg.URL)); err == nil {
+		switch {
+		case u.User != nil:
+			return nil, c.failf([]string{"url"}, "has user information: put credentials in http_client_config (basic_auth, or http_headers with X-Redmine-API-Key)")
+		case u.RawQuery != "" || u.ForceQuery:
+			return nil, c.failf([]string{"url"}, "has a query: the API key goes in http_client_config (http_headers with X-Redmine-API-Key), not in ?key=")
+		}
+	}
 	if len(cfg.Projects) == 0 {
 		return nil, c.failf([]string{"projects"}, "required: the identifiers of the projects to read, as [support]")
 	}
+	api, err := apisource.Compile(node, &cfg.Config, defaults, "redmine", opts)
+	if err != nil {
+		return nil, err
+	}
+	p.api = api
 	for i, pr := range cfg.Projects {
 		pr = strings.TrimSpace(pr)
 		if pr == "" || strings.ContainsAny(pr, "/?#&= \t") {
@@ -212,27 +197,6 @@ func compile(node *yaml.Node, cfg *Config) (*plan, error) {
 			return nil, c.failf([]string{"projects"}, "%q is listed twice", pr)
 		}
 		p.projects = append(p.projects, pr)
-	}
-
-	hc := cfg.HTTPClientConfig
-	if err := hc.Validate(); err != nil {
-		return nil, c.failf([]string{"http_client_config"}, "%v", err)
-	}
-	p.client = hc
-
-	p.pageSize = maxPageSize
-	if cfg.PageSize != 0 {
-		if cfg.PageSize < 1 || cfg.PageSize > maxPageSize {
-			return nil, c.failf([]string{"page_size"}, "%d is not between 1 and %d", cfg.PageSize, maxPageSize)
-		}
-		p.pageSize = cfg.PageSize
-	}
-	p.overlap = defaultOverlap
-	if hasKey(node, "overlap") {
-		p.overlap = time.Duration(cfg.Overlap)
-		if p.overlap < 0 || p.overlap > maxOverlap {
-			return nil, c.failf([]string{"overlap"}, "%s is not between 0s and %s", cfg.Overlap, model.Duration(maxOverlap))
-		}
 	}
 
 	if err := c.statuses(p, cfg); err != nil {
@@ -321,22 +285,6 @@ func (c *compiler) attributes(p *plan, cfg *Config) error {
 		p.fields = append(p.fields, a)
 	}
 	return nil
-}
-
-// hasKey reports whether the mapping node n has the key.
-func hasKey(n *yaml.Node, key string) bool {
-	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if n == nil || n.Kind != yaml.MappingNode {
-		return false
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return true
-		}
-	}
-	return false
 }
 
 // category maps a status name to its category; Unmapped when neither statuses nor

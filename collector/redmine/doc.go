@@ -7,7 +7,12 @@
 //
 // A sync lists the issues updated since the last one (GET /issues.json, keyset on updated_on
 // with an overlap) and fetches the journals of those whose updated_on moved (GET
-// /issues/{id}.json?include=journals): the N+1 is bounded by what changed. config.go holds the
-// configuration, client.go the endpoints and paging, mapping.go the mapping (pure functions),
-// source.go the sync and its checkpoint.
+// /issues/{id}.json?include=journals): the N+1 is bounded by what changed. Every
+// reconcile_interval the ids of the projects' issues are listed, so that issues deleted or moved
+// out of the projects are dropped.
+//
+// It is built on collector/apisource, which does the requests, retries, rate limits, the
+// watermark and the reconciliation: config.go holds the configuration, endpoints.go Redmine's
+// endpoints (apisource.Kind), mapping.go the mapping (pure functions), source.go the source and
+// its checkpoint.
 package redmine

@@ -38,6 +38,7 @@ type fakeRedmine struct {
 // fakeIssue is an issue of the fake: a New Normal Support issue by carol unless doc says more.
 type fakeIssue struct {
 	id      int
+	project string // its identifier: support unless set
 	created time.Time
 	updated time.Time // to the nanosecond; shown to the second
 	// doc replaces keys of the issue's JSON (status, journals ...).
@@ -79,7 +80,7 @@ func (f *fakeRedmine) touch(id int, updated time.Time, doc map[string]any) {
 func (is *fakeIssue) json(journals bool) map[string]any {
 	m := map[string]any{
 		"id":          is.id,
-		"project":     map[string]any{"id": 1, "name": "Support desk"},
+		"project":     map[string]any{"id": 1, "name": cmp.Or(is.project, "support")},
 		"tracker":     map[string]any{"id": 3, "name": "Support"},
 		"status":      map[string]any{"id": 1, "name": "New", "is_closed": false},
 		"priority":    map[string]any{"id": 2, "name": "Normal"},
@@ -124,12 +125,14 @@ func (f *fakeRedmine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"issue_statuses": f.statuses})
 	case r.URL.Path == "/issues.json":
 		f.lists++
-		if q.Get("project_id") != "support" {
+		project := q.Get("project_id")
+		if !slices.Contains([]string{"support", "infra", "internal"}, project) {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
-		if q.Get("status_id") != "*" || q.Get("sort") != "updated_on:asc,id:asc" {
-			f.t.Errorf("list without status_id=* and the sort: %s", r.URL.RawQuery)
+		byID := q.Get("sort") == "id:asc"
+		if q.Get("status_id") != "*" || (q.Get("sort") != "updated_on:asc,id:asc" && !byID) {
+			f.t.Errorf("list without status_id=* and a sort: %s", r.URL.RawQuery)
 		}
 		var after time.Time
 		if v := q.Get("updated_on"); v != "" {
@@ -144,11 +147,14 @@ func (f *fakeRedmine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		var list []*fakeIssue
 		for _, is := range f.issues {
-			if after.IsZero() || is.updated.After(after) {
+			if cmp.Or(is.project, "support") == project && (after.IsZero() || is.updated.After(after)) {
 				list = append(list, is)
 			}
 		}
 		slices.SortFunc(list, func(a, b *fakeIssue) int { return cmp.Or(a.updated.Compare(b.updated), cmp.Compare(a.id, b.id)) })
+		if byID {
+			slices.SortFunc(list, func(a, b *fakeIssue) int { return cmp.Compare(a.id, b.id) })
+		}
 		offset, _ := strconv.Atoi(q.Get("offset"))
 		limit, _ := strconv.Atoi(q.Get("limit"))
 		total := len(list)

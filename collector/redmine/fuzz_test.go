@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"testing"
+
+	"github.com/sla-exporter/sla_exporter/collector"
 )
 
 // FuzzMapIssue feeds arbitrary answers to the mapping: it must never panic, a ticket it returns
@@ -18,7 +20,7 @@ func FuzzMapIssue(f *testing.F) {
 	f.Add([]byte(issueJSON(`{"id":5,"name":"Closed","is_closed":true}`, `,"closed_on":"2026-03-02T12:00:00Z"`, journalJSON(1, 5, "10:00", "x", "1", "2"))))
 	f.Add([]byte(`{"id":1,"status":{"id":9},"created_on":"2026-03-02T09:00:00Z","journals":[{"id":1,"details":[{"property":"attr","name":"status_id"}]}]}`))
 	f.Add([]byte(`{"id":"1"}`))
-	p, err := decode(mustNode(f, "url: https://r.example.com\nprojects: [a]\nfirst_response: {statuses: [In Progress]}\nfields: {c: custom_field:Customer, k: category}\n"), "")
+	p, err := decode(mustNode(f, "url: https://r.example.com\nprojects: [a]\nfirst_response: {statuses: [In Progress]}\nfields: {c: custom_field:Customer, k: category}\n"), collector.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package redmine
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
@@ -33,12 +35,18 @@ func newSourceAt(t *testing.T, block string, now time.Time) *Source {
 	if err := yaml.Unmarshal([]byte(block), &n); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(&n, collector.Options{Name: "redmine", Now: func() time.Time { return now }})
+	s, err := newSource(&n, collector.Options{Name: "redmine", Now: func() time.Time { return now }}, noWait)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.(*Source).Close() })
-	return s.(*Source)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// noWait makes the client's waits (backoff, rate limits) return at once, and its jitter none.
+var noWait = apisource.Hooks{
+	Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+	Rand:  func() float64 { return 0 },
 }
 
 // TestRealRedmine plays the scenario (scenario_test.go) on a real Redmine: the first sync reads
@@ -111,15 +119,15 @@ func TestRealRedmine(t *testing.T) {
 	// A refused key and an unknown project, straight to the server.
 	bad := newSourceT(t, fmt.Sprintf(scenarioConfig, r.url, keyFile(t, "0123456789abcdef0123456789abcdef01234567")))
 	_, err = bad.Sync(t.Context(), nil)
-	wantErr := "GET " + r.url + "/issues.json?limit=100&offset=0&project_id=support&sort=updated_on:asc,id:asc&status_id=*: HTTP 401 Unauthorized " +
-		"(Redmine refused the credentials, or got none: check the X-Redmine-API-Key header or basic_auth in http_client_config)"
+	wantErr := `redmine source "redmine": GET /issues.json: HTTP 401 Unauthorized (credentials missing, expired or refused: ` +
+		"check http_client_config.http_headers (X-Redmine-API-Key)); Redmine also answers 401 when its REST API is off (Administration, Settings, API)"
 	if err == nil || err.Error() != wantErr {
 		t.Errorf("sync with a wrong key: %v, want %s", err, wantErr)
 	}
 	missing := newSourceT(t, strings.Replace(fmt.Sprintf(scenarioConfig, r.url, keyFile(t, r.adminKey)), "[support]", "[support, nosuch]", 1))
 	_, err = missing.Sync(t.Context(), nil)
-	wantErr = "GET " + r.url + "/issues.json?limit=100&offset=0&project_id=nosuch&sort=updated_on:asc,id:asc&status_id=*: HTTP 404 Not Found " +
-		`(no project "nosuch", or the credentials' user cannot see it: check projects)`
+	wantErr = `redmine source "redmine": project "nosuch": GET /issues.json: HTTP 404 Not Found (no such endpoint, or one the credentials may not see): ` +
+		"no such project, or the credentials' user cannot see it: check projects"
 	if err == nil || err.Error() != wantErr {
 		t.Errorf("sync with an unknown project: %v, want %s", err, wantErr)
 	}

@@ -57,8 +57,9 @@ func TestReplaySync(t *testing.T) {
 	}
 
 	// The checkpoint after the second sync: the watermark is C's update, Wed 09:00; the issues
-	// updated since 08:58 (the 2m overlap) are C alone.
-	want := `{"config":"` + src.plan.fingerprint() + `","projects":{"support":{"watermark":"2026-03-04T09:00:00Z","recent":{"3":"2026-03-04T09:00:00Z"}}}}`
+	// updated since 08:58 (the 2m overlap) are C alone. The first sync read the listing whole,
+	// which counts as a reconciliation, at the clock's Wed 12:00.
+	want := `{"config":"` + src.plan.fingerprint() + `","driver":{"v":1,"watermark":"2026-03-04T09:00:00Z","seen":{"3":"2026-03-04T09:00:00Z"},"complete":true,"reconciled":"2026-03-04T12:00:00Z"}}`
 	if string(b2.Checkpoint) != want {
 		t.Errorf("checkpoint\n%s, want\n%s", b2.Checkpoint, want)
 	}
