@@ -124,7 +124,7 @@ func Compile(node *yaml.Node, cfg *Config, d Defaults, kind string, opts collect
 	if err := hc.Validate(); err != nil {
 		return nil, Fail(node, []string{"http_client_config"}, "%v", err)
 	}
-	if ref := secretRef(&hc); ref != nil {
+	if ref := SecretRef(&hc); ref != nil {
 		return nil, Fail(node, append([]string{"http_client_config"}, ref...), "secret references need a secret manager, which sla_exporter has not: use the _file form")
 	}
 	if h := hc.HTTPHeaders; h != nil {
@@ -208,8 +208,9 @@ func credentialSetting(hc *config.HTTPClientConfig, suggestion string) string {
 	return "http_client_config: no credentials are configured; set " + suggestion
 }
 
-// secretRef returns the key path of a *_ref secret reference, or nil.
-func secretRef(hc *config.HTTPClientConfig) []string {
+// SecretRef returns the key path of a *_ref secret reference in hc, or nil: sources refuse
+// them, since prometheus/common resolves them only through a secret manager they do not have.
+func SecretRef(hc *config.HTTPClientConfig) []string {
 	type ref struct {
 		set  bool
 		path []string

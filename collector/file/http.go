@@ -24,6 +24,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 )
 
 // maxBody bounds the export a fetch reads, after decompression: a bigger one fails the sync
@@ -81,7 +82,7 @@ func (c *compiler) url(p *plan) error {
 	if err := hc.Validate(); err != nil {
 		return c.fail(err, "http_client_config")
 	}
-	if ref := secretRef(&hc); ref != nil {
+	if ref := apisource.SecretRef(&hc); ref != nil {
 		return c.failf(append([]string{"http_client_config"}, ref...), "secret references need a secret manager, which sla_exporter has not: use the _file form")
 	}
 	if u.User != nil && (hc.BasicAuth != nil || hc.Authorization != nil || hc.OAuth2 != nil) {
@@ -108,36 +109,6 @@ func (c *compiler) url(p *plan) error {
 			return c.failf(at, "the value holds a line break or NUL")
 		}
 		f.headers.Set(canon, v)
-	}
-	return nil
-}
-
-// secretRef returns the key path of a *_ref secret reference, or nil.
-func secretRef(hc *config.HTTPClientConfig) []string {
-	type ref struct {
-		set  bool
-		path []string
-	}
-	tls := func(prefix []string, t *config.TLSConfig) []ref {
-		at := func(k string) []string { return append(slices.Clone(prefix), "tls_config", k) }
-		return []ref{{t.CARef != "", at("ca_ref")}, {t.CertRef != "", at("cert_ref")}, {t.KeyRef != "", at("key_ref")}}
-	}
-	refs := tls(nil, &hc.TLSConfig)
-	if b := hc.BasicAuth; b != nil {
-		refs = append(refs, ref{b.UsernameRef != "", []string{"basic_auth", "username_ref"}}, ref{b.PasswordRef != "", []string{"basic_auth", "password_ref"}})
-	}
-	if a := hc.Authorization; a != nil {
-		refs = append(refs, ref{a.CredentialsRef != "", []string{"authorization", "credentials_ref"}})
-	}
-	if o := hc.OAuth2; o != nil {
-		refs = append(refs, ref{o.ClientSecretRef != "", []string{"oauth2", "client_secret_ref"}},
-			ref{o.ClientCertificateKeyRef != "", []string{"oauth2", "client_certificate_key_ref"}})
-		refs = append(refs, tls([]string{"oauth2"}, &o.TLSConfig)...)
-	}
-	for _, r := range refs {
-		if r.set {
-			return r.path
-		}
 	}
 	return nil
 }
@@ -315,8 +286,8 @@ func (s *Source) syncURL(ctx context.Context, cp []byte) (collector.Batch, error
 	if len(b.Rejected) > 0 {
 		sc := f.scrubber(resp.Request.URL)
 		for i := range b.Rejected {
-			b.Rejected[i].Where = sc.scrub(b.Rejected[i].Where)
-			b.Rejected[i].Reason = sc.scrub(b.Rejected[i].Reason)
+			b.Rejected[i].Where = sc.Scrub(b.Rejected[i].Where)
+			b.Rejected[i].Reason = sc.Scrub(b.Rejected[i].Reason)
 		}
 	}
 	s.logger.Debug("export read", "url", f.display, "bytes", body.read, "rows", rd.rows, "tickets", len(b.Tickets),
@@ -428,17 +399,17 @@ func (s *Source) statusError(ctx context.Context, resp *http.Response) error {
 		return fmt.Errorf("GET %s: %w", f.display, err)
 	}
 	if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
-		return errors.New(sc.scrub(msg))
+		return errors.New(sc.Scrub(msg))
 	}
 	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
 	if v == "" {
-		return errors.New(sc.scrub(msg))
+		return errors.New(sc.Scrub(msg))
 	}
 	wait, ok := parseRetryAfter(v, s.serverNow(resp))
 	if !ok {
-		return errors.New(sc.scrub(msg + fmt.Sprintf(" (Retry-After %.64q is neither a number of seconds nor an HTTP date)", v)))
+		return errors.New(sc.Scrub(msg + fmt.Sprintf(" (Retry-After %.64q is neither a number of seconds nor an HTTP date)", v)))
 	}
-	err := errors.New(sc.scrub(msg))
+	err := errors.New(sc.Scrub(msg))
 	if wait <= 0 {
 		return err // a time already past: retry on the runner's own schedule
 	}
@@ -474,7 +445,7 @@ func (s *Source) serverNow(resp *http.Response) time.Time {
 // tokenError words an OAuth2 token endpoint's refusal: its status and the start of its answer,
 // scrubbed, on one line (the oauth2 package's own message quotes the whole answer, which may run
 // to kilobytes and echo what was sent).
-func tokenError(re *oauth2.RetrieveError, sc *scrubber) string {
+func tokenError(re *oauth2.RetrieveError, sc *apisource.Scrubber) string {
 	msg := "oauth2: the token endpoint refused the request"
 	if re.Response != nil {
 		msg = "oauth2: the token endpoint answered HTTP " + re.Response.Status
@@ -488,8 +459,8 @@ func tokenError(re *oauth2.RetrieveError, sc *scrubber) string {
 
 // snippet turns the start of a body into one line of at most maxSnippet bytes, secrets scrubbed
 // before it is cut.
-func snippet(b []byte, sc *scrubber) string {
-	s := sc.scrub(strings.ToValidUTF8(string(b), "\uFFFD"))
+func snippet(b []byte, sc *apisource.Scrubber) string {
+	s := sc.Scrub(strings.ToValidUTF8(string(b), "\uFFFD"))
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 	if len(s) <= maxSnippet {
 		return s
@@ -509,7 +480,7 @@ func (s *Source) failure(ctx context.Context, err error, more ...*url.URL) error
 		return fmt.Errorf("GET %s: %w", s.plan.fetch.display, cerr)
 	}
 	msg := err.Error()
-	clean := s.plan.fetch.scrubber(more...).scrub(msg)
+	clean := s.plan.fetch.scrubber(more...).Scrub(msg)
 	if clean == msg {
 		return err
 	}

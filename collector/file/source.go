@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 )
 
 // Kind is the file source kind, for the table in collector/sources.
@@ -55,11 +56,11 @@ func New(node *yaml.Node, opts collector.Options) (collector.Source, error) {
 	}
 	cfg := Config{HTTPClientConfig: config.DefaultHTTPClientConfig}
 	if err := collector.DecodeStrict(node, &cfg); err != nil {
-		return nil, scrubConfigError(node, err)
+		return nil, apisource.ScrubConfigError(node, err)
 	}
 	p, err := compile(node, &cfg, opts)
 	if err != nil {
-		return nil, scrubConfigError(node, err)
+		return nil, apisource.ScrubConfigError(node, err)
 	}
 	s := &Source{plan: p, logger: opts.Logger, name: opts.Name, requests: opts.Requests, now: opts.Now}
 	if s.logger == nil {
