@@ -33,11 +33,11 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <h2>Objectives</h2>
 <table><tr><th>Objective</th><th>Service</th><th>Kind</th><th>Period</th><th>Status</th><th>Attainment</th><th>Target</th><th>Budget left</th><th>Forecast</th><th>Budget runs out</th><th>Open tickets (at risk / breached)</th></tr>
 {{range .Snap.Objectives}}<tr><td>{{.Objective}}</td><td>{{.Service}}</td><td>{{.Kind}}</td><td>{{.PeriodLabel}}</td>
-{{if .Stale}}<td class="no_data">no_data (stale)</td><td></td>{{else}}<td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .HasData}}{{pctVs .Attainment .Target}}{{end}}</td>{{end}}
+{{if .Stale}}<td class="no_data">no_data <small>(source down or stale: see Sources)</small></td><td></td>{{else}}<td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .HasData}}{{pctVs .Attainment .Target}}{{end}}</td>{{end}}
 <td class="n">{{pct .Target}}</td><td class="n">{{if and .HasData (not .Stale)}}{{budget .BudgetRemaining .BudgetRemainingRatio (print .Unit)}}{{end}}</td>
 <td class="n">{{if and .HasForecast (not .Stale)}}{{pctVs .Forecast .Target}}{{end}}</td>
 <td>{{if and (not .Exhaustion.IsZero) (not .Stale)}}{{when .Exhaustion .Location}}{{end}}</td>
-<td class="n">{{if eq .Kind "ticket"}}{{.Open.AtRisk}} / {{.Open.Breached}} <a href="/api/v1/objectives/{{.Objective}}/tickets?state=open">list</a>{{end}}</td></tr>
+<td class="n">{{if and (eq .Kind "ticket") (not .Stale)}}{{.Open.AtRisk}} / {{.Open.Breached}} <a href="/api/v1/objectives/{{.Objective}}/tickets?state=open">list</a>{{end}}</td></tr>
 {{end}}</table>
 {{if .Snap.KPIs}}<h2>KPIs</h2>
 <table><tr><th>KPI</th><th>Service</th><th>Kind</th><th>Status</th><th>Value</th><th>Target</th></tr>
