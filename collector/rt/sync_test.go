@@ -367,7 +367,7 @@ func TestHistoryPages(t *testing.T) {
 		_, _ = w.Write([]byte(`{"count":` + strconv.Itoa(n) + `,"page":` + page + `,"pages":3,"items":[` + strings.Join(items, ",") + `]}`))
 	}})
 	src := newTestSource(t, srv.URL, replayTokenFile(t), nil, newClock())
-	txns, err := (&api{p: src.plan}).history(src.client.Session(t.Context()), "7")
+	txns, err := (&api{p: src.plan}).history(src.Client().Session(t.Context()), "7")
 	if err != nil {
 		t.Fatal(err)
 	}
