@@ -264,7 +264,7 @@ func TestSyncTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk := newClock()
-	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Now: clk.Now}, clk.hooks())
+	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Now: clk.Now}, clk.Hooks())
 	if err != nil {
 		t.Fatal(err)
 	}
