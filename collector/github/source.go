@@ -8,11 +8,9 @@
 package github
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,10 +27,9 @@ import (
 // Kind is the github source kind, for the table in collector/sources.
 var Kind = collector.Kind{New: New}
 
-// Source syncs one repository's issues.
+// Source syncs one repository's issues: Sync fetches the issues updated since the checkpoint.
 type Source struct {
-	client *apisource.Client
-	driver *apisource.Driver[issue]
+	*apisource.Source[issue]
 }
 
 var (
@@ -53,28 +50,10 @@ func newSource(node *yaml.Node, opts collector.Options, hooks apisource.Hooks) (
 	if err != nil {
 		return nil, apisource.ScrubConfigError(node, err)
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	client := apisource.NewClient(s.api, opts, hooks)
 	owner, name, _ := strings.Cut(s.repo, "/")
 	a := &api{s: s, path: "repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name)}
-	return &Source{client: client, driver: &apisource.Driver[issue]{Settings: s.api, Client: client, Kind: a, Logger: opts.Logger, Now: opts.Now}}, nil
+	return &Source{apisource.NewSource[issue](s.api, a, opts, hooks)}, nil
 }
-
-// Sync fetches the issues updated since the checkpoint.
-func (s *Source) Sync(ctx context.Context, checkpoint []byte) (collector.Batch, error) {
-	return s.driver.Sync(ctx, checkpoint)
-}
-
-// Close drops idle connections.
-func (s *Source) Close() error { return s.client.Close() }
-
-// APIStats returns the source's counters.
-func (s *Source) APIStats() apisource.Stats { return s.client.Stats() }
 
 // api is the github kind's side of the driver: its endpoints.
 type api struct {

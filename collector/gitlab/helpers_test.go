@@ -1,20 +1,16 @@
 package gitlab
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
-	"github.com/sla-exporter/sla_exporter/collector/apisource"
+	"github.com/sla-exporter/sla_exporter/collector/apisource/apitest"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab/gitlabsim"
 )
 
@@ -25,38 +21,19 @@ const token = "glpat-SimulatedToken0123456789"
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type env struct {
 	sim      *gitlabsim.Server
-	clk      *clock
+	clk      *apitest.Clock
 	dir      string
 	requests *collector.Requests
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{clk: &clock{now: t0}, dir: t.TempDir(), requests: collector.NewRequests()}
+	e := &env{clk: apitest.NewClock(t0), dir: t.TempDir(), requests: collector.NewRequests()}
 	e.sim = gitlabsim.New("acme/support", gitlabsim.Options{Token: token, RateLimit: 1_000_000, Now: e.clk.Now})
 	t.Cleanup(e.sim.Close)
-	if err := os.WriteFile(filepath.Join(e.dir, "token"), []byte(token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	apitest.WriteToken(t, e.dir, "token", token)
 	return e
 }
 
@@ -66,17 +43,12 @@ func (e *env) node(t testing.TB, extra string) *yaml.Node {
 	t.Helper()
 	doc := fmt.Sprintf("url: %s\nproject: acme/support\nhttp_client_config:\n  http_headers:\n    PRIVATE-TOKEN: {files: [token]}\n"+
 		"rate_limit: {requests: 1000, per: 1s, burst: 1000}\n%s", e.sim.APIURL(), extra)
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
-		t.Fatal(err)
-	}
-	return &n
+	return apitest.Node(t, doc)
 }
 
 func (e *env) source(t testing.TB, extra string) *Source {
 	t.Helper()
-	src, err := newSource(e.node(t, extra), collector.Options{Name: "gl", Dir: e.dir, Now: e.clk.Now, Requests: e.requests},
-		apisource.Hooks{Sleep: func(ctx context.Context, d time.Duration) error { e.clk.Advance(d); return ctx.Err() }, Rand: func() float64 { return 0.5 }})
+	src, err := newSource(e.node(t, extra), collector.Options{Name: "gl", Dir: e.dir, Now: e.clk.Now, Requests: e.requests}, e.clk.Hooks())
 	if err != nil {
 		t.Fatal(err)
 	}

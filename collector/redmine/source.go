@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -21,9 +19,8 @@ var Kind = collector.Kind{New: New}
 
 // Source reads the issues of a `redmine:` block's projects.
 type Source struct {
-	plan   *plan
-	client *apisource.Client
-	driver *apisource.Driver[listed]
+	*apisource.Source[listed]
+	plan *plan
 }
 
 var (
@@ -43,16 +40,9 @@ func newSource(node *yaml.Node, opts collector.Options, hooks apisource.Hooks) (
 	if err != nil {
 		return nil, err
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	client := apisource.NewClient(p.api, opts, hooks)
+	opts = apisource.WithDefaults(opts)
 	a := &api{p: p, now: opts.Now}
-	return &Source{plan: p, client: client,
-		driver: &apisource.Driver[listed]{Settings: p.api, Client: client, Kind: a, Logger: opts.Logger, Now: opts.Now}}, nil
+	return &Source{Source: apisource.NewSource[listed](p.api, a, opts, hooks), plan: p}, nil
 }
 
 // parserVersion is part of the checkpoint's fingerprint: bump it when the same answers would map
@@ -101,7 +91,7 @@ func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 	if len(cp) == 0 || json.Unmarshal(cp, &prev) != nil || prev.Config != fp {
 		prev.Driver = nil // another mapping, or the format before the driver: read everything
 	}
-	b, err := s.driver.Sync(ctx, prev.Driver)
+	b, err := s.Source.Sync(ctx, prev.Driver)
 	if err != nil {
 		return collector.Batch{}, err
 	}
@@ -112,9 +102,3 @@ func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 	b.Checkpoint = out
 	return b, nil
 }
-
-// Close drops idle connections.
-func (s *Source) Close() error { return s.client.Close() }
-
-// APIStats returns the source's counters.
-func (s *Source) APIStats() apisource.Stats { return s.client.Stats() }

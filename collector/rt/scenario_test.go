@@ -1,19 +1,17 @@
 package rt
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
-	"github.com/sla-exporter/sla_exporter/collector/apisource"
+	"github.com/sla-exporter/sla_exporter/collector/apisource/apitest"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -51,13 +49,13 @@ custom_fields: {customer: Customer, components: Components}
 // newTestSource builds the source of sourceYAML against url, with the token in tokenFile, on
 // the clock clk: its waits (the client-side rate limit, backoff) move that clock instead of
 // sleeping.
-func newTestSource(t *testing.T, url, tokenFile string, requests *collector.Requests, clk *clock) *Source {
+func newTestSource(t *testing.T, url, tokenFile string, requests *collector.Requests, clk *apitest.Clock) *Source {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fmt.Appendf(nil, sourceYAML, url, tokenFile), &doc); err != nil {
 		t.Fatal(err)
 	}
-	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Requests: requests, Now: clk.Now}, clk.hooks())
+	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Requests: requests, Now: clk.Now}, clk.Hooks())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,37 +66,7 @@ func newTestSource(t *testing.T, url, tokenFile string, requests *collector.Requ
 // syncT0 is when the tests' source syncs first, by its own clock (RT's is set apart).
 var syncT0 = utc("2025-03-18 12:00")
 
-// clock is a fake clock whose sleeps advance it.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: syncT0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = at
-}
-
-func (c *clock) hooks() apisource.Hooks {
-	return apisource.Hooks{
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			c.mu.Lock()
-			c.now = c.now.Add(d)
-			c.mu.Unlock()
-			return ctx.Err()
-		},
-		Rand: func() float64 { return 0.5 },
-	}
-}
+func newClock() *apitest.Clock { return apitest.NewClock(syncT0) }
 
 // replayTokenFile writes the replay token to a file for http_client_config.
 func replayTokenFile(t *testing.T) string {

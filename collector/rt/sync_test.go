@@ -264,7 +264,7 @@ func TestSyncTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk := newClock()
-	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Now: clk.Now}, clk.hooks())
+	src, err := newSource(doc.Content[0], collector.Options{Name: "rt", Now: clk.Now}, clk.Hooks())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestHistoryPages(t *testing.T) {
 		_, _ = w.Write([]byte(`{"count":` + strconv.Itoa(n) + `,"page":` + page + `,"pages":3,"items":[` + strings.Join(items, ",") + `]}`))
 	}})
 	src := newTestSource(t, srv.URL, replayTokenFile(t), nil, newClock())
-	txns, err := (&api{p: src.plan}).history(src.client.Session(t.Context()), "7")
+	txns, err := (&api{p: src.plan}).history(src.Client().Session(t.Context()), "7")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector/apisource/apitest"
 )
 
 // User is an account.
@@ -105,25 +107,20 @@ type Fault struct {
 	Revoke bool
 }
 
-// Server is a simulated GitHub API for one repository.
+// Server is a simulated GitHub API for one repository. Its Requests count the requests per
+// endpoint: "list", "timeline", "other".
 type Server struct {
 	*httptest.Server
+	apitest.Plumbing[Fault]
 	owner, repo, prefix string
 
 	mu        sync.Mutex
 	now       func() time.Time
 	issues    map[int]*Issue
 	tokens    map[string]bool
-	faults    []*faultState
-	counts    map[string]int
 	limit     int
 	remaining int
 	reset     time.Time
-}
-
-type faultState struct {
-	Fault
-	seen int
 }
 
 // Options configure a simulator.
@@ -142,7 +139,7 @@ type Options struct {
 // New starts a simulator serving owner/repo.
 func New(owner, repo string, o Options) *Server {
 	s := &Server{owner: owner, repo: repo, prefix: strings.TrimSuffix(o.Prefix, "/"), now: o.Now,
-		issues: map[int]*Issue{}, tokens: map[string]bool{o.Token: true}, counts: map[string]int{}, limit: o.RateLimit}
+		issues: map[int]*Issue{}, tokens: map[string]bool{o.Token: true}, limit: o.RateLimit}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -252,35 +249,6 @@ func (s *Server) Issues() map[int]Issue {
 	return out
 }
 
-// Inject adds a fault; Clear removes them all.
-func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultState{Fault: f})
-}
-
-// Clear removes the faults.
-func (s *Server) Clear() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-// Requests counts the requests served per endpoint ("list", "timeline", "other"), faults
-// included; ResetCounts zeroes them.
-func (s *Server) Requests(endpoint string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[endpoint]
-}
-
-// ResetCounts zeroes the request counts.
-func (s *Server) ResetCounts() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.counts = map[string]int{}
-}
-
 // SetRemaining sets the requests left in the rate-limit window and its reset.
 func (s *Server) SetRemaining(n int, reset time.Time) {
 	s.mu.Lock()
@@ -291,16 +259,10 @@ func (s *Server) SetRemaining(n int, reset time.Time) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	endpoint, number := s.route(r.URL.Path)
-	s.counts[endpoint]++
-	fault := s.fault(endpoint)
+	fault := s.Hit(endpoint)
 	s.mu.Unlock()
-
-	if fault != nil && fault.Delay > 0 {
-		select {
-		case <-time.After(fault.Delay):
-		case <-r.Context().Done():
-			return
-		}
+	if fault != nil && !apitest.Hold(r, fault.Delay) {
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -383,19 +345,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // fault returns the fault hitting this request, if any. Callers hold mu.
-func (s *Server) fault(endpoint string) *Fault {
-	for _, f := range s.faults {
-		if f.Endpoint != "" && f.Endpoint != endpoint {
-			continue
-		}
-		f.seen++
-		if f.seen <= f.After || (f.Times > 0 && f.seen > f.After+f.Times) {
-			continue
-		}
-		return &f.Fault
-	}
-	return nil
-}
+// Scope is the requests the fault hits (apitest.Scoped).
+func (f Fault) Scope() (endpoint string, after, times int) { return f.Endpoint, f.After, f.Times }
 
 func (s *Server) authorized(r *http.Request) bool {
 	kind, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")

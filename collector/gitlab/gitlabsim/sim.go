@@ -35,6 +35,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector/apisource/apitest"
 )
 
 // User is an account.
@@ -101,22 +103,16 @@ type Fault struct {
 // Server is a simulated GitLab API for one project.
 type Server struct {
 	*httptest.Server
+	apitest.Plumbing[Fault]
 	project string
 
 	mu        sync.Mutex
 	now       func() time.Time
 	issues    map[int]*Issue
 	tokens    map[string]bool
-	faults    []*faultState
-	counts    map[string]int
 	limit     int
 	remaining int
 	reset     time.Time
-}
-
-type faultState struct {
-	Fault
-	seen int
 }
 
 // Options configure a simulator.
@@ -130,8 +126,7 @@ type Options struct {
 
 // New starts a simulator serving the project at path (group/name).
 func New(project string, o Options) *Server {
-	s := &Server{project: project, now: o.Now, issues: map[int]*Issue{}, tokens: map[string]bool{o.Token: true},
-		counts: map[string]int{}, limit: o.RateLimit}
+	s := &Server{project: project, now: o.Now, issues: map[int]*Issue{}, tokens: map[string]bool{o.Token: true}, limit: o.RateLimit}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -215,46 +210,13 @@ func (s *Server) Issues() map[int]Issue {
 	return out
 }
 
-// Inject adds a fault.
-func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultState{Fault: f})
-}
-
-// Clear removes the faults.
-func (s *Server) Clear() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-// Requests counts the requests served per endpoint; ResetCounts zeroes them.
-func (s *Server) Requests(endpoint string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[endpoint]
-}
-
-// ResetCounts zeroes the request counts.
-func (s *Server) ResetCounts() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.counts = map[string]int{}
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	endpoint, iid := s.route(r)
-	s.counts[endpoint]++
-	fault := s.fault(endpoint)
+	fault := s.Hit(endpoint)
 	s.mu.Unlock()
-	if fault != nil && fault.Delay > 0 {
-		select {
-		case <-time.After(fault.Delay):
-		case <-r.Context().Done():
-			return
-		}
+	if fault != nil && !apitest.Hold(r, fault.Delay) {
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -307,19 +269,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-func (s *Server) fault(endpoint string) *Fault {
-	for _, f := range s.faults {
-		if f.Endpoint != "" && f.Endpoint != endpoint {
-			continue
-		}
-		f.seen++
-		if f.seen <= f.After || (f.Times > 0 && f.seen > f.After+f.Times) {
-			continue
-		}
-		return &f.Fault
-	}
-	return nil
-}
+// Scope is the requests the fault hits (apitest.Scoped).
+func (f Fault) Scope() (endpoint string, after, times int) { return f.Endpoint, f.After, f.Times }
 
 // rateHeaders counts the request in a one-minute window and sets the RateLimit-* headers.
 func (s *Server) rateHeaders(h http.Header) {
