@@ -117,7 +117,7 @@ func TestReadQuotaAndRetryAfter(t *testing.T) {
 		v    string
 		want time.Duration
 		ok   bool
-	}{{"120", 2 * time.Minute, true}, {"Mon, 02 Mar 2026 08:01:00 GMT", time.Minute, true}, {"99999999999999999999", maxRetrySeconds * time.Second, true}, {"soon", 0, false}, {"-5", 0, false}} {
+	}{{"120", 2 * time.Minute, true}, {"Mon, 02 Mar 2026 08:01:00 GMT", time.Minute, true}, {"99999999999999999999", maxRetrySeconds * time.Second, true}, {"Mon, 01 MAY 2100 0:00:00 GMT", maxRetrySeconds * time.Second, true}, {"soon", 0, false}, {"-5", 0, false}} {
 		got, ok := ParseRetryAfter(tt.v, now)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tt.v, got, ok, tt.want, tt.ok)

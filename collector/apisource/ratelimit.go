@@ -93,7 +93,8 @@ func ParseRetryAfter(v string, now time.Time) (wait time.Duration, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	return t.Sub(now), true
+	// A date decades ahead is capped like a number of seconds (the fuzzer found one past 2100).
+	return min(t.Sub(now), maxRetrySeconds*time.Second), true
 }
 
 // serverNow is the time a response says it is (its Date), else now: a reset given as a time is
