@@ -51,7 +51,7 @@ $(STATICCHECK):
 fuzz: ## Run each fuzz target for FUZZTIME.
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $$pkg; \
+	    echo "fuzz $$pkg $$f"; bash deploy/ci/fuzz-target.sh $$pkg $$f $(FUZZTIME) $(FUZZMINIMIZE); \
 	  done; done
 
 bench: ## Run the benchmarks recorded in docs/performance.md.
