@@ -133,6 +133,9 @@ func (st *state) prune(overlap time.Duration) {
 // with an error.
 func (d *Driver[T]) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 	st := parseState(cp)
+	// What the checkpoint encodes before the sync: on a first sync (cp nil) the encoded empty
+	// state differs from cp, which must not count as progress.
+	initial := st.encode()
 	start := d.Now()
 	var b collector.Batch
 	var stop *StopError
@@ -167,7 +170,7 @@ func (d *Driver[T]) Sync(ctx context.Context, cp []byte) (collector.Batch, error
 	}
 	b.Checkpoint = st.encode()
 	if stop != nil {
-		progressed := len(b.Tickets) > 0 || len(b.Rejected) > 0 || len(b.Deleted) > 0 || b.Reconciled || !bytes.Equal(b.Checkpoint, cp)
+		progressed := len(b.Tickets) > 0 || len(b.Rejected) > 0 || len(b.Deleted) > 0 || b.Reconciled || !bytes.Equal(b.Checkpoint, initial)
 		if !progressed {
 			if !stop.RetryAt.IsZero() {
 				return collector.Batch{}, d.retryLater(stop)

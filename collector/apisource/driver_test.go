@@ -252,6 +252,15 @@ func TestDriver_Errors(t *testing.T) {
 		t.Errorf("error %v, want a RetryAfterError of 10m", err)
 	}
 
+	// The same on a first sync: held back before anything was fetched, it is no sync with
+	// nothing to report (which would read as a source up with no tickets) but a wait.
+	first := newDriver(&memKind{pageSize: 10, entries: map[string]time.Time{"a": min_(1)},
+		failListing: &StopError{Reason: "rate limited", RetryAt: min_(1000).Add(5 * time.Minute)}}, 0, 0)
+	b, err = first.d.Sync(t.Context(), nil)
+	if ra, ok := errors.AsType[*collector.RetryAfterError](err); !ok || ra.After != 5*time.Minute || b.Checkpoint != nil {
+		t.Errorf("first sync held back: batch %+v, error %v; want none and a RetryAfterError of 5m", b, err)
+	}
+
 	// A cancelled context is the context's error.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
