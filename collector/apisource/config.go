@@ -180,7 +180,7 @@ func Compile(node *yaml.Node, cfg *Config, d Defaults, kind string, opts collect
 }
 
 // Display is the base URL as messages show it.
-func (s *Settings) Display() string { return redacted(s.Base) }
+func (s *Settings) Display() string { return Redacted(s.Base) }
 
 // credentialSetting names the credential setting of hc that a refused request points to, or
 // the kind's suggestion when none is configured.

@@ -161,24 +161,28 @@ func (sc *Scrubber) Scrub(text string) string {
 	}
 	return urlPattern.ReplaceAllStringFunc(text, func(u string) string {
 		const standIn = "SLAEXPORTERSECRET"
-		return strings.ReplaceAll(redactURL(strings.ReplaceAll(u, "<secret>", standIn)), standIn, "<secret>")
+		return strings.ReplaceAll(RedactURL(strings.ReplaceAll(u, "<secret>", standIn)), standIn, "<secret>")
 	})
 }
 
-// redacted is u as messages show it: scheme://host/path.
-func redacted(u *url.URL) string {
+// Redacted is u as scheme://host/path: user information and query, which may hold credentials,
+// are left out.
+func Redacted(u *url.URL) string {
 	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
 	return r.String()
 }
 
-// redactURL is redacted for a URL in a string; what does not parse as one with a host is not
-// shown at all.
-func redactURL(s string) string {
+// RedactURL is Redacted for a URL in a string; what does not parse as one with a host is not
+// shown at all, and an empty string stays empty.
+func RedactURL(s string) string {
+	if s == "" {
+		return ""
+	}
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return "<unparsable URL>"
 	}
-	return redacted(u)
+	return Redacted(u)
 }
 
 // maxSnippet bounds how much of an error response's body an error quotes.

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/common/config"
 	"gopkg.in/yaml.v3"
+
+	"github.com/sla-exporter/sla_exporter/collector/apisource"
 )
 
 // Config is the `file:` block of a source. Every field is documented in doc.go's reference too;
@@ -264,7 +266,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 type URL string
 
 // String is the URL as scheme://host/path.
-func (u URL) String() string { return redactURL(string(u)) }
+func (u URL) String() string { return apisource.RedactURL(string(u)) }
 
 // GoString is String.
 func (u URL) GoString() string { return u.String() }

@@ -68,7 +68,7 @@ func (c *compiler) url(p *plan) error {
 		return c.failf([]string{"url"}, "not an http:// or https:// URL with a host")
 	}
 	u.Fragment, u.RawFragment = "", ""
-	f := &fetchPlan{url: u, display: redacted(u), name: strings.TrimPrefix(u.Path, "/")}
+	f := &fetchPlan{url: u, display: apisource.Redacted(u), name: strings.TrimPrefix(u.Path, "/")}
 	if f.name == "" {
 		f.name = u.Host
 	}
@@ -139,25 +139,6 @@ func validHeaderName(s string) bool {
 		}
 	}
 	return true
-}
-
-// redacted is u as messages show it: scheme://host/path.
-func redacted(u *url.URL) string {
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	return r.String()
-}
-
-// redactURL is redacted for a URL in a string; what does not parse as one with a host is not
-// shown at all.
-func redactURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "<unparsable URL>"
-	}
-	return redacted(u)
 }
 
 // fetchState is what a checkpoint remembers of the last fetch.
