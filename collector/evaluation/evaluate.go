@@ -27,9 +27,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	e.save()
 	s.Contracts = contracts(cfg, s.Objectives, now)
 	s.Sources = e.data.Health()
-	if sh, ok := e.data.(interface{ StoreHealth() collector.StoreHealth }); ok {
-		s.Store = sh.StoreHealth()
-	}
+	s.Store = e.data.StoreHealth()
 	s.Duration = time.Since(began)
 	return s
 }

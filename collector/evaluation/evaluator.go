@@ -22,6 +22,7 @@ import (
 type Reader interface {
 	Read(fn func(collector.Data))
 	Health() []collector.SourceHealth
+	StoreHealth() collector.StoreHealth
 	Changed() <-chan struct{}
 }
 

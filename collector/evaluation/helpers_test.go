@@ -25,9 +25,10 @@ var (
 	_ Reader = (*collector.Runner)(nil)
 )
 
-func (f *fakeReader) Read(fn func(collector.Data))     { fn(f.data) }
-func (f *fakeReader) Health() []collector.SourceHealth { return f.health }
-func (f *fakeReader) Changed() <-chan struct{}         { return nil }
+func (f *fakeReader) Read(fn func(collector.Data))       { fn(f.data) }
+func (f *fakeReader) Health() []collector.SourceHealth   { return f.health }
+func (f *fakeReader) StoreHealth() collector.StoreHealth { return collector.StoreHealth{} }
+func (f *fakeReader) Changed() <-chan struct{}           { return nil }
 
 // newData returns data with every map made, as the runner's is.
 func newData() collector.Data {

@@ -80,9 +80,10 @@ func demoFor(t *testing.T) *demoFixture {
 // fakeReader is collected data handed to the evaluator as is: no source runs.
 type fakeReader struct{ data collector.Data }
 
-func (f fakeReader) Read(fn func(collector.Data))     { fn(f.data) }
-func (f fakeReader) Health() []collector.SourceHealth { return nil }
-func (f fakeReader) Changed() <-chan struct{}         { return nil }
+func (f fakeReader) Read(fn func(collector.Data))       { fn(f.data) }
+func (f fakeReader) Health() []collector.SourceHealth   { return nil }
+func (f fakeReader) StoreHealth() collector.StoreHealth { return collector.StoreHealth{} }
+func (f fakeReader) Changed() <-chan struct{}           { return nil }
 
 // emptyData is what a runner holds for the named sources before anything was collected; synced
 // marks them as having synced successfully at evalAt (with nothing to show).
