@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,6 +155,15 @@ func describe(err error, sc *apisource.Scrubber) string {
 	var ae *v1.Error
 	if errors.As(err, &ae) {
 		msg := string(ae.Type) + ": " + ae.Msg
+		// A 5xx (or a 4xx other than 400 and 422) is not decoded by client_golang; its body
+		// may still be the API's error envelope (a 503 "timeout").
+		var env struct {
+			ErrorType string `json:"errorType"`
+			Error     string `json:"error"`
+		}
+		if json.Unmarshal([]byte(ae.Detail), &env) == nil && env.Error != "" {
+			return sc.Scrub(env.ErrorType + ": " + env.Error + " (" + ae.Msg + ")")
+		}
 		if d := strings.TrimSpace(ae.Detail); d != "" {
 			if len(d) > 200 {
 				d = d[:200] + "…"

@@ -11,6 +11,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus/promsim"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
+	"github.com/sla-exporter/sla_exporter/slo/events"
 )
 
 // t0 is a Monday 10:00 UTC, the start of most test data.
@@ -24,6 +25,16 @@ func block(t testing.TB, url, body string) *yaml.Node {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte("url: "+url+"\n"+body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Content[0]
+}
+
+// blockRaw parses a whole block.
+func blockRaw(t testing.TB, body string) *yaml.Node {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
 		t.Fatal(err)
 	}
 	return doc.Content[0]
@@ -108,4 +119,47 @@ func seriesNames(b collector.Batch) string {
 		names = append(names, "events:"+e.Series)
 	}
 	return strings.Join(names, ",")
+}
+
+// memStore keeps batches as the store does: a sample replaces the one at the same instant, a
+// bucket the one with the same start.
+type memStore struct {
+	samples map[string]map[time.Time]availability.State
+	buckets map[string]map[time.Time]events.Bucket
+}
+
+func newMemStore() *memStore {
+	return &memStore{samples: map[string]map[time.Time]availability.State{}, buckets: map[string]map[time.Time]events.Bucket{}}
+}
+
+func (m *memStore) apply(b collector.Batch) {
+	for _, u := range b.Uptime {
+		if m.samples[u.Series] == nil {
+			m.samples[u.Series] = map[time.Time]availability.State{}
+		}
+		for _, s := range u.Samples {
+			m.samples[u.Series][s.At.UTC()] = s.State
+		}
+	}
+	for _, e := range b.Events {
+		if m.buckets[e.Series] == nil {
+			m.buckets[e.Series] = map[time.Time]events.Bucket{}
+		}
+		for _, x := range e.Buckets {
+			m.buckets[e.Series][x.Start.UTC()] = x
+		}
+	}
+}
+
+// stateAt is the state of series at t: that of its last sample at or before t (Unknown before
+// the first).
+func (m *memStore) stateAt(series string, t time.Time) availability.State {
+	var best time.Time
+	st := availability.Unknown
+	for at, s := range m.samples[series] {
+		if !at.After(t) && (best.IsZero() || at.After(best)) {
+			best, st = at, s
+		}
+	}
+	return st
 }

@@ -48,6 +48,7 @@ type Request struct {
 	Start, End, Time    time.Time
 	Step                time.Duration
 	Params              map[string]string // every form value, first of each
+	Header              http.Header
 }
 
 // Fault is an answer the test imposes instead of the evaluation's: Status (with Body when set,
@@ -117,7 +118,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_data", err.Error(), nil)
 		return
 	}
-	req := Request{Path: r.URL.Path, Method: r.Method, Query: r.Form.Get("query"), Params: map[string]string{}}
+	req := Request{Path: r.URL.Path, Method: r.Method, Query: r.Form.Get("query"), Params: map[string]string{}, Header: r.Header.Clone()}
 	for k, v := range r.Form {
 		req.Params[k] = v[0]
 	}
