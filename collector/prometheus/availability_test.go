@@ -81,3 +81,78 @@ func TestAvailability_HandChecked(t *testing.T) {
 		})
 	}
 }
+
+func probeOf(labels map[string]string, values ...float64) promsim.Series {
+	l := map[string]string{"__name__": "probe_success"}
+	for k, v := range labels {
+		l[k] = v
+	}
+	return promsim.Series{Labels: l, Samples: scrapes(t0, values...)}
+}
+
+// TestAvailability_FanOut makes one series per instance; a result without the label is left out
+// with a rejection; a fixed series another entry's fan-out gives already is refused.
+func TestAvailability_FanOut(t *testing.T) {
+	sim := promsim.New()
+	defer sim.Close()
+	sim.Series = []promsim.Series{
+		probeOf(map[string]string{"instance": "a"}, repeat(1, 20)...),
+		// b: k 5-8 down. Slice 1 reads k3-6 = 1 1 0 0, slice 2 reads k7-10 = 0 0 1 1: two up
+		// and two down each, laid out up first: Up at the slice's start, Down 30s in.
+		probeOf(map[string]string{"instance": "b"}, cat(repeat(1, 5), repeat(0, 4), repeat(1, 11))...),
+		probeOf(map[string]string{"job": "other"}, repeat(1, 20)...),
+	}
+	now := at(3*time.Minute + 20*time.Second)
+	src := newTestSource(t, sim, "backfill: 3m\navailability:\n  - {series_label: instance, query: probe_success}\n  - {series: a, query: 'probe_success{job=\"other\"}'}\n", &now)
+	b := syncOnce(t, src, nil)
+	want := map[string][]availability.Sample{
+		"a": {up(at(0)), unknown(at(45 * time.Second)), up(at(time.Minute)), up(at(2 * time.Minute)), unknown(at(3 * time.Minute))},
+		"b": {up(at(0)), unknown(at(45 * time.Second)), up(at(time.Minute)), down(at(90 * time.Second)),
+			up(at(2 * time.Minute)), down(at(150 * time.Second)), unknown(at(3 * time.Minute))},
+	}
+	got := map[string][]availability.Sample{}
+	for _, u := range b.Uptime {
+		got[u.Series] = u.Samples
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("samples (-want +got):\n%s", diff)
+	}
+	wantRej := []collector.Rejection{
+		{Where: "availability[0]", Reason: "1 result series without the label instance: left out",
+			Rule: "fan-out series need the series_label", Setting: "prometheus.availability[0].series_label"},
+		{Where: "availability[1] series a", Reason: "availability[0] gives series a already: left out",
+			Rule: "a series comes from one entry", Setting: "prometheus.availability[1]"},
+	}
+	if diff := cmp.Diff(wantRej, b.Rejected); diff != "" {
+		t.Errorf("rejections (-want +got):\n%s", diff)
+	}
+}
+
+// TestAvailability_TwoSeriesForOne: a fixed series whose expression gives two series counts
+// more evaluations than a slice holds: each slice is rejected and missing, never up.
+func TestAvailability_TwoSeriesForOne(t *testing.T) {
+	sim := promsim.New()
+	defer sim.Close()
+	sim.Series = []promsim.Series{
+		probeOf(map[string]string{"instance": "a"}, repeat(1, 20)...),
+		probeOf(map[string]string{"instance": "b"}, repeat(1, 20)...),
+	}
+	now := at(2*time.Minute + 20*time.Second)
+	src := newTestSource(t, sim, "backfill: 2m\navailability:\n  - {series: web, query: probe_success}\n", &now)
+	b := syncOnce(t, src, nil)
+	if diff := cmp.Diff([]availability.Sample{unknown(at(0))}, uptime(b, "web")); diff != "" {
+		t.Errorf("samples (-want +got):\n%s", diff)
+	}
+	// Slice 0: 3 evaluations of each series (none at 10:00:00); slice 1: 4 of each.
+	var reasons []string
+	for _, r := range b.Rejected {
+		reasons = append(reasons, r.Where+": "+r.Reason)
+	}
+	want := []string{
+		"series web slice 2026-03-02T10:00:00Z: 6 evaluations where the slice holds 4: the expression gives more than one series for the series at once (aggregate it, e.g. min by (instance) (...))",
+		"series web slice 2026-03-02T10:01:00Z: 8 evaluations where the slice holds 4: the expression gives more than one series for the series at once (aggregate it, e.g. min by (instance) (...))",
+	}
+	if diff := cmp.Diff(want, reasons); diff != "" {
+		t.Errorf("rejections (-want +got):\n%s", diff)
+	}
+}
