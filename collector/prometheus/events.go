@@ -174,6 +174,10 @@ func eventBuckets(e eventEntry, g grid, total, other map[string]*bucketSums) eve
 				}
 				continue
 			}
+			if math.IsInf(t.inc[i], 0) || math.IsInf(o.inc[i], 0) {
+				reject("total", "the increases add up past the largest number")
+				continue
+			}
 			good := o.inc[i]
 			if e.goodIsBad {
 				good = t.inc[i] - o.inc[i]

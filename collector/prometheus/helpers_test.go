@@ -82,8 +82,10 @@ func cat(parts ...[]float64) []float64 {
 
 var gap = promsim.NaN
 
-func up(t time.Time) availability.Sample   { return availability.Sample{At: t, State: availability.Up} }
-func down(t time.Time) availability.Sample { return availability.Sample{At: t, State: availability.Down} }
+func up(t time.Time) availability.Sample { return availability.Sample{At: t, State: availability.Up} }
+func down(t time.Time) availability.Sample {
+	return availability.Sample{At: t, State: availability.Down}
+}
 func unknown(t time.Time) availability.Sample {
 	return availability.Sample{At: t, State: availability.Unknown}
 }
@@ -163,3 +165,5 @@ func (m *memStore) stateAt(series string, t time.Time) availability.State {
 	}
 	return st
 }
+
+var noOptions = collector.Options{Name: "prom"}

@@ -16,7 +16,7 @@ type selector struct {
 
 type matcher struct {
 	name, op, value string
-	re           *regexp.Regexp
+	re              *regexp.Regexp
 }
 
 func (m matcher) matches(v string) bool {
