@@ -176,3 +176,30 @@ func TestEarlyStop(t *testing.T) {
 		t.Errorf("second sync starts at %v", s[0].At)
 	}
 }
+
+// TestEarlyStop_DeadlineInChunk: the sync's deadline passing while a chunk is read gives the
+// chunks before it, with More; nothing of the unfinished chunk.
+func TestEarlyStop_DeadlineInChunk(t *testing.T) {
+	sim := promsim.New()
+	defer sim.Close()
+	sim.Series = probe(repeat(1, 3*24*60*4)...)
+	// The second chunk's queries (from 03-04 03:41) never answer.
+	sim.Fault = func(r promsim.Request) *promsim.Fault {
+		if r.Start.After(at(time.Hour)) {
+			return &promsim.Fault{Hang: true}
+		}
+		return nil
+	}
+	now := at(2*24*time.Hour + 20*time.Second)
+	src := newTestSource(t, sim, "backfill: 2d\n"+probeBlock, &now)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	b, err := src.Sync(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := uptime(b, "web")
+	if !b.More || string(b.Checkpoint) != `{"end":"2026-03-04T03:40:00Z"}` || s[len(s)-1] != unknown(at(2500*time.Minute)) {
+		t.Errorf("more %v, checkpoint %s, last sample %v", b.More, b.Checkpoint, s[len(s)-1])
+	}
+}

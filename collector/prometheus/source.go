@@ -151,6 +151,11 @@ func (src *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error)
 		g := grid{from: from, to: to, step: s.step}
 		began := src.clock()
 		if err := src.readChunk(ctx, g, denseTo, b); err != nil {
+			if !reached.IsZero() && ctx.Err() == context.DeadlineExceeded {
+				// The sync's time ran out in this chunk: the chunks before it are complete.
+				more = true
+				break
+			}
 			return collector.Batch{}, src.errorf("%w", err)
 		}
 		last = src.clock().Sub(began)
@@ -185,9 +190,11 @@ func (g grid) String() string {
 	return "[" + g.from.UTC().Format(time.RFC3339) + ", " + g.to.UTC().Format(time.RFC3339) + ")"
 }
 
-// readChunk runs the queries of every entry over one chunk and adds what they gave to b.
+// readChunk runs the queries of every entry over one chunk and adds what they gave to b, once
+// all of them have answered: a chunk is added whole or not at all.
 func (src *Source) readChunk(ctx context.Context, g grid, denseTo time.Time, b *batchBuilder) error {
 	s := src.s
+	var pending []func()
 	for _, e := range s.avail {
 		name := entryName("availability", e.index, e.series, e.label)
 		qs := newAvailQueries(e.query, e.label, s.step, s.res)
@@ -211,7 +218,7 @@ func (src *Source) readChunk(ctx context.Context, g grid, denseTo time.Time, b *
 				return fmt.Errorf("%s: %w", what, err)
 			}
 			if unlabelled > 0 && q.role == "count" {
-				b.unlabelled("availability", e.index, e.label, unlabelled)
+				pending = append(pending, func() { b.unlabelled("availability", e.index, e.label, unlabelled) })
 			}
 		}
 		if e.series != "" && counts[e.series] == nil {
@@ -222,7 +229,8 @@ func (src *Source) readChunk(ctx context.Context, g grid, denseTo time.Time, b *
 			}
 			counts[e.series] = c
 		}
-		b.addAvailability(e, g, sliceSamples(e, g, counts, s.res, denseTo))
+		c := sliceSamples(e, g, counts, s.res, denseTo)
+		pending = append(pending, func() { b.addAvailability(e, g, c) })
 	}
 	lookback := s.eventLookback()
 	for _, e := range s.events {
@@ -242,10 +250,14 @@ func (src *Source) readChunk(ctx context.Context, g grid, denseTo time.Time, b *
 			var unlabelled int
 			sums[k], unlabelled = sumIncreases(m, e.label, e.series, g, lookback)
 			if unlabelled > 0 && k == 0 {
-				b.unlabelled("events", e.index, e.label, unlabelled)
+				pending = append(pending, func() { b.unlabelled("events", e.index, e.label, unlabelled) })
 			}
 		}
-		b.addEvents(e, eventBuckets(e, g, sums[0], sums[1]))
+		c := eventBuckets(e, g, sums[0], sums[1])
+		pending = append(pending, func() { b.addEvents(e, c) })
+	}
+	for _, add := range pending {
+		add()
 	}
 	b.endChunk(g.to)
 	return nil

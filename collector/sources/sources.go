@@ -13,6 +13,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 )
@@ -22,12 +23,13 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
-	"demo":    demo.Kind,
-	"file":    file.Kind,
-	"github":  github.Kind,
-	"gitlab":  gitlab.Kind,
-	"redmine": redmine.Kind,
-	"rt":      rt.Kind,
+	"demo":       demo.Kind,
+	"file":       file.Kind,
+	"github":     github.Kind,
+	"gitlab":     gitlab.Kind,
+	"prometheus": prometheus.Kind,
+	"redmine":    redmine.Kind,
+	"rt":         rt.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Prometheus and Alertmanager tools the deploy/e2e tests run (Debian/Ubuntu):
-#   /usr/bin/prometheus, /usr/bin/promtool, /usr/bin/prometheus-alertmanager, /usr/bin/amtool
-# Idempotent: does nothing when promtool and amtool are already there. Run as root, or as a user
+# Installs the Prometheus and Alertmanager tools the deploy/e2e tests run, and the servers the
+# prometheus source is tested against (Debian/Ubuntu):
+#   /usr/bin/prometheus, /usr/bin/promtool, /usr/bin/prometheus-alertmanager, /usr/bin/amtool,
+#   /usr/bin/victoria-metrics
+# Idempotent: does nothing when promtool, amtool and victoria-metrics are already there. Run as root, or as a user
 # with passwordless sudo (CI runners). The e2e tests fail, rather than skip, on a machine where
 # CI is set and these tools are missing.
 set -euo pipefail
 
-if [[ -x /usr/bin/promtool && -x /usr/bin/amtool ]]; then
-	echo "install-tools: promtool and amtool are already installed"
+if [[ -x /usr/bin/promtool && -x /usr/bin/amtool && -x /usr/bin/victoria-metrics ]]; then
+	echo "install-tools: promtool, amtool and victoria-metrics are already installed"
 	exit 0
 fi
 
 sudo=()
 if [[ $(id -u) -ne 0 ]]; then
 	if ! command -v sudo >/dev/null; then
-		echo "install-tools: not root and no sudo: install prometheus and prometheus-alertmanager by hand" >&2
+		echo "install-tools: not root and no sudo: install prometheus, prometheus-alertmanager and victoria-metrics by hand" >&2
 		exit 1
 	fi
 	sudo=(sudo)
@@ -23,15 +25,15 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt_get=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
 "${apt_get[@]}" update
-"${apt_get[@]}" install -y --no-install-recommends prometheus prometheus-alertmanager
+"${apt_get[@]}" install -y --no-install-recommends prometheus prometheus-alertmanager victoria-metrics
 
 # The packages' postinst scripts enable and, on a machine booted with systemd, start the
-# prometheus and prometheus-alertmanager services (ports 9090, 9093, 9094). The tests start their
+# prometheus, prometheus-alertmanager and victoria-metrics services (ports 9090, 9093, 9094, 8428). The tests start their
 # own servers on free loopback ports and never use them: stop the services this script installed.
 if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
-	"${sudo[@]}" systemctl disable --now prometheus.service prometheus-alertmanager.service || true
+	"${sudo[@]}" systemctl disable --now prometheus.service prometheus-alertmanager.service victoria-metrics.service || true
 fi
-for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanager /usr/bin/amtool; do
+for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanager /usr/bin/amtool /usr/bin/victoria-metrics; do
 	if [[ ! -x $tool ]]; then
 		echo "install-tools: $tool is missing after the install" >&2
 		exit 1
@@ -39,3 +41,4 @@ for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanag
 done
 promtool --version 2>&1 | head -n 1
 amtool --version 2>&1 | head -n 1
+dpkg-query -W victoria-metrics 2>/dev/null || true # the binary prints no version of its own
