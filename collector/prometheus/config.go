@@ -139,14 +139,14 @@ type availEntry struct {
 }
 
 type eventEntry struct {
-	index             int
-	series, label     string
-	good, bad, total  string
-	goodIsBad         bool // the `bad` selector was given: good = total - bad
-	goodSel, totalSel string
+	index            int
+	series, label    string
+	good, bad, total string
+	goodIsBad        bool   // the `bad` selector was given: good = total - bad
+	goodSel          string // good or bad, whichever is given
 }
 
-// name names an entry in messages: "availability[0] (series web)", "events[1] (series_label instance)".
+// entryName names an entry in messages: "availability[0] (series web)", "events[1] (series_label instance)".
 func entryName(kind string, i int, series, label string) string {
 	if label != "" {
 		return fmt.Sprintf("%s[%d] (series_label %s)", kind, i, label)
@@ -309,7 +309,6 @@ func compile(node *yaml.Node, cfg *Config, opts collector.Options) (*settings, e
 				return nil, fail(node, []any{"events", i, k.key}, "%q is not a series selector (a counter's name with optional {matchers}): the source reads the raw samples of the counters and counts their increases itself", k.sel)
 			}
 		}
-		e.totalSel = e.total
 		s.events = append(s.events, e)
 	}
 	return s, nil

@@ -2,7 +2,6 @@ package prometheus
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -110,17 +109,6 @@ func uptime(b collector.Batch, series string) []availability.Sample {
 		}
 	}
 	return nil
-}
-
-func seriesNames(b collector.Batch) string {
-	var names []string
-	for _, u := range b.Uptime {
-		names = append(names, u.Series)
-	}
-	for _, e := range b.Events {
-		names = append(names, "events:"+e.Series)
-	}
-	return strings.Join(names, ",")
 }
 
 // memStore keeps batches as the store does: a sample replaces the one at the same instant, a
