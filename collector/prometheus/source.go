@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -31,6 +32,9 @@ type Source struct {
 	now    func() time.Time
 	// clock measures how long chunks take, against the sync's deadline (tests replace it).
 	clock func() time.Time
+
+	// stats are read by the runner's status while a sync runs.
+	mu    sync.Mutex
 	stats collector.APIStats
 }
 
@@ -81,7 +85,24 @@ func (src *Source) Close() error {
 
 // APIStats returns the source's counters: syncs, early stops (a backfill continued by the next
 // sync) and the watermark, the end of the last slice read.
-func (src *Source) APIStats() collector.APIStats { return src.stats }
+func (src *Source) APIStats() collector.APIStats {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	return src.stats
+}
+
+// count records the end of a sync that returned a batch.
+func (src *Source) count(reached time.Time, early bool) {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	src.stats.Syncs++
+	if early {
+		src.stats.EarlyStops++
+	}
+	if !reached.IsZero() {
+		src.stats.Watermark = reached
+	}
+}
 
 // checkpoint is what a sync resumes from: the end of the last complete slice read.
 type checkpoint struct {
@@ -124,7 +145,7 @@ func (src *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error)
 	} else {
 		if !end.After(prev.End) {
 			// No slice completed since: nothing to read.
-			src.stats.Syncs++
+			src.count(time.Time{}, false)
 			return collector.Batch{Checkpoint: cp}, nil
 		}
 		start, denseTo = s.floor(prev.End.Add(-s.overlap)), prev.End
@@ -161,11 +182,7 @@ func (src *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error)
 		last = src.clock().Sub(began)
 		reached = g.to
 	}
-	src.stats.Syncs++
-	if more {
-		src.stats.EarlyStops++
-	}
-	src.stats.Watermark = reached
+	src.count(reached, more)
 	return b.batch(reached, more), nil
 }
 
