@@ -48,9 +48,10 @@ var (
 	bucketOutages  = []byte("outages")
 	bucketCoverage = []byte("coverage")
 	bucketEvents   = []byte("events")
+	bucketMaint    = []byte("maintenance")
 
 	// dataBuckets are dropped by a Replace batch; meta survives it.
-	dataBuckets = [][]byte{bucketTickets, bucketSamples, bucketOutages, bucketCoverage, bucketEvents}
+	dataBuckets = [][]byte{bucketTickets, bucketSamples, bucketOutages, bucketCoverage, bucketEvents, bucketMaint}
 
 	keyVersion     = []byte("version")
 	keyCheckpoint  = []byte("checkpoint")
