@@ -123,7 +123,13 @@ func serveSMTP(t *testing.T, ln net.Listener, cert testCert, user, pass string, 
 	return s
 }
 
-func (s *smtpServer) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+// port is the server's port; 0 for a server not started, whose port the test sets.
+func (s *smtpServer) port() int {
+	if s.ln == nil {
+		return 0
+	}
+	return s.ln.Addr().(*net.TCPAddr).Port
+}
 
 // next returns the next message accepted; the deadline only keeps a broken test from hanging.
 func (s *smtpServer) next(t *testing.T) mailReceived {
