@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"sync"
 	"time"
 
@@ -67,8 +66,12 @@ type Scheduler struct {
 	metrics map[string]*reportMetrics
 }
 
-// New returns a scheduler of specs; Run starts it.
+// New returns a scheduler of specs; Run starts it. It panics without a renderer or a state,
+// a mistake in the program rather than in the configuration.
 func New(specs []Spec, opts Options) *Scheduler {
+	if opts.Render == nil || opts.State == nil {
+		panic("delivery.New: Options.Render and Options.State are required")
+	}
 	if opts.Clock == nil {
 		opts.Clock = collector.SystemClock{}
 	}
@@ -287,7 +290,6 @@ func (s *Scheduler) attempt(ctx context.Context, log *slog.Logger, spec *Spec, s
 			errs = append(errs, fmt.Errorf("%s: %w", d, err))
 			continue
 		}
-		st.Delivered = maps.Clone(st.Delivered)
 		if st.Delivered == nil {
 			st.Delivered = map[string]string{}
 		}

@@ -328,7 +328,7 @@ func TestSchedulerUpdate(t *testing.T) {
 }
 
 func TestRenderFailures(t *testing.T) {
-	s := New(nil, Options{})
+	s := New(nil, Options{Render: (&fakeRenderer{}).render, State: openStore(t)})
 	for _, tc := range []struct {
 		name   string
 		render Renderer

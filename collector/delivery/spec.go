@@ -4,7 +4,14 @@
 // number of times; attempts are counted in metrics, and what was delivered is persisted, so a
 // delivery due while the exporter was down is made once after it starts again, and never twice.
 //
-// The package knows nothing of what a report holds: the Renderer makes the files.
+// The package knows nothing of what a report holds: the Renderer makes the files. The serve
+// command runs it beside the evaluation:
+//
+//	sched := delivery.New(cfg.Reports, delivery.Options{Render: render, State: db, Logger: logger})
+//	reg.MustRegister(sched)           // the sla_report_* metrics
+//	wg.Go(func() { sched.Run(ctx) })
+//	...
+//	sched.Update(cfg.Reports)         // on a configuration reload
 package delivery
 
 import (
