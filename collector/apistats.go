@@ -25,3 +25,23 @@ type APIStats struct {
 
 // apiStatser is a source that keeps APIStats.
 type apiStatser interface{ APIStats() APIStats }
+
+// ProbeResult is the last result of one target of a probing source (the built-in probes, a
+// blackbox_exporter queried directly), published per target as sla_probe_* metrics, as
+// blackbox_exporter publishes probe_*.
+type ProbeResult struct {
+	// Series is the source's series the target feeds, Target what is probed (a URL, host:port,
+	// a name), Prober how (http, tcp, dns, icmp, or the blackbox module).
+	Series, Target, Prober string
+	// At is when the probe ran; a target not probed yet has no result.
+	At       time.Time
+	Success  bool
+	Duration time.Duration
+	// StatusCode is the HTTP status of the answer; zero when not HTTP or none came.
+	StatusCode int
+	// CertExpiry is the earliest expiry of the certificates the server sent; zero without TLS.
+	CertExpiry time.Time
+}
+
+// probeReporter is a source that probes targets itself.
+type probeReporter interface{ ProbeResults() []ProbeResult }

@@ -38,6 +38,8 @@ func SeriesName(source, series string) string { return source + "/" + series }
 type Uptime struct {
 	Samples []availability.Sample
 	Outages []availability.Outage
+	// Maintenance is what the source reported as maintenance, in start order.
+	Maintenance []availability.Window
 	// Covered is the time the outages describe, merged.
 	Covered []Span
 	// Series is the data as the engine takes it, built once per change: from the samples when
@@ -72,7 +74,7 @@ func newSourceData(opts ticket.StoreOptions) *sourceData {
 func (d *sourceData) records() int {
 	n := d.tickets.Len()
 	for _, u := range d.uptime {
-		n += len(u.Samples) + len(u.Outages)
+		n += len(u.Samples) + len(u.Outages) + len(u.Maintenance)
 	}
 	for _, e := range d.events {
 		n += len(e.Buckets)
@@ -80,8 +82,9 @@ func (d *sourceData) records() int {
 	return n
 }
 
-// applyUptime merges a series' new samples, outages and coverage and rebuilds its Series.
-func (d *sourceData) applyUptime(name string, samples []availability.Sample, outages []availability.Outage, covered []Span) error {
+// applyUptime merges a series' new samples, outages, maintenance and coverage and rebuilds its
+// Series.
+func (d *sourceData) applyUptime(name string, samples []availability.Sample, outages []availability.Outage, maint []availability.Window, covered []Span) error {
 	u := d.uptime[name]
 	if u == nil {
 		u = &Uptime{}
@@ -89,6 +92,7 @@ func (d *sourceData) applyUptime(name string, samples []availability.Sample, out
 	}
 	u.Samples = mergeByTime(u.Samples, samples, func(s availability.Sample) time.Time { return s.At })
 	u.Outages = mergeByTime(u.Outages, outages, func(o availability.Outage) time.Time { return o.Start })
+	u.Maintenance = mergeByTime(u.Maintenance, maint, func(w availability.Window) time.Time { return w.Start })
 	if len(covered) > 0 {
 		u.Covered = store.MergeSpans(append(u.Covered, covered...))
 	}
@@ -109,6 +113,9 @@ func (u *Uptime) build() error {
 			from, to = u.Covered[0].From, u.Covered[n-1].To
 		}
 		s, err = availability.FromOutages(u.Outages, from, to)
+	}
+	if err == nil && len(u.Maintenance) > 0 {
+		s, err = s.WithMaintenance(u.Maintenance)
 	}
 	if err != nil {
 		u.Series = nil

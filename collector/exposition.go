@@ -302,6 +302,7 @@ func (e emitter) sources(ss []SourceHealth) {
 		if a := s.API; a != nil {
 			e.api(s.Name, a)
 		}
+		e.probes(s.Name, s.Probes)
 		codes := make([]string, 0, len(s.Requests))
 		for code := range s.Requests {
 			codes = append(codes, code)
@@ -328,6 +329,27 @@ func (e emitter) api(source string, a *APIStats) {
 	}
 	if !a.LastReconcile.IsZero() {
 		e.gauge(c.SourceLastReconcile, "When the API source last listed every id in scope to drop tickets gone or moved out of it, as a Unix timestamp.", n, lv, unix(a.LastReconcile))
+	}
+}
+
+// probes publishes the last result of each target of a probing source, named as
+// blackbox_exporter's probe_* metrics are.
+func (e emitter) probes(source string, ps []ProbeResult) {
+	n := []string{c.LabelSource, c.LabelSeries, c.LabelTarget, c.LabelProber}
+	for _, p := range ps {
+		if p.At.IsZero() {
+			continue
+		}
+		lv := []string{source, p.Series, p.Target, p.Prober}
+		e.gauge(c.ProbeSuccess, "Whether the target's last probe succeeded.", n, lv, b2f(p.Success))
+		e.gauge(c.ProbeDuration, "How long the target's last probe took.", n, lv, p.Duration.Seconds())
+		e.gauge(c.ProbeLast, "When the target was last probed, as a Unix timestamp.", n, lv, unix(p.At))
+		if p.StatusCode != 0 {
+			e.gauge(c.ProbeHTTPStatusCode, "The HTTP status code of the target's last answer.", n, lv, float64(p.StatusCode))
+		}
+		if !p.CertExpiry.IsZero() {
+			e.gauge(c.ProbeCertExpiry, "The earliest expiry of the certificates the target last presented, as a Unix timestamp.", n, lv, unix(p.CertExpiry))
+		}
 	}
 }
 

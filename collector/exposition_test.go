@@ -189,6 +189,16 @@ func expoSnapshot() *collector.Snapshot {
 					RateLimitWaitSeconds: 4.5, Watermark: expoNow.Add(-2 * time.Minute), LastReconcile: expoNow.Add(-time.Hour), ReconciledIDs: 4500},
 				SyncDuration: 250 * time.Millisecond, Requests: map[string]float64{"429": 3, "200": 12, "error": 1},
 			},
+			{
+				Name: "probes", Up: true, State: collector.SourceOK, LastSuccess: expoNow.Add(-time.Minute),
+				Probes: []collector.ProbeResult{
+					{Series: "web", Target: "https://www.example.org/", Prober: "http", At: expoNow.Add(-10 * time.Second), Success: true,
+						Duration: 120 * time.Millisecond, StatusCode: 200, CertExpiry: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
+					{Series: "db", Target: "db.example.org:5432", Prober: "tcp", At: expoNow.Add(-20 * time.Second), Duration: 3 * time.Second},
+					// Not probed yet: nothing published.
+					{Series: "dns", Target: "example.org", Prober: "dns"},
+				},
+			},
 			// Down since before its first success: its requests failed.
 			{Name: "jira", Up: false, State: collector.SourceSyncFailed, SyncDuration: 30 * time.Second, Requests: map[string]float64{"503": 2, "error": 5}},
 		},
@@ -325,6 +335,7 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 		c.StoreWriteFailures: true, c.StoreLastWriteSuccessful: true,
 		c.SourcePages: true, c.SourceFetchedRecords: true, c.SourceRetries: true, c.SourceEarlyStops: true,
 		c.SourceRateLimitWaits: true, c.SourceRateLimitWaitSeconds: true, c.SourceWatermark: true, c.SourceLastReconcile: true,
+		c.ProbeSuccess: true, c.ProbeDuration: true, c.ProbeLast: true, c.ProbeHTTPStatusCode: true, c.ProbeCertExpiry: true,
 		c.EvaluationDuration: true, c.LastEvaluation: true,
 		c.ConfigLastReloadSuccessful: true, c.ConfigLastReloadSuccess: true,
 	}
@@ -337,10 +348,11 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 			t.Errorf("%s: HELP %q: contains %q = %v, want %v", name, mf.GetHelp(), phrase, got, !notComputed[name])
 		}
 	}
-	// The snapshot must exercise every metric of the contract but the build info, which the
-	// command registers.
+	// The snapshot must exercise every metric of the contract but those the command registers
+	// beside the exposition: the build info, and the report deliveries' (collector/delivery).
+	registered := map[string]bool{c.BuildInfo: true, c.ReportDeliveries: true, c.ReportLastDelivery: true, c.ReportLastDeliverySuccessful: true}
 	for _, name := range contractNames() {
-		if !seen[name] && name != c.BuildInfo {
+		if !seen[name] && !registered[name] {
 			t.Errorf("%s: not exercised by the test snapshot", name)
 		}
 	}
@@ -361,6 +373,8 @@ func contractNames() []string {
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
 		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
+		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
+		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful,
 	}
 }
 

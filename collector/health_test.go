@@ -327,3 +327,27 @@ func TestRunner_APIStats(t *testing.T) {
 		t.Errorf("a source without statistics has %+v", got)
 	}
 }
+
+// probeFake is a fake source that probes targets itself.
+type probeFake struct {
+	*sourcetest.Fake
+	results []collector.ProbeResult
+}
+
+func (f probeFake) ProbeResults() []collector.ProbeResult { return f.results }
+
+// TestRunner_ProbeResults: a probing source's last results reach its health, for the sla_probe_*
+// metrics; other sources have none.
+func TestRunner_ProbeResults(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	want := []collector.ProbeResult{{Series: "web", Target: "https://example.org/", Prober: "http", At: at(3), Success: true, StatusCode: 200}}
+	other := desk(sourcetest.NewFake())
+	other.Name = "other"
+	h.update(desk(probeFake{Fake: sourcetest.NewFake(), results: want}), other)
+	if diff := cmp.Diff(want, h.status("desk").Probes); diff != "" {
+		t.Errorf("desk probes (-want +got):\n%s", diff)
+	}
+	if got := h.status("other").Probes; got != nil {
+		t.Errorf("a source without probes has %+v", got)
+	}
+}

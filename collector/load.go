@@ -37,7 +37,7 @@ func (r *Runner) load(s *sourceRun) {
 		}
 	}
 	for series, u := range st.Uptime {
-		if err := d.applyUptime(series, u.Samples, u.Outages, u.Covered); err != nil {
+		if err := d.applyUptime(series, u.Samples, u.Outages, u.Maintenance, u.Covered); err != nil {
 			s.logger.Error("stored series unusable", "series", series, "err", err)
 		}
 	}

@@ -115,7 +115,7 @@ func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, repl
 	}
 	p.fresh = &sourceData{tickets: scratch, uptime: map[string]*Uptime{}, events: map[string]*EventCounts{}}
 	for _, u := range p.uptime {
-		if err := p.fresh.applyUptime(u.Series, u.Samples, u.Outages, coverage(u)); err != nil {
+		if err := p.fresh.applyUptime(u.Series, u.Samples, u.Outages, u.Maintenance, coverage(u)); err != nil {
 			return nil, fmt.Errorf("series %q: %w", u.Series, err)
 		}
 	}
@@ -165,6 +165,16 @@ func (p *prepared) checkUptime(u UptimeSeries) store.Uptime {
 			p.reject(u.Series, "outage", o.Start, fmt.Sprintf("state %s, want down or degraded", o.State))
 		default:
 			out.Outages = append(out.Outages, o)
+		}
+	}
+	for _, w := range u.Maintenance {
+		switch {
+		case !timeOK(w.Start) || !timeOK(w.End):
+			p.reject(u.Series, "maintenance", w.Start, "start or end missing or out of range")
+		case !w.Start.Before(w.End):
+			p.reject(u.Series, "maintenance", w.Start, fmt.Sprintf("end %s is not after start", w.End.UTC().Format(time.RFC3339)))
+		default:
+			out.Maintenance = append(out.Maintenance, w)
 		}
 	}
 	switch {

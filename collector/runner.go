@@ -99,7 +99,7 @@ type Runner struct {
 
 	statusMu    sync.Mutex
 	status      map[string]*SourceStatus
-	apis        map[string]apiStatser // sources that keep APIStats
+	built       map[string]Source // the running source of each name, for the statistics it keeps
 	storeHealth StoreHealth
 }
 
@@ -140,7 +140,7 @@ func NewRunner(o RunnerOptions) *Runner {
 		per:         map[string]*sourceData{},
 		firstGen:    map[string]uint64{},
 		status:      map[string]*SourceStatus{},
-		apis:        map[string]apiStatser{},
+		built:       map[string]Source{},
 		storeHealth: StoreHealth{OK: true},
 	}
 	if r.logger == nil {
@@ -338,7 +338,7 @@ func (r *Runner) remove(name string) error {
 	r.mu.Unlock()
 	r.statusMu.Lock()
 	delete(r.status, name)
-	delete(r.apis, name)
+	delete(r.built, name)
 	r.statusMu.Unlock()
 	r.requests.Forget(name)
 	if r.store == nil {

@@ -392,6 +392,9 @@ func TestRunner_RejectsInvalidRecords(t *testing.T) {
 				{Start: at(5), End: at(9), State: availability.Down},
 				{Start: at(9), End: at(5), State: availability.Down},
 				{Start: at(1), End: at(2), State: availability.Up},
+			}, Maintenance: []availability.Window{
+				{Start: at(20), End: at(30)},
+				{Start: at(40), End: at(40)},
 			}, CoveredFrom: at(0), CoveredTo: at(60)},
 		},
 		Events:     []collector.EventSeries{{Series: "api", Buckets: []events.Bucket{{Start: at(0), Good: 11, Total: 10}, {Start: at(1), Good: 1, Total: 1}}}},
@@ -399,10 +402,10 @@ func TestRunner_RejectsInvalidRecords(t *testing.T) {
 		Checkpoint: []byte("1"),
 	}, nil)
 
-	const wantRejected = 8 // 1 from the source, 2 tickets, 2 samples, 2 outages, 1 bucket
+	const wantRejected = 9 // 1 from the source, 2 tickets, 2 samples, 2 outages, 1 maintenance window, 1 bucket
 	st := h.status("desk")
-	if st.Rejected != wantRejected || st.Records != 4 || !st.Up {
-		t.Errorf("status: %d rejected, %d records, up %v; want %d rejected, 4 records, up", st.Rejected, st.Records, st.Up, wantRejected)
+	if st.Rejected != wantRejected || st.Records != 5 || !st.Up {
+		t.Errorf("status: %d rejected, %d records, up %v; want %d rejected, 5 records, up", st.Rejected, st.Records, st.Up, wantRejected)
 	}
 	if h.logs.count(`msg="records rejected"`) != 1 {
 		t.Error("rejections not summarised in one warning")
@@ -415,6 +418,7 @@ func TestRunner_RejectsInvalidRecords(t *testing.T) {
 		`where="series web sample at 2026-03-02T09:31:00Z" reason="invalid state 9"`,
 		`where="series hoster outage at 2026-03-02T09:39:00Z" reason="end 2026-03-02T09:35:00Z is not after start"`,
 		`where="series hoster outage at 2026-03-02T09:31:00Z" reason="state up, want down or degraded"`,
+		`where="series hoster maintenance at 2026-03-02T10:10:00Z" reason="end 2026-03-02T10:10:00Z is not after start"`,
 		`where="series api bucket at 2026-03-02T09:30:00Z" reason="good 11 exceeds total 10"`,
 	} {
 		if h.logs.count(want) != 1 {
@@ -431,8 +435,9 @@ func TestRunner_RejectsInvalidRecords(t *testing.T) {
 	h.r.Read(func(d collector.Data) {
 		hoster := d.Uptime["desk/hoster"]
 		want := &collector.Uptime{
-			Outages: []availability.Outage{{Start: at(5), End: at(9), State: availability.Down}},
-			Covered: []collector.Span{{From: at(0), To: at(60)}},
+			Outages:     []availability.Outage{{Start: at(5), End: at(9), State: availability.Down}},
+			Maintenance: []availability.Window{{Start: at(20), End: at(30)}},
+			Covered:     []collector.Span{{From: at(0), To: at(60)}},
 		}
 		if diff := cmp.Diff(want, hoster, cmpopts.IgnoreFields(collector.Uptime{}, "Series")); diff != "" {
 			t.Errorf("hoster series (-want +got):\n%s", diff)

@@ -161,6 +161,9 @@ type SourceHealth struct {
 	SyncDuration time.Duration
 	// API holds the counters of a source built on collector/apisource; nil for others.
 	API *APIStats
+	// Probes holds the last result of each target of a probing source, sorted by series and
+	// target; nil for others.
+	Probes []ProbeResult
 	// Requests counts outbound requests by HTTP status code ("error" for transport errors).
 	Requests map[string]float64
 }

@@ -71,6 +71,11 @@ type UptimeSeries struct {
 	Series  string
 	Samples []availability.Sample
 	Outages []availability.Outage
+	// Maintenance is what the source reports as maintenance for the series (a monitoring
+	// system's maintenance periods, a status page's scheduled maintenance): removed from the
+	// evaluation of every objective reading the series, like configured maintenance. A window
+	// replaces the stored one with the same start, so an ongoing window is sent again longer.
+	Maintenance []availability.Window
 	// CoveredFrom and CoveredTo bound the time the outages describe: inside it, time not in an
 	// outage was up. Unused for samples.
 	CoveredFrom, CoveredTo time.Time

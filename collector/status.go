@@ -23,17 +23,20 @@ type SourceStatus struct {
 func (r *Runner) Status() []SourceStatus {
 	r.statusMu.Lock()
 	out := make([]SourceStatus, 0, len(r.status))
-	apis := make([]apiStatser, 0, len(r.status))
+	built := make([]Source, 0, len(r.status))
 	for name, st := range r.status {
 		out = append(out, *st)
-		apis = append(apis, r.apis[name])
+		built = append(built, r.built[name])
 	}
 	r.statusMu.Unlock()
 	for i := range out {
 		out[i].Requests = r.requests.Counts(out[i].Name)
-		if apis[i] != nil {
-			st := apis[i].APIStats()
+		if s, ok := built[i].(apiStatser); ok {
+			st := s.APIStats()
 			out[i].API = &st
+		}
+		if s, ok := built[i].(probeReporter); ok {
+			out[i].Probes = s.ProbeResults()
 		}
 	}
 	slices.SortFunc(out, func(a, b SourceStatus) int { return strings.Compare(a.Name, b.Name) })
@@ -100,12 +103,11 @@ func (r *Runner) Settled() (uint64, bool) {
 
 // setSource records which source a status is about, for the statistics it keeps.
 func (r *Runner) setSource(name string, src Source) {
-	api, _ := src.(apiStatser)
 	r.statusMu.Lock()
 	defer r.statusMu.Unlock()
-	if api == nil {
-		delete(r.apis, name)
+	if src == nil {
+		delete(r.built, name)
 		return
 	}
-	r.apis[name] = api
+	r.built[name] = src
 }

@@ -262,7 +262,7 @@ func (r *Runner) apply(s *sourceRun, p *prepared, at time.Time) int {
 			}
 		}
 		for _, u := range p.uptime {
-			if err := d.applyUptime(u.Series, u.Samples, u.Outages, coverage(u)); err != nil {
+			if err := d.applyUptime(u.Series, u.Samples, u.Outages, u.Maintenance, coverage(u)); err != nil {
 				s.logger.Error("series unusable", "series", u.Series, "err", err)
 			}
 		}

@@ -88,7 +88,9 @@ var (
 		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.SourceStatus, c.SourceLastSyncRecords,
 		c.SourceLastSyncRejected, c.StoreWriteFailures, c.StoreLastWriteSuccessful, c.KPIInfo, c.ToolDeadlineCycles, c.EvaluationDuration,
-		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo}
+		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
+		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
+		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful}
 )
 
 // checkFiles reads the files back and checks what promtool cannot see or what would need

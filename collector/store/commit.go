@@ -44,6 +44,8 @@ type Uptime struct {
 	Series  string
 	Samples []availability.Sample
 	Outages []availability.Outage
+	// Maintenance windows replace stored ones with the same start.
+	Maintenance []availability.Window
 	// Covered is the time the outages describe; zero when the batch says nothing about it.
 	Covered Span
 }
@@ -194,6 +196,25 @@ func putUptime(sb *bolt.Bucket, u Uptime) error {
 				return fmt.Errorf("outage: %w", err)
 			}
 			if err := b.Put(k, append(end, byte(o.State))); err != nil {
+				return err
+			}
+		}
+	}
+	if len(u.Maintenance) > 0 {
+		b, err := seriesBucket(sb, bucketMaint, u.Series)
+		if err != nil {
+			return err
+		}
+		for _, w := range u.Maintenance {
+			k, err := timeKey(w.Start)
+			if err != nil {
+				return fmt.Errorf("maintenance: %w", err)
+			}
+			end, err := timeKey(w.End)
+			if err != nil {
+				return fmt.Errorf("maintenance: %w", err)
+			}
+			if err := b.Put(k, end); err != nil {
 				return err
 			}
 		}

@@ -35,6 +35,8 @@ type State struct {
 type UptimeState struct {
 	Samples []availability.Sample
 	Outages []availability.Outage
+	// Maintenance is in start order.
+	Maintenance []availability.Window
 	// Covered is the union of the coverage committed, merged and in order.
 	Covered []Span
 }
@@ -170,6 +172,27 @@ func loadUptime(sb *bolt.Bucket, st *State) error {
 				return err
 			}
 			u.Outages = append(u.Outages, availability.Outage{Start: start, End: end, State: availability.State(v[8])})
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	err = eachSeries(sb, bucketMaint, func(series string, b *bolt.Bucket) error {
+		u := get(series)
+		return b.ForEach(func(k, v []byte) error {
+			start, err := keyTime(k)
+			if err != nil {
+				return err
+			}
+			if len(v) != 8 {
+				return fmt.Errorf("maintenance value of %d bytes", len(v))
+			}
+			end, err := keyTime(v)
+			if err != nil {
+				return err
+			}
+			u.Maintenance = append(u.Maintenance, availability.Window{Start: start, End: end})
 			return nil
 		})
 	})

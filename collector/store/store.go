@@ -38,7 +38,8 @@ const schemaVersion = 1
 //	coverage  series -> spans (union of the time the outages describe)
 //	events    series -> { start key -> good, total }
 //
-// and "history" holds objective -> { period label -> frozen result }.
+// and "history" holds objective -> { period label -> frozen result }; "deliveries" holds the
+// state of scheduled report deliveries (deliveries.go).
 var (
 	bucketMeta     = []byte("meta")
 	bucketSources  = []byte("sources")
@@ -48,9 +49,10 @@ var (
 	bucketOutages  = []byte("outages")
 	bucketCoverage = []byte("coverage")
 	bucketEvents   = []byte("events")
+	bucketMaint    = []byte("maintenance")
 
 	// dataBuckets are dropped by a Replace batch; meta survives it.
-	dataBuckets = [][]byte{bucketTickets, bucketSamples, bucketOutages, bucketCoverage, bucketEvents}
+	dataBuckets = [][]byte{bucketTickets, bucketSamples, bucketOutages, bucketCoverage, bucketEvents, bucketMaint}
 
 	keyVersion     = []byte("version")
 	keyCheckpoint  = []byte("checkpoint")

@@ -64,15 +64,17 @@ func TestCommitLoad(t *testing.T) {
 			name: "later batches replace by id and instant, add up rejections, merge coverage",
 			batches: []Batch{
 				{
-					Tickets:    []ticket.Ticket{a, b},
-					Uptime:     []Uptime{{Series: "hoster", Outages: []availability.Outage{{Start: at(10), End: at(20), State: availability.Down}}, Covered: Span{at(0), at(30)}}},
+					Tickets: []ticket.Ticket{a, b},
+					Uptime: []Uptime{{Series: "hoster", Outages: []availability.Outage{{Start: at(10), End: at(20), State: availability.Down}},
+						Maintenance: []availability.Window{{Start: at(2), End: at(4)}, {Start: at(40), End: at(45)}}, Covered: Span{at(0), at(30)}}},
 					Events:     []Events{{Series: "api", Buckets: []events.Bucket{{Start: at(0), Good: 5, Total: 5}, {Start: at(1), Good: 1, Total: 2}}}},
 					Rejected:   1,
 					Checkpoint: []byte("cp1"),
 				},
 				{
-					Tickets:    []ticket.Ticket{b2, c},
-					Uptime:     []Uptime{{Series: "hoster", Outages: []availability.Outage{{Start: at(10), End: at(25), State: availability.Degraded}}, Covered: Span{at(30), at(60)}}},
+					Tickets: []ticket.Ticket{b2, c},
+					Uptime: []Uptime{{Series: "hoster", Outages: []availability.Outage{{Start: at(10), End: at(25), State: availability.Degraded}},
+						Maintenance: []availability.Window{{Start: at(40), End: at(50)}}, Covered: Span{at(30), at(60)}}},
 					Events:     []Events{{Series: "api", Buckets: []events.Bucket{{Start: at(1), Good: 3, Total: 4}}}},
 					Rejected:   3,
 					Checkpoint: []byte("cp2"),
@@ -82,7 +84,9 @@ func TestCommitLoad(t *testing.T) {
 				Tickets: []ticket.Ticket{a, b2, c},
 				Uptime: map[string]*UptimeState{"hoster": {
 					Outages: []availability.Outage{{Start: at(10), End: at(25), State: availability.Degraded}},
-					Covered: []Span{{at(0), at(60)}},
+					// The window starting at 40 is replaced by the longer one of the second batch.
+					Maintenance: []availability.Window{{Start: at(2), End: at(4)}, {Start: at(40), End: at(50)}},
+					Covered:     []Span{{at(0), at(60)}},
 				}},
 				Events:      map[string][]events.Bucket{"api": {{Start: at(0), Good: 5, Total: 5}, {Start: at(1), Good: 3, Total: 4}}},
 				Checkpoint:  []byte("cp2"),

@@ -30,6 +30,9 @@ type Series struct {
 	coveredFrom time.Time
 	coveredTo   time.Time
 	fromOutages bool
+	// maintenance is what the data's source reports as maintenance (a monitoring system's
+	// maintenance periods, a status page's scheduled maintenance), removed like Config's.
+	maintenance []Window
 }
 
 // FromSamples builds a Series from samples in time order. Samples at the same instant are
@@ -79,4 +82,17 @@ func FromOutages(outages []Outage, coveredFrom, coveredTo time.Time) (Series, er
 		coveredTo:   coveredTo,
 		fromOutages: true,
 	}, nil
+}
+
+// WithMaintenance returns s with maintenance windows reported by the data's source, which Build
+// removes from evaluation exactly like Config.Maintenance. A window that does not end after it
+// starts is an error naming its index.
+func (s Series) WithMaintenance(windows []Window) (Series, error) {
+	for i, w := range windows {
+		if !w.Start.Before(w.End) {
+			return Series{}, fmt.Errorf("maintenance window %d: end %v is not after start %v", i, w.End, w.Start)
+		}
+	}
+	s.maintenance = append([]Window(nil), windows...)
+	return s, nil
 }

@@ -2,6 +2,7 @@ package availability
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -44,6 +45,9 @@ func Build(cfg Config, data Series, from, to time.Time) (*Timeline, error) {
 		return nil, fmt.Errorf("build range [%v, %v): %d slices of %v, limit %d", from, to, n, cfg.Slice, MaxSlices)
 	}
 	t := &Timeline{slice: size, t0: t0, n: int((t1 - t0) / size), from: from, to: to}
+	if len(data.maintenance) > 0 {
+		cfg.Maintenance = append(slices.Clip(cfg.Maintenance), data.maintenance...)
+	}
 	t.fill(cfg, data.segments(cfg.MaxSampleAge, t0, t1), maintenanceSpans(cfg, t0, t1))
 	return t, nil
 }

@@ -1,6 +1,7 @@
 package availability
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -440,5 +441,31 @@ func TestMemoryPerSlice(t *testing.T) {
 	tl := mustBuild(t, benchConfig(mustLoad(t, "Europe/Rome")), mustSamples(t, benchSamples(from, to)), from, to)
 	if perSlice := float64(tl.bytes()) / float64(tl.Len()); perSlice > 1 {
 		t.Errorf("%d bytes for %d slices: %.3f per slice, want at most 1", tl.bytes(), tl.Len(), perSlice)
+	}
+}
+
+// TestMaintenanceFromData checks that maintenance a source reports with its data counts exactly
+// like configured maintenance, and adds to it.
+func TestMaintenanceFromData(t *testing.T) {
+	from, to := at("2026-06-01T12:00:00Z"), at("2026-06-01T13:00:00Z")
+	down := []Outage{{Start: at("2026-06-01T12:10:00Z"), End: at("2026-06-01T12:20:00Z"), State: Down}}
+	reported := []Window{{Start: at("2026-06-01T12:05:00Z"), End: at("2026-06-01T12:25:00Z")}}
+	configured := []Window{{Start: at("2026-06-01T12:50:00Z"), End: at("2026-06-01T13:00:00Z")}}
+	data, err := mustOutages(t, down, from, to).WithMaintenance(reported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The 10m outage lies inside the 20m reported window: 20m excluded, 40m good.
+	if diff := cmp.Diff(Counts{Good: 40 * time.Minute, Excluded: 20 * time.Minute, Covered: 40 * time.Minute, Eligible: 40 * time.Minute},
+		mustBuild(t, Config{}, data, from, to).Counts(from, to)); diff != "" {
+		t.Errorf("reported only (-want +got):\n%s", diff)
+	}
+	// With 10m more configured: 30m excluded, 30m good.
+	if diff := cmp.Diff(Counts{Good: 30 * time.Minute, Excluded: 30 * time.Minute, Covered: 30 * time.Minute, Eligible: 30 * time.Minute},
+		mustBuild(t, Config{Maintenance: configured}, data, from, to).Counts(from, to)); diff != "" {
+		t.Errorf("reported and configured (-want +got):\n%s", diff)
+	}
+	if _, err := data.WithMaintenance([]Window{{Start: from, End: from}}); err == nil || !strings.Contains(err.Error(), "maintenance window 0: end") {
+		t.Errorf("empty window: err = %v", err)
 	}
 }

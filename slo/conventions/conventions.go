@@ -23,11 +23,16 @@ const (
 	LabelState            = "state"
 	LabelOutcome          = "outcome"
 	LabelSource           = "source"
+	LabelSeries           = "series"
+	LabelTarget           = "target"
+	LabelProber           = "prober"
 	LabelCode             = "code"
 	LabelKPI              = "kpi"
 	LabelContract         = "contract"
 	LabelCurrency         = "currency"
 	LabelUnit             = "unit"
+	// LabelReport names a scheduled report delivery (the reports section).
+	LabelReport = "report"
 )
 
 // Objective metrics, then KPI, contract, source and exporter metrics. sla_kpi_info carries each
@@ -73,6 +78,11 @@ const (
 	SourceRateLimitWaitSeconds = "sla_source_rate_limit_wait_seconds_total"
 	SourceWatermark            = "sla_source_watermark_timestamp_seconds"
 	SourceLastReconcile        = "sla_source_last_reconcile_timestamp_seconds"
+	ProbeSuccess               = "sla_probe_success"
+	ProbeDuration              = "sla_probe_duration_seconds"
+	ProbeLast                  = "sla_probe_last_timestamp_seconds"
+	ProbeHTTPStatusCode        = "sla_probe_http_status_code"
+	ProbeCertExpiry            = "sla_probe_ssl_earliest_cert_expiry_timestamp_seconds"
 	SourceLastSyncRecords      = "sla_source_last_sync_records"
 	SourceLastSyncRejected     = "sla_source_last_sync_rejected_ratio"
 	StoreWriteFailures         = "sla_store_write_failures_total"
@@ -98,6 +108,24 @@ const (
 	// ContractStatus is a state set over the status values of slo/contract: unknown, ok,
 	// at_risk, credit_due.
 	ContractStatus = "sla_contract_status"
+)
+
+// Scheduled report deliveries (collector/delivery), published by the delivery scheduler's own
+// collector, which the serve command registers beside the exposition.
+const (
+	// ReportDeliveries counts attempts to deliver a report, by outcome: OutcomeSuccess or
+	// OutcomeFailure (a failed attempt is retried up to the last one).
+	ReportDeliveries = "sla_report_deliveries_total"
+	// ReportLastDelivery is when the last attempt ended; ReportLastDeliverySuccessful its
+	// outcome (1 delivered, 0 failed).
+	ReportLastDelivery           = "sla_report_last_delivery_timestamp_seconds"
+	ReportLastDeliverySuccessful = "sla_report_last_delivery_successful"
+)
+
+// Outcome label values of ReportDeliveries.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
 )
 
 // Outcome label values of PeriodEvents.
