@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/explain"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 )
 
@@ -175,9 +176,9 @@ func creditText(c collector.ContractCredit, k collector.ContractResult) string {
 		return "unknown (data missing)"
 	}
 	if k.Spec.Fee > 0 {
-		return fmt.Sprintf("%s = %s %s", formatPercent(c.Ratio), formatMoney(c.Amount), k.Spec.Currency)
+		return fmt.Sprintf("%s = %s %s", explain.Percent(c.Ratio), explain.Money(c.Amount), k.Spec.Currency)
 	}
-	return formatPercent(c.Ratio)
+	return explain.Percent(c.Ratio)
 }
 
 // lastPeriod is the contract's last finished period, or nil.

@@ -5,17 +5,18 @@ import (
 	"net/http"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/explain"
 )
 
 // pageTemplate is the status page: what a manager opens to see whether promises are kept. It
 // escapes everything (html/template), and shows no source error text: errors go to the log.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"pct":    formatPercent,
-	"pctVs":  formatPercentVs,
-	"qty":    formatQuantity,
-	"qtyVs":  formatQuantityVs,
-	"budget": formatBudget,
-	"when":   formatTime,
+	"pct":    explain.Percent,
+	"pctVs":  explain.PercentVs,
+	"qty":    explain.Quantity,
+	"qtyVs":  explain.QuantityVs,
+	"budget": explain.Budget,
+	"when":   explain.Time,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sla_exporter</title>
 <style>
