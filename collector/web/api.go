@@ -56,6 +56,10 @@ type ObjectiveDisplay struct {
 	Exhaustion      string `json:"budget_exhaustion,omitempty"`
 	PeriodStart     string `json:"period_start,omitempty"`
 	PeriodEnd       string `json:"period_end,omitempty"`
+	// Reasons say why the objective has its status, the deciding one first ("forecast 94.10% <
+	// 95.00% target"); Notes are figures worth knowing that did not decide it.
+	Reasons []string `json:"reasons"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 // BudgetJSON is an objective's error budget, in its unit. A figure that cannot be computed (the
@@ -101,13 +105,24 @@ func num(v float64, ok bool) *float64 {
 
 // ObjectivesJSON renders a snapshot's objectives as the API and the evaluate command print them.
 func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
+	return objectivesJSON(explainer{snap: s})
+}
+
+// objectivesJSON renders the objectives, their reasons given with what x knows of their sources.
+func objectivesJSON(x explainer) []ObjectiveJSON {
+	s := x.snap
 	out := make([]ObjectiveJSON, 0, len(s.Objectives))
-	for _, o := range s.Objectives {
+	for i, o := range s.Objectives {
 		j := ObjectiveJSON{
 			Name: o.Objective, Service: o.Service, Kind: string(o.Kind), Unit: string(o.Unit),
 			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: timePtr(o.PeriodStart), PeriodEnd: timePtr(o.PeriodEnd),
 			Target: o.Target, Status: o.Status.String(), Labels: o.Labels, Stale: o.Stale,
 			Display: ObjectiveDisplay{Target: explain.Percent(o.Target)},
+		}
+		e := x.explain(&s.Objectives[i])
+		j.Display.Notes = e.Notes
+		for _, r := range e.Reasons {
+			j.Display.Reasons = append(j.Display.Reasons, r.Text)
 		}
 		if !o.PeriodStart.IsZero() {
 			j.Display.PeriodStart, j.Display.PeriodEnd = explain.Time(o.PeriodStart, o.Location), explain.Time(o.PeriodEnd, o.Location)

@@ -127,8 +127,12 @@ func TestObjectivesAPIDisplay(t *testing.T) {
 	objs := ObjectivesJSON(displaySnapshot(t))
 	want := []ObjectiveDisplay{
 		{Attainment: "99.995%", Target: "99.90%", Forecast: "99.896%", BudgetRemaining: "42m10s (97.61%)",
-			Exhaustion: "2026-11-20 09:05 EST", PeriodStart: "2026-11-01 00:00 EDT", PeriodEnd: "2026-12-01 00:00 EST"},
-		{Attainment: "95.00%", Target: "95.00%", BudgetRemaining: "3 cycles (50.00%)"},
+			Exhaustion: "2026-11-20 09:05 EST", PeriodStart: "2026-11-01 00:00 EDT", PeriodEnd: "2026-12-01 00:00 EST",
+			// The same reasons as the status page's (TestStatusPageFigures).
+			Reasons: []string{"forecast 99.896% < 99.900% target if the recent burn continues",
+				"budget runs out on 20 Nov 09:05 EST at the current burn (in 5d2h)"}},
+		{Attainment: "95.00%", Target: "95.00%", BudgetRemaining: "3 cycles (50.00%)",
+			Reasons: []string{"on track: 95.00% ≥ 95.00% target, 50.00% of budget left"}},
 	}
 	var got []ObjectiveDisplay
 	for _, o := range objs {

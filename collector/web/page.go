@@ -73,9 +73,10 @@ func buildStatus(o Options, snap *collector.Snapshot) statusView {
 			Records: explain.Count(float64(h.Records)), Rejected: explain.Count(float64(h.Rejected))}
 		if !h.Up {
 			r.Health = badge{Class: "down", Symbol: "✕", Word: "down"}
-			r.State = sourceStates[h.State]
-			if r.State == "" {
-				r.State = h.State
+			// The state's name, as sla_source_status publishes it, then what it means.
+			r.State = h.State
+			if words := sourceStates[h.State]; words != "" {
+				r.State += ": " + words
 			}
 		}
 		if h.Refusal != "" {

@@ -75,7 +75,7 @@ func Handler(o Options) http.Handler {
 		w.Write([]byte("Reloaded.\n"))
 	})
 	mux.HandleFunc("GET /api/v1/objectives", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, o.Logger, ObjectivesJSON(o.Expo.Snapshot()))
+		writeJSON(w, o.Logger, objectivesJSON(explainer{snap: o.Expo.Snapshot(), cfg: o.config()}))
 	})
 	mux.HandleFunc("GET /api/v1/kpis", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, KPIsJSON(o.Expo.Snapshot()))
