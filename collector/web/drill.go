@@ -236,7 +236,7 @@ func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc 
 		switch {
 		case r.Remaining < 0:
 			v.Overrun = explain.Duration(-r.Remaining)
-			v.Left, v.Overdue = "overdue by "+v.Overrun, true
+			v.Left, v.Overdue = v.Overrun+" overdue", true
 		case r.State == "in_progress" || r.State == "paused":
 			v.Left = explain.Duration(r.Remaining)
 		}
