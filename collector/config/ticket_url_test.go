@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -78,4 +79,38 @@ func TestTicketURLErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzTicketLink: whatever a ticket tool calls a ticket, its link stays on the configured host
+// and path, with the id one path segment or one query value that reads back as the id.
+func FuzzTicketLink(f *testing.F) {
+	for _, id := range []string{"4711", "OPS-12", "a/b?c#d e", "../../admin", "%2F", "x&y=z"} {
+		f.Add(id)
+	}
+	path := Source{TicketURL: "https://tool.example.com/t/{id}/view"}
+	query := Source{TicketURL: "https://tool.example.com/show?id={id}&x=1"}
+	f.Fuzz(func(t *testing.T, id string) {
+		if id == "" {
+			return
+		}
+		u, err := url.Parse(path.TicketLink(id))
+		if err != nil {
+			t.Fatalf("path link of %q: %v", id, err)
+		}
+		if u.Host != "tool.example.com" || u.RawQuery != "" || u.Fragment != "" {
+			t.Errorf("path link of %q left its place: %s", id, u)
+		}
+		if seg, ok := strings.CutPrefix(u.EscapedPath(), "/t/"); !ok || !strings.HasSuffix(seg, "/view") {
+			t.Errorf("path link of %q: %s", id, u.EscapedPath())
+		} else if got, err := url.PathUnescape(strings.TrimSuffix(seg, "/view")); err != nil || got != id {
+			t.Errorf("path link of %q reads back as %q (%v)", id, got, err)
+		}
+		u, err = url.Parse(query.TicketLink(id))
+		if err != nil {
+			t.Fatalf("query link of %q: %v", id, err)
+		}
+		if q := u.Query(); u.Host != "tool.example.com" || u.Path != "/show" || q.Get("id") != id || q.Get("x") != "1" || len(q) != 2 {
+			t.Errorf("query link of %q: %s", id, u)
+		}
+	})
 }

@@ -170,3 +170,32 @@ func TestBurnDown(t *testing.T) {
 		t.Errorf("unknown objective: %v", err)
 	}
 }
+
+// FuzzResolvePeriod feeds the drill-down's period parameter, which comes from a URL: it never
+// panics, and a period it resolves is the one named.
+func FuzzResolvePeriod(f *testing.F) {
+	for _, s := range []string{"", "current", "previous", "2026-10", "2026-Q3", "2026-W43", "2025", "2026-13", "9999-99", "0000-01", "2026-W00"} {
+		f.Add(s, uint8(period.Month))
+	}
+	now := utc("2026-12-06T05:00:00Z")
+	f.Fuzz(func(t *testing.T, spec string, kind uint8) {
+		p := period.Period{Kind: period.Kind(kind%5 + 1)}
+		if p.Kind == period.Rolling {
+			p.Days = 30
+		}
+		got, err := ResolvePeriod("x", p, spec, now)
+		if err != nil {
+			return
+		}
+		switch spec {
+		case "", "current", "previous":
+		default:
+			if got.Label != spec {
+				t.Errorf("%q resolved to %s", spec, got.Label)
+			}
+		}
+		if !got.Start.Before(got.End) || got.At.After(now) {
+			t.Errorf("%q: %+v", spec, got)
+		}
+	})
+}
