@@ -5,10 +5,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 func TestCSVCell(t *testing.T) {
@@ -129,5 +131,34 @@ func TestStatusPageEscapes(t *testing.T) {
 	if !strings.Contains(body, `href="/objectives/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/tickets?state=open"`) {
 		i := strings.Index(body, "tickets?state=open")
 		t.Errorf("tickets link not escaped as a path segment: %s", body[max(0, i-120):i+20])
+	}
+}
+
+// TestTicketIDEscapes: a ticket id is the ticket tool's text; on the pages it is escaped, and in
+// its ticket_url link it is one escaped query value.
+func TestTicketIDEscapes(t *testing.T) {
+	const id = `<script>alert(1)</script>`
+	data := emptyData(true, "demo")
+	created := evalAt.Add(-time.Hour)
+	tk := ticket.Ticket{ID: id, Type: "incident", Priority: "P1", Group: `<b>grp</b>`, Created: created,
+		History: []ticket.StatusChange{{At: created, Status: "new", Category: ticket.Open}}}
+	if err := data.Tickets["demo"].Add(&tk); err != nil {
+		t.Fatal(err)
+	}
+	s := newTestServer(t, demoWithTicketURL(t), fakeReader{data}, nil)
+	s.eval.Publish()
+	for _, target := range []string{"/objectives/incident-response", "/objectives/incident-response/tickets"} {
+		_, body := s.get(t, target)
+		doc := parsePage(t, body)
+		if strings.Contains(body, "<script>alert") || strings.Contains(body, "<b>grp") {
+			t.Errorf("%s: the ticket's text is not escaped", target)
+		}
+		row := one(t, doc, "the ticket's row", withAttr("data-ticket", id))
+		if links := hrefs(row); len(links) != 1 || links[0] != "https://desk.example.com/ticket?id=%3Cscript%3Ealert%281%29%3C%2Fscript%3E" {
+			t.Errorf("%s: links %v", target, links)
+		}
+		if got := text(findAll(row, tag("a"))[0]); got != id {
+			t.Errorf("%s: the link reads %q", target, got)
+		}
 	}
 }
