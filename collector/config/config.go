@@ -120,6 +120,9 @@ type Source struct {
 	PriorityAliases map[string]string
 	// Health says when a batch is too broken to commit.
 	Health collector.HealthPolicy
+	// TicketURL is the template of a link to one of the source's tickets in its tool, an
+	// absolute http(s) URL holding {id}; empty when none is configured (see TicketLink).
+	TicketURL string
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.
