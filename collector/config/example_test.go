@@ -18,6 +18,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
@@ -46,6 +47,7 @@ var kindConfigs = map[string]reflect.Type{
 	"file":    reflect.TypeFor[file.Config](),
 	"github":  reflect.TypeFor[github.Config](),
 	"gitlab":  reflect.TypeFor[gitlab.Config](),
+	"probe":   reflect.TypeFor[probe.Config](),
 	"redmine": reflect.TypeFor[redmine.Config](),
 	"rt":      reflect.TypeFor[rt.Config](),
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,12 @@ var recordTypes = map[string]dnsmessage.Type{
 	"A": dnsmessage.TypeA, "AAAA": dnsmessage.TypeAAAA, "CNAME": dnsmessage.TypeCNAME, "MX": dnsmessage.TypeMX,
 	"NS": dnsmessage.TypeNS, "PTR": dnsmessage.TypePTR, "SOA": dnsmessage.TypeSOA, "SRV": dnsmessage.TypeSRV,
 	"TXT": dnsmessage.TypeTXT,
+}
+
+// rcodeNames are the answer codes by their usual names (RFC 1035 §4.1.1, RFC 2136).
+var rcodeNames = map[dnsmessage.RCode]string{
+	dnsmessage.RCodeFormatError: "FORMERR", dnsmessage.RCodeServerFailure: "SERVFAIL", dnsmessage.RCodeNameError: "NXDOMAIN",
+	dnsmessage.RCodeNotImplemented: "NOTIMP", dnsmessage.RCodeRefused: "REFUSED",
 }
 
 // dnsProber is a compiled `dns:` probe.
@@ -122,7 +129,11 @@ func judgeDNS(msg []byte, qtype dnsmessage.Type) (bool, string) {
 		return false, "malformed answer: " + err.Error()
 	}
 	if h.RCode != dnsmessage.RCodeSuccess {
-		return false, "answer code " + strings.TrimPrefix(h.RCode.String(), "RCode")
+		name, ok := rcodeNames[h.RCode]
+		if !ok {
+			name = strconv.Itoa(int(h.RCode))
+		}
+		return false, "answer code " + name
 	}
 	if err := parser.SkipAllQuestions(); err != nil {
 		return false, "malformed answer: " + err.Error()

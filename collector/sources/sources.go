@@ -13,6 +13,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 )
@@ -26,6 +27,7 @@ var Kinds = map[string]collector.Kind{
 	"file":    file.Kind,
 	"github":  github.Kind,
 	"gitlab":  gitlab.Kind,
+	"probe":   probe.Kind,
 	"redmine": redmine.Kind,
 	"rt":      rt.Kind,
 }
