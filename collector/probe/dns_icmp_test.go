@@ -91,13 +91,17 @@ func dnsAnswer(query []byte, udp bool) []byte {
 			rh.Truncated = true
 			break
 		}
-		add = func(b *dnsmessage.Builder) error { return b.AResource(hdr, dnsmessage.AResource{A: [4]byte{192, 0, 2, 1}}) }
+		add = func(b *dnsmessage.Builder) error {
+			return b.AResource(hdr, dnsmessage.AResource{A: [4]byte{192, 0, 2, 1}})
+		}
 	case "alias.example.":
 		add = func(b *dnsmessage.Builder) error {
 			return b.CNAMEResource(hdr, dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName("elsewhere.example.")})
 		}
 	case "txt.example.":
-		add = func(b *dnsmessage.Builder) error { return b.TXTResource(hdr, dnsmessage.TXTResource{TXT: []string{"v=ok"}}) }
+		add = func(b *dnsmessage.Builder) error {
+			return b.TXTResource(hdr, dnsmessage.TXTResource{TXT: []string{"v=ok"}})
+		}
 	default:
 		rh.RCode = dnsmessage.RCodeNameError
 	}
