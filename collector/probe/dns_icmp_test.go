@@ -84,35 +84,27 @@ func dnsAnswer(query []byte, udp bool) []byte {
 	}
 	rh := dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired}
 	hdr := dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 60}
-	var add func(b *dnsmessage.Builder) error
-	switch q.Name.String() {
-	case "ok.example.", "big.example.":
-		if q.Name.String() == "big.example." && udp {
-			rh.Truncated = true
-			break
-		}
-		add = func(b *dnsmessage.Builder) error {
-			return b.AResource(hdr, dnsmessage.AResource{A: [4]byte{192, 0, 2, 1}})
-		}
-	case "alias.example.":
-		add = func(b *dnsmessage.Builder) error {
-			return b.CNAMEResource(hdr, dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName("elsewhere.example.")})
-		}
-	case "txt.example.":
-		add = func(b *dnsmessage.Builder) error {
-			return b.TXTResource(hdr, dnsmessage.TXTResource{TXT: []string{"v=ok"}})
-		}
-	default:
-		rh.RCode = dnsmessage.RCodeNameError
-	}
 	b := dnsmessage.NewBuilder(nil, rh)
+	name := q.Name.String()
+	switch {
+	case name == "big.example." && udp:
+		rh.Truncated = true
+		b = dnsmessage.NewBuilder(nil, rh)
+	case name != "ok.example." && name != "big.example." && name != "alias.example." && name != "txt.example.":
+		rh.RCode = dnsmessage.RCodeNameError
+		b = dnsmessage.NewBuilder(nil, rh)
+	}
 	_ = b.StartQuestions()
 	_ = b.Question(q)
 	_ = b.StartAnswers()
-	if add != nil && (q.Type == dnsmessage.TypeA || q.Type == dnsmessage.TypeTXT || strings.HasPrefix(q.Name.String(), "alias")) {
-		if q.Name.String() != "txt.example." || q.Type == dnsmessage.TypeTXT {
-			_ = add(&b)
-		}
+	switch {
+	case rh.Truncated || rh.RCode != dnsmessage.RCodeSuccess:
+	case name == "alias.example.": // a CNAME answers any type, as a server answers it
+		_ = b.CNAMEResource(hdr, dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName("elsewhere.example.")})
+	case name == "txt.example." && q.Type == dnsmessage.TypeTXT:
+		_ = b.TXTResource(hdr, dnsmessage.TXTResource{TXT: []string{"v=ok"}})
+	case name != "txt.example." && q.Type == dnsmessage.TypeA:
+		_ = b.AResource(hdr, dnsmessage.AResource{A: [4]byte{192, 0, 2, 1}})
 	}
 	out, _ := b.Finish()
 	return out
