@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sla-exporter/sla_exporter/collector/blackbox"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
@@ -43,13 +44,14 @@ const exampleFile = "../../deploy/config/example.yml"
 // kindConfigs are the configuration types of the source kinds, for the keys of each kind's
 // block (sources.<kind>). A kind compiled in without an entry here fails the test.
 var kindConfigs = map[string]reflect.Type{
-	"demo":    reflect.TypeFor[demo.Config](),
-	"file":    reflect.TypeFor[file.Config](),
-	"github":  reflect.TypeFor[github.Config](),
-	"gitlab":  reflect.TypeFor[gitlab.Config](),
-	"probe":   reflect.TypeFor[probe.Config](),
-	"redmine": reflect.TypeFor[redmine.Config](),
-	"rt":      reflect.TypeFor[rt.Config](),
+	"blackbox": reflect.TypeFor[blackbox.Config](),
+	"demo":     reflect.TypeFor[demo.Config](),
+	"file":     reflect.TypeFor[file.Config](),
+	"github":   reflect.TypeFor[github.Config](),
+	"gitlab":   reflect.TypeFor[gitlab.Config](),
+	"probe":    reflect.TypeFor[probe.Config](),
+	"redmine":  reflect.TypeFor[redmine.Config](),
+	"rt":       reflect.TypeFor[rt.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

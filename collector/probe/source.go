@@ -39,9 +39,10 @@ var errRestartGap = errors.New("the exporter was not running")
 // when no probe could run since the last sync, Sync fails with the reasons and keeps the
 // outcomes for the next one.
 type Source struct {
-	sched  *Scheduler
-	logger *slog.Logger
-	clock  collector.Clock
+	sched   *Scheduler
+	logger  *slog.Logger
+	clock   collector.Clock
+	onClose []func()
 
 	mu      sync.Mutex
 	started bool
@@ -86,8 +87,18 @@ func (s *Source) Scheduler() *Scheduler { return s.sched }
 // ProbeResults returns every target's last result that ran, for sla_probe_*.
 func (s *Source) ProbeResults() []collector.ProbeResult { return s.sched.Last() }
 
+// OnClose adds f to what Close does once the probes stopped (a prober's client dropping its
+// idle connections).
+func (s *Source) OnClose(f func()) { s.onClose = append(s.onClose, f) }
+
 // Close stops the probes.
-func (s *Source) Close() error { return s.sched.Close() }
+func (s *Source) Close() error {
+	err := s.sched.Close()
+	for _, f := range s.onClose {
+		f()
+	}
+	return err
+}
 
 // Sync returns the samples of the probes run since the last sync.
 func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/blackbox"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/github"
@@ -23,13 +24,14 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
-	"demo":    demo.Kind,
-	"file":    file.Kind,
-	"github":  github.Kind,
-	"gitlab":  gitlab.Kind,
-	"probe":   probe.Kind,
-	"redmine": redmine.Kind,
-	"rt":      rt.Kind,
+	"blackbox": blackbox.Kind,
+	"demo":     demo.Kind,
+	"file":     file.Kind,
+	"github":   github.Kind,
+	"gitlab":   gitlab.Kind,
+	"probe":    probe.Kind,
+	"redmine":  redmine.Kind,
+	"rt":       rt.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo
