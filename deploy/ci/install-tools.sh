@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Prometheus and Alertmanager tools the deploy/e2e tests run (Debian/Ubuntu):
+# Installs the Prometheus tools the tests run (Debian/Ubuntu):
 #   /usr/bin/prometheus, /usr/bin/promtool, /usr/bin/prometheus-alertmanager, /usr/bin/amtool
-# Idempotent: does nothing when promtool and amtool are already there. Run as root, or as a user
+#   (deploy/e2e, rules), /usr/bin/prometheus-blackbox-exporter (collector/blackbox)
+# Idempotent: does nothing when they are all there. Run as root, or as a user
 # with passwordless sudo (CI runners). The e2e tests fail, rather than skip, on a machine where
 # CI is set and these tools are missing.
 set -euo pipefail
 
-if [[ -x /usr/bin/promtool && -x /usr/bin/amtool ]]; then
-	echo "install-tools: promtool and amtool are already installed"
+if [[ -x /usr/bin/promtool && -x /usr/bin/amtool && -x /usr/bin/prometheus-blackbox-exporter ]]; then
+	echo "install-tools: promtool, amtool and prometheus-blackbox-exporter are already installed"
 	exit 0
 fi
 
@@ -23,15 +24,16 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt_get=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
 "${apt_get[@]}" update
-"${apt_get[@]}" install -y --no-install-recommends prometheus prometheus-alertmanager
+"${apt_get[@]}" install -y --no-install-recommends prometheus prometheus-alertmanager prometheus-blackbox-exporter
 
 # The packages' postinst scripts enable and, on a machine booted with systemd, start the
-# prometheus and prometheus-alertmanager services (ports 9090, 9093, 9094). The tests start their
-# own servers on free loopback ports and never use them: stop the services this script installed.
+# prometheus, prometheus-alertmanager and prometheus-blackbox-exporter services (ports 9090,
+# 9093, 9094, 9115). The tests start their own servers on free loopback ports and never use
+# them: stop the services this script installed.
 if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
-	"${sudo[@]}" systemctl disable --now prometheus.service prometheus-alertmanager.service || true
+	"${sudo[@]}" systemctl disable --now prometheus.service prometheus-alertmanager.service prometheus-blackbox-exporter.service || true
 fi
-for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanager /usr/bin/amtool; do
+for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanager /usr/bin/amtool /usr/bin/prometheus-blackbox-exporter; do
 	if [[ ! -x $tool ]]; then
 		echo "install-tools: $tool is missing after the install" >&2
 		exit 1
@@ -39,3 +41,4 @@ for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanag
 done
 promtool --version 2>&1 | head -n 1
 amtool --version 2>&1 | head -n 1
+prometheus-blackbox-exporter --version 2>&1 | head -n 1
