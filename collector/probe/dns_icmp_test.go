@@ -211,3 +211,22 @@ func TestICMP_NotPermitted(t *testing.T) {
 		}
 	}
 }
+
+// FuzzJudgeDNS: any datagram a DNS server sends back is judged, never a panic; a success has a
+// record of the type asked.
+func FuzzJudgeDNS(f *testing.F) {
+	for _, name := range []string{"ok.example.", "alias.example.", "txt.example.", "missing.example."} {
+		b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: 7})
+		_ = b.StartQuestions()
+		_ = b.Question(dnsmessage.Question{Name: dnsmessage.MustNewName(name), Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET})
+		q, _ := b.Finish()
+		f.Add(dnsAnswer(q, false))
+	}
+	f.Add([]byte{0, 7, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		ok, detail := judgeDNS(msg, dnsmessage.TypeA)
+		if ok != (detail == "") {
+			t.Errorf("%x: success %v with detail %q", msg, ok, detail)
+		}
+	})
+}
