@@ -21,9 +21,10 @@ import (
 // first probes, to return what came by then.
 const firstRoundMargin = time.Second
 
-// maxPending bounds the outcomes a source keeps while its syncs fail; past it the oldest go,
-// with a warning. A day of 30-second probes of 40 targets fits.
-const maxPending = 120_000
+// maxPending bounds the outcomes a source keeps while its syncs fail or its batches are not
+// committed; past it the oldest go, with a warning. A day of 30-second probes of 40 targets
+// fits.
+var maxPending = 120_000
 
 // errRestartGap marks the Unknown sample at the slot after the last probe before a restart: the
 // probes did not run while the exporter was stopped.
@@ -126,7 +127,8 @@ func (s *Source) Sync(ctx context.Context, cp []byte) (collector.Batch, error) {
 		s.sched.Requeue(s.bound(collapse(got)))
 		return collector.Batch{}, err
 	}
-	all := collapse(append(slices.Clone(resend), got...))
+	// Bounded: a store that cannot write has every batch sent again, growing.
+	all := s.bound(collapse(append(slices.Clone(resend), got...)))
 	next := checkpoint{Seq: s.cp.Seq + 1, Last: map[string]time.Time{}}
 	for k, v := range s.cp.Last {
 		next.Last[k] = v

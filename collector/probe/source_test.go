@@ -234,3 +234,33 @@ func TestSource_Contract(t *testing.T) {
 		return src
 	})
 }
+
+// TestSource_Bounded: batches that are never committed are sent again with the next, growing,
+// up to maxPending outcomes: the oldest go first.
+func TestSource_Bounded(t *testing.T) {
+	defer func(n int) { maxPending = n }(maxPending)
+	maxPending = 3
+	clk := sourcetest.NewClock(t0)
+	src, _, _ := probeSource(t, clk, []step{up, down}, []step{up})
+	syncOK(t, src, nil)
+	waitAfters(t, clk, 2)
+	// The runner never commits: the checkpoint it hands back stays nil.
+	clk.Advance(30 * time.Second) // web
+	waitAfters(t, clk, 1)
+	syncOK(t, src, nil)
+	clk.Advance(30 * time.Second) // web and db
+	waitAfters(t, clk, 2)
+	syncOK(t, src, nil)
+	clk.Advance(30 * time.Second) // web
+	waitAfters(t, clk, 1)
+	// Kept: [web t0, db t0, web +30] after the second sync, the last 3 of those and web +60,
+	// db +60 after the third (web +30, web +60, db +60), then of those and web +90.
+	b := syncOK(t, src, nil)
+	want := []collector.UptimeSeries{
+		{Series: "web", Samples: samples(at(60*time.Second), downS, at(90*time.Second), downS)},
+		{Series: "db", Samples: samples(at(60*time.Second), upS)},
+	}
+	if diff := cmp.Diff(want, b.Uptime); diff != "" {
+		t.Errorf("batch (-want +got):\n%s", diff)
+	}
+}
