@@ -6,6 +6,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/delivery"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
@@ -42,6 +43,8 @@ type Config struct {
 	Objectives []Objective
 	KPIs       []KPI
 	Contracts  []Contract
+	// Reports are the scheduled deliveries of the report (reports.go), in file order.
+	Reports []delivery.Spec
 	// root is the parsed file, for Line.
 	root *yaml.Node
 }

@@ -25,6 +25,8 @@ type rawConfig struct {
 	Objectives []rawObjective `yaml:"objectives"`
 	KPIs       []rawKPI       `yaml:"kpis"`
 	Contracts  []rawContract  `yaml:"contracts"`
+	// Reports are scheduled deliveries of the report (reports.go).
+	Reports []rawReport `yaml:"reports"`
 }
 
 type rawGlobal struct {

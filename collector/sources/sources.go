@@ -15,6 +15,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/probe"
+	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 )
@@ -24,14 +25,15 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
-	"blackbox": blackbox.Kind,
-	"demo":     demo.Kind,
-	"file":     file.Kind,
-	"github":   github.Kind,
-	"gitlab":   gitlab.Kind,
-	"probe":    probe.Kind,
-	"redmine":  redmine.Kind,
-	"rt":       rt.Kind,
+	"blackbox":   blackbox.Kind,
+	"demo":       demo.Kind,
+	"file":       file.Kind,
+	"github":     github.Kind,
+	"gitlab":     gitlab.Kind,
+	"probe":      probe.Kind,
+	"prometheus": prometheus.Kind,
+	"redmine":    redmine.Kind,
+	"rt":         rt.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo
