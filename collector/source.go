@@ -125,4 +125,7 @@ type Kind struct {
 	// nil when absent) and builds the source. Configuration errors must name the field and line
 	// (use DecodeStrict).
 	New func(node *yaml.Node, opts Options) (Source, error)
+	// Probes says that the kind's sources probe targets themselves and publish their results
+	// as sla_probe_* (ProbeResult): the generated alerting rules watch their certificates.
+	Probes bool
 }
