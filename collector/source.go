@@ -128,4 +128,10 @@ type Kind struct {
 	// Probes says that the kind's sources probe targets themselves and publish their results
 	// as sla_probe_* (ProbeResult): the generated alerting rules watch their certificates.
 	Probes bool
+	// Live says that the kind's records describe the present and cannot be read again later
+	// (probe results, status APIs that list only recent events): a change of the source's
+	// settings keeps its stored records instead of replacing them with a fresh read, which
+	// would lose the history for good. The source starts over from no checkpoint, adding to
+	// them, and records of what it no longer reads stay as they were.
+	Live bool
 }

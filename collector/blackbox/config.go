@@ -20,7 +20,7 @@ import (
 )
 
 // Kind is the blackbox source kind, for the table of kinds in collector/sources.
-var Kind = collector.Kind{New: newKind, Probes: true}
+var Kind = collector.Kind{New: newKind, Probes: true, Live: true}
 
 // Config is the `blackbox:` block of a source. docs/configuration.md documents each key; keep
 // the two in step.

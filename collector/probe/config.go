@@ -14,7 +14,7 @@ import (
 )
 
 // Kind is the probe source kind, for the table of kinds in collector/sources.
-var Kind = collector.Kind{New: newKind, Probes: true}
+var Kind = collector.Kind{New: newKind, Probes: true, Live: true}
 
 // Defaults of a target's schedule.
 const (
