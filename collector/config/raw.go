@@ -33,6 +33,16 @@ type rawGlobal struct {
 	Timezone           string         `yaml:"timezone"`
 	HistoryPeriods     *int           `yaml:"history_periods"`
 	Alerting           rawAlerting    `yaml:"alerting"`
+	Report             rawReport      `yaml:"report"`
+}
+
+// rawReport is global.report: what every service report shows. Pointers and nil lists tell an
+// absent key (the default) from an explicit 0 or empty list.
+type rawReport struct {
+	Top                *int     `yaml:"top"`
+	RecurringIncidents *int     `yaml:"recurring_incidents"`
+	ProblemFields      []string `yaml:"problem_fields"`
+	IncidentTypes      []string `yaml:"incident_types"`
 }
 
 // rawAlerting is the alerting block of global (defaults) and of an objective (overrides).
@@ -316,6 +326,7 @@ type rawContract struct {
 	Currency    string    `yaml:"currency"`
 	Aggregate   string    `yaml:"aggregate"`
 	Cap         ratio     `yaml:"cap"`
+	ClaimWithin string    `yaml:"claim_within"`
 }
 
 type rawTier struct {
