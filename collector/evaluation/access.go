@@ -5,6 +5,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/slo"
 )
 
 // View calls fn with the configuration in use and the collected data, for readers that evaluate
@@ -25,3 +26,7 @@ func (e *Evaluator) FrozenPeriods(objective string) map[string]collector.FrozenP
 	defer e.mu.Unlock()
 	return maps.Clone(e.frozen[objective])
 }
+
+// DataFor picks the part of the collected data an objective reads, as the evaluation does: its
+// source's tickets, or its series.
+func DataFor(o *config.Objective, d collector.Data) slo.Data { return dataFor(o, d) }
