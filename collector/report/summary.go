@@ -174,8 +174,10 @@ func promisesSentence(p Period, kept, missed, noData int, missedNames []string) 
 	switch {
 	case total == 0:
 		return "No promise is measured in this report."
+	case kept == 1 && total == 1:
+		return fmt.Sprintf("The only promise was kept in %s.", p.Name)
 	case kept == total:
-		return fmt.Sprintf("All %s kept in %s.", plural(total, "promise was", "promises were"), p.Name)
+		return fmt.Sprintf("All %d promises were kept in %s.", total, p.Name)
 	case noData == total:
 		return fmt.Sprintf("None of the %s could be judged in %s: there is no data.", plural(total, "promise", "promises"), p.Name)
 	}
