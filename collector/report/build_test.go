@@ -167,7 +167,7 @@ func TestContractsAndCredits(t *testing.T) {
 		Fee: fptr(1000), Currency: "EUR", Tiers: []Tier{{0.99, 0.1}, {0.95, 0.5}}, ClaimWithin: "30 days",
 		Periods: []ContractPeriod{{Label: "2026-10", Start: utc("2026-10-01T00:00:00Z"), End: utc("2026-11-01T00:00:00Z"),
 			Objectives: []RatedObjective{{Name: "requests", Target: 0.99, Attainment: fptr(0.985), Tier: &Tier{0.99, 0.1}, Credit: fptr(0.1)}},
-			Status: "credit_due", Ratio: fptr(0.1), Amount: fptr(100), Complete: true, Incomplete: []string{},
+			Status:     "credit_due", Ratio: fptr(0.1), Amount: fptr(100), Complete: true, Incomplete: []string{},
 			ClaimDeadline: &deadline, ClaimBy: "2026-11-30"}}}}
 	if diff := cmp.Diff(wantSupplier, rep.Suppliers, approx, cmpopts.EquateApproxTime(0)); diff != "" {
 		t.Errorf("suppliers (-want +got):\n%s", diff)
