@@ -118,3 +118,10 @@ func (w window) model(now time.Time) Period {
 	return Period{Label: w.Label, Kind: w.Period.Kind.String(), Name: w.name(), Start: w.Start, End: w.End,
 		InProgress: !now.Before(w.Start) && now.Before(w.End)}
 }
+
+// CheckPeriod reports whether s is a period a report can be asked for (a month, a quarter or
+// empty), without building one: a command can refuse a typo before it syncs its sources.
+func CheckPeriod(s string) error {
+	_, err := parsePeriod(s, time.UTC, time.Now())
+	return err
+}
