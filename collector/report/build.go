@@ -56,7 +56,8 @@ func Build(in Inputs, req Request) (*Report, error) {
 	)
 	in.Source.View(func(cfg *config.Config, d collector.Data) {
 		b := &builder{in: in, cfg: cfg, data: d, now: now, loc: cfg.Global.Location,
-			frozen: map[string]map[string]collector.FrozenPeriod{}, held: map[string]heldSpan{}, previousVerdicts: map[string]string{}}
+			frozen: map[string]map[string]collector.FrozenPeriod{}, held: map[string]heldSpan{}, oldest: map[string]heldSpan{},
+			previousVerdicts: map[string]string{}}
 		if b.loc == nil {
 			b.loc = time.UTC
 		}
@@ -80,6 +81,7 @@ type builder struct {
 
 	frozen           map[string]map[string]collector.FrozenPeriod
 	held             map[string]heldSpan
+	oldest           map[string]heldSpan
 	previousVerdicts map[string]string
 }
 
@@ -159,7 +161,7 @@ func (b *builder) hasData(rep *Report) bool {
 				return true
 			}
 		}
-		return d.Volumes.Created+d.Volumes.Resolved > 0
+		return d.Volumes.Created != nil && *d.Volumes.Created > 0 || d.Volumes.Resolved != nil && *d.Volumes.Resolved > 0
 	}
 	return false
 }

@@ -109,6 +109,13 @@ func num(v *float64) string {
 	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
 
+func count(v *int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.Itoa(*v)
+}
+
 func flt(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func stamp(t time.Time) string {
@@ -258,7 +265,7 @@ func volumesTable(rep *Report) Table {
 	t := Table{Name: "volumes", Header: []string{"period", "created", "resolved"}}
 	if rep.Desk != nil {
 		for _, v := range rep.Desk.Volumes.Trend {
-			t.Rows = append(t.Rows, []string{v.Label, strconv.Itoa(v.Created), strconv.Itoa(v.Resolved)})
+			t.Rows = append(t.Rows, []string{v.Label, count(v.Created), count(v.Resolved)})
 		}
 	}
 	return t
@@ -268,7 +275,7 @@ func backlogTable(rep *Report) Table {
 	t := Table{Name: "backlog_age", Header: []string{"at", "age", "from_seconds", "to_seconds", "count"}}
 	if rep.Desk != nil {
 		for _, a := range rep.Desk.Backlog.Ages {
-			t.Rows = append(t.Rows, []string{stamp(rep.Desk.Backlog.At), a.Label, flt(a.From), num(a.To), strconv.Itoa(a.Count)})
+			t.Rows = append(t.Rows, []string{stamp(rep.Desk.Backlog.At), a.Label, flt(a.From), num(a.To), count(a.Count)})
 		}
 	}
 	return t
@@ -303,7 +310,11 @@ func problemsTable(rep *Report) Table {
 	for _, f := range p.Fields {
 		for _, r := range f.Rows {
 			row := []string{f.Field, r.Value}
-			for _, n := range r.Counts {
+			for k, n := range r.Counts {
+				if k < len(p.Held) && !p.Held[k] {
+					row = append(row, "")
+					continue
+				}
 				row = append(row, strconv.Itoa(n))
 			}
 			t.Rows = append(t.Rows, append(row, strconv.Itoa(r.Change), num(r.ChangeRatio), strconv.FormatBool(r.Candidate)))

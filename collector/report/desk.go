@@ -130,12 +130,13 @@ func (b *builder) measuredEnd(w window) time.Time {
 }
 
 // computeKPI evaluates a spec over the window on one source's tickets, those the selector, the
-// report's customer filter and extra (when not nil) accept. ok is false when the source holds no
-// ticket: no data, not a zero.
+// report's customer filter and extra (when not nil) accept. ok is false when the source's
+// records do not reach the window (it holds no ticket, or none created before the window's end):
+// no data, not a zero.
 func (b *builder) computeKPI(spec kpi.Spec, source string, sel ticket.Selector, w window, extra func(ticket.View) bool) (kpi.Result, bool) {
 	st := b.data.Tickets[source]
 	end := b.measuredEnd(w)
-	if st == nil || st.Len() == 0 || !w.Start.Before(end) {
+	if !b.ticketsReach(source, w) || !w.Start.Before(end) {
 		return kpi.Result{Value: math.NaN()}, false
 	}
 	filter := b.ticketFilter(st, sel, extra)
@@ -144,6 +145,12 @@ func (b *builder) computeKPI(spec kpi.Spec, source string, sel ticket.Selector, 
 		return kpi.Result{Value: math.NaN()}, false
 	}
 	return r, true
+}
+
+// ticketsReach reports whether a source's ticket records reach back into the window.
+func (b *builder) ticketsReach(source string, w window) bool {
+	oldest, ok := b.oldestTicket(source)
+	return ok && oldest.Before(w.End)
 }
 
 // ticketFilter combines a selector, the report's customer filter and extra; nil accepts all.
@@ -194,16 +201,21 @@ func (b *builder) columnSpec(kind kpi.Kind, source string) (spec kpi.Spec, sel t
 	return spec, nil, "", false
 }
 
-// count is a ticket count of a column on every source in scope, with extra filtering.
-func (b *builder) count(kind kpi.Kind, w window, extra func(ticket.View) bool) int {
-	n := 0
+// count is a ticket count of a column on every source in scope, with extra filtering; nil when
+// no source's records reach the window.
+func (b *builder) count(kind kpi.Kind, w window, extra func(ticket.View) bool) *int {
+	n, held := 0, false
 	for _, src := range b.scope.ticketSources {
 		spec, sel, _, _ := b.columnSpec(kind, src)
 		if r, ok := b.computeKPI(spec, src, sel, w, extra); ok {
 			n += r.Samples
+			held = true
 		}
 	}
-	return n
+	if !held {
+		return nil
+	}
+	return &n
 }
 
 func (b *builder) volumes() Volumes {

@@ -182,17 +182,21 @@ type heldSpan struct {
 	ok   bool
 }
 
-// oldestTicket is the creation of a source's oldest ticket.
+// oldestTicket is the creation of a source's oldest ticket, found once per report.
 func (b *builder) oldestTicket(source string) (time.Time, bool) {
-	st := b.data.Tickets[source]
-	if st == nil || st.Len() == 0 {
-		return time.Time{}, false
+	if h, ok := b.oldest[source]; ok {
+		return h.from, h.ok
 	}
-	oldest := int64(math.MaxInt64)
-	for i := range st.Len() {
-		oldest = min(oldest, st.View(i).Created())
+	var h heldSpan
+	if st := b.data.Tickets[source]; st != nil && st.Len() > 0 {
+		oldest := int64(math.MaxInt64)
+		for i := range st.Len() {
+			oldest = min(oldest, st.View(i).Created())
+		}
+		h = heldSpan{time.Unix(oldest, 0).In(b.loc), true}
 	}
-	return time.Unix(oldest, 0), true
+	b.oldest[source] = h
+	return h.from, h.ok
 }
 
 func oldestUptime(u *collector.Uptime) (time.Time, bool) {

@@ -308,26 +308,27 @@ type Value struct {
 	Status string   `json:"status"`
 }
 
-// Volumes counts tickets created and resolved.
+// Volumes counts tickets created and resolved; a count is nil for a period the ticket records
+// held do not reach.
 type Volumes struct {
-	Created          int           `json:"created"`
-	Resolved         int           `json:"resolved"`
-	PreviousCreated  int           `json:"previous_created"`
-	PreviousResolved int           `json:"previous_resolved"`
+	Created          *int          `json:"created"`
+	Resolved         *int          `json:"resolved"`
+	PreviousCreated  *int          `json:"previous_created"`
+	PreviousResolved *int          `json:"previous_resolved"`
 	Trend            []VolumePoint `json:"trend"`
 }
 
 // VolumePoint is one period's volumes.
 type VolumePoint struct {
 	Label    string `json:"label"`
-	Created  int    `json:"created"`
-	Resolved int    `json:"resolved"`
+	Created  *int   `json:"created"`
+	Resolved *int   `json:"resolved"`
 }
 
 // Backlog is the tickets open at the period's end, by age.
 type Backlog struct {
 	At   time.Time   `json:"at"`
-	Open int         `json:"open"`
+	Open *int        `json:"open"`
 	Ages []AgeBucket `json:"ages"`
 }
 
@@ -337,7 +338,7 @@ type AgeBucket struct {
 	Label string   `json:"label"`
 	From  float64  `json:"from_seconds"`
 	To    *float64 `json:"to_seconds"`
-	Count int      `json:"count"`
+	Count *int     `json:"count"`
 }
 
 // Column is a column of the per-team table: a KPI kind, measured as the configured KPI named
@@ -367,8 +368,11 @@ type Cell struct {
 type Problems struct {
 	IncidentTypes []string `json:"incident_types"`
 	Threshold     int      `json:"threshold"`
-	// Periods are the labels of the counts, oldest first; the last is the report's period.
+	// Periods are the labels of the counts, oldest first; the last is the report's period. Held
+	// is false for a period the ticket records held do not reach: its counts are not zeros but
+	// unknown.
 	Periods []string       `json:"periods"`
+	Held    []bool         `json:"held"`
 	Fields  []ProblemField `json:"fields"`
 	// Absent are the configured fields no ticket carries.
 	Absent     []string    `json:"absent"`

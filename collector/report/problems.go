@@ -25,6 +25,11 @@ func (b *builder) problems() *Problems {
 		Fields: []ProblemField{}, Absent: []string{}, Candidates: []Candidate{}}
 	for _, w := range ws {
 		p.Periods = append(p.Periods, w.Label)
+		held := false
+		for _, src := range b.scope.ticketSources {
+			held = held || b.ticketsReach(src, w)
+		}
+		p.Held = append(p.Held, held)
 	}
 	counts := map[string]map[string][]int{}
 	carried := map[string]bool{}
