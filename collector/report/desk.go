@@ -112,10 +112,11 @@ func (b *builder) scaledSpec(k *config.KPI, w window) (kpi.Spec, string) {
 		s, e := k.Period.Bounds(w.Start)
 		own = e.Sub(s)
 	}
-	f := b.measuredEnd(w).Sub(w.Start).Seconds() / own.Seconds()
-	spec.Target = k.Spec.Target * f
+	// Multiplied before dividing: 30 × 31 days / 30 days is 31 exactly.
+	length, ownLength := b.measuredEnd(w).Sub(w.Start).Seconds(), own.Seconds()
+	spec.Target = k.Spec.Target * length / ownLength
 	if k.Spec.Red != nil {
-		red := *k.Spec.Red * f
+		red := *k.Spec.Red * length / ownLength
 		spec.Red = &red
 	}
 	return spec, fmt.Sprintf("target %s per %s, scaled to the period's length", display.Count(k.Spec.Target), k.PeriodName)
