@@ -72,7 +72,7 @@ func (b *builder) contractPeriod(k *config.Contract, w window) ContractPeriod {
 		att[i] = math.NaN()
 		o := objectiveNamed(b.cfg, name)
 		targets[i] = o.Target
-		m := b.measure(o, w)
+		m := b.measure(o, w, true)
 		if m.has {
 			att[i] = m.att
 		}

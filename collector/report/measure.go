@@ -55,8 +55,10 @@ func (m measurement) verdict(target float64) string {
 // probe). Otherwise the records still held are evaluated with the engine at the window's end
 // (or now, for a period in progress). The figure is not final when the period is in progress,
 // the source has not synced since it ended, the records held begin after it began, there is no
-// data, or probes cover less than all of its time.
-func (b *builder) measure(o *config.Objective, w window) measurement {
+// data, or probes cover less than all of its time. Without detail (a trend's older periods), a
+// frozen period is taken as it is, without evaluating the records behind it: only its attainment
+// is shown.
+func (b *builder) measure(o *config.Objective, w window, detail bool) measurement {
 	var m measurement
 	end, inProgress := w.End, b.now.Before(w.End)
 	if inProgress {
@@ -64,7 +66,7 @@ func (b *builder) measure(o *config.Objective, w window) measurement {
 	}
 	fp, frozen := b.frozenFor(o, w)
 	from, held := b.heldFrom(o)
-	if held && from.Before(end) && w.Start.Before(end) {
+	if held && from.Before(end) && w.Start.Before(end) && (detail || !frozen) {
 		r, err := slo.EvaluatePeriod(o.Objective, evaluation.DataFor(o, b.data), w.Start, end)
 		if err == nil {
 			m.result = &r

@@ -47,7 +47,7 @@ func (b *builder) objective(o *config.Objective) Objective {
 	}
 	var m measurement
 	for i, w := range b.trend {
-		mi := b.measure(o, w)
+		mi := b.measure(o, w, i == len(b.trend)-1)
 		ob.Trend = append(ob.Trend, Point{Label: w.Label, Start: w.Start, End: w.End, Attainment: mi.attainment(),
 			Verdict: mi.verdict(o.Target), Complete: mi.complete()})
 		switch i {
