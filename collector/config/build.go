@@ -94,7 +94,8 @@ func (b *builder) global(raw *rawConfig) error {
 		}
 		g.HistoryPeriods = *p
 	}
-	return nil
+	g.Report, err = b.report(raw.Global.Report)
+	return err
 }
 
 func orDefault(d, def time.Duration) time.Duration {

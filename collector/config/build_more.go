@@ -227,8 +227,15 @@ func (b *builder) contracts(raw *rawConfig) error {
 		if err := spec.Validate(); err != nil {
 			return b.fail(err, field("tiers")...)
 		}
-		b.cfg.Contracts = append(b.cfg.Contracts, Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives,
-			PeriodName: objectives[rc.Objectives[0]].PeriodName})
+		k := Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives, PeriodName: objectives[rc.Objectives[0]].PeriodName}
+		if rc.ClaimWithin != "" {
+			w, err := contract.ParseClaimWindow(rc.ClaimWithin)
+			if err != nil {
+				return b.fail(err, field("claim_within")...)
+			}
+			k.ClaimWithin = w
+		}
+		b.cfg.Contracts = append(b.cfg.Contracts, k)
 	}
 	return nil
 }

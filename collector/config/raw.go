@@ -30,11 +30,21 @@ type rawConfig struct {
 }
 
 type rawGlobal struct {
-	EvaluationInterval model.Duration `yaml:"evaluation_interval"`
-	Staleness          model.Duration `yaml:"staleness"`
-	Timezone           string         `yaml:"timezone"`
-	HistoryPeriods     *int           `yaml:"history_periods"`
-	Alerting           rawAlerting    `yaml:"alerting"`
+	EvaluationInterval model.Duration    `yaml:"evaluation_interval"`
+	Staleness          model.Duration    `yaml:"staleness"`
+	Timezone           string            `yaml:"timezone"`
+	HistoryPeriods     *int              `yaml:"history_periods"`
+	Alerting           rawAlerting       `yaml:"alerting"`
+	Report             rawReportContents `yaml:"report"`
+}
+
+// rawReportContents is global.report: what every service report shows. Pointers and nil lists tell an
+// absent key (the default) from an explicit 0 or empty list.
+type rawReportContents struct {
+	Top                *int     `yaml:"top"`
+	RecurringIncidents *int     `yaml:"recurring_incidents"`
+	ProblemFields      []string `yaml:"problem_fields"`
+	IncidentTypes      []string `yaml:"incident_types"`
 }
 
 // rawAlerting is the alerting block of global (defaults) and of an objective (overrides).
@@ -322,6 +332,7 @@ type rawContract struct {
 	Currency    string    `yaml:"currency"`
 	Aggregate   string    `yaml:"aggregate"`
 	Cap         ratio     `yaml:"cap"`
+	ClaimWithin string    `yaml:"claim_within"`
 }
 
 type rawTier struct {
