@@ -44,6 +44,10 @@ func New(o Options) *Printer {
 	return &Printer{opts: o, sem: make(chan struct{}, 1)}
 }
 
+// Browser is the browser Print would run, or the error saying there is none: a command can
+// refuse PDF before it does the work of a report.
+func (p *Printer) Browser() (string, error) { return Find(p.opts.Path) }
+
 // A4 paper, in inches, for a document whose CSS sets no page size.
 var a4 = chromedp.PaperA4
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
 	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
@@ -56,7 +58,15 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := report.Render(r.Context(), &buf, rep, format); err != nil {
+	switch {
+	case format != report.PDF:
+		err = report.Render(r.Context(), &buf, rep, format)
+	case o.PDF == nil:
+		err = errNoPrinter
+	default:
+		err = report.RenderPDF(r.Context(), &buf, rep, o.PDF)
+	}
+	if err != nil {
 		reportError(w, o, err)
 		return
 	}
@@ -70,9 +80,17 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 	w.Write(buf.Bytes())
 }
 
+// errNoPrinter is the answer to a PDF when the server was given no printer.
+var errNoPrinter = errors.New("PDF is not available from this server")
+
 func reportError(w http.ResponseWriter, o Options, err error) {
-	if report.IsInputError(err) {
+	switch {
+	case report.IsInputError(err):
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case errors.Is(err, errNoPrinter) || pdf.IsNoBrowser(err):
+		// What the operator must install is no secret, and the reader of the page can pass it on.
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	if o.Logger != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
+	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
 // Options wire the handlers to the daemon.
@@ -37,6 +38,11 @@ type Options struct {
 	// (see Readiness). /-/ready waits for it, so a fresh start does not announce itself ready
 	// while every objective still reads no_data.
 	Ready func(*collector.Snapshot) bool
+	// PDF prints /report?format=pdf; nil answers that format with 503.
+	PDF report.Printer
+	// RefreshSeconds is how often the pages refetch their figures; zero is every 60 seconds.
+	// Tests shorten it to see a refresh happen.
+	RefreshSeconds int
 }
 
 // Handler returns the HTTP handler of every endpoint.
