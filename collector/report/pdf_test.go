@@ -28,6 +28,7 @@ func TestDemoPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := buf.Bytes()
+	t.Logf("wrote %s", pdftest.Artefact(t, "report-2026-11.pdf", doc))
 	if got := pdftest.PageSize(t, doc); !strings.HasSuffix(got, "(A4)") {
 		t.Errorf("page size %q, want A4", got)
 	}

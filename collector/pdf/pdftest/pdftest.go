@@ -110,3 +110,24 @@ func Text(t testing.TB, doc []byte) []string {
 	}
 	return pages
 }
+
+// ArtefactsEnv names the folder the tests write what a person should look at: screenshots of
+// the pages, the printed report. Unset, they go to the test's temporary folder and are removed.
+const ArtefactsEnv = "SLA_ARTEFACTS"
+
+// Artefact writes a file a person should look at under $SLA_ARTEFACTS (created if need be), or
+// the test's temporary folder, and returns its path.
+func Artefact(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	dir := os.Getenv(ArtefactsEnv)
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
