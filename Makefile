@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit test-redmine test-rt lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-redmine test-rt test-browser lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -33,6 +33,14 @@ unit: ## Run every test with the race detector.
 # about 35 s). CI=true: a Redmine that is missing fails the test instead of skipping it.
 test-redmine: ## Run the redmine source against a real Redmine (install it first: sudo deploy/ci/install-redmine.sh).
 	CI=true $(GO) test -race -count=1 -run '^(TestRealRedmine|TestReplaySync|TestShippedConfig)$$' -v ./collector/redmine/
+
+# The pages in a real headless Chromium and the report printed to PDF, read back with poppler
+# (make test runs them too). CI=true: a missing chromium or poppler-utils fails instead of
+# skipping. Screenshots and the PDF are written to SLA_ARTEFACTS to be looked at.
+SLA_ARTEFACTS ?= $(CURDIR)/artefacts
+test-browser: ## Run the browser and PDF tests (needs chromium, poppler-utils: deploy/ci/install-tools.sh); artefacts in ./artefacts.
+	CI=true SLA_ARTEFACTS=$(SLA_ARTEFACTS) $(GO) test -count=1 -v -run '^(TestBrowser|TestDemoPDF|TestPrint|TestReportPDF|TestReportEndpointPDF)' ./collector/web/ ./collector/report/ ./collector/pdf/ ./cmd/sla_exporter/
+	@echo "artefacts: $(SLA_ARTEFACTS)"
 
 lint: fmt vet staticcheck ## gofmt, go vet and staticcheck.
 
