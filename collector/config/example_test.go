@@ -16,6 +16,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
@@ -45,6 +46,7 @@ const exampleFile = "../../deploy/config/example.yml"
 var kindConfigs = map[string]reflect.Type{
 	"demo":       reflect.TypeFor[demo.Config](),
 	"file":       reflect.TypeFor[file.Config](),
+	"gatus":      reflect.TypeFor[gatus.Config](),
 	"github":     reflect.TypeFor[github.Config](),
 	"gitlab":     reflect.TypeFor[gitlab.Config](),
 	"redmine":    reflect.TypeFor[redmine.Config](),

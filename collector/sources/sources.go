@@ -11,6 +11,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
@@ -25,6 +26,7 @@ var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
 	"demo":       demo.Kind,
 	"file":       file.Kind,
+	"gatus":      gatus.Kind,
 	"github":     github.Kind,
 	"gitlab":     gitlab.Kind,
 	"redmine":    redmine.Kind,
