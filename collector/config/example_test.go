@@ -23,6 +23,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
+	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 )
 
 // deploy/config/example.yml claims to show every option. TestExampleIsComplete holds it to that:
@@ -44,14 +45,15 @@ const exampleFile = "../../deploy/config/example.yml"
 // kindConfigs are the configuration types of the source kinds, for the keys of each kind's
 // block (sources.<kind>). A kind compiled in without an entry here fails the test.
 var kindConfigs = map[string]reflect.Type{
-	"demo":       reflect.TypeFor[demo.Config](),
-	"file":       reflect.TypeFor[file.Config](),
-	"gatus":      reflect.TypeFor[gatus.Config](),
-	"github":     reflect.TypeFor[github.Config](),
-	"gitlab":     reflect.TypeFor[gitlab.Config](),
-	"redmine":    reflect.TypeFor[redmine.Config](),
-	"rt":         reflect.TypeFor[rt.Config](),
-	"statuspage": reflect.TypeFor[statuspage.Config](),
+	"demo":        reflect.TypeFor[demo.Config](),
+	"file":        reflect.TypeFor[file.Config](),
+	"gatus":       reflect.TypeFor[gatus.Config](),
+	"github":      reflect.TypeFor[github.Config](),
+	"gitlab":      reflect.TypeFor[gitlab.Config](),
+	"redmine":     reflect.TypeFor[redmine.Config](),
+	"rt":          reflect.TypeFor[rt.Config](),
+	"statuspage":  reflect.TypeFor[statuspage.Config](),
+	"uptime_kuma": reflect.TypeFor[uptimekuma.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

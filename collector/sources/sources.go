@@ -17,6 +17,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
+	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -24,14 +25,15 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
-	"demo":       demo.Kind,
-	"file":       file.Kind,
-	"gatus":      gatus.Kind,
-	"github":     github.Kind,
-	"gitlab":     gitlab.Kind,
-	"redmine":    redmine.Kind,
-	"rt":         rt.Kind,
-	"statuspage": statuspage.Kind,
+	"demo":        demo.Kind,
+	"file":        file.Kind,
+	"gatus":       gatus.Kind,
+	"github":      github.Kind,
+	"gitlab":      gitlab.Kind,
+	"redmine":     redmine.Kind,
+	"rt":          rt.Kind,
+	"statuspage":  statuspage.Kind,
+	"uptime_kuma": uptimekuma.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo
