@@ -31,7 +31,9 @@ func TestFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := func(h, m, s, ms int) time.Time { return time.Date(2026, 3, 2, h, m, s, ms*int(time.Millisecond), time.UTC) }
+	ts := func(h, m, s, ms int) time.Time {
+		return time.Date(2026, 3, 2, h, m, s, ms*int(time.Millisecond), time.UTC)
+	}
 	// Shop is listed in two groups: one series. A time without milliseconds reads as whole
 	// seconds.
 	want := []collector.UptimeSeries{
