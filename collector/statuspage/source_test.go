@@ -136,6 +136,12 @@ func TestSync_Mapping(t *testing.T) {
 	if e.sim.RateLimited() != 0 {
 		t.Errorf("%d requests refused by the page's rate limit, want none", e.sim.RateLimited())
 	}
+	// Three requests a sync, one per document, whatever changed.
+	for _, ep := range []string{"components", "incidents", "maintenances"} {
+		if n := e.sim.Requests(ep); n != 2 {
+			t.Errorf("%d requests to %s for two syncs, want 2", n, ep)
+		}
+	}
 	if s := e.log.String(); s != "" {
 		t.Errorf("warnings logged: %s", s)
 	}
