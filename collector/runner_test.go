@@ -621,6 +621,61 @@ func TestRunner_SettingsChangedWhileDownResync(t *testing.T) {
 	}
 }
 
+// TestRunner_LiveSettingsChangeKeepsRecords: a live source's records (probe results) cannot be
+// read again, so a change of its settings, while running or while down, restarts it from no
+// checkpoint but keeps what it stored.
+func TestRunner_LiveSettingsChangeKeepsRecords(t *testing.T) {
+	sample := func(i int) collector.UptimeSeries {
+		return collector.UptimeSeries{Series: "web", Samples: []availability.Sample{{At: at(i), State: availability.Up}}}
+	}
+	samples := func(h *harness) int {
+		n := 0
+		h.r.Read(func(d collector.Data) {
+			if u := d.Uptime["desk/web"]; u != nil {
+				n = len(u.Samples)
+			}
+		})
+		return n
+	}
+	dir := t.TempDir()
+	h := newHarness(t, dir)
+	f := sourcetest.NewFake()
+	cfg := desk(f)
+	cfg.Live = true
+	h.update(cfg)
+	h.run()
+	_, _ = h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{sample(0)}, Checkpoint: []byte("1")}, nil)
+
+	// Changed while running.
+	f = sourcetest.NewFake()
+	cfg = desk(f)
+	cfg.Live, cfg.Hash = true, "h2"
+	h.update(cfg)
+	c, _ := h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{sample(1)}, Checkpoint: []byte("2")}, nil)
+	if c.Checkpoint != nil {
+		t.Errorf("after a change, checkpoint %q, want nil", c.Checkpoint)
+	}
+	if got := samples(h); got != 2 {
+		t.Errorf("%d samples after a change while running, want 2 (kept and added)", got)
+	}
+	h.stop()
+
+	// Changed while down.
+	h = newHarness(t, dir)
+	f = sourcetest.NewFake()
+	cfg = desk(f)
+	cfg.Live, cfg.Hash = true, "h3"
+	h.update(cfg)
+	h.run()
+	c, _ = h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{sample(2)}, Checkpoint: []byte("3")}, nil)
+	if c.Checkpoint != nil {
+		t.Errorf("after a change while down, checkpoint %q, want nil", c.Checkpoint)
+	}
+	if got := samples(h); got != 3 {
+		t.Errorf("%d samples after a change while down, want 3", got)
+	}
+}
+
 func TestRunner_StopsOnCancel(t *testing.T) {
 	h := newHarness(t, t.TempDir())
 	f := sourcetest.NewFake()

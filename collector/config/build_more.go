@@ -55,7 +55,7 @@ func (s Source) RunnerConfig(logger *slog.Logger, requests *collector.Requests, 
 		return collector.SourceConfig{}, err
 	}
 	return collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash,
-		Tickets: ticket.StoreOptions{Priorities: s.Priorities}, PriorityAliases: s.PriorityAliases, Health: s.Health}, nil
+		Tickets: ticket.StoreOptions{Priorities: s.Priorities}, PriorityAliases: s.PriorityAliases, Health: s.Health, Live: k.Live}, nil
 }
 
 var gapPolicies = map[string]availability.GapPolicy{

@@ -6,6 +6,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/delivery"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
@@ -42,6 +43,8 @@ type Config struct {
 	Objectives []Objective
 	KPIs       []KPI
 	Contracts  []Contract
+	// Reports are the scheduled deliveries of the report (reports.go), in file order.
+	Reports []delivery.Spec
 	// root is the parsed file, for Line.
 	root *yaml.Node
 }
@@ -117,6 +120,9 @@ type Source struct {
 	PriorityAliases map[string]string
 	// Health says when a batch is too broken to commit.
 	Health collector.HealthPolicy
+	// TicketURL is the template of a link to one of the source's tickets in its tool, an
+	// absolute http(s) URL holding {id}; empty when none is configured (see TicketLink).
+	TicketURL string
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.

@@ -25,6 +25,8 @@ type rawConfig struct {
 	Objectives []rawObjective `yaml:"objectives"`
 	KPIs       []rawKPI       `yaml:"kpis"`
 	Contracts  []rawContract  `yaml:"contracts"`
+	// Reports are scheduled deliveries of the report (reports.go).
+	Reports []rawReport `yaml:"reports"`
 }
 
 type rawGlobal struct {
@@ -124,10 +126,12 @@ type rawSource struct {
 	PriorityNames map[string][]string
 	// prioritiesNode is where priorities was written, for errors.
 	prioritiesNode *yaml.Node
-	Health         rawHealth
-	healthNode     *yaml.Node
-	Block          *yaml.Node
-	node           *yaml.Node
+	// TicketURL is the link to a ticket in its tool, with {id} for the ticket's id.
+	TicketURL  string
+	Health     rawHealth
+	healthNode *yaml.Node
+	Block      *yaml.Node
+	node       *yaml.Node
 }
 
 // rawHealth is a source's health: block. Pointers tell an explicit 0 from an absent key.
@@ -181,6 +185,8 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 			err = v.Decode(&s.Timeout)
 		case "priorities":
 			err = s.decodePriorities(v)
+		case "ticket_url":
+			err = v.Decode(&s.TicketURL)
 		case "health":
 			s.healthNode = v
 			err = collector.DecodeStrict(v, &s.Health)

@@ -25,7 +25,9 @@ import (
 )
 
 // Kind is the gatus source kind, for the table in collector/sources.
-var Kind = collector.Kind{New: New}
+// It is live: the API lists only recent history, so a change of settings keeps the stored
+// records rather than replacing them with what it lists now.
+var Kind = collector.Kind{New: New, Live: true}
 
 // Source syncs one Gatus instance's endpoints.
 type Source struct {

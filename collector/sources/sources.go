@@ -9,11 +9,14 @@ import (
 	"strings"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/blackbox"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
 	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/probe"
+	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
@@ -25,11 +28,14 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
+	"blackbox":    blackbox.Kind,
 	"demo":        demo.Kind,
 	"file":        file.Kind,
 	"gatus":       gatus.Kind,
 	"github":      github.Kind,
 	"gitlab":      gitlab.Kind,
+	"probe":       probe.Kind,
+	"prometheus":  prometheus.Kind,
 	"redmine":     redmine.Kind,
 	"rt":          rt.Kind,
 	"statuspage":  statuspage.Kind,

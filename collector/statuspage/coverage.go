@@ -24,9 +24,13 @@ import (
 // coverage figure says how much). Coverage then grows to each sync's time, as long as each
 // listing reaches back to the sync before it: when a listing is full (50) and its oldest entry
 // was created after the previous sync, incidents created in between may be missing, and
-// coverage stops at the previous sync for good (a warning is logged; resyncing the source, by
-// changing its configuration, starts it afresh). A change of status outside incidents lasting
-// less than the interval between syncs is not seen: keep the interval short (1m).
+// coverage stops at the previous sync for good (a warning is logged). A change of status
+// outside incidents lasting less than the interval between syncs is not seen: keep the
+// interval short (1m).
+//
+// The kind is live (collector.Kind.Live): a change of its settings keeps the stored outages,
+// which the API may no longer list, and the source starts over without a checkpoint, its
+// coverage from that sync on.
 
 // checkpointVersion is the checkpoint's format; another one starts over.
 const checkpointVersion = 1
@@ -65,7 +69,7 @@ func (st *checkpoint) advance(now time.Time, logger *slog.Logger, listings ...[]
 		st.First = now
 	} else if floor := listingFloor(listings...); st.Broken.IsZero() && floor.After(st.Synced) {
 		st.Broken = st.Synced
-		logger.Warn("the status page's listing no longer reaches back to the previous sync: more incidents or maintenances were created since than the API lists; coverage stops there (resync the source to start it afresh)",
+		logger.Warn("the status page's listing no longer reaches back to the previous sync: more incidents or maintenances were created since than the API lists; coverage stops there",
 			"previous_sync", st.Synced, "oldest_listed", floor)
 	}
 	st.Synced = now

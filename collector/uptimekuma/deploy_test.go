@@ -18,7 +18,12 @@ func TestShippedExample(t *testing.T) {
 	if len(cfg.Sources) != 1 || cfg.Sources[0].Type != "uptime_kuma" {
 		t.Fatalf("sources %+v", cfg.Sources)
 	}
-	if _, err := cfg.Sources[0].RunnerConfig(slog.New(slog.DiscardHandler), nil, time.Now); err != nil {
-		t.Errorf("building the source: %v", err)
+	rc, err := cfg.Sources[0].RunnerConfig(slog.New(slog.DiscardHandler), nil, time.Now)
+	if err != nil {
+		t.Fatalf("building the source: %v", err)
+	}
+	// The API lists only recent history: a change of settings must keep what is stored.
+	if !rc.Live {
+		t.Error("the kind is not live: a change of settings would drop history the API no longer lists")
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package explain
 
 import (
 	"fmt"
@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// The page and the API's display fields show figures the way a manager reads them: durations as
-// days, hours, minutes and seconds, ratios as percentages, counts as numbers. Metrics and the
-// API's numeric fields keep the base units (seconds, ratios 0-1).
+// The page, the report and the API's display fields show figures the way a manager reads them:
+// durations as days, hours, minutes and seconds, ratios as percentages, counts as numbers with
+// their thousands grouped. Metrics and the API's numeric fields keep the base units (seconds,
+// ratios 0-1).
 
 // Units the formatting knows, as KPIs (seconds, ratio, tickets) and objectives (seconds,
 // events, cycles) name them.
@@ -26,11 +27,11 @@ var durationUnits = []struct {
 	suffix  string
 }{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}}
 
-// formatDuration writes seconds as their two largest units in Prometheus' duration notation
+// Duration writes seconds as their two largest units in Prometheus' duration notation
 // (2d3h, 18h17m, 4m5s, 12s), rounded to the smaller of the two: two units are what a reader
 // takes in, and the notation is the one the configuration's targets are written in. Under a
 // second it gives milliseconds. NaN and infinities give "".
-func formatDuration(sec float64) string {
+func Duration(sec float64) string {
 	if math.IsNaN(sec) || math.IsInf(sec, 0) {
 		return ""
 	}
@@ -61,20 +62,20 @@ func formatDuration(sec float64) string {
 	return sign + strconv.FormatFloat(math.Round(sec), 'f', 0, 64) + "s"
 }
 
-// maxPercentDecimals bounds the precision formatPercent adds to keep a comparison visible.
+// maxPercentDecimals bounds the precision Percent adds to keep a comparison visible.
 const maxPercentDecimals = 4
 
-// formatPercent writes a ratio as a percentage with two decimals (99.87%), or more where two
+// Percent writes a ratio as a percentage with two decimals (99.87%), or more where two
 // would round it onto 0% or 100% without it being there: 0.99999 reads 99.999%, never 100.00%.
-func formatPercent(v float64) string {
-	return formatPercentVs(v, math.NaN())
+func Percent(v float64) string {
+	return PercentVs(v, math.NaN())
 }
 
-// formatPercentVs is formatPercent with enough decimals that v and ref, shown side by side,
+// PercentVs is Percent with enough decimals that v and ref, shown side by side,
 // compare as they do as numbers: an attainment of 0.99949 against a target of 0.9995 reads
 // 99.949% against 99.95%, not 99.95% against 99.95% with a breached status. Pass NaN for no
 // reference.
-func formatPercentVs(v, ref float64) string {
+func PercentVs(v, ref float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
@@ -114,10 +115,10 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// formatCount writes a count as a whole number (127). An error budget projected from the traffic
-// so far is fractional: under 10 it keeps one decimal (2.4 cycles left is not 2), above it the
-// decimal is noise (549361, not 549361.4 events).
-func formatCount(v float64) string {
+// Count writes a count as a whole number with its thousands grouped (127, 538,758). An error
+// budget projected from the traffic so far is fractional: under 10 it keeps one decimal (2.4
+// cycles left is not 2), above it the decimal is noise (549,361, not 549,361.4 events).
+func Count(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
@@ -125,35 +126,57 @@ func formatCount(v float64) string {
 		if r == 0 {
 			return "0" // not -0
 		}
-		return strconv.FormatFloat(r, 'f', 0, 64)
+		return grouped(strconv.FormatFloat(r, 'f', 0, 64))
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
-// formatQuantity writes v in its unit: seconds as a duration, a ratio as a percentage, anything
+// grouped puts a comma between the thousands of a formatted number ("-1234567.5" reads
+// "-1,234,567.5").
+func grouped(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+// Quantity writes v in its unit: seconds as a duration, a ratio as a percentage, anything
 // else (tickets, events, cycles) as a count.
-func formatQuantity(v float64, unit string) string {
+func Quantity(v float64, unit string) string {
 	switch unit {
 	case unitSeconds:
-		return formatDuration(v)
+		return Duration(v)
 	case unitRatio:
-		return formatPercent(v)
+		return Percent(v)
 	}
-	return formatCount(v)
+	return Count(v)
 }
 
-// formatQuantityVs is formatQuantity, with a ratio given the precision that keeps its order
-// against ref (see formatPercentVs).
-func formatQuantityVs(v, ref float64, unit string) string {
+// QuantityVs is Quantity, with a ratio given the precision that keeps its order
+// against ref (see PercentVs).
+func QuantityVs(v, ref float64, unit string) string {
 	if unit == unitRatio {
-		return formatPercentVs(v, ref)
+		return PercentVs(v, ref)
 	}
-	return formatQuantity(v, unit)
+	return Quantity(v, unit)
 }
 
-// formatTime writes an instant in loc (UTC when nil) to the minute, with the zone's
+// Time writes an instant in loc (UTC when nil) to the minute, with the zone's
 // abbreviation: "2026-11-15 13:00 CET". The zero time, which stands for "never", gives "never".
-func formatTime(t time.Time, loc *time.Location) string {
+func Time(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "never"
 	}
@@ -163,11 +186,11 @@ func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
-// formatBudget writes an error budget left: the amount in the objective's unit, then the share
+// Budget writes an error budget left: the amount in the objective's unit, then the share
 // of the whole budget. "42m10s (35.12%)", "2.4 cycles (60.00%)", "-5m (-12.50%)" when overspent.
-func formatBudget(remaining, ratio float64, unit string) string {
-	share := formatPercent(ratio)
-	amount := formatQuantity(remaining, unit)
+func Budget(remaining, ratio float64, unit string) string {
+	share := Percent(ratio)
+	amount := Quantity(remaining, unit)
 	if amount != "" && unit != unitSeconds && unit != unitRatio && unit != "" {
 		amount += " " + unit
 	}
@@ -180,20 +203,45 @@ func formatBudget(remaining, ratio float64, unit string) string {
 	return fmt.Sprintf("%s (%s)", amount, share)
 }
 
-// formatMoney writes an amount with two decimals and thousands grouped, as an invoice does:
+// Money writes an amount with two decimals and thousands grouped, as an invoice does:
 // 1,200.00 and -3,000.50.
-func formatMoney(v float64) string {
+func Money(v float64) string {
 	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
 	if v < 0 && s != "0.00" {
-		b.WriteByte('-')
+		s = "-" + s
 	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
+	return grouped(s)
+}
+
+// Rate writes a burn rate as a multiple of the rate that spends exactly the budget over the
+// period: "14×", "1.9×", "0.25×", "0×". Two significant digits are what a reader compares; more
+// would be noise in a figure measured over a short window.
+func Rate(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
 	}
-	return b.String() + "." + frac
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0×"
+	case a >= 10:
+		return grouped(strconv.FormatFloat(math.Round(v), 'f', 0, 64)) + "×"
+	case a < 0.01:
+		// 'g' would switch to an exponent (1e-05): a burn this small is "almost none".
+		return "<0.01×"
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64) + "×"
+}
+
+// Day writes an instant in loc (UTC when nil) as a sentence names it: "17 Dec 14:05 CET", with
+// the year only when it is not that of ref ("3 Jan 2027 09:00 CET"), so a date in the current
+// year reads short and one across New Year does not read as the past.
+func Day(t, ref time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	if t.Year() != ref.In(loc).Year() {
+		return t.Format("2 Jan 2006 15:04 MST")
+	}
+	return t.Format("2 Jan 15:04 MST")
 }
