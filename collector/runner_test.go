@@ -764,3 +764,26 @@ func TestRunner_SyncOnce(t *testing.T) {
 		t.Error("SyncOnce after Run succeeded")
 	}
 }
+
+// TestRunner_CoverageGapIsMissing: outages read over two spans with time between them (a live
+// source restarted without its checkpoint) leave that time missing, not up.
+func TestRunner_CoverageGapIsMissing(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	f := sourcetest.NewFake()
+	h.update(desk(f))
+	h.run()
+	_, next := h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{{Series: "hoster", CoveredFrom: at(0), CoveredTo: at(10)}}, Checkpoint: []byte("1")}, nil)
+	h.clk.Advance(next)
+	_, _ = h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{{Series: "hoster", CoveredFrom: at(20), CoveredTo: at(30)}}, Checkpoint: []byte("2")}, nil)
+	h.r.Read(func(d collector.Data) {
+		tl, err := availability.Build(availability.Config{}, *d.Uptime["desk/hoster"].Series, at(0), at(30))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 10m + 10m covered and up; the 10m between them missing, so excluded.
+		want := availability.Counts{Good: 20 * time.Minute, Excluded: 10 * time.Minute, Covered: 20 * time.Minute, Eligible: 30 * time.Minute}
+		if diff := cmp.Diff(want, tl.Counts(at(0), at(30))); diff != "" {
+			t.Errorf("counts (-want +got):\n%s", diff)
+		}
+	})
+}
