@@ -91,7 +91,7 @@ func (c *reportCmd) run(ctx context.Context, e env) error {
 	}
 	eval := evaluation.New(cfg, evaluation.Options{Data: runner, Logger: e.logger, Now: func() time.Time { return at }})
 	req := report.Request{Period: *c.period, Filter: report.Filter{Service: *c.service, Customer: *c.customer, Supplier: *c.supplier, Contract: *c.contractFl}}
-	rep, err := report.Build(report.Inputs{Source: eval, Current: eval.Evaluate(at), Demo: isDemo}, req)
+	rep, err := report.Build(report.Inputs{Source: eval, Current: eval.Evaluate(at), Demo: isDemo, TicketURL: eval.Config().TicketLink}, req)
 	if err != nil {
 		return err
 	}
