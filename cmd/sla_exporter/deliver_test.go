@@ -11,7 +11,6 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/delivery"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
-	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 )
 
 // TestReportRenderer: the scheduled deliveries get the report of the period they ask for, in
@@ -23,20 +22,11 @@ func TestReportRenderer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.DiscardHandler)
-	runner := collector.NewRunner(collector.RunnerOptions{Logger: logger, Clock: fixedClock{at: at}})
-	srcs, err := sourceConfigs(cfg, logger, nil, func() time.Time { return at })
+	expo := collector.NewExposition()
+	eval, err := evaluateAt(t.Context(), cfg, slog.New(slog.DiscardHandler), at, expo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := runner.Update(srcs); err != nil {
-		t.Fatal(err)
-	}
-	if err := runner.SyncOnce(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	expo := collector.NewExposition()
-	eval := evaluation.New(cfg, evaluation.Options{Data: runner, Expo: expo, Logger: logger, Now: func() time.Time { return at }})
 	render := reportRenderer(eval, expo, true)
 	req := delivery.Request{Report: "monthly", Period: "2026-11", Formats: []string{"html", "csv", "json"}}
 	if _, err := render(t.Context(), req); err == nil {
