@@ -303,6 +303,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 			continue
 		}
 		var ids []string
+		before := len(rejected)
 		for _, n := range s.hosts {
 			id, ok := byName[n]
 			if !ok {
@@ -323,6 +324,9 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 		}
 		slices.SortFunc(ids, compareIDs)
 		ids = slices.Compact(ids)
+		if len(ids) == 0 && len(rejected) > before {
+			continue // its names are rejected already
+		}
 		if len(ids) == 0 {
 			name := s.name
 			if name == "" {
