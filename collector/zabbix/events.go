@@ -206,4 +206,6 @@ func outages(ps []problem, degraded [6]bool, to time.Time) []availability.Outage
 }
 
 // byStart orders outages.
-func byStart(a, b availability.Outage) int { return cmp.Or(a.Start.Compare(b.Start), a.End.Compare(b.End)) }
+func byStart(a, b availability.Outage) int {
+	return cmp.Or(a.Start.Compare(b.Start), a.End.Compare(b.End))
+}

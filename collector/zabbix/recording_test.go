@@ -210,14 +210,17 @@ func (rp *replayer) setFault(h http.HandlerFunc) {
 }
 
 func (rp *replayer) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body) // read whole, so that the server sees the client leave
 	rp.mu.Lock()
-	defer rp.mu.Unlock()
 	rp.got++
-	if rp.fault != nil {
-		rp.fault(w, r)
+	fault := rp.fault
+	rp.mu.Unlock()
+	if fault != nil {
+		fault(w, r)
 		return
 	}
-	body, _ := io.ReadAll(r.Body)
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
 	key, auth, err := callKey(body, r.Header)
 	if err != nil {
 		rp.t.Errorf("request %d is not JSON-RPC: %v", rp.got, err)

@@ -234,4 +234,3 @@ func sum(counts map[string]float64) int {
 	}
 	return int(n)
 }
-
