@@ -21,6 +21,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
+	"github.com/sla-exporter/sla_exporter/collector/zabbix"
 )
 
 // deploy/config/example.yml claims to show every option. TestExampleIsComplete holds it to that:
@@ -48,6 +49,7 @@ var kindConfigs = map[string]reflect.Type{
 	"gitlab":  reflect.TypeFor[gitlab.Config](),
 	"redmine": reflect.TypeFor[redmine.Config](),
 	"rt":      reflect.TypeFor[rt.Config](),
+	"zabbix":  reflect.TypeFor[zabbix.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

@@ -15,6 +15,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
+	"github.com/sla-exporter/sla_exporter/collector/zabbix"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -28,6 +29,7 @@ var Kinds = map[string]collector.Kind{
 	"gitlab":  gitlab.Kind,
 	"redmine": redmine.Kind,
 	"rt":      rt.Kind,
+	"zabbix":  zabbix.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo

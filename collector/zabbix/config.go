@@ -21,14 +21,23 @@ import (
 // Config is the `zabbix:` block of a source. docs/configuration.md documents it too; keep the
 // two in step.
 type Config struct {
-	// The keys every API source has (collector/apisource): url (the Zabbix frontend's address,
-	// such as https://zabbix.example.com or https://example.com/zabbix; the API is its
-	// api_jsonrpc.php), http_client_config (TLS, a proxy; for Zabbix 6.4 and later an API token
-	// may be sent as authorization {type: Bearer, credentials_file: ...} instead of token_file),
-	// rate_limit, page_size (events asked per event.get), max_requests_per_sync, overlap (how far
+	// URL is the Zabbix frontend's address, such as https://zabbix.example.com or
+	// https://example.com/zabbix; the API is its api_jsonrpc.php (which may be given too).
+	URL string `yaml:"url"`
+	// HTTPClientConfig is how the API is called: TLS, a proxy; for Zabbix 6.4 and later an API
+	// token may be sent as authorization {type: Bearer, credentials_file: ...} instead of
+	// token_file.
+	HTTPClientConfig config.HTTPClientConfig `yaml:"http_client_config"`
+	// RateLimit, PageSize (events asked per event.get), MaxRequestsPerSync, Overlap (how far
 	// before the last sync's end each sync asks again, for events written late: proxies,
-	// buffered agents), request_timeout. reconcile_interval has no meaning here.
-	apisource.Config `yaml:",inline"`
+	// buffered agents) and RequestTimeout are the keys of the same names every API source has
+	// (collector/apisource). reconcile_interval is not one of them here: each sync reads every
+	// problem of its span again.
+	RateLimit          apisource.RateLimit `yaml:"rate_limit"`
+	PageSize           int                 `yaml:"page_size"`
+	MaxRequestsPerSync int                 `yaml:"max_requests_per_sync"`
+	Overlap            model.Duration      `yaml:"overlap"`
+	RequestTimeout     model.Duration      `yaml:"request_timeout"`
 	// TokenFile is a file holding a Zabbix API token (Users → API tokens). Zabbix 6.0 and 6.2
 	// take it in the request's "auth" member; 6.4 and later in "Authorization: Bearer", which
 	// the source picks after asking the version. It is read at each sync, never logged.
@@ -170,22 +179,21 @@ func compileBlock(node *yaml.Node, opts collector.Options) (*plan, error) {
 	if node == nil {
 		return nil, errNoBlock
 	}
-	cfg := Config{Config: apisource.Config{HTTPClientConfig: config.DefaultHTTPClientConfig}}
+	cfg := Config{HTTPClientConfig: config.DefaultHTTPClientConfig}
 	if err := collector.DecodeStrict(node, &cfg); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(cfg.URL) == "" {
 		return nil, fail(node, []any{"url"}, "is required: the Zabbix frontend's address, such as https://zabbix.example.com")
 	}
-	if cfg.ReconcileInterval != nil {
-		return nil, fail(node, []any{"reconcile_interval"}, "has no meaning for zabbix: each sync reads every problem of its span again")
-	}
 	// The API's own address is accepted too: the frontend's is what the source needs.
 	cfg.URL = strings.TrimSuffix(strings.TrimSpace(cfg.URL), "api_jsonrpc.php")
 	if o := time.Duration(cfg.Overlap); o%time.Second != 0 {
 		return nil, fail(node, []any{"overlap"}, "%s is not a whole number of seconds (Zabbix dates events to the second)", cfg.Overlap)
 	}
-	api, err := apisource.Compile(node, &cfg.Config, defaults, "zabbix", opts)
+	api, err := apisource.Compile(node, &apisource.Config{URL: cfg.URL, HTTPClientConfig: cfg.HTTPClientConfig, RateLimit: cfg.RateLimit,
+		PageSize: cfg.PageSize, MaxRequestsPerSync: cfg.MaxRequestsPerSync, Overlap: cfg.Overlap, RequestTimeout: cfg.RequestTimeout},
+		defaults, "zabbix", opts)
 	if err != nil {
 		return nil, err
 	}
