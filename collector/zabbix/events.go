@@ -1,7 +1,6 @@
 package zabbix
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -203,9 +202,4 @@ func outages(ps []problem, degraded [6]bool, to time.Time) []availability.Outage
 		cur, curStart = st, at
 	}
 	return out
-}
-
-// byStart orders outages.
-func byStart(a, b availability.Outage) int {
-	return cmp.Or(a.Start.Compare(b.Start), a.End.Compare(b.End))
 }

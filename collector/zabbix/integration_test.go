@@ -62,8 +62,14 @@ func TestRealZabbix(t *testing.T) {
 // scenarioNode is the scenario's block with its url and token file.
 func scenarioNode(t testing.TB, url, tokenFile string) *yaml.Node {
 	t.Helper()
+	return scenarioNodeFor(t, fmt.Sprintf(scenarioConfig, url, tokenFile))
+}
+
+// scenarioNodeFor parses a block.
+func scenarioNodeFor(t testing.TB, block string) *yaml.Node {
+	t.Helper()
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(fmt.Sprintf(scenarioConfig, url, tokenFile)), &doc); err != nil {
+	if err := yaml.Unmarshal([]byte(block), &doc); err != nil {
 		t.Fatal(err)
 	}
 	return doc.Content[0]
