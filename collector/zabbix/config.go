@@ -73,6 +73,10 @@ type SeriesConfig struct {
 	TriggerIDs []string `yaml:"trigger_ids"`
 	// Tags select problems by their tags, all of which must match.
 	Tags []TagFilter `yaml:"tags"`
+	// Service makes the series of a Zabbix service (Services → Services, by name): its status
+	// as the Zabbix server computes it (problem tags, children, status rules), read from the
+	// service's status timeline. Hosts, host groups, triggers and tags do not apply to it.
+	Service string `yaml:"service"`
 	// Severities select problems of these severities only (default all): not_classified,
 	// information, warning, average, high, disaster.
 	Severities []string `yaml:"severities"`
@@ -137,6 +141,7 @@ type selection struct {
 	groups     []string
 	triggerIDs []string
 	tags       []tagParam
+	service    string
 	severities []int // nil: all
 	degraded   [6]bool
 }
@@ -221,7 +226,7 @@ func compileBlock(node *yaml.Node, opts collector.Options) (*plan, error) {
 	}
 
 	if len(cfg.Series) == 0 {
-		return nil, fail(node, []any{"series"}, "lists no series: each is a name and the problems that make it down (hosts, host_groups, trigger_ids, tags)")
+		return nil, fail(node, []any{"series"}, "lists no series: each is a name and the problems that make it down (hosts, host_groups, trigger_ids, tags, or a service)")
 	}
 	names := map[string]int{}
 	for i, sc := range cfg.Series {
@@ -249,11 +254,14 @@ func compileSeries(node *yaml.Node, i int, sc SeriesConfig) (selection, error) {
 		return sel, fail(node, at("name"), "is required (or per_host: true, for a series per host)")
 	case strings.ContainsAny(sel.name, "\x00\r\n"):
 		return sel, fail(node, at("name"), "holds a line break or NUL")
+	case strings.TrimSpace(sc.Service) != "" && (sc.PerHost || len(sc.Hosts) > 0 || len(sc.HostGroups) > 0 || len(sc.TriggerIDs) > 0 || len(sc.Tags) > 0):
+		return sel, fail(node, at("service"), "is a series of its own: per_host, hosts, host_groups, trigger_ids and tags do not apply to it")
 	case sc.PerHost && len(sc.Hosts) == 0 && len(sc.HostGroups) == 0:
 		return sel, fail(node, at("per_host"), "needs hosts or host_groups: the series are those hosts'")
-	case len(sc.Hosts) == 0 && len(sc.HostGroups) == 0 && len(sc.TriggerIDs) == 0 && len(sc.Tags) == 0:
-		return sel, fail(node, at(), "selects nothing: give hosts, host_groups, trigger_ids or tags (every problem of Zabbix is rarely one service)")
+	case len(sc.Hosts) == 0 && len(sc.HostGroups) == 0 && len(sc.TriggerIDs) == 0 && len(sc.Tags) == 0 && strings.TrimSpace(sc.Service) == "":
+		return sel, fail(node, at(), "selects nothing: give hosts, host_groups, trigger_ids, tags or a service (every problem of Zabbix is rarely one service)")
 	}
+	sel.service = strings.TrimSpace(sc.Service)
 	var err error
 	if sel.hosts, err = names(node, at("hosts"), sc.Hosts, "host name"); err != nil {
 		return sel, err

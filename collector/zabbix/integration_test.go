@@ -37,6 +37,7 @@ func TestRealZabbix(t *testing.T) {
 			z.send(vals...)
 		}
 		z.waitEvents(wantEvents[i])
+		z.waitServiceAlarms(1)
 		clk.t = w.at
 		before := sum(requests.Counts("zabbix"))
 		b, err := src.Sync(t.Context(), cp)
@@ -124,6 +125,10 @@ func (z *zbxServer) setUp() string {
 	} {
 		z.call("maintenance.create", m, nil)
 	}
+	// A service made of db1's problems (problem tag service=db, operator 0: equals), its
+	// status the most critical of its problems (algorithm 1).
+	z.call("service.create", map[string]any{"name": "DB service", "algorithm": 1, "sortorder": 0,
+		"problem_tags": []map[string]any{{"tag": "service", "operator": 0, "value": "db"}}}, nil)
 	z.call("token.create", map[string]any{"name": "sla_exporter test", "userid": "1"}, &ids)
 	var gen []struct {
 		Token string `json:"token"`
@@ -148,6 +153,25 @@ func (z *zbxServer) waitEvents(n int) {
 		}
 		if time.Now().After(deadline) {
 			z.t.Fatalf("Zabbix holds %s trigger events after 60 s, want %d", got, n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitServiceAlarms waits until the service "DB service" has n status changes: Zabbix's service
+// manager writes them a moment after the events.
+func (z *zbxServer) waitServiceAlarms(n int) {
+	z.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var svcs []service
+		z.call("service.get", map[string]any{"output": []string{"serviceid", "name"}, "filter": map[string]any{"name": "DB service"},
+			"selectStatusTimeline": []map[string]int64{{"period_from": 0, "period_to": time.Now().Unix()}}}, &svcs)
+		if len(svcs) == 1 && len(svcs[0].Timeline) == 1 && len(svcs[0].Timeline[0].Alarms) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			z.t.Fatalf("the service has not %d status changes after 60 s: %+v", n, svcs)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -1,6 +1,7 @@
 package zabbix
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -54,5 +55,37 @@ func TestOutages(t *testing.T) {
 				t.Errorf("outages (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestServiceTimeline turns a service's status timeline into problems: the status at the
+// period's start, then each change; -1 is OK.
+func TestServiceTimeline(t *testing.T) {
+	clock := func(hhmm string) num { return num(fmt.Sprint(at(hhmm).Unix())) }
+	svc := service{Timeline: []timeline{{StartValue: "3", Alarms: []alarm{
+		{Clock: clock("09:00"), Value: "-1"}, {Clock: clock("10:00"), Value: "5"}, {Clock: clock("10:30"), Value: "2"},
+		{Clock: clock("11:00"), Value: "-1"}, {Clock: clock("11:30"), Value: "4"},
+	}}}}
+	ps, err := svc.problems(at("08:00"), at("12:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Average from the period's start to 09:00; disaster 10:00-10:30; warning to 11:00; high
+	// from 11:30, ongoing.
+	want := []problem{{start: at("08:00"), end: at("09:00"), severity: 3}, {start: at("10:00"), end: at("10:30"), severity: 5},
+		{start: at("10:30"), end: at("11:00"), severity: 2}, {start: at("11:30"), severity: 4}}
+	if diff := cmp.Diff(want, ps, cmp.AllowUnexported(problem{}), cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	var deg [6]bool
+	deg[2] = true
+	got := outages(bySeverity(ps, []int{2, 4, 5}), deg, at("12:00"))
+	wantOut := []availability.Outage{down(at("10:00"), at("10:30")), degraded(at("10:30"), at("11:00")), down(at("11:30"), at("12:00"))}
+	if diff := cmp.Diff(wantOut, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("outages (-want +got):\n%s", diff)
+	}
+	svc.Timeline[0].Alarms[1].Value = "7"
+	if _, err := svc.problems(at("08:00"), at("12:00")); err == nil || err.Error() != "alarm 1: status 7 is not -1 to 5" {
+		t.Errorf("error %v", err)
 	}
 }

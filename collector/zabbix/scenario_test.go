@@ -23,6 +23,8 @@ import (
 //	db1 (group "SLA db"): 1 at 08:00, 0 at 10:30 (never back); trigger "db1 down" up=0
 //	  (disaster), tagged service=db
 //
+//	service "DB service": the problems tagged service=db, its status their most critical
+//
 // "|" is the first sync, at 11:30; the second is at 13:30, the third at 13:30 again.
 // Maintenance (the server's and the source's time zone Europe/Rome: CET until 01:00 UTC on
 // 03-30, CEST after):
@@ -68,6 +70,8 @@ series:
     tags: [{tag: service, value: db}]
   - name: ghost
     hosts: [nohost]
+  - name: db-service
+    service: DB service
 `
 
 // values of each phase of the scenario, sent before the sync of the same index.
@@ -155,11 +159,14 @@ var wantSyncs = func() []syncWant {
 			// average degraded): web1 down 09:00-09:30 and web2 down 09:15-09:45 make one
 			// outage 09:00-09:45 (web1 not up, average, inside it); web1 not up and slow
 			// 10:00-10:20 are degraded; web1 down from 11:00 lasts to the sync. web1 alone
-			// counts every severity as down. db: db1 down from 10:30. web2's one-time
+			// counts every severity as down. db: db1 down from 10:30, and so the service
+			// made of its problems (the server dates the service's status change at the
+			// event's clock). web2's one-time
 			// maintenance runs 11:00-12:00: cut at the sync.
-			name: "first", at: at("11:30"), requests: 10,
+			name: "first", at: at("11:30"), requests: 11,
 			uptime: []collector.UptimeSeries{
 				{Series: "db", Outages: []availability.Outage{down(at("10:30"), at("11:30"))}, CoveredFrom: origin, CoveredTo: at("11:30")},
+				{Series: "db-service", Outages: []availability.Outage{down(at("10:30"), at("11:30"))}, CoveredFrom: origin, CoveredTo: at("11:30")},
 				{Series: "shop", Outages: []availability.Outage{down(at("09:00"), at("09:45")), degraded(at("10:00"), at("10:20")), down(at("11:00"), at("11:30"))},
 					Maintenance: shopMaintenance(), CoveredFrom: origin, CoveredTo: at("11:30")},
 				{Series: "web1", Outages: []availability.Outage{down(at("09:00"), at("09:30")), down(at("10:00"), at("10:20")), down(at("11:00"), at("11:30"))},
@@ -174,9 +181,10 @@ var wantSyncs = func() []syncWant {
 			// same instant: shop is down 12:30-12:45, then degraded (not up and slow) to
 			// 13:00; web1 is down 12:30-13:00. db1 is still down: its outage is sent again,
 			// longer. web2's maintenance is whole.
-			name: "second", at: at("13:30"), requests: 9,
+			name: "second", at: at("13:30"), requests: 10,
 			uptime: []collector.UptimeSeries{
 				{Series: "db", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("11:20"), CoveredTo: at("13:30")},
+				{Series: "db-service", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("11:20"), CoveredTo: at("13:30")},
 				{Series: "shop", Outages: []availability.Outage{down(at("11:00"), at("12:00")), down(at("12:30"), at("12:45")), degraded(at("12:45"), at("13:00"))},
 					Maintenance: shopMaintenance(), CoveredFrom: at("11:20"), CoveredTo: at("13:30")},
 				{Series: "web1", Outages: []availability.Outage{down(at("11:00"), at("12:00")), down(at("12:30"), at("13:00"))},
@@ -187,9 +195,10 @@ var wantSyncs = func() []syncWant {
 		{
 			// Nothing new: a page of events per series entry, no recovery to read; db1's
 			// outage again.
-			name: "unchanged", at: at("13:30"), requests: 7,
+			name: "unchanged", at: at("13:30"), requests: 8,
 			uptime: []collector.UptimeSeries{
 				{Series: "db", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("13:20"), CoveredTo: at("13:30")},
+				{Series: "db-service", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("13:20"), CoveredTo: at("13:30")},
 				{Series: "shop", Maintenance: shopMaintenance(), CoveredFrom: at("13:20"), CoveredTo: at("13:30")},
 				{Series: "web1", Maintenance: shopMaintenance(), CoveredFrom: at("13:20"), CoveredTo: at("13:30")},
 				{Series: "web2", Maintenance: plus(shopMaintenance(), window(at("11:00"), at("12:00"))), CoveredFrom: at("13:20"), CoveredTo: at("13:30")},

@@ -222,7 +222,7 @@ func startZabbix(t *testing.T) *zbxServer {
 		"StartTrappers=2", "StartTimers=1", "StartEscalators=1", "StartAlerters=1", "StartDBSyncers=1",
 		"StartPreprocessors=1", "StartLLDProcessors=1", "StartReportWriters=0", "StartJavaPollers=0",
 		"StartVMwareCollectors=0", "StartSNMPTrapper=0", "StartProxyPollers=0", "StartODBCPollers=0",
-		"HousekeepingFrequency=0", "Timeout=4",
+		"HousekeepingFrequency=0", "Timeout=4", "ServiceManagerSyncFrequency=1",
 	}
 	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ type checkpoint struct {
 func fingerprint(sels []selection) []byte {
 	h := sha256.New()
 	for _, s := range sels {
-		fmt.Fprintf(h, "%q %v %q %q %q %v %v %v\n", s.name, s.perHost, s.hosts, s.groups, s.triggerIDs, s.tags, s.severities, s.degraded)
+		fmt.Fprintf(h, "%q %v %q %q %q %v %q %v %v\n", s.name, s.perHost, s.hosts, s.groups, s.triggerIDs, s.tags, s.service, s.severities, s.degraded)
 	}
 	return h.Sum(nil)[:8]
 }
@@ -113,6 +113,11 @@ func (s *Source) Sync(ctx context.Context, cpData []byte) (collector.Batch, erro
 	if err != nil {
 		return collector.Batch{}, err
 	}
+	timelines, rj, err := c.services(s.p.series, now.Add(-s.p.backfill), now)
+	if err != nil {
+		return collector.Batch{}, err
+	}
+	rejected = append(rejected, rj...)
 	var (
 		out   []collector.UptimeSeries
 		hosts = map[string][]string{} // series → its hosts, for maintenance
@@ -120,6 +125,16 @@ func (s *Source) Sync(ctx context.Context, cpData []byte) (collector.Batch, erro
 	)
 	for i := range s.p.series {
 		sel := &s.p.series[i]
+		if sel.service != "" {
+			ps, ok := timelines[sel.service]
+			if !ok {
+				continue // rejected
+			}
+			seen[sel.name] = sel.index
+			out = append(out, collector.UptimeSeries{Series: sel.name, Outages: outages(bySeverity(ps, sel.severities), sel.degraded, now),
+				CoveredFrom: from, CoveredTo: now})
+			continue
+		}
 		ids, ok := sc.selected[sel.index]
 		if !ok {
 			continue // the selection names hosts, none of which exists: rejected
@@ -298,6 +313,9 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 	var rejected []collector.Rejection
 	for _, s := range sels {
 		at := fmt.Sprintf("zabbix.series[%d]", s.index)
+		if s.service != "" {
+			continue
+		}
 		if len(s.hosts) == 0 && len(s.groups) == 0 {
 			sc.selected[s.index] = nil
 			continue
