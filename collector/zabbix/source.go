@@ -372,15 +372,9 @@ func compareIDs(a, b string) int {
 // since the coverage's origin). A maintenance with problem tags is left out: it hides some
 // problems of its hosts, not their time.
 func (c *conn) addMaintenance(out []collector.UptimeSeries, hosts map[string][]string, sc *scope, loc *time.Location, lo int64, now time.Time) error {
-	var all []string
-	for _, us := range out {
-		all = append(all, hosts[us.Series]...)
+	if !slices.ContainsFunc(out, func(us collector.UptimeSeries) bool { return len(hosts[us.Series]) > 0 }) {
+		return nil // no series has hosts to be in maintenance
 	}
-	if len(all) == 0 {
-		return nil
-	}
-	slices.SortFunc(all, compareIDs)
-	all = slices.Compact(all)
 	var ms []maintenance
 	// Not filtered by hostids: for a super admin's token Zabbix 6.0 matches them through host
 	// groups, for others only the hosts named in the maintenance (CMaintenance::get).
