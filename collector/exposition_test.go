@@ -348,10 +348,11 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 			t.Errorf("%s: HELP %q: contains %q = %v, want %v", name, mf.GetHelp(), phrase, got, !notComputed[name])
 		}
 	}
-	// The snapshot must exercise every metric of the contract but the build info, which the
-	// command registers.
+	// The snapshot must exercise every metric of the contract but those the command registers
+	// beside the exposition: the build info, and the report deliveries' (collector/delivery).
+	registered := map[string]bool{c.BuildInfo: true, c.ReportDeliveries: true, c.ReportLastDelivery: true, c.ReportLastDeliverySuccessful: true}
 	for _, name := range contractNames() {
-		if !seen[name] && name != c.BuildInfo {
+		if !seen[name] && !registered[name] {
 			t.Errorf("%s: not exercised by the test snapshot", name)
 		}
 	}
@@ -373,6 +374,7 @@ func contractNames() []string {
 		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
+		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful,
 	}
 }
 

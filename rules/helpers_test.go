@@ -89,7 +89,8 @@ var (
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.SourceStatus, c.SourceLastSyncRecords,
 		c.SourceLastSyncRejected, c.StoreWriteFailures, c.StoreLastWriteSuccessful, c.KPIInfo, c.ToolDeadlineCycles, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
-		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry}
+		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
+		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful}
 )
 
 // checkFiles reads the files back and checks what promtool cannot see or what would need

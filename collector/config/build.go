@@ -62,7 +62,8 @@ func (b *builder) checkName(name string, seen map[string]bool, path ...any) erro
 
 func (b *builder) build(raw *rawConfig) (*Config, error) {
 	b.cfg = &Config{Calendars: map[string]*calendar.Calendar{"24x7": calendar.AlwaysOn}, Services: map[string]Service{}}
-	steps := []func(*rawConfig) error{b.global, b.calendars, b.sources, b.services, b.objectives, b.kpis, b.contracts}
+	steps := []func(*rawConfig) error{b.global, b.calendars, b.sources, b.services, b.objectives, b.kpis, b.contracts,
+		b.reports} // reports.go
 	for _, step := range steps {
 		if err := step(raw); err != nil {
 			return nil, err
@@ -93,7 +94,8 @@ func (b *builder) global(raw *rawConfig) error {
 		}
 		g.HistoryPeriods = *p
 	}
-	return nil
+	g.Report, err = b.report(raw.Global.Report)
+	return err
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -138,6 +140,10 @@ func (b *builder) sources(raw *rawConfig) error {
 		if err := b.sourceTickets(&s, rs, at); err != nil {
 			return err
 		}
+		if err := checkTicketURL(rs.TicketURL); err != nil {
+			return b.fail(err, append(at, "ticket_url")...)
+		}
+		s.TicketURL = rs.TicketURL
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
 			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {

@@ -38,7 +38,8 @@ const schemaVersion = 1
 //	coverage  series -> spans (union of the time the outages describe)
 //	events    series -> { start key -> good, total }
 //
-// and "history" holds objective -> { period label -> frozen result }.
+// and "history" holds objective -> { period label -> frozen result }; "deliveries" holds the
+// state of scheduled report deliveries (deliveries.go).
 var (
 	bucketMeta     = []byte("meta")
 	bucketSources  = []byte("sources")

@@ -31,6 +31,8 @@ const (
 	LabelContract         = "contract"
 	LabelCurrency         = "currency"
 	LabelUnit             = "unit"
+	// LabelReport names a scheduled report delivery (the reports section).
+	LabelReport = "report"
 )
 
 // Objective metrics, then KPI, contract, source and exporter metrics. sla_kpi_info carries each
@@ -106,6 +108,24 @@ const (
 	// ContractStatus is a state set over the status values of slo/contract: unknown, ok,
 	// at_risk, credit_due.
 	ContractStatus = "sla_contract_status"
+)
+
+// Scheduled report deliveries (collector/delivery), published by the delivery scheduler's own
+// collector, which the serve command registers beside the exposition.
+const (
+	// ReportDeliveries counts attempts to deliver a report, by outcome: OutcomeSuccess or
+	// OutcomeFailure (a failed attempt is retried up to the last one).
+	ReportDeliveries = "sla_report_deliveries_total"
+	// ReportLastDelivery is when the last attempt ended; ReportLastDeliverySuccessful its
+	// outcome (1 delivered, 0 failed).
+	ReportLastDelivery           = "sla_report_last_delivery_timestamp_seconds"
+	ReportLastDeliverySuccessful = "sla_report_last_delivery_successful"
+)
+
+// Outcome label values of ReportDeliveries.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
 )
 
 // Outcome label values of PeriodEvents.

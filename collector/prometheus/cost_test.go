@@ -1,0 +1,111 @@
+package prometheus
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/sla-exporter/sla_exporter/collector/prometheus/promsim"
+)
+
+// TestCost_Month counts the requests and points of a first sync over a 31-day month at 1m slices
+// and of the incremental sync after it, with one availability series and one event series (a
+// request counter with two raw series, code 200 and 500, good being code 200); the figures are
+// in docs/performance.md, "prometheus source".
+func TestCost_Month(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a month of data")
+	}
+	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	from := aug.Add(-10 * time.Minute)
+	n := int(time.Date(2026, 9, 1, 0, 10, 0, 0, time.UTC).Sub(from) / (15 * time.Second))
+	counter := make([]float64, n)
+	for i := range counter {
+		counter[i] = float64(i)
+	}
+	sim := promsim.New()
+	defer sim.Close()
+	sim.Series = []promsim.Series{
+		{Labels: map[string]string{"__name__": "probe_success"}, Samples: scrapes(from, repeat(1, n)...)},
+		{Labels: map[string]string{"__name__": "http_requests_total", "code": "200"}, Samples: scrapes(from, counter...)},
+		{Labels: map[string]string{"__name__": "http_requests_total", "code": "500"}, Samples: scrapes(from, counter...)},
+	}
+	// 1 September 00:00:30: the first sync reads August and the 0 slices of September (2
+	// periods), 44,640 slices.
+	now := time.Date(2026, 9, 1, 0, 0, 30, 0, time.UTC)
+	src := newTestSource(t, sim, "availability:\n  - {series: web, query: probe_success}\n"+
+		"events:\n  - {series: api, good: 'http_requests_total{code=\"200\"}', total: http_requests_total}\n", &now)
+	b := syncOnce(t, src, nil)
+	requests, points := sim.Stats()
+	// Chunks of 2,500 slices (10,000 evaluations at 15s): 17 whole and one of 2,140 = 18.
+	// Requests: 18 × (3 availability + 2 events) = 90.
+	// Points: availability 44,640 slices × (count + ones; invalid is empty) = 89,280; events:
+	// the raw samples of each chunk and the 5m before it, (2,505 × 4) = 10,020 per series per
+	// whole chunk and (2,145 × 4) = 8,580 in the last, 178,920 per series, for 3 series (total's
+	// two, good's one) = 536,760. In all 626,040.
+	if requests != 90 || points != 626040 {
+		t.Errorf("first sync: %d requests, %d points; want 90 and 626,040", requests, points)
+	}
+	if got := len(uptime(b, "web")); got != 44640+1 { // Up at each slice, the closing Unknown
+		t.Errorf("%d samples", got)
+	}
+	if got := len(eventBucketsOf(b, "api")); got != 44640 {
+		t.Errorf("%d buckets", got)
+	}
+	t.Logf("first sync: %d requests, %d points", requests, points)
+
+	// The next sync, 5 minutes later (the default interval): from 31 August 23:58 (2m of
+	// overlap) to 00:05, 7 slices, one chunk: 5 requests; points 7 × 2 = 14 for availability,
+	// (7 + 5) × 4 = 48 per series × 3 = 144 for events: 158.
+	sim.Reset()
+	now = now.Add(5 * time.Minute)
+	syncOnce(t, src, b.Checkpoint)
+	requests, points = sim.Stats()
+	if requests != 5 || points != 158 {
+		t.Errorf("incremental sync: %d requests, %d points; want 5 and 158", requests, points)
+	}
+	t.Logf("incremental sync: %d requests, %d points", requests, points)
+}
+
+// matrixBody is a range query's answer: one series of n points, a count of 4 each.
+func matrixBody(n int, from time.Time, step time.Duration) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"values":[`)
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `[%d,"4"]`, from.Add(time.Duration(i+1)*step).Unix())
+	}
+	sb.WriteString(`]}]}}`)
+	return []byte(sb.String())
+}
+
+// BenchmarkDecodeMatrix decodes an answer of 11,000 points (the most a range query returns per
+// series) through client_golang and the source's reading of it into slice counts.
+func BenchmarkDecodeMatrix(b *testing.B) {
+	const n = 11000
+	s := fuzzSettings(b, "instance")
+	body := matrixBody(n, t0, time.Minute)
+	c := cannedClient(s, body)
+	g := grid{from: t0, to: t0.Add(n * time.Minute), step: time.Minute}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := c.queryRange(context.Background(), "q", "q", v1.Range{Start: g.from.Add(time.Minute), End: g.to, Step: time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
+		counts := map[string][]sliceCounts{}
+		if _, err := decodeCounts(m, "instance", "", g, counts, func(c *sliceCounts, v float64) { c.count = v }); err != nil {
+			b.Fatal(err)
+		}
+		if len(counts["a"]) != n {
+			b.Fatal(len(counts["a"]))
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package prometheus
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/slo/events"
+)
+
+// defaultEventLookback is how far apart two raw samples of a counter may be for the increase
+// between them to count, when lookback_delta is unset: Prometheus' default lookback delta, past
+// which a series reads as gone.
+const defaultEventLookback = 5 * time.Minute
+
+// eventLookback is the gap between two raw samples of a counter past which the later one starts
+// the series anew (its increase is not known): lookback_delta, else 5m, and never less than two
+// resolutions (a counter scraped every resolution loses one scrape without losing its increase).
+func (s *settings) eventLookback() time.Duration {
+	l := defaultEventLookback
+	if s.lookback > 0 {
+		l = s.lookback
+	}
+	return max(l, 2*s.res)
+}
+
+// rawQuery is the instant query that returns the raw samples of selector in [from, to): a range
+// selector evaluated at to-1ms, reaching back to from-1ms. Prometheus 2.x includes a sample at
+// exactly from-1ms and 3.x does not: the caller drops samples before from, so both give the same.
+func rawQuery(selector string, from, to time.Time) (query string, at time.Time) {
+	return selector + "[" + promDuration(to.Sub(from)) + "]", to.Add(-time.Millisecond)
+}
+
+// bucketSums are one group's counter increases per bucket of a chunk.
+type bucketSums struct {
+	inc  []float64
+	seen []bool   // the group had a sample in the bucket
+	bad  []string // why the bucket cannot be counted, or ""
+}
+
+func newBucketSums(n int) *bucketSums {
+	return &bucketSums{inc: make([]float64, n), seen: make([]bool, n), bad: make([]string, n)}
+}
+
+// sumIncreases adds up the increases of the raw counter series of m by group (the value of
+// label, or fixed), per bucket of g. The increase between two consecutive samples at most
+// lookback apart is the difference of their values, or the later value when it is smaller (the
+// counter was reset: it counted that much since); it belongs to the bucket holding the later
+// sample, so that a bucket read again, with the samples from lookback before it, gets the same
+// count. A series' first sample, and one after a longer gap, gives no increase: what happened
+// before it is not known. Samples outside [from, g.to) are dropped, where from is lookback
+// before g.from. unlabelled counts the series without the label.
+func sumIncreases(m model.Matrix, label, fixed string, g grid, lookback time.Duration) (groups map[string]*bucketSums, unlabelled int) {
+	groups = map[string]*bucketSums{}
+	from := g.from.Add(-lookback)
+	for _, ss := range m {
+		name := fixed
+		if label != "" {
+			name = string(ss.Metric[model.LabelName(label)])
+			if name == "" {
+				unlabelled++
+				continue
+			}
+		}
+		b := groups[name]
+		if b == nil {
+			b = newBucketSums(g.slices())
+			groups[name] = b
+		}
+		for _, h := range ss.Histograms {
+			if i, ok := bucketOf(g, h.Timestamp.Time()); ok {
+				b.bad[i] = fmt.Sprintf("series %s has native histogram samples: the source counts float counters", ss.Metric)
+			}
+		}
+		var prev *model.SamplePair
+		for k := range ss.Values {
+			p := &ss.Values[k]
+			t := p.Timestamp.Time()
+			if t.Before(from) || !t.Before(g.to) {
+				continue
+			}
+			v := float64(p.Value)
+			i, inChunk := bucketOf(g, t)
+			if inChunk {
+				b.seen[i] = true
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				if inChunk {
+					b.bad[i] = fmt.Sprintf("series %s has the value %v at %s, which no counter has", ss.Metric, v, t.UTC().Format(time.RFC3339Nano))
+				}
+				prev = nil // the next sample has no usable predecessor
+				continue
+			}
+			if prev != nil && inChunk && t.Sub(prev.Timestamp.Time()) <= lookback {
+				inc := v - float64(prev.Value)
+				if v < float64(prev.Value) {
+					inc = v // a reset
+				}
+				b.inc[i] += inc
+			}
+			prev = p
+		}
+	}
+	return groups, unlabelled
+}
+
+// bucketOf returns the index of the bucket of g holding t.
+func bucketOf(g grid, t time.Time) (int, bool) {
+	if t.Before(g.from) || !t.Before(g.to) {
+		return 0, false
+	}
+	return int(t.Sub(g.from) / g.step), true
+}
+
+// eventChunk is what one chunk of an events entry gave.
+type eventChunk struct {
+	buckets  map[string][]events.Bucket
+	rejected []collector.Rejection
+}
+
+// eventBuckets pairs the totals of a chunk with the good (or bad) counts into buckets. A bucket
+// is written where the group's total counter had a sample (a zero bucket says "observed, no
+// event"); a bucket whose counts cannot be right is rejected instead.
+func eventBuckets(e eventEntry, g grid, total, other map[string]*bucketSums) eventChunk {
+	out := eventChunk{buckets: map[string][]events.Bucket{}}
+	otherKey := "good"
+	if e.goodIsBad {
+		otherKey = "bad"
+	}
+	names := make([]string, 0, len(total)+len(other))
+	for n := range total {
+		names = append(names, n)
+	}
+	for n := range other {
+		if total[n] == nil {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	empty := newBucketSums(g.slices())
+	for _, name := range names {
+		t, o := total[name], other[name]
+		if t == nil {
+			t = empty
+		}
+		if o == nil {
+			o = empty
+		}
+		var bs []events.Bucket
+		for i := range g.slices() {
+			start := g.from.Add(time.Duration(i) * g.step)
+			reject := func(setting, reason string) {
+				out.rejected = append(out.rejected, collector.Rejection{
+					Where:   fmt.Sprintf("series %s bucket %s", name, start.UTC().Format(time.RFC3339)),
+					Reason:  reason,
+					Rule:    "event counters must be float counters, " + otherKey + " within total",
+					Setting: fmt.Sprintf("prometheus.events[%d].%s", e.index, setting),
+				})
+			}
+			switch {
+			case t.bad[i] != "":
+				reject("total", t.bad[i])
+				continue
+			case o.bad[i] != "":
+				reject(otherKey, o.bad[i])
+				continue
+			case !t.seen[i]:
+				if o.inc[i] > 0 {
+					reject("total", fmt.Sprintf("%s counted %s events but total has no sample", otherKey, fmtCount(o.inc[i])))
+				}
+				continue
+			}
+			if math.IsInf(t.inc[i], 0) || math.IsInf(o.inc[i], 0) {
+				reject("total", "the increases add up past the largest number")
+				continue
+			}
+			good := o.inc[i]
+			if e.goodIsBad {
+				good = t.inc[i] - o.inc[i]
+			}
+			if good < 0 || good > t.inc[i] {
+				reject(otherKey, fmt.Sprintf("%s counted %s events, more than the %s of total", otherKey, fmtCount(o.inc[i]), fmtCount(t.inc[i])))
+				continue
+			}
+			bs = append(bs, events.Bucket{Start: start, Good: good, Total: t.inc[i]})
+		}
+		if len(bs) > 0 {
+			out.buckets[name] = bs
+		}
+	}
+	return out
+}
