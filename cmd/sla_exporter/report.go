@@ -12,8 +12,6 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/sla-exporter/sla_exporter/collector"
-	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
@@ -81,20 +79,12 @@ func (c *reportCmd) run(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	runner := collector.NewRunner(collector.RunnerOptions{Logger: e.logger, Clock: fixedClock{at: at}})
-	srcs, err := sourceConfigs(cfg, e.logger, nil, func() time.Time { return at })
+	eval, err := evaluateAt(ctx, cfg, e.logger, at, nil)
 	if err != nil {
 		return err
 	}
-	if err := runner.Update(srcs); err != nil {
-		return err
-	}
-	if err := runner.SyncOnce(ctx); err != nil {
-		return err
-	}
-	eval := evaluation.New(cfg, evaluation.Options{Data: runner, Logger: e.logger, Now: func() time.Time { return at }})
 	req := report.Request{Period: *c.period, Filter: report.Filter{Service: *c.service, Customer: *c.customer, Supplier: *c.supplier, Contract: *c.contractFl}}
-	rep, err := report.Build(report.Inputs{Source: eval, Current: eval.Evaluate(at), Demo: isDemo}, req)
+	rep, err := report.Build(report.Inputs{Source: eval, Current: eval.Evaluate(at), Demo: isDemo, TicketURL: eval.Config().TicketLink}, req)
 	if err != nil {
 		return err
 	}

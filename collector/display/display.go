@@ -1,5 +1,5 @@
 // Package display writes figures the way a manager reads them: durations as days, hours, minutes
-// and seconds (18h17m), ratios as percentages (99.87%), counts as whole numbers, money with two
+// and seconds (18h17m), ratios as percentages (99.87%), counts as whole numbers with grouped thousands, burn rates as multiples (14×), money with two
 // decimals and grouped thousands, and instants in a timezone with its abbreviation. The report
 // and the status page share it, so a figure reads the same in both. Metrics and APIs keep base
 // units (seconds, ratios 0-1).
@@ -115,9 +115,9 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// Count writes a count as a whole number (127). An error budget projected from the traffic
-// so far is fractional: under 10 it keeps one decimal (2.4 cycles left is not 2), above it the
-// decimal is noise (549361, not 549361.4 events).
+// Count writes a count as a whole number with its thousands grouped (127, 538,758). An error
+// budget projected from the traffic so far is fractional: under 10 it keeps one decimal (2.4
+// cycles left is not 2), above it the decimal is noise (549,361, not 549,361.4 events).
 func Count(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
@@ -126,9 +126,31 @@ func Count(v float64) string {
 		if r == 0 {
 			return "0" // not -0
 		}
-		return strconv.FormatFloat(r, 'f', 0, 64)
+		return grouped(strconv.FormatFloat(r, 'f', 0, 64))
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// grouped puts a comma between the thousands of a formatted number ("-1234567.5" reads
+// "-1,234,567.5").
+func grouped(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
 }
 
 // Quantity writes v in its unit: seconds as a duration, a ratio as a percentage, anything
@@ -185,18 +207,43 @@ func Budget(remaining, ratio float64, unit string) string {
 // 1,200.00 and -3,000.50.
 func Money(v float64) string {
 	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
 	if v < 0 && s != "0.00" {
-		b.WriteByte('-')
+		s = "-" + s
 	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
+	return grouped(s)
+}
+
+// Rate writes a burn rate as a multiple of the rate that spends exactly the budget over the
+// period: "14×", "1.9×", "0.25×", "0×". Two significant digits are what a reader compares; more
+// would be noise in a figure measured over a short window.
+func Rate(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
 	}
-	return b.String() + "." + frac
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0×"
+	case a >= 10:
+		return grouped(strconv.FormatFloat(math.Round(v), 'f', 0, 64)) + "×"
+	case a < 0.01:
+		// 'g' would switch to an exponent (1e-05): a burn this small is "almost none".
+		return "<0.01×"
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64) + "×"
+}
+
+// Day writes an instant in loc (UTC when nil) as a sentence names it: "17 Dec 14:05 CET", with
+// the year only when it is not that of ref ("3 Jan 2027 09:00 CET"), so a date in the current
+// year reads short and one across New Year does not read as the past.
+func Day(t, ref time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	if t.Year() != ref.In(loc).Year() {
+		return t.Format("2 Jan 2006 15:04 MST")
+	}
+	return t.Format("2 Jan 15:04 MST")
 }
 
 // Amount writes money with its currency, as an invoice line does: "1,200.00 EUR". Without a

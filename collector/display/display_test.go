@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestDuration(t *testing.T) {
+func TestFormatDuration(t *testing.T) {
 	for _, tc := range []struct {
 		sec  float64
 		want string
@@ -37,7 +37,7 @@ func TestDuration(t *testing.T) {
 	}
 }
 
-func TestPercent(t *testing.T) {
+func TestFormatPercent(t *testing.T) {
 	for _, tc := range []struct {
 		v, ref float64
 		want   string
@@ -70,7 +70,7 @@ func TestPercent(t *testing.T) {
 	}
 }
 
-func TestQuantity(t *testing.T) {
+func TestFormatQuantity(t *testing.T) {
 	for _, tc := range []struct {
 		v    float64
 		unit string
@@ -79,12 +79,12 @@ func TestQuantity(t *testing.T) {
 		{65860, "seconds", "18h18m"},
 		{0.83, "ratio", "83.00%"},
 		{127, "tickets", "127"},
-		{1200, "events", "1200"},
+		{1200, "events", "1,200"},
 		{2.35, "cycles", "2.4"}, // a budget projected from the traffic so far
 		{-2.35, "cycles", "-2.4"},
-		{87.9, "cycles", "88"},         // from 10 on, whole numbers
-		{549361.4, "events", "549361"}, //
-		{-0.01, "cycles", "0"},         // not -0
+		{87.9, "cycles", "88"},          // from 10 on, whole numbers
+		{549361.4, "events", "549,361"}, //
+		{-0.01, "cycles", "0"},          // not -0
 		{math.NaN(), "ratio", ""},
 	} {
 		if got := Quantity(tc.v, tc.unit); got != tc.want {
@@ -101,7 +101,7 @@ func TestQuantity(t *testing.T) {
 	}
 }
 
-func TestBudget(t *testing.T) {
+func TestFormatBudget(t *testing.T) {
 	for _, tc := range []struct {
 		remaining, ratio float64
 		unit             string
@@ -121,7 +121,7 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-func TestTime(t *testing.T) {
+func TestFormatTime(t *testing.T) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestTime(t *testing.T) {
 	}
 }
 
-func TestMoney(t *testing.T) {
+func TestFormatMoney(t *testing.T) {
 	for _, tc := range []struct {
 		v    float64
 		want string
@@ -155,6 +155,64 @@ func TestMoney(t *testing.T) {
 	} {
 		if got := Money(tc.v); got != tc.want {
 			t.Errorf("Money(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestFormatCount(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{127, "127"}, {1000, "1,000"}, {538758, "538,758"}, {-2345, "-2,345"}, {1234567.4, "1,234,567"},
+		{2.43, "2.4"}, {9.96, "10"}, {-0.01, "0"}, {math.NaN(), ""},
+	} {
+		if got := Count(tc.v); got != tc.want {
+			t.Errorf("Count(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestFormatRate(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{14.4, "14×"},     // two significant digits: 14
+		{1.8667, "1.9×"},  // 1.8667 rounds to 1.9
+		{1.0526, "1.1×"},  //
+		{0.2699, "0.27×"}, //
+		{1, "1×"},         // no trailing zeros
+		{9.96, "10×"},     // rounds up into the next decade without an exponent
+		{1440, "1,440×"},  // a 5-minute window after a burst
+		{0.00001, "<0.01×"},
+		{0, "0×"},
+		{math.Inf(1), ""},
+	} {
+		if got := Rate(tc.v); got != tc.want {
+			t.Errorf("Rate(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestFormatDay(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		t    time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Date(2026, 12, 31, 13, 5, 0, 0, time.UTC), rome, "31 Dec 14:05 CET"},
+		// 23:30 UTC on New Year's Eve is already 2027 in Rome: the year is shown.
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), rome, "1 Jan 2027 00:30 CET"},
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), nil, "31 Dec 23:30 UTC"},
+	} {
+		if got := Day(tc.t, ref, tc.loc); got != tc.want {
+			t.Errorf("Day(%v) = %q, want %q", tc.t, got, tc.want)
 		}
 	}
 }

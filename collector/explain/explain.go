@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/slo"
 )
 
@@ -101,8 +102,8 @@ func Objective(o *collector.ObjectiveResult, c Context) Explanation {
 	derived, reasons := causes(o, c)
 	if derived != o.Status {
 		e.Reasons = []Reason{{Unexplained, fmt.Sprintf("status %s, but its figures give %s: attainment %s, forecast %s, %s of budget left",
-			o.Status, derived, orDash(PercentVs(o.Attainment, o.Target), o.HasData), orDash(PercentVs(o.Forecast, o.Target), o.HasForecast),
-			Percent(o.BudgetRemainingRatio))}}
+			o.Status, derived, orDash(display.PercentVs(o.Attainment, o.Target), o.HasData), orDash(display.PercentVs(o.Forecast, o.Target), o.HasForecast),
+			display.Percent(o.BudgetRemainingRatio))}}
 	} else {
 		e.Reasons = reasons
 	}
@@ -128,11 +129,11 @@ func causes(o *collector.ObjectiveResult, c Context) (slo.Status, []Reason) {
 	}
 	if !o.Exhaustion.IsZero() {
 		rs = append(rs, Reason{BudgetRunsOut, fmt.Sprintf("budget runs out on %s at the current burn (in %s)",
-			Day(o.Exhaustion, c.At, o.Location), Duration(o.Exhaustion.Sub(c.At).Seconds()))})
+			display.Day(o.Exhaustion, c.At, o.Location), display.Duration(o.Exhaustion.Sub(c.At).Seconds()))})
 	}
 	if o.HasBreachProbability && o.BreachProbability >= 0.5 {
 		rs = append(rs, Reason{LikelyBreach, fmt.Sprintf("the period is %s likely to end below the %s target, with %d tickets still open",
-			chance(o.BreachProbability), Percent(o.Target), open)})
+			chance(o.BreachProbability), display.Percent(o.Target), open)})
 	}
 	if len(rs) > 0 {
 		return slo.AtRisk, rs
@@ -156,7 +157,7 @@ func staleText(o *collector.ObjectiveResult, c Context) string {
 		return "no data: figures withheld, as the source's data is too old or the evaluation failed (see the log)"
 	}
 	last := func() string {
-		return fmt.Sprintf("last synced %s (%s ago)", Day(s.LastSuccess, c.At, o.Location), Duration(c.At.Sub(s.LastSuccess).Seconds()))
+		return fmt.Sprintf("last synced %s (%s ago)", display.Day(s.LastSuccess, c.At, o.Location), display.Duration(c.At.Sub(s.LastSuccess).Seconds()))
 	}
 	switch {
 	case s.State == collector.SourcePending || s.LastSuccess.IsZero() && s.Up:
@@ -166,7 +167,7 @@ func staleText(o *collector.ObjectiveResult, c Context) string {
 	case !s.Up:
 		return fmt.Sprintf("no data: source %s is down (%s), %s", s.Name, stateWords(s.State), last())
 	case c.Staleness > 0 && c.At.Sub(s.LastSuccess) > c.Staleness:
-		return fmt.Sprintf("no data: source %s %s, beyond the %s staleness limit", s.Name, last(), Duration(c.Staleness.Seconds()))
+		return fmt.Sprintf("no data: source %s %s, beyond the %s staleness limit", s.Name, last(), display.Duration(c.Staleness.Seconds()))
 	}
 	return "no data: the objective's evaluation failed (the error is in the log)"
 }
@@ -212,22 +213,22 @@ func noDataText(o *collector.ObjectiveResult) string {
 func bad(v float64, u slo.Unit) string {
 	switch u {
 	case slo.Seconds:
-		return Duration(v) + " of downtime"
+		return display.Duration(v) + " of downtime"
 	case slo.Events:
-		return Count(v) + " bad events"
+		return display.Count(v) + " bad events"
 	case slo.Cycles:
-		if Count(v) == "1" {
+		if display.Count(v) == "1" {
 			return "1 breach"
 		}
-		return Count(v) + " breaches"
+		return display.Count(v) + " breaches"
 	}
-	return Count(v) + " bad"
+	return display.Count(v) + " bad"
 }
 
 func spentText(o *collector.ObjectiveResult) string {
-	allowed := Count(o.BudgetTotal)
+	allowed := display.Count(o.BudgetTotal)
 	if o.Unit == slo.Seconds {
-		allowed = Duration(o.BudgetTotal)
+		allowed = display.Duration(o.BudgetTotal)
 	}
 	s := fmt.Sprintf("error budget spent: %s against %s allowed", bad(o.BudgetConsumed, o.Unit), allowed)
 	if o.Unit == slo.Seconds {
@@ -239,10 +240,10 @@ func spentText(o *collector.ObjectiveResult) string {
 }
 
 func forecastText(o *collector.ObjectiveResult) string {
-	s := fmt.Sprintf("forecast %s < %s target", PercentVs(o.Forecast, o.Target), PercentVs(o.Target, o.Forecast))
+	s := fmt.Sprintf("forecast %s < %s target", display.PercentVs(o.Forecast, o.Target), display.PercentVs(o.Target, o.Forecast))
 	if o.Kind == slo.TicketSLA {
 		if n := openUndecided(o); n > 0 {
-			return s + fmt.Sprintf(" (%s of %d open tickets expected to breach)", Count(o.ExpectedBreaches), n)
+			return s + fmt.Sprintf(" (%s of %d open tickets expected to breach)", display.Count(o.ExpectedBreaches), n)
 		}
 		return s
 	}
@@ -252,15 +253,15 @@ func forecastText(o *collector.ObjectiveResult) string {
 func onTrackText(o *collector.ObjectiveResult, open int) string {
 	if !o.HasData {
 		// A ticket objective with open work but nothing decided yet.
-		return fmt.Sprintf("on track: nothing decided yet, %d open tickets, %s expected to breach", open, Count(o.ExpectedBreaches))
+		return fmt.Sprintf("on track: nothing decided yet, %d open tickets, %s expected to breach", open, display.Count(o.ExpectedBreaches))
 	}
 	var s string
 	if o.HasForecast {
-		s = fmt.Sprintf("on track: forecast %s ≥ %s target (%s so far)", PercentVs(o.Forecast, o.Target), PercentVs(o.Target, o.Forecast), PercentVs(o.Attainment, o.Target))
+		s = fmt.Sprintf("on track: forecast %s ≥ %s target (%s so far)", display.PercentVs(o.Forecast, o.Target), display.PercentVs(o.Target, o.Forecast), display.PercentVs(o.Attainment, o.Target))
 	} else {
-		s = fmt.Sprintf("on track: %s ≥ %s target", PercentVs(o.Attainment, o.Target), PercentVs(o.Target, o.Attainment))
+		s = fmt.Sprintf("on track: %s ≥ %s target", display.PercentVs(o.Attainment, o.Target), display.PercentVs(o.Target, o.Attainment))
 	}
-	return s + ", " + Percent(o.BudgetRemainingRatio) + " of budget left"
+	return s + ", " + display.Percent(o.BudgetRemainingRatio) + " of budget left"
 }
 
 // notes are the figures that did not decide the status but a reader should not miss.
@@ -276,7 +277,7 @@ func notes(o *collector.ObjectiveResult, c Context) []string {
 	}
 	if fastest.Rate >= NoteBurnRate && o.Status != slo.Breached {
 		out = append(out, fmt.Sprintf("%s of budget left, but burning %s the sustainable rate over the last %s",
-			Percent(o.BudgetRemainingRatio), Rate(fastest.Rate), Duration(fastest.Window.Seconds())))
+			display.Percent(o.BudgetRemainingRatio), display.Rate(fastest.Rate), display.Duration(fastest.Window.Seconds())))
 	}
 	if o.Kind == slo.TicketSLA {
 		if n := o.Open.Breached; n == 1 {
@@ -294,7 +295,7 @@ func notes(o *collector.ObjectiveResult, c Context) []string {
 		}
 	}
 	if o.Kind == slo.Availability && o.HasData && o.Coverage < 0.99 {
-		out = append(out, fmt.Sprintf("probe data covers %s of the period so far", Percent(o.Coverage)))
+		out = append(out, fmt.Sprintf("probe data covers %s of the period so far", display.Percent(o.Coverage)))
 	}
 	return out
 }

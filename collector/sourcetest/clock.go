@@ -7,12 +7,13 @@ import (
 	"time"
 )
 
-// Clock is a collector.Clock a test moves by hand, for sources that schedule work of their own
-// (the probing kinds). Every After is announced on Afters (buffered), so that a test learns
-// that a goroutine is waiting, and for how long, by receiving from it.
+// Clock is a collector.Clock a test moves by hand, for the runner and for sources that schedule
+// work of their own (the probing kinds). Every After is announced on Afters and every
+// WithTimeout on Timeouts (both buffered), so that a test learns that a goroutine is waiting,
+// and for how long, by receiving from them.
 type Clock struct {
-	// Afters receives the duration of every After call.
-	Afters chan time.Duration
+	// Afters receives the duration of every After call, Timeouts that of every WithTimeout.
+	Afters, Timeouts chan time.Duration
 
 	mu     sync.Mutex
 	now    time.Time
@@ -26,7 +27,7 @@ type clockTimer struct {
 
 // NewClock returns a clock reading now.
 func NewClock(now time.Time) *Clock {
-	return &Clock{now: now, Afters: make(chan time.Duration, 1000)}
+	return &Clock{now: now, Afters: make(chan time.Duration, 1000), Timeouts: make(chan time.Duration, 1000)}
 }
 
 // Now returns the clock's time.
@@ -70,6 +71,7 @@ func (c *Clock) WithTimeout(parent context.Context, d time.Duration) (context.Co
 	ctx := &timeoutCtx{Context: parent, done: make(chan struct{})}
 	t := c.add(d, func(time.Time) { ctx.cancel(context.DeadlineExceeded) })
 	stop := context.AfterFunc(parent, func() { ctx.cancel(parent.Err()) })
+	c.Timeouts <- d
 	return ctx, func() {
 		stop()
 		c.remove(t)

@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/sla-exporter/sla_exporter/collector/explain"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
@@ -126,12 +126,12 @@ func checkStatusFigures(t *testing.T, tb *tab, objectives []ObjectiveJSON, kpis 
 	counts := map[string]int{}
 	for i, o := range objectives {
 		counts[statusBadge(o.Status).Class]++
-		want := row{Name: o.Name, Target: explain.Percent(o.Target), Budget: o.Display.BudgetRemaining}
+		want := row{Name: o.Name, Target: display.Percent(o.Target), Budget: o.Display.BudgetRemaining}
 		if o.Attainment != nil {
-			want.Attainment = explain.PercentVs(*o.Attainment, o.Target)
+			want.Attainment = display.PercentVs(*o.Attainment, o.Target)
 		}
 		if o.Forecast != nil {
-			want.Forecast = explain.PercentVs(*o.Forecast, o.Target)
+			want.Forecast = display.PercentVs(*o.Forecast, o.Target)
 		}
 		if want.Attainment != o.Display.Attainment || want.Forecast != o.Display.Forecast || want.Target != o.Display.Target {
 			t.Errorf("%s: the API's display %+v does not format its own numbers as %+v", o.Name, o.Display, want)
@@ -170,9 +170,9 @@ func checkStatusFigures(t *testing.T, tb *tab, objectives []ObjectiveJSON, kpis 
 		t.Fatalf("%d KPI rows, the API has %d", len(shown), len(kpis))
 	}
 	for i, k := range kpis {
-		want := kpiView{Name: k.Name, Target: explain.Quantity(k.Target, k.Unit)}
+		want := kpiView{Name: k.Name, Target: display.Quantity(k.Target, k.Unit)}
 		if k.Value != nil {
-			want.Value = explain.QuantityVs(*k.Value, k.Target, k.Unit)
+			want.Value = display.QuantityVs(*k.Value, k.Target, k.Unit)
 		}
 		if shown[i] != want || want.Value != k.Display.Value {
 			t.Errorf("KPI row %d: the page shows %+v, the API %+v (display %+v)", i, shown[i], want, k.Display)
@@ -201,7 +201,7 @@ func checkObjectiveFigures(t *testing.T, tb *tab, o ObjectiveJSON) {
 	for _, h := range o.History {
 		want.History[h.Label] = ""
 		if h.Attainment != nil {
-			want.History[h.Label] = explain.PercentVs(*h.Attainment, o.Target)
+			want.History[h.Label] = display.PercentVs(*h.Attainment, o.Target)
 		}
 	}
 	if got.H1 != want.H1 || got.Attainment != want.Attainment || fmt.Sprint(got.History) != fmt.Sprint(want.History) {
@@ -234,7 +234,7 @@ func checkTicketCount(t *testing.T, s *browserServer, tb *tab, name string) {
 	if strings.Join(got.Tickets, " ") != strings.Join(want, " ") {
 		t.Errorf("the page lists %d tickets %v, the API %d %v", len(got.Tickets), got.Tickets, len(want), want)
 	}
-	if got.Stated != explain.Count(float64(len(want))) {
+	if got.Stated != display.Count(float64(len(want))) {
 		t.Errorf("the page says %q ticket cycles, the API lists %d", got.Stated, len(want))
 	}
 }
@@ -336,7 +336,7 @@ func TestBrowserRefresh(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	want := state{Datetime: later.Format(time.RFC3339), Shown: explain.Time(later, s.expo.Snapshot().Location), Swapped: true, NoReload: true}
+	want := state{Datetime: later.Format(time.RFC3339), Shown: display.Time(later, s.expo.Snapshot().Location), Swapped: true, NoReload: true}
 	if got != want {
 		t.Errorf("after the next evaluation the page shows %+v, want %+v", got, want)
 	}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
-	"github.com/sla-exporter/sla_exporter/collector/explain"
 )
 
 // The objective page's charts are inline SVG drawn here, so the page needs no script to show
@@ -111,8 +111,8 @@ func burnDownChart(o *collector.ObjectiveResult, pts []evaluation.BudgetPoint, a
 		c.YTicks = append(c.YTicks, axisTick{Pos: c.y(v, lo, 1), Label: axisPercent(v)})
 	}
 	c.XTicks = []axisTick{
-		{Pos: c.Left, Label: explain.Day(from, at, o.Location), Anchor: "start"},
-		{Pos: c.Right, Label: explain.Day(to, at, o.Location), Anchor: "end"},
+		{Pos: c.Left, Label: display.Day(from, at, o.Location), Anchor: "start"},
+		{Pos: c.Right, Label: display.Day(to, at, o.Location), Anchor: "end"},
 	}
 	if calendar {
 		c.Lines = append(c.Lines, polyline{Class: "ideal", Points: points([]float64{c.Left, c.Right}, []float64{c.y(1, lo, 1), c.y(0, lo, 1)})})
@@ -129,7 +129,7 @@ func burnDownChart(o *collector.ObjectiveResult, pts []evaluation.BudgetPoint, a
 	if n := len(xs); n > 0 {
 		last := pts[len(pts)-1]
 		c.Dots = append(c.Dots, dot{X: xs[n-1], Y: ys[n-1], Class: "dot",
-			Title: "now: " + explain.Percent(last.RemainingRatio) + " left"})
+			Title: "now: " + display.Percent(last.RemainingRatio) + " left"})
 	}
 	return c
 }
@@ -150,7 +150,7 @@ func trendChart(o *collector.ObjectiveResult) *chart {
 	ticks := niceTicks(math.Max(0, lo-(1-lo)/5))
 	lo = ticks[0]
 	c := newChart("trend", "Attainment of the last "+strconv.Itoa(len(o.History))+" finished periods",
-		"Each finished period's final attainment against the "+explain.Percent(o.Target)+" target.")
+		"Each finished period's final attainment against the "+display.Percent(o.Target)+" target.")
 	n := len(o.History)
 	x := func(i int) float64 {
 		if n == 1 {
@@ -162,7 +162,7 @@ func trendChart(o *collector.ObjectiveResult) *chart {
 		c.YTicks = append(c.YTicks, axisTick{Pos: c.y(v, lo, 1), Label: axisPercent(v)})
 	}
 	ty := c.y(o.Target, lo, 1)
-	c.Target = &targetLine{Pos: ty, LabelY: round1(ty - 4), Label: "target " + explain.Percent(o.Target)}
+	c.Target = &targetLine{Pos: ty, LabelY: round1(ty - 4), Label: "target " + display.Percent(o.Target)}
 	var xs, ys []float64
 	for i, h := range o.History {
 		// Label every period when they fit, else every other one and the last.
@@ -174,7 +174,7 @@ func trendChart(o *collector.ObjectiveResult) *chart {
 			continue
 		}
 		xs, ys = append(xs, x(i)), append(ys, c.y(h.Attainment, lo, 1))
-		class, title := "dot", h.Label+": "+explain.PercentVs(h.Attainment, o.Target)
+		class, title := "dot", h.Label+": "+display.PercentVs(h.Attainment, o.Target)
 		if h.Attainment < o.Target {
 			class, title = "dot miss", title+", below target"
 		}

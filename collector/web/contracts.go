@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
-	"github.com/sla-exporter/sla_exporter/collector/explain"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 )
 
@@ -191,7 +191,7 @@ func contractRows(snap *collector.Snapshot) []contractRow {
 			r.Status = badge{Class: j.Status, Word: j.Status}
 		}
 		if j.Fee != nil {
-			r.Fee = fmt.Sprintf("%s %s per %s", explain.Money(*j.Fee), j.Currency, j.Period)
+			r.Fee = fmt.Sprintf("%s %s per %s", display.Money(*j.Fee), j.Currency, j.Period)
 		}
 		for _, o := range j.Objectives {
 			r.Objectives = append(r.Objectives, contractObjectiveRow{Name: o.Name, URL: objectiveURL(o.Name),
@@ -213,7 +213,7 @@ func contractRows(snap *collector.Snapshot) []contractRow {
 func tiersText(ts []TierJSON) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
-		parts[i] = fmt.Sprintf("below %s: %s", explain.Percent(t.Below), explain.Percent(t.Credit))
+		parts[i] = fmt.Sprintf("below %s: %s", display.Percent(t.Below), display.Percent(t.Credit))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -227,11 +227,11 @@ func ratingText(r RatingJSON, status string) string {
 		}
 		return ""
 	}
-	s := explain.Percent(*r.Attainment)
+	s := display.Percent(*r.Attainment)
 	if r.Tier == nil {
 		return s + " (no credit)"
 	}
-	return fmt.Sprintf("%s (tier below %s: %s credit)", s, explain.Percent(r.Tier.Below), explain.Percent(r.Tier.Credit))
+	return fmt.Sprintf("%s (tier below %s: %s credit)", s, display.Percent(r.Tier.Below), display.Percent(r.Tier.Credit))
 }
 
 // creditText shows a credit as a ratio and, with a fee, an amount: "10.00% = 1,200.00 EUR".
@@ -240,9 +240,9 @@ func creditText(c collector.ContractCredit, k collector.ContractResult) string {
 		return "unknown (data missing)"
 	}
 	if k.Spec.Fee > 0 {
-		return fmt.Sprintf("%s = %s %s", explain.Percent(c.Ratio), explain.Money(c.Amount), k.Spec.Currency)
+		return fmt.Sprintf("%s = %s %s", display.Percent(c.Ratio), display.Money(c.Amount), k.Spec.Currency)
 	}
-	return explain.Percent(c.Ratio)
+	return display.Percent(c.Ratio)
 }
 
 // lastPeriod is the contract's last finished period, or nil.

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
-	"github.com/sla-exporter/sla_exporter/collector/explain"
 )
 
 // drillParams are the parameters of the ticket drill-down, for the API and the page alike.
@@ -221,12 +221,12 @@ func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc 
 		if t == nil {
 			return ""
 		}
-		return explain.Time(*t, loc)
+		return display.Time(*t, loc)
 	}
 	for _, r := range rows {
 		v := cycleView{Ticket: ticketRef{ID: r.Ticket, Link: x.ticketLink(objective, r.Ticket)}, Cycle: r.Cycle, Priority: r.Priority, Group: r.Group,
-			State: cycleStates[r.State], Started: explain.Time(r.Start, loc), Deadline: when(r.Deadline), Stopped: when(r.Stop), Breached: when(r.BreachedAt),
-			Target: explain.Duration(r.Target), Elapsed: explain.Duration(r.Elapsed), AtRisk: r.AtRisk}
+			State: cycleStates[r.State], Started: display.Time(r.Start, loc), Deadline: when(r.Deadline), Stopped: when(r.Stop), Breached: when(r.BreachedAt),
+			Target: display.Duration(r.Target), Elapsed: display.Duration(r.Elapsed), AtRisk: r.AtRisk}
 		if v.State.Word == "" {
 			v.State = badge{Class: r.State, Word: r.State}
 		}
@@ -235,10 +235,10 @@ func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc 
 		}
 		switch {
 		case r.Remaining < 0:
-			v.Overrun = explain.Duration(-r.Remaining)
+			v.Overrun = display.Duration(-r.Remaining)
 			v.Left, v.Overdue = v.Overrun+" overdue", true
 		case r.State == "in_progress" || r.State == "paused":
-			v.Left = explain.Duration(r.Remaining)
+			v.Left = display.Duration(r.Remaining)
 		}
 		out = append(out, v)
 	}

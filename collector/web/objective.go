@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 	"github.com/sla-exporter/sla_exporter/collector/explain"
 	"github.com/sla-exporter/sla_exporter/slo"
@@ -119,7 +120,7 @@ func buildObjective(o Options, snap *collector.Snapshot, res *collector.Objectiv
 		}
 	}
 	if !res.PeriodStart.IsZero() {
-		v.PeriodRange = explain.Time(res.PeriodStart, loc) + " to " + explain.Time(res.PeriodEnd, loc)
+		v.PeriodRange = display.Time(res.PeriodStart, loc) + " to " + display.Time(res.PeriodEnd, loc)
 	}
 	var open []evaluation.CycleRow
 	if v.Ticket && o.Evaluator != nil {
@@ -157,7 +158,7 @@ func buildObjective(o Options, snap *collector.Snapshot, res *collector.Objectiv
 		h := res.History[i]
 		row := historyRow{Label: h.Label, Status: statusBadge("no_data")}
 		if h.HasData {
-			row.Attainment = explain.PercentVs(h.Attainment, res.Target)
+			row.Attainment = display.PercentVs(h.Attainment, res.Target)
 			row.Status = badge{Class: "ok", Symbol: "●", Word: "met"}
 			if h.Attainment < res.Target {
 				row.Status = badge{Class: "breached", Symbol: "✕", Word: "missed"}
@@ -172,7 +173,7 @@ func buildObjective(o Options, snap *collector.Snapshot, res *collector.Objectiv
 		// The most urgent first: the least working time left, the longest overdue.
 		slices.SortStableFunc(open, func(a, b evaluation.CycleRow) int { return cmp.Compare(a.Remaining, b.Remaining) })
 		if len(open) > maxOpenShown {
-			v.MoreOpen = explain.Count(float64(len(open) - maxOpenShown))
+			v.MoreOpen = display.Count(float64(len(open) - maxOpenShown))
 			v.OpenURL = ticketsURL(res.Objective, url.Values{"state": {"open"}})
 			open = open[:maxOpenShown]
 		}
@@ -215,8 +216,8 @@ func figures(res *collector.ObjectiveResult, row objectiveRow) []figure {
 		{Label: "Error budget left", Value: row.Budget},
 	}
 	if res.HasData {
-		total := explain.Quantity(res.BudgetTotal, string(res.Unit))
-		spent := explain.Quantity(res.BudgetConsumed, string(res.Unit))
+		total := display.Quantity(res.BudgetTotal, string(res.Unit))
+		spent := display.Quantity(res.BudgetConsumed, string(res.Unit))
 		fs[2].Note = spent + " spent of " + total
 	}
 	if row.Exhaustion != "" {
@@ -224,14 +225,14 @@ func figures(res *collector.ObjectiveResult, row objectiveRow) []figure {
 	}
 	switch res.Kind {
 	case slo.TicketSLA:
-		fs = append(fs, figure{Label: "Ticket cycles decided", Value: explain.Count(res.Good + res.Bad),
-			Note: explain.Count(res.Good) + " met, " + explain.Count(res.Bad) + " breached"})
-		fs = append(fs, figure{Label: "Open tickets", Value: row.Open, Note: explain.Count(res.ExpectedBreaches) + " expected to breach"})
+		fs = append(fs, figure{Label: "Ticket cycles decided", Value: display.Count(res.Good + res.Bad),
+			Note: display.Count(res.Good) + " met, " + display.Count(res.Bad) + " breached"})
+		fs = append(fs, figure{Label: "Open tickets", Value: row.Open, Note: display.Count(res.ExpectedBreaches) + " expected to breach"})
 	case slo.Availability:
-		fs = append(fs, figure{Label: "Downtime", Value: explain.Duration(res.Bad),
-			Note: explain.Duration(res.Excluded) + " excluded (maintenance), data covers " + explain.Percent(res.Coverage)})
+		fs = append(fs, figure{Label: "Downtime", Value: display.Duration(res.Bad),
+			Note: display.Duration(res.Excluded) + " excluded (maintenance), data covers " + display.Percent(res.Coverage)})
 	case slo.EventRatio:
-		fs = append(fs, figure{Label: "Events", Value: explain.Count(res.Good + res.Bad), Note: explain.Count(res.Bad) + " bad"})
+		fs = append(fs, figure{Label: "Events", Value: display.Count(res.Good + res.Bad), Note: display.Count(res.Bad) + " bad"})
 	}
 	out := fs[:0]
 	for _, f := range fs {
@@ -247,12 +248,12 @@ func burnRows(res *collector.ObjectiveResult) []burnRow {
 	period := res.PeriodEnd.Sub(res.PeriodStart).Seconds()
 	var out []burnRow
 	for _, b := range sortedRates(res.BurnRates) {
-		r := burnRow{Window: windowName(b.Window), Rate: explain.Rate(b.Rate), Hot: b.Rate >= explain.NoteBurnRate}
+		r := burnRow{Window: windowName(b.Window), Rate: display.Rate(b.Rate), Hot: b.Rate >= explain.NoteBurnRate}
 		switch {
 		case b.Rate <= 0:
 			r.Lasts = "nothing spent"
 		case period > 0 && !math.IsInf(b.Rate, 0):
-			r.Lasts = "the whole budget in " + explain.Duration(period/b.Rate)
+			r.Lasts = "the whole budget in " + display.Duration(period/b.Rate)
 		}
 		out = append(out, r)
 	}
@@ -269,9 +270,9 @@ func budgetRows(pts []evaluation.BudgetPoint, loc *time.Location) []budgetRow {
 			continue
 		}
 		last = p.At
-		r := budgetRow{At: explain.Time(p.At, loc), Left: explain.Percent(p.RemainingRatio)}
+		r := budgetRow{At: display.Time(p.At, loc), Left: display.Percent(p.RemainingRatio)}
 		if p.HasData {
-			r.Attainment = explain.Percent(p.Attainment)
+			r.Attainment = display.Percent(p.Attainment)
 		}
 		out = append(out, r)
 	}

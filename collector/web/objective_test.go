@@ -14,6 +14,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 	"github.com/sla-exporter/sla_exporter/collector/explain"
 	"github.com/sla-exporter/sla_exporter/slo"
@@ -70,7 +71,7 @@ func TestObjectivePages(t *testing.T) {
 			}
 			var want []string
 			for _, b := range sortedRates(res.BurnRates) {
-				want = append(want, explain.Rate(b.Rate))
+				want = append(want, display.Rate(b.Rate))
 			}
 			if !slices.Equal(rates, want) || len(rates) != len(j.BurnRates) {
 				t.Errorf("burn rates %v, want %v", rates, want)
@@ -90,7 +91,7 @@ func TestObjectivePages(t *testing.T) {
 				h := j.History[i]
 				a := ""
 				if h.Attainment != nil {
-					a = explain.PercentVs(*h.Attainment, j.Target)
+					a = display.PercentVs(*h.Attainment, j.Target)
 				}
 				wantHist = append(wantHist, strings.TrimSpace(h.Label+" "+a))
 			}

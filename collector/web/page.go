@@ -7,7 +7,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
-	"github.com/sla-exporter/sla_exporter/collector/explain"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 )
 
 // statusView is the status page: what a manager opens to see whether promises are kept, and
@@ -69,8 +69,8 @@ func buildStatus(o Options, snap *collector.Snapshot) statusView {
 	}
 	v.Contracts = contractRows(snap)
 	for _, h := range snap.Sources {
-		r := sourceRow{Name: h.Name, Health: badge{Class: "up", Symbol: "●", Word: "up"}, LastSuccess: explain.Time(h.LastSuccess, snap.Location),
-			Records: explain.Count(float64(h.Records)), Rejected: explain.Count(float64(h.Rejected))}
+		r := sourceRow{Name: h.Name, Health: badge{Class: "up", Symbol: "●", Word: "up"}, LastSuccess: display.Time(h.LastSuccess, snap.Location),
+			Records: display.Count(float64(h.Records)), Rejected: display.Count(float64(h.Rejected))}
 		if !h.Up {
 			r.Health = badge{Class: "down", Symbol: "✕", Word: "down"}
 			// The state's name, as sla_source_status publishes it, then what it means.
@@ -83,10 +83,10 @@ func buildStatus(o Options, snap *collector.Snapshot) statusView {
 			r.State = strings.TrimSpace(r.State + " " + h.Refusal)
 		}
 		if c := h.LastSync; c.Read > 0 {
-			r.LastSync = explain.Count(float64(c.Accepted)) + " / " + explain.Count(float64(c.Rejected))
+			r.LastSync = display.Count(float64(c.Accepted)) + " / " + display.Count(float64(c.Rejected))
 		}
 		for _, reason := range h.Reasons {
-			r.Reasons = append(r.Reasons, fmt.Sprintf("%s × %s (e.g. %s)", explain.Count(float64(reason.Count)), reason.Reason, reason.Example))
+			r.Reasons = append(r.Reasons, fmt.Sprintf("%s × %s (e.g. %s)", display.Count(float64(reason.Count)), reason.Reason, reason.Example))
 		}
 		v.Sources = append(v.Sources, r)
 	}

@@ -52,7 +52,7 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 	}
 	req := report.Request{Period: q.Get("period"), Filter: report.Filter{Service: q.Get("service"), Customer: q.Get("customer"),
 		Supplier: q.Get("supplier"), Contract: q.Get("contract")}}
-	rep, err := report.Build(report.Inputs{Source: o.Evaluator, Current: snap, Demo: o.Demo}, req)
+	rep, err := report.Build(report.Inputs{Source: o.Evaluator, Current: snap, Demo: o.Demo, TicketURL: o.Evaluator.Config().TicketLink}, req)
 	if err != nil {
 		reportError(w, o, err)
 		return

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
-	"github.com/sla-exporter/sla_exporter/collector/explain"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 )
 
 //go:embed templates
@@ -73,7 +73,7 @@ type pageBase struct {
 }
 
 func newPageBase(o Options, snap *collector.Snapshot, loc *time.Location) pageBase {
-	p := pageBase{Evaluated: explain.Time(snap.At, loc), Version: o.Version, Demo: o.Demo, Refresh: refreshSeconds}
+	p := pageBase{Evaluated: display.Time(snap.At, loc), Version: o.Version, Demo: o.Demo, Refresh: refreshSeconds}
 	if o.RefreshSeconds > 0 {
 		p.Refresh = o.RefreshSeconds
 	}
@@ -81,7 +81,7 @@ func newPageBase(o Options, snap *collector.Snapshot, loc *time.Location) pageBa
 		p.EvaluatedISO = snap.At.UTC().Format(time.RFC3339)
 	}
 	if snap.Store.Configured && !snap.Store.OK {
-		p.StoreWarning = "The database could not be written (" + explain.Count(float64(snap.Store.Failures)) +
+		p.StoreWarning = "The database could not be written (" + display.Count(float64(snap.Store.Failures)) +
 			" failed writes): new data is not being kept, and figures will turn no data. Check the disk under --storage.path."
 	}
 	return p

@@ -7,8 +7,8 @@ import (
 	"slices"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
-	"github.com/sla-exporter/sla_exporter/collector/explain"
 	"github.com/sla-exporter/sla_exporter/slo"
 )
 
@@ -54,8 +54,8 @@ func ticketsPageHandler(w http.ResponseWriter, r *http.Request, o Options) {
 	x := explainer{snap: snap, cfg: o.config()}
 	loc := res.Location
 	v := ticketsView{Page: newPageBase(o, snap, loc), Zone: zoneOf(loc), Name: name, URL: objectiveURL(name),
-		Period: d.Period.Label, Current: d.Period.Current, Range: explain.Time(d.Period.Start, loc) + " to " + explain.Time(d.Period.End, loc),
-		AsOf: explain.Time(d.Period.At, loc), Rows: x.cycleViews(name, d.Rows, loc), Count: explain.Count(float64(len(d.Rows)))}
+		Period: d.Period.Label, Current: d.Period.Current, Range: display.Time(d.Period.Start, loc) + " to " + display.Time(d.Period.End, loc),
+		AsOf: display.Time(d.Period.At, loc), Rows: x.cycleViews(name, d.Rows, loc), Count: display.Count(float64(len(d.Rows)))}
 	v.Periods = []periodOption{{Value: "", Label: "current (" + res.PeriodLabel + ")"}}
 	for i := len(res.History) - 1; i >= 0; i-- {
 		v.Periods = append(v.Periods, periodOption{Value: res.History[i].Label, Label: res.History[i].Label})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/explain"
 	"github.com/sla-exporter/sla_exporter/slo"
 )
@@ -128,7 +129,7 @@ func (x explainer) objectiveRow(o *collector.ObjectiveResult) objectiveRow {
 	e := x.explain(o)
 	r := objectiveRow{
 		Name: o.Objective, URL: objectiveURL(o.Objective), Service: o.Service, Kind: string(o.Kind), Period: o.PeriodLabel,
-		Status: statusBadge(e.Status), Notes: e.Notes, Target: explain.Percent(o.Target),
+		Status: statusBadge(e.Status), Notes: e.Notes, Target: display.Percent(o.Target),
 	}
 	for _, reason := range e.Reasons {
 		r.Reasons = append(r.Reasons, reason.Text)
@@ -137,17 +138,17 @@ func (x explainer) objectiveRow(o *collector.ObjectiveResult) objectiveRow {
 		return r
 	}
 	if o.HasData {
-		r.Attainment = explain.PercentVs(o.Attainment, o.Target)
-		r.Budget = explain.Budget(o.BudgetRemaining, o.BudgetRemainingRatio, string(o.Unit))
+		r.Attainment = display.PercentVs(o.Attainment, o.Target)
+		r.Budget = display.Budget(o.BudgetRemaining, o.BudgetRemainingRatio, string(o.Unit))
 		if ratio := o.BudgetRemainingRatio; !math.IsNaN(ratio) {
 			r.BudgetRatio, r.HasBudget = min(max(ratio, 0), 1), true
 		}
 	}
 	if o.HasForecast {
-		r.Forecast = explain.PercentVs(o.Forecast, o.Target)
+		r.Forecast = display.PercentVs(o.Forecast, o.Target)
 	}
 	if !o.Exhaustion.IsZero() {
-		r.Exhaustion = explain.Time(o.Exhaustion, o.Location)
+		r.Exhaustion = display.Time(o.Exhaustion, o.Location)
 	}
 	if o.HasData {
 		r.BurnRates = burnRates(o.BurnRates)
@@ -163,7 +164,7 @@ func (x explainer) objectiveRow(o *collector.ObjectiveResult) objectiveRow {
 func burnRates(rs []slo.BurnRate) []rateView {
 	out := make([]rateView, 0, len(rs))
 	for _, b := range sortedRates(rs) {
-		out = append(out, rateView{Window: windowName(b.Window), Rate: explain.Rate(b.Rate), Hot: b.Rate >= explain.NoteBurnRate})
+		out = append(out, rateView{Window: windowName(b.Window), Rate: display.Rate(b.Rate), Hot: b.Rate >= explain.NoteBurnRate})
 	}
 	return out
 }
@@ -177,14 +178,14 @@ func sortedRates(rs []slo.BurnRate) []slo.BurnRate {
 // openText sums up open cycles: "12 open: 2 at risk, 1 breached, 1 paused".
 func openText(o slo.OpenCycles) string {
 	n := o.Within + o.AtRisk + o.Breached + o.Paused
-	s := explain.Count(float64(n)) + " open"
+	s := display.Count(float64(n)) + " open"
 	var parts []string
 	for _, p := range []struct {
 		n    int
 		what string
 	}{{o.AtRisk, "at risk"}, {o.Breached, "breached"}, {o.Paused, "paused"}} {
 		if p.n > 0 {
-			parts = append(parts, explain.Count(float64(p.n))+" "+p.what)
+			parts = append(parts, display.Count(float64(p.n))+" "+p.what)
 		}
 	}
 	if len(parts) > 0 {
