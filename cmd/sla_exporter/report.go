@@ -103,13 +103,7 @@ func (c *reportCmd) write(ctx context.Context, e env, rep *report.Report, format
 		return err
 	}
 	var buf bytes.Buffer
-	var err error
-	if format == report.PDF {
-		err = report.RenderPDF(ctx, &buf, rep, e.pdf)
-	} else {
-		err = report.Render(ctx, &buf, rep, format)
-	}
-	if err != nil {
+	if err := report.RenderWith(ctx, &buf, rep, format, e.pdf); err != nil {
 		return err
 	}
 	if out == "" || out == "-" {

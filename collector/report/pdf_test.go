@@ -127,6 +127,19 @@ func TestRenderPDF(t *testing.T) {
 	if err == nil || err.Error() != "report: pdf is printed from the HTML by a browser: RenderPDF writes it" {
 		t.Errorf("Render(PDF) = %v", err)
 	}
+	// RenderWith: PDF with the printer, the others as Render writes them, PDF without a
+	// printer refused.
+	var viaWith bytes.Buffer
+	if err := RenderWith(context.Background(), &viaWith, rep, PDF, &fakePrinter{}); err != nil || viaWith.String() != "%PDF-1.7 fake" {
+		t.Errorf("RenderWith(PDF) = %v, wrote %q", err, viaWith.String())
+	}
+	viaWith.Reset()
+	if err := RenderWith(context.Background(), &viaWith, rep, HTML, nil); err != nil || !bytes.Equal(viaWith.Bytes(), html.Bytes()) {
+		t.Errorf("RenderWith(HTML) = %v, or not the HTML Render writes", err)
+	}
+	if err := RenderWith(context.Background(), &viaWith, rep, PDF, nil); !errors.Is(err, ErrNoPrinter) {
+		t.Errorf("RenderWith(PDF, nil) = %v", err)
+	}
 	if got := FileName(rep, PDF); got != "service-report-2026-11.pdf" {
 		t.Errorf("file name %q", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -81,6 +82,20 @@ func Render(ctx context.Context, w io.Writer, rep *Report, f Format) error {
 		return fmt.Errorf("report: %s is printed from the HTML by a browser: RenderPDF writes it", f)
 	}
 	return r.render(ctx, w, rep)
+}
+
+// ErrNoPrinter is RenderWith's error for PDF when no Printer was given.
+var ErrNoPrinter = errors.New("PDF is not available: no browser was given to print it")
+
+// RenderWith writes the report in any format: RenderPDF with p for PDF, Render for the others.
+func RenderWith(ctx context.Context, w io.Writer, rep *Report, f Format, p Printer) error {
+	if f != PDF {
+		return Render(ctx, w, rep, f)
+	}
+	if p == nil {
+		return ErrNoPrinter
+	}
+	return RenderPDF(ctx, w, rep, p)
 }
 
 // RenderPDF writes the report as PDF: its HTML, whose print styles lay it out on A4 with a

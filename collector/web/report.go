@@ -58,15 +58,7 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 		return
 	}
 	var buf bytes.Buffer
-	switch {
-	case format != report.PDF:
-		err = report.Render(r.Context(), &buf, rep, format)
-	case o.PDF == nil:
-		err = errNoPrinter
-	default:
-		err = report.RenderPDF(r.Context(), &buf, rep, o.PDF)
-	}
-	if err != nil {
+	if err := report.RenderWith(r.Context(), &buf, rep, format, o.PDF); err != nil {
 		reportError(w, o, err)
 		return
 	}
@@ -80,15 +72,12 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 	w.Write(buf.Bytes())
 }
 
-// errNoPrinter is the answer to a PDF when the server was given no printer.
-var errNoPrinter = errors.New("PDF is not available from this server")
-
 func reportError(w http.ResponseWriter, o Options, err error) {
 	switch {
 	case report.IsInputError(err):
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
-	case errors.Is(err, errNoPrinter) || pdf.IsNoBrowser(err):
+	case errors.Is(err, report.ErrNoPrinter) || pdf.IsNoBrowser(err):
 		// What the operator must install is no secret, and the reader of the page can pass it on.
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return

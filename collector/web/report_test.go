@@ -92,7 +92,7 @@ func TestReportEndpointBadInput(t *testing.T) {
 		{"/report?service=api&customer=partners", 400, "give one filter at most: service, customer, supplier or contract"},
 		{"/report?format=docx", 400, `format "docx": want csv, html, json, pdf`},
 		// The server was given no printer.
-		{"/report?format=pdf", 503, "PDF is not available from this server"},
+		{"/report?format=pdf", 503, "PDF is not available: no browser was given to print it"},
 		{"/report?month=2026-10", 400, `unknown parameter "month": the parameters are period, format, service, customer, supplier, contract`},
 		{"/report?period=2026-10&period=2026-09", 400, `parameter "period" given 2 times: give it once`},
 		{"/report?period=%zz", 400, "bad query string"},
