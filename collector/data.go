@@ -43,8 +43,8 @@ type Uptime struct {
 	// Covered is the time the outages describe, merged.
 	Covered []Span
 	// Series is the data as the engine takes it, built once per change: from the samples when
-	// there are any, else from the outages over the hull of Covered (a source that resumes from
-	// its checkpoint covers contiguous time, so the hull is exact in practice).
+	// there are any, else from the outages over the spans of Covered, the time between them
+	// missing (a source that restarted without its checkpoint cannot vouch for it).
 	Series *availability.Series
 }
 
@@ -107,12 +107,12 @@ func (u *Uptime) build() error {
 	switch {
 	case len(u.Samples) > 0:
 		s, err = availability.FromSamples(u.Samples)
-	case len(u.Outages) > 0 || len(u.Covered) > 0:
-		var from, to time.Time
-		if n := len(u.Covered); n > 0 {
-			from, to = u.Covered[0].From, u.Covered[n-1].To
+	case len(u.Outages) > 0 || len(u.Covered) > 0 || len(u.Maintenance) > 0:
+		covered := make([]availability.Window, len(u.Covered))
+		for i, c := range u.Covered {
+			covered[i] = availability.Window{Start: c.From, End: c.To}
 		}
-		s, err = availability.FromOutages(u.Outages, from, to)
+		s, err = availability.FromOutagesCovered(u.Outages, covered)
 	}
 	if err == nil && len(u.Maintenance) > 0 {
 		s, err = s.WithMaintenance(u.Maintenance)

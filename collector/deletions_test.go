@@ -108,7 +108,7 @@ func TestRunner_ReconciliationDroppingMostTicketsIsRefused(t *testing.T) {
 	}
 	// Listing 3 of 4 leaves 3 > 2: committed.
 	c.Reply(collector.Batch{Reconciled: true, Present: []string{"INC0000001", "INC0000002", "INC0000003"}, Checkpoint: []byte("3")}, nil)
-	<-h.clk.afters
+	<-h.clk.Afters
 	if diff := cmp.Diff([]string{"INC0000001", "INC0000002", "INC0000003"}, h.ticketIDs("desk")); diff != "" {
 		t.Errorf("tickets (-want +got):\n%s", diff)
 	}

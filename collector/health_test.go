@@ -174,7 +174,7 @@ func TestRunner_UnsoundBatches(t *testing.T) {
 				t.Errorf("next sync from checkpoint %q, want the last committed one", c.Checkpoint)
 			}
 			c.Reply(tc.next, nil)
-			<-h.clk.afters
+			<-h.clk.Afters
 			if n := h.logs.count(`msg="batch refused; the last good data is kept and the source reads down"`); n != 1 {
 				t.Errorf("refusal logged %d times, want once for the same reason", n)
 			}
@@ -276,7 +276,7 @@ func TestRunner_StoreFailureIsNotTheSources(t *testing.T) {
 		t.Errorf("retry from checkpoint %q, want 1", c.Checkpoint)
 	} else {
 		c.Reply(collector.Batch{}, errors.New("stop"))
-		<-h.clk.afters
+		<-h.clk.Afters
 	}
 }
 

@@ -48,8 +48,7 @@ func (r *Runner) load(s *sourceRun) {
 	}
 	s.checkpoint = st.Checkpoint
 	if !st.LastSuccess.IsZero() && st.Config != s.id {
-		s.logger.Info("source settings changed since the data was stored, resyncing from scratch")
-		s.checkpoint, s.resync = nil, true
+		s.restart(s.cfg.Live)
 	}
 	if refused > 0 {
 		s.logger.Warn("stored tickets refused by the ticket store options", "count", refused)

@@ -47,6 +47,8 @@ type SourceConfig struct {
 	PriorityAliases map[string]string
 	// Health says when a batch is too broken to commit.
 	Health HealthPolicy
+	// Live is the kind's Kind.Live: a change of settings keeps the stored records.
+	Live bool
 }
 
 // identity is what the stored records of a source depend on.
@@ -298,8 +300,7 @@ func (r *Runner) reconfigure(s *sourceRun, c SourceConfig) {
 		closeSource(s.cfg.Source)
 	}
 	if id != s.id {
-		s.logger.Info("source settings changed, resyncing from scratch")
-		s.checkpoint, s.resync = nil, true
+		s.restart(c.Live)
 	}
 	s.cfg, s.id = c, id
 	s.logger = r.logger.With("source_name", c.Name, "source_type", c.Type)
@@ -308,6 +309,18 @@ func (r *Runner) reconfigure(s *sourceRun, c SourceConfig) {
 	if r.runCtx != nil {
 		r.start(s)
 	}
+}
+
+// restart makes the source start over after a change of its settings: from no checkpoint, with
+// its next batch replacing the stored records, unless they cannot be read again (live).
+func (s *sourceRun) restart(live bool) {
+	if live {
+		s.logger.Info("source settings changed, restarting from no checkpoint; its records cannot be read again, so they are kept")
+		s.checkpoint, s.resync = nil, false
+		return
+	}
+	s.logger.Info("source settings changed, resyncing from scratch")
+	s.checkpoint, s.resync = nil, true
 }
 
 func (r *Runner) start(s *sourceRun) {

@@ -29,7 +29,7 @@ func at(min int) time.Time { return epoch.Add(time.Duration(min) * time.Minute) 
 type harness struct {
 	t    *testing.T
 	r    *collector.Runner
-	clk  *fakeClock
+	clk  *sourcetest.Clock
 	db   *store.DB
 	logs *logBuffer
 
@@ -43,7 +43,7 @@ func newHarness(t *testing.T, dir string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, db: db, clk: newFakeClock(epoch.Add(24 * time.Hour)), logs: &logBuffer{}}
+	h := &harness{t: t, db: db, clk: sourcetest.NewClock(epoch.Add(24 * time.Hour)), logs: &logBuffer{}}
 	h.r = collector.NewRunner(collector.RunnerOptions{
 		Store:    db,
 		Logger:   slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -92,7 +92,7 @@ func (h *harness) sync(f *sourcetest.Fake, b collector.Batch, err error) (*sourc
 	h.t.Helper()
 	c := <-f.Calls()
 	c.Reply(b, err)
-	return c, <-h.clk.afters
+	return c, <-h.clk.Afters
 }
 
 func (h *harness) status(name string) collector.SourceStatus {
@@ -282,7 +282,7 @@ func TestRunner_RestartServesStoredDataAndResumes(t *testing.T) {
 		t.Errorf("first sync after restart got checkpoint %q, want 7", c.Checkpoint)
 	}
 	c.Reply(collector.Batch{Checkpoint: []byte("8")}, nil)
-	<-h.clk.afters
+	<-h.clk.Afters
 }
 
 func TestRunner_FailureKeepsDataBacksOffAndLogsOncePerError(t *testing.T) {
@@ -343,12 +343,12 @@ func TestRunner_SyncTimeout(t *testing.T) {
 	h.update(cfg)
 	h.run()
 	c := <-f.Calls()
-	if d := <-h.clk.timeouts; d != 2*time.Minute {
+	if d := <-h.clk.Timeouts; d != 2*time.Minute {
 		t.Errorf("sync timeout %v, want 2m", d)
 	}
 	h.clk.Advance(2 * time.Minute)
 	<-c.Ctx.Done()
-	<-h.clk.afters
+	<-h.clk.Afters
 	st := h.status("desk")
 	if want := "sync timed out after 2m0s: context deadline exceeded"; st.LastError != want || st.Up {
 		t.Errorf("status %+v, want down with error %q", st, want)
@@ -366,7 +366,7 @@ func TestRunner_PanickingSourceIsAFailedSync(t *testing.T) {
 	h := newHarness(t, t.TempDir())
 	h.update(desk(panicky{}))
 	h.run()
-	<-h.clk.afters
+	<-h.clk.Afters
 	if st := h.status("desk"); st.Up || st.LastError != "sync panicked: index out of range" {
 		t.Errorf("status %+v", st)
 	}
@@ -491,7 +491,7 @@ func TestRunner_Update(t *testing.T) {
 		c.Reply(collector.Batch{Tickets: tickets(1), Checkpoint: []byte("1")}, nil)
 	}
 	for range 3 {
-		<-h.clk.afters
+		<-h.clk.Afters
 	}
 
 	// a unchanged, b removed, c changed, d added.
@@ -533,7 +533,7 @@ func TestRunner_Update(t *testing.T) {
 	c = <-fd.Calls()
 	c.Reply(collector.Batch{Checkpoint: []byte("d1")}, nil)
 	for range 2 {
-		<-h.clk.afters
+		<-h.clk.Afters
 	}
 	if diff := cmp.Diff([]string{"INC0000005"}, h.ticketIDs("c")); diff != "" {
 		t.Errorf("changed source's records (-want +got):\n%s", diff)
@@ -621,6 +621,61 @@ func TestRunner_SettingsChangedWhileDownResync(t *testing.T) {
 	}
 }
 
+// TestRunner_LiveSettingsChangeKeepsRecords: a live source's records (probe results) cannot be
+// read again, so a change of its settings, while running or while down, restarts it from no
+// checkpoint but keeps what it stored.
+func TestRunner_LiveSettingsChangeKeepsRecords(t *testing.T) {
+	sample := func(i int) collector.UptimeSeries {
+		return collector.UptimeSeries{Series: "web", Samples: []availability.Sample{{At: at(i), State: availability.Up}}}
+	}
+	samples := func(h *harness) int {
+		n := 0
+		h.r.Read(func(d collector.Data) {
+			if u := d.Uptime["desk/web"]; u != nil {
+				n = len(u.Samples)
+			}
+		})
+		return n
+	}
+	dir := t.TempDir()
+	h := newHarness(t, dir)
+	f := sourcetest.NewFake()
+	cfg := desk(f)
+	cfg.Live = true
+	h.update(cfg)
+	h.run()
+	_, _ = h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{sample(0)}, Checkpoint: []byte("1")}, nil)
+
+	// Changed while running.
+	f = sourcetest.NewFake()
+	cfg = desk(f)
+	cfg.Live, cfg.Hash = true, "h2"
+	h.update(cfg)
+	c, _ := h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{sample(1)}, Checkpoint: []byte("2")}, nil)
+	if c.Checkpoint != nil {
+		t.Errorf("after a change, checkpoint %q, want nil", c.Checkpoint)
+	}
+	if got := samples(h); got != 2 {
+		t.Errorf("%d samples after a change while running, want 2 (kept and added)", got)
+	}
+	h.stop()
+
+	// Changed while down.
+	h = newHarness(t, dir)
+	f = sourcetest.NewFake()
+	cfg = desk(f)
+	cfg.Live, cfg.Hash = true, "h3"
+	h.update(cfg)
+	h.run()
+	c, _ = h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{sample(2)}, Checkpoint: []byte("3")}, nil)
+	if c.Checkpoint != nil {
+		t.Errorf("after a change while down, checkpoint %q, want nil", c.Checkpoint)
+	}
+	if got := samples(h); got != 3 {
+		t.Errorf("%d samples after a change while down, want 3", got)
+	}
+}
+
 func TestRunner_StopsOnCancel(t *testing.T) {
 	h := newHarness(t, t.TempDir())
 	f := sourcetest.NewFake()
@@ -638,7 +693,7 @@ func TestRunner_StopsOnCancel(t *testing.T) {
 }
 
 func TestRunner_MemoryOnly(t *testing.T) {
-	clk := newFakeClock(epoch)
+	clk := sourcetest.NewClock(epoch)
 	r := collector.NewRunner(collector.RunnerOptions{Clock: clk})
 	f := sourcetest.NewFake()
 	if err := r.Update([]collector.SourceConfig{desk(f)}); err != nil {
@@ -650,7 +705,7 @@ func TestRunner_MemoryOnly(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	c := <-f.Calls()
 	c.Reply(collector.Batch{Tickets: tickets(1)}, nil)
-	<-clk.afters
+	<-clk.Afters
 	r.Read(func(d collector.Data) {
 		if d.Tickets["desk"].Len() != 1 {
 			t.Errorf("%d tickets held without a store, want 1", d.Tickets["desk"].Len())
@@ -672,7 +727,7 @@ func (s static) Sync(ctx context.Context, _ []byte) (collector.Batch, error) {
 }
 
 func TestRunner_SyncOnce(t *testing.T) {
-	r := collector.NewRunner(collector.RunnerOptions{Clock: newFakeClock(epoch)})
+	r := collector.NewRunner(collector.RunnerOptions{Clock: sourcetest.NewClock(epoch)})
 	err := r.Update([]collector.SourceConfig{
 		{Name: "desk", Source: static{b: collector.Batch{Tickets: tickets(1, 2)}}},
 		{Name: "broken", Source: static{err: errors.New("401 Unauthorized")}},
@@ -708,4 +763,27 @@ func TestRunner_SyncOnce(t *testing.T) {
 	if err := r.SyncOnce(t.Context()); err == nil {
 		t.Error("SyncOnce after Run succeeded")
 	}
+}
+
+// TestRunner_CoverageGapIsMissing: outages read over two spans with time between them (a live
+// source restarted without its checkpoint) leave that time missing, not up.
+func TestRunner_CoverageGapIsMissing(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	f := sourcetest.NewFake()
+	h.update(desk(f))
+	h.run()
+	_, next := h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{{Series: "hoster", CoveredFrom: at(0), CoveredTo: at(10)}}, Checkpoint: []byte("1")}, nil)
+	h.clk.Advance(next)
+	_, _ = h.sync(f, collector.Batch{Uptime: []collector.UptimeSeries{{Series: "hoster", CoveredFrom: at(20), CoveredTo: at(30)}}, Checkpoint: []byte("2")}, nil)
+	h.r.Read(func(d collector.Data) {
+		tl, err := availability.Build(availability.Config{}, *d.Uptime["desk/hoster"].Series, at(0), at(30))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 10m + 10m covered and up; the 10m between them missing, so excluded.
+		want := availability.Counts{Good: 20 * time.Minute, Excluded: 10 * time.Minute, Covered: 20 * time.Minute, Eligible: 30 * time.Minute}
+		if diff := cmp.Diff(want, tl.Counts(at(0), at(30))); diff != "" {
+			t.Errorf("counts (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -125,4 +125,13 @@ type Kind struct {
 	// nil when absent) and builds the source. Configuration errors must name the field and line
 	// (use DecodeStrict).
 	New func(node *yaml.Node, opts Options) (Source, error)
+	// Probes says that the kind's sources probe targets themselves and publish their results
+	// as sla_probe_* (ProbeResult): the generated alerting rules watch their certificates.
+	Probes bool
+	// Live says that the kind's records describe the present and cannot be read again later
+	// (probe results, status APIs that list only recent events): a change of the source's
+	// settings keeps its stored records instead of replacing them with a fresh read, which
+	// would lose the history for good. The source starts over from no checkpoint, adding to
+	// them, and records of what it no longer reads stay as they were.
+	Live bool
 }

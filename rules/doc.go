@@ -41,6 +41,9 @@
 //	SLASourceDown         sla_source_up{source="s"} == 0, for max(2 × the source's interval, 5m)
 //	SLASourceStale        time() - sla_source_last_success_timestamp_seconds{source="s"} > global.staleness
 //	SLASourceRejectingRecords sla_source_last_sync_rejected_ratio{source="s"} > 0, for max(2 × interval, 15m)
+//	SLACertificateExpiringSoon sla_probe_ssl_earliest_cert_expiry_timestamp_seconds{source="s"} - time()
+//	                      < 14d (Options.CertExpiryWarning), for 15m; sources of the probing kinds
+//	                      (probe, blackbox) only
 //	SLAStoreWriteFailing  sla_store_last_write_successful == 0, for 5m
 //	SLAKPIRed             sla_kpi_status{kpi="k",service="s",status="red"} == 1, for 15m
 //	SLAKPIAmber           the same for amber, with Options.KPIAmber, for KPIs with a red threshold

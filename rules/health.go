@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/sources"
 	"github.com/sla-exporter/sla_exporter/slo/conventions"
 	"github.com/sla-exporter/sla_exporter/slo/kpi"
 )
@@ -26,10 +27,13 @@ func (g *generator) health() error {
 		return err
 	}
 	if len(g.cfg.Sources) > 0 {
-		src := Group{Name: groupSources, Rules: make([]Rule, 0, 3*len(g.cfg.Sources))}
+		src := Group{Name: groupSources, Rules: make([]Rule, 0, 4*len(g.cfg.Sources))}
 		for i := range g.cfg.Sources {
 			s := &g.cfg.Sources[i]
 			src.Rules = append(src.Rules, h.sourceDown(s), h.sourceStale(s), h.sourceRejecting(s))
+			if k, err := sources.Lookup(s.Type); err == nil && k.Probes {
+				src.Rules = append(src.Rules, h.certExpiring(s))
+			}
 		}
 		if err := g.add(&src); err != nil {
 			return err
@@ -163,6 +167,23 @@ func (h *healthRules) sourceRejecting(s *config.Source) Rule {
 			fmt.Sprintf("Source %s rejects {{ $value | humanizePercentage }} of its records", s.Name),
 			fmt.Sprintf("The last syncs of source %s rejected {{ $value | humanizePercentage }} of the records they read as malformed, for %s: those tickets or samples count nowhere. /api/v1/sources lists the causes with an example record; sla_exporter check names the setting that does not fit the data.",
 				s.Name, fmtDuration(wait))),
+	}
+}
+
+// certExpiring fires when a certificate that a target of a probing source presented expires
+// within the warning, or has expired (the last expiry seen stays published while the expired
+// certificate fails the probes).
+func (h *healthRules) certExpiring(s *config.Source) Rule {
+	warn := h.opts.CertExpiryWarning
+	return Rule{
+		Alert:  AlertCertExpiring,
+		Expr:   conventions.ProbeCertExpiry + "{" + conventions.LabelSource + "=" + quote(s.Name) + "} - time() < " + seconds(warn),
+		For:    forDuration(certExpiringFor),
+		Labels: h.labels(conventions.LabelSource, s.Name),
+		Annotations: annotations(h.a,
+			"The certificate of {{ $labels.target }} expires in {{ $value | humanizeDuration }}",
+			fmt.Sprintf("The earliest-expiring certificate that {{ $labels.target }} (series {{ $labels.series }} of source %s, probe {{ $labels.prober }}) presented expires in {{ $value | humanizeDuration }} (negative: it has expired), within the %s this alert warns ahead. Renew it; %s has the date.",
+				s.Name, fmtDuration(warn), conventions.ProbeCertExpiry)),
 	}
 }
 

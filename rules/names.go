@@ -28,6 +28,8 @@ const (
 	AlertSourceStale = "SLASourceStale"
 	// AlertSourceRejecting: a source's last sync rejected records as malformed.
 	AlertSourceRejecting = "SLASourceRejectingRecords"
+	// AlertCertExpiring: a certificate a probed target presents expires soon, or has expired.
+	AlertCertExpiring = "SLACertificateExpiringSoon"
 	// AlertStoreWriteFailing: the exporter cannot write collected data to its database.
 	AlertStoreWriteFailing = "SLAStoreWriteFailing"
 	// AlertEvaluationStale: the exporter stopped evaluating.

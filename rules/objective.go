@@ -18,7 +18,8 @@ import (
 // generatedLabels are set by the rules or come from the series an alert fires on; an alerting
 // block's labels may not reuse them.
 var generatedLabels = []string{LabelBurnTier, conventions.LabelSource, conventions.LabelWindow,
-	conventions.LabelStatus, conventions.LabelState, conventions.LabelKPI}
+	conventions.LabelStatus, conventions.LabelState, conventions.LabelKPI, conventions.LabelSeries,
+	conventions.LabelTarget, conventions.LabelProber}
 
 // objective adds the objective's group: the burn-rate thresholds, then its alerts.
 func (g *generator) objective(o *config.Objective) error {

@@ -23,6 +23,12 @@ const (
 	DefaultAbsentFor            = 10 * time.Minute
 	DefaultKPIFor               = 15 * time.Minute
 	DefaultReloadFailedFor      = 5 * time.Minute
+	// DefaultCertExpiryWarning is how long before a probed target's certificate expires
+	// SLACertificateExpiringSoon fires: time to renew it, or to chase whoever must.
+	DefaultCertExpiryWarning = 14 * 24 * time.Hour
+	// certExpiringFor rides over a probe that sees an old certificate once (a server behind a
+	// load balancer not yet renewed).
+	certExpiringFor = 15 * time.Minute
 )
 
 // Options tune the generated rules. The zero value is usable: every field has a default.
@@ -51,6 +57,9 @@ type Options struct {
 	// DefaultNoDataFor, DefaultAbsentFor, DefaultKPIFor. The burn-rate tiers and the forecast
 	// take theirs from the objective's alerting block.
 	BreachedFor, NoDataFor, AbsentFor, KPIFor time.Duration
+	// CertExpiryWarning is how long before a probed certificate's expiry SLACertificateExpiringSoon
+	// fires; default DefaultCertExpiryWarning.
+	CertExpiryWarning time.Duration
 }
 
 func (o *Options) defaults(cfg *config.Config) {
@@ -70,6 +79,7 @@ func (o *Options) defaults(cfg *config.Config) {
 	o.NoDataFor = orDefault(o.NoDataFor, DefaultNoDataFor)
 	o.AbsentFor = orDefault(o.AbsentFor, DefaultAbsentFor)
 	o.KPIFor = orDefault(o.KPIFor, DefaultKPIFor)
+	o.CertExpiryWarning = orDefault(o.CertExpiryWarning, DefaultCertExpiryWarning)
 }
 
 func orDefault(d, def time.Duration) time.Duration {

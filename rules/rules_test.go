@@ -207,6 +207,7 @@ objectives:
 	}{
 		{"generated label", `{labels: {burn_tier: x}}`, Options{}, `objective "o": alerting label "burn_tier" is set by the generated rules`},
 		{"series label", `{labels: {window: x}}`, Options{}, `alerting label "window"`},
+		{"probe label", `{labels: {target: x}}`, Options{}, `alerting label "target"`},
 		{"bad runbook", `{runbook_url: "https://x/{{ $labels.objective"}`, Options{}, `objective "o": runbook_url: not a valid alert template`},
 		{"undefined variable", `{dashboard_url: "https://x/{{ $objective }}"}`, Options{}, `dashboard_url: not a valid alert template`},
 		{"tiny files", `{}`, Options{MaxFileBytes: 100}, `too small`},

@@ -32,7 +32,7 @@ func TestCheckDemo(t *testing.T) {
 	for _, args := range [][]string{{"check"}, {"serve", "--config.check"}, {"--config.check"}} {
 		stdout, stderr, err := runCmd(t, args...)
 		// The demo's data is read too: a line for its one source, then the verdict.
-		if err != nil || !strings.HasPrefix(stdout, head) || !strings.Contains(stdout, `built-in demo configuration:17: sources[0] "demo": read `) ||
+		if err != nil || !strings.HasPrefix(stdout, head) || !strings.Contains(stdout, `built-in demo configuration:18: sources[0] "demo": read `) ||
 			!strings.HasSuffix(stdout, "built-in demo configuration: data OK\n") {
 			t.Errorf("%v: %v, printed %q (stderr %q)", args, err, stdout, stderr)
 		}

@@ -94,7 +94,7 @@ func TestServeWrongDateLayout(t *testing.T) {
 			t.Errorf("/api/v1/sources lacks %s:\n%s", want, api)
 		}
 	}
-	if page := d.get("/"); !strings.Contains(page, "down: rejecting") || !strings.Contains(page, "23 × column &#34;opened_at&#34;: does not match layout") {
+	if page := d.get("/"); !strings.Contains(page, "rejecting: too many malformed records") || !strings.Contains(page, "23 × column &#34;opened_at&#34;: does not match layout") {
 		t.Errorf("the status page does not show the source rejecting with its cause:\n%.4000s", page)
 	}
 }

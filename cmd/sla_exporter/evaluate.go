@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 	slaweb "github.com/sla-exporter/sla_exporter/collector/web"
 )
@@ -50,20 +52,10 @@ func (c *evaluateCmd) run(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	// Sources and the runner see the instant asked for, so a simulated source shows the world as
-	// it was then and last-success times agree with it.
-	runner := collector.NewRunner(collector.RunnerOptions{Logger: e.logger, Clock: fixedClock{at: at}})
-	srcs, err := sourceConfigs(cfg, e.logger, nil, func() time.Time { return at })
+	eval, err := evaluateAt(ctx, cfg, e.logger, at, nil)
 	if err != nil {
 		return err
 	}
-	if err := runner.Update(srcs); err != nil {
-		return err
-	}
-	if err := runner.SyncOnce(ctx); err != nil {
-		return err
-	}
-	eval := evaluation.New(cfg, evaluation.Options{Data: runner, Logger: e.logger, Now: func() time.Time { return at }})
 	if *c.tickets != "" {
 		rows, err := eval.Cycles(*c.tickets, *c.state, at)
 		if err != nil {
@@ -89,4 +81,23 @@ func writeIndented(e env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// evaluateAt syncs every source of cfg once, in memory, and returns an evaluator over what they
+// returned, for the one-shot commands (evaluate, report). Sources and the runner see the instant
+// asked for, so a simulated source shows the world as it was then and last-success times agree
+// with it. expo, when set, receives what the evaluator publishes.
+func evaluateAt(ctx context.Context, cfg *config.Config, logger *slog.Logger, at time.Time, expo *collector.Exposition) (*evaluation.Evaluator, error) {
+	runner := collector.NewRunner(collector.RunnerOptions{Logger: logger, Clock: fixedClock{at: at}})
+	srcs, err := sourceConfigs(cfg, logger, nil, func() time.Time { return at })
+	if err != nil {
+		return nil, err
+	}
+	if err := runner.Update(srcs); err != nil {
+		return nil, err
+	}
+	if err := runner.SyncOnce(ctx); err != nil {
+		return nil, err
+	}
+	return evaluation.New(cfg, evaluation.Options{Data: runner, Expo: expo, Logger: logger, Now: func() time.Time { return at }}), nil
 }

@@ -47,7 +47,7 @@ func main() {
 	signal.Notify(hup, syscall.SIGHUP)
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, hup); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	app.Flag("config.file", "Configuration file; without the flag the built-in demo configuration is served (an empty value is an error).").
 		IsSetByUser(&configFile.set).StringVar(&configFile.file)
 
-	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newRules(app, configFile), newDashboards(app), newVersion(app)}
+	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newReport(app, configFile), newRules(app, configFile), newDashboards(app), newVersion(app)}
 	chosen, err := app.Parse(args)
 	if terminated {
 		if status != 0 && err == nil {

@@ -63,6 +63,28 @@ func TestRulesCommandOperator(t *testing.T) {
 	}
 }
 
+// TestRulesCommandCertExpiryWarning: the flag sets the warning of SLACertificateExpiringSoon
+// (the example's probing sources have one each).
+func TestRulesCommandCertExpiryWarning(t *testing.T) {
+	cfg := filepath.Join("..", "..", "deploy", "config", "example.yml")
+	for _, tc := range []struct {
+		args []string
+		want string // 14d and 30d in seconds
+	}{{nil, "- time() < 1209600\n"}, {[]string{"--cert-expiry-warning", "30d"}, "- time() < 2592000\n"}} {
+		dir := t.TempDir()
+		if _, err := runRules(t, append([]string{"--config.file", cfg, "rules", "--out", dir}, tc.args...)...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "sla-rules-001.yml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), `expr: sla_probe_ssl_earliest_cert_expiry_timestamp_seconds{source="live-probes"} `+tc.want); n != 1 {
+			t.Errorf("%v: %d rules for live-probes reading %q", tc.args, n, tc.want)
+		}
+	}
+}
+
 func TestRulesCommandErrors(t *testing.T) {
 	app := kingpin.New("sla_exporter", "")
 	newRules(app, &configFlag{})
@@ -71,6 +93,9 @@ func TestRulesCommandErrors(t *testing.T) {
 	}
 	if _, err := runRules(t, "rules", "--out", t.TempDir(), "--operator.namespace", "x"); err == nil {
 		t.Error("--operator.namespace without --operator was accepted")
+	}
+	if _, err := runRules(t, "rules", "--out", t.TempDir(), "--cert-expiry-warning", "0s"); err == nil || err.Error() != "--cert-expiry-warning: 0s is not positive" {
+		t.Errorf("--cert-expiry-warning 0s: %v", err)
 	}
 	if _, err := runRules(t, "--config.file", "missing.yml", "rules", "--out", t.TempDir()); err == nil {
 		t.Error("a missing configuration was accepted")

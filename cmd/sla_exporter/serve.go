@@ -19,6 +19,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/delivery"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	slaweb "github.com/sla-exporter/sla_exporter/collector/web"
@@ -90,14 +91,16 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger})
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(expo, versioncollector.NewCollector("sla_exporter"),
+	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
+	sched := delivery.New(cfg.Reports, delivery.Options{Render: reportRenderer(eval, expo, isDemo), State: db, Logger: logger})
+	reg.MustRegister(expo, sched, versioncollector.NewCollector("sla_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	var reloadMu sync.Mutex
 	reload := func() error {
 		reloadMu.Lock()
 		defer reloadMu.Unlock()
-		return c.reload(logger, runner, eval, expo, requests)
+		return c.reload(logger, runner, eval, expo, sched)
 	}
 	httpReload, reloadOff := reload, ""
 	switch {
@@ -114,6 +117,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { runner.Run(ctx) })
 	wg.Go(func() { eval.Run(ctx) })
+	wg.Go(func() { sched.Run(ctx) })
 	wg.Go(func() {
 		for {
 			select {
@@ -171,7 +175,7 @@ func httpServer(h http.Handler, logger *slog.Logger) *http.Server {
 
 // reload loads the configuration file again. A configuration that does not load is refused and
 // the running one kept; sla_config_last_reload_successful says which happened.
-func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition, requests *collector.Requests) error {
+func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition, sched *delivery.Scheduler) error {
 	cfg, err := config.LoadFile(c.configFile.file)
 	if err == nil && cfg.Hash == eval.Config().Hash {
 		logger.Info("configuration unchanged", "file", cfg.File)
@@ -191,6 +195,7 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 		return fmt.Errorf("configuration refused: %w", err)
 	}
 	eval.SetConfig(cfg)
+	sched.Update(cfg.Reports)
 	expo.SetReload(true, time.Now())
 	logger.Info("configuration reloaded", "file", cfg.File)
 	logWarnings(logger, cfg)

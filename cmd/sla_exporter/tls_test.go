@@ -334,7 +334,7 @@ func TestSecretsSourceCredentials(t *testing.T) {
 	for _, path := range []string{"/", "/api/v1/objectives", "/api/v1/objectives/itsm-response/tickets", "/api/v1/objectives/itsm-response/tickets?format=csv"} {
 		surfaces[path] = d.get(path)
 	}
-	if !strings.Contains(surfaces["/"], "<td>itsm</td><td class=\"breached\">down: sync_failed</td>") {
+	if page := surfaces["/"]; !strings.Contains(page, `<tr data-source="itsm"><th scope="row">itsm</th>`) || !strings.Contains(page, "</span> down</span><br><span class=\"note\">sync_failed: its syncs fail") {
 		t.Errorf("the status page does not show the source down:\n%.3000s", surfaces["/"])
 	}
 	// Refused reloads, the URL holding the password itself, or a key misspelt.

@@ -1,6 +1,7 @@
 package apisource
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -153,7 +154,7 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// Request is one GET of the API.
+// Request is one request of the API: a GET, unless Method says otherwise (Post).
 type Request struct {
 	// Path is the endpoint relative to the base URL ("repos/acme/app/issues"), its segments
 	// escaped by the caller.
@@ -167,6 +168,22 @@ type Request struct {
 	ETag string
 	// Header holds extra request headers (Accept ...).
 	Header http.Header
+	// Method is the HTTP method, GET when empty. Retries are the same for every method: only
+	// requests that change nothing (reads, JSON-RPC queries) may use this client.
+	Method string
+	// Body is sent as the request's body (Post), with the Content-Type of Header.
+	Body []byte
+	// Secrets are credentials the request carries outside http_client_config (a token in its
+	// Body, JSON-RPC's "auth"): scrubbed from every message about it, like the configured ones.
+	Secrets []string
+}
+
+// method is the request's HTTP method.
+func (r *Request) method() string {
+	if r.Method == "" {
+		return http.MethodGet
+	}
+	return r.Method
 }
 
 // Response is a successful answer, its body read whole.
@@ -175,6 +192,8 @@ type Response struct {
 	Header      http.Header
 	Body        []byte
 	NotModified bool
+	// Method is the request's HTTP method, as errors name it.
+	Method string
 	// Endpoint is the path requested, as errors name it; URL the URL (for relative links).
 	Endpoint string
 	URL      *url.URL
@@ -272,18 +291,19 @@ func (s *Session) wait(d time.Duration, rateLimit bool) error {
 // *StatusError; a cap, deadline or long rate limit is a *StopError; a done context its error.
 func (s *Session) Get(req Request) (*Response, error) {
 	c := s.c
+	method := req.method()
 	u, endpoint, err := c.resolve(req)
 	if err != nil {
 		return nil, err
 	}
 	client, err := c.httpClient()
 	if err != nil {
-		return nil, fmt.Errorf("http_client_config: %w", c.scrubber().scrubErr(err))
+		return nil, fmt.Errorf("http_client_config: %w", c.scrubber(req.Secrets).scrubErr(err))
 	}
 	rateWaits := 0
 	for attempt := 1; ; attempt++ {
 		if err := s.ctx.Err(); err != nil {
-			return nil, fmt.Errorf("GET %s: %w", endpoint, err)
+			return nil, fmt.Errorf("%s %s: %w", method, endpoint, err)
 		}
 		if s.requests >= c.s.MaxRequests {
 			return nil, &StopError{Reason: fmt.Sprintf("max_requests_per_sync (%d) reached", c.s.MaxRequests), More: true}
@@ -310,7 +330,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 		case err == nil:
 			return resp, nil
 		case s.ctx.Err() != nil:
-			return nil, fmt.Errorf("GET %s: %w", endpoint, s.ctx.Err())
+			return nil, fmt.Errorf("%s %s: %w", method, endpoint, s.ctx.Err())
 		case errors.Is(err, errTimeout) && shortened:
 			return nil, &StopError{Reason: "the sync's time ran short", More: true}
 		}
@@ -323,7 +343,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 			rateWaits++
 			c.logger.Debug("rate limited, waiting", "endpoint", endpoint, "wait", rl.wait)
 			if err := s.wait(rl.wait, true); err != nil {
-				return nil, fmt.Errorf("GET %s: %w", endpoint, err)
+				return nil, fmt.Errorf("%s %s: %w", method, endpoint, err)
 			}
 			attempt-- // a rate limit is not a failure
 			continue
@@ -340,7 +360,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 		c.mu.Unlock()
 		c.logger.Debug("request failed, retrying", "endpoint", endpoint, "attempt", attempt, "retry_in", retry, "err", err)
 		if err := s.wait(retry, false); err != nil {
-			return nil, fmt.Errorf("GET %s: %w", endpoint, err)
+			return nil, fmt.Errorf("%s %s: %w", method, endpoint, err)
 		}
 	}
 }
@@ -424,9 +444,14 @@ func (s *Session) do(client *http.Client, u *url.URL, r Request, endpoint string
 	c := s.c
 	ctx, cancel := context.WithTimeoutCause(s.ctx, timeout, errTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	method := r.method()
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil { // cannot happen with a URL that resolved; its error would quote the URL
-		return nil, fmt.Errorf("GET %s: cannot build the request", endpoint)
+		return nil, fmt.Errorf("%s %s: cannot build the request", method, endpoint)
 	}
 	for k, v := range r.Header {
 		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(v)
@@ -436,30 +461,30 @@ func (s *Session) do(client *http.Client, u *url.URL, r Request, endpoint string
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, s.transportError(ctx, endpoint, timeout, err)
+		return nil, s.transportError(ctx, method, endpoint, timeout, r.Secrets, err)
 	}
 	defer resp.Body.Close()
 	now := c.now()
 	c.noteQuota(resp.Header, now)
 	code := resp.StatusCode
 	if code == http.StatusNotModified && r.ETag != "" {
-		return &Response{Status: code, Header: resp.Header, NotModified: true, Endpoint: endpoint, URL: resp.Request.URL}, nil
+		return &Response{Status: code, Header: resp.Header, NotModified: true, Method: method, Endpoint: endpoint, URL: resp.Request.URL}, nil
 	}
 	if code >= 200 && code <= 299 {
 		if resp.ContentLength > maxBody {
-			return nil, fmt.Errorf("GET %s: the answer is larger than the limit of %d MiB", endpoint, maxBody>>20)
+			return nil, fmt.Errorf("%s %s: the answer is larger than the limit of %d MiB", method, endpoint, maxBody>>20)
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 		switch {
 		case err != nil:
-			return nil, s.transportError(ctx, endpoint, timeout, fmt.Errorf("reading the answer: %w", err))
+			return nil, s.transportError(ctx, method, endpoint, timeout, r.Secrets, fmt.Errorf("reading the answer: %w", err))
 		case int64(len(body)) > maxBody:
-			return nil, fmt.Errorf("GET %s: the answer is larger than the limit of %d MiB", endpoint, maxBody>>20)
+			return nil, fmt.Errorf("%s %s: the answer is larger than the limit of %d MiB", method, endpoint, maxBody>>20)
 		}
-		return &Response{Status: code, Header: resp.Header, Body: body, Endpoint: endpoint, URL: resp.Request.URL}, nil
+		return &Response{Status: code, Header: resp.Header, Body: body, Method: method, Endpoint: endpoint, URL: resp.Request.URL}, nil
 	}
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxSnippet+16<<10))
-	se := c.statusError(endpoint, resp, head)
+	se := c.statusError(method, endpoint, resp, head, r.Secrets)
 	if wait, ok := rateLimitWait(resp, head, now); ok {
 		return nil, &rateLimited{wait: wait, err: se}
 	}
@@ -467,18 +492,18 @@ func (s *Session) do(client *http.Client, u *url.URL, r Request, endpoint string
 }
 
 // transportError words a request that got no (complete) answer.
-func (s *Session) transportError(ctx context.Context, endpoint string, timeout time.Duration, err error) error {
+func (s *Session) transportError(ctx context.Context, method, endpoint string, timeout time.Duration, secrets []string, err error) error {
 	if s.ctx.Err() != nil {
-		return fmt.Errorf("GET %s: %w", endpoint, s.ctx.Err())
+		return fmt.Errorf("%s %s: %w", method, endpoint, s.ctx.Err())
 	}
 	if errors.Is(context.Cause(ctx), errTimeout) {
-		return &netError{fmt.Errorf("GET %s: no complete answer within %s (request_timeout): %w", endpoint, timeout, errTimeout)}
+		return &netError{fmt.Errorf("%s %s: no complete answer within %s (request_timeout): %w", method, endpoint, timeout, errTimeout)}
 	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err // its URL has the query, and a redirect's
 	}
 	if re, ok := errors.AsType[*redirectError](err); ok {
-		return fmt.Errorf("GET %s: %w", endpoint, re)
+		return fmt.Errorf("%s %s: %w", method, endpoint, re)
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		msg := "oauth2: the token endpoint refused the request"
@@ -486,12 +511,12 @@ func (s *Session) transportError(ctx context.Context, endpoint string, timeout t
 			msg = "oauth2: the token endpoint answered HTTP " + re.Response.Status
 		}
 		msg += " (see http_client_config.oauth2)"
-		if sn := snippet(re.Body, s.c.scrubber()); sn != "" {
+		if sn := snippet(re.Body, s.c.scrubber(secrets)); sn != "" {
 			msg += ": " + strconv.Quote(sn)
 		}
-		return fmt.Errorf("GET %s: %s", endpoint, msg)
+		return fmt.Errorf("%s %s: %s", method, endpoint, msg)
 	}
-	return &netError{fmt.Errorf("GET %s: %w", endpoint, s.c.scrubber().scrubErr(err))}
+	return &netError{fmt.Errorf("%s %s: %w", method, endpoint, s.c.scrubber(secrets).scrubErr(err))}
 }
 
 // rateLimitWait says whether a refusal is the server's rate limit, and how long it asks to
@@ -540,9 +565,9 @@ func (c *Client) noteQuota(h http.Header, now time.Time) {
 
 // statusError describes a refused request: its status and the start of its body, scrubbed; 401
 // and 403 name the credential setting to check.
-func (c *Client) statusError(endpoint string, resp *http.Response, head []byte) *StatusError {
+func (c *Client) statusError(method, endpoint string, resp *http.Response, head []byte, secrets []string) *StatusError {
 	code := resp.StatusCode
-	msg := fmt.Sprintf("GET %s: HTTP %d %s", endpoint, code, http.StatusText(code))
+	msg := fmt.Sprintf("%s %s: HTTP %d %s", method, endpoint, code, http.StatusText(code))
 	switch code {
 	case http.StatusUnauthorized:
 		msg += " (credentials missing, expired or refused: check " + c.s.credentials + ")"
@@ -551,16 +576,16 @@ func (c *Client) statusError(endpoint string, resp *http.Response, head []byte) 
 	case http.StatusNotFound:
 		msg += " (no such endpoint, or one the credentials may not see)"
 	}
-	sc := c.scrubber(resp.Request.URL)
+	sc := c.scrubber(secrets, resp.Request.URL)
 	if sn := snippet(head, sc); sn != "" {
 		msg += ": " + strconv.Quote(sn)
 	}
 	return &StatusError{Status: code, Endpoint: endpoint, msg: sc.Scrub(msg)}
 }
 
-// scrubber collects the client's secrets, and those of the URLs given.
-func (c *Client) scrubber(more ...*url.URL) *Scrubber {
-	return NewScrubber(&c.s.Client, more...)
+// scrubber collects the client's secrets, a request's own, and those of the URLs given.
+func (c *Client) scrubber(secrets []string, more ...*url.URL) *Scrubber {
+	return NewScrubber(&c.s.Client, more...).With(secrets...)
 }
 
 // scrubErr returns err with its message scrubbed, or err itself when nothing secret shows.

@@ -98,42 +98,15 @@ const maxOverlap = 7 * 24 * time.Hour
 // "line N: key: message", N counted in node's document, as collector.DecodeStrict's do.
 func Compile(node *yaml.Node, cfg *Config, d Defaults, kind string, opts collector.Options) (*Settings, error) {
 	s := &Settings{Kind: kind, Name: opts.Name}
-	raw := strings.TrimSpace(cmp.Or(cfg.URL, d.URL))
-	if raw == "" {
-		return nil, Fail(node, []string{"url"}, "is required (the API's base URL)")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "":
-		// The parse error would quote the URL: say only where it is.
-		return nil, Fail(node, []string{"url"}, "not an http:// or https:// URL with a host")
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return nil, Fail(node, []string{"url"}, "has user information, a query or a fragment: credentials go in http_client_config, and the base URL is only scheme://host/path")
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
-		u.RawPath = ""
+	u, err := BaseURL(node, []string{"url"}, cmp.Or(cfg.URL, d.URL), "the API's base URL")
+	if err != nil {
+		return nil, err
 	}
 	s.Base = u
 
-	hc := cfg.HTTPClientConfig
-	hc.SetDirectory(opts.Dir)
-	if hc.OAuth2 != nil { // OAuth2.SetDirectory forgets this one
-		hc.OAuth2.ClientCertificateKeyFile = config.JoinDir(opts.Dir, hc.OAuth2.ClientCertificateKeyFile)
-	}
-	if err := hc.Validate(); err != nil {
-		return nil, Fail(node, []string{"http_client_config"}, "%v", err)
-	}
-	if ref := SecretRef(&hc); ref != nil {
-		return nil, Fail(node, append([]string{"http_client_config"}, ref...), "secret references need a secret manager, which sla_exporter has not: use the _file form")
-	}
-	if h := hc.HTTPHeaders; h != nil {
-		for _, name := range slices.Sorted(maps.Keys(h.Headers)) {
-			if len(h.Headers[name].Values) > 0 && isCredentialHeader(name) {
-				return nil, Fail(node, []string{"http_client_config", "http_headers", name, "values"},
-					"a credential in plain values shows wherever the configuration is printed: use secrets, or better files")
-			}
-		}
+	hc, err := HTTPClientConfig(node, []string{"http_client_config"}, cfg.HTTPClientConfig, opts.Dir)
+	if err != nil {
+		return nil, err
 	}
 	s.Client = hc
 	s.credentials = credentialSetting(&hc, d.Credentials)
@@ -181,6 +154,57 @@ func Compile(node *yaml.Node, cfg *Config, d Defaults, kind string, opts collect
 
 // Display is the base URL as messages show it.
 func (s *Settings) Display() string { return Redacted(s.Base) }
+
+// BaseURL checks the base URL of a service at path in node (a kind's block): http or https,
+// with a host, and without user information, query or fragment, so that credentials can only
+// be in http_client_config. The URL returned has a trailing slash, so that endpoints resolve
+// under it. what names the URL in the error when it is missing ("the API's base URL").
+func BaseURL(node *yaml.Node, path []string, raw, what string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, Fail(node, path, "is required (%s)", what)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "":
+		// The parse error would quote the URL: say only where it is.
+		return nil, Fail(node, path, "not an http:// or https:// URL with a host")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, Fail(node, path, "has user information, a query or a fragment: credentials go in http_client_config, and the base URL is only scheme://host/path")
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		u.RawPath = ""
+	}
+	return u, nil
+}
+
+// HTTPClientConfig checks an http_client_config block at path in node (a kind's block) and
+// returns it with its relative file names resolved against dir: prometheus/common's own
+// validation, no secret references (sla_exporter has no secret manager), and no credential
+// written in plain http_headers values.
+func HTTPClientConfig(node *yaml.Node, path []string, hc config.HTTPClientConfig, dir string) (config.HTTPClientConfig, error) {
+	at := func(keys ...string) []string { return append(slices.Clone(path), keys...) }
+	hc.SetDirectory(dir)
+	if hc.OAuth2 != nil { // OAuth2.SetDirectory forgets this one
+		hc.OAuth2.ClientCertificateKeyFile = config.JoinDir(dir, hc.OAuth2.ClientCertificateKeyFile)
+	}
+	if err := hc.Validate(); err != nil {
+		return hc, Fail(node, path, "%v", err)
+	}
+	if ref := SecretRef(&hc); ref != nil {
+		return hc, Fail(node, at(ref...), "secret references need a secret manager, which sla_exporter has not: use the _file form")
+	}
+	if h := hc.HTTPHeaders; h != nil {
+		for _, name := range slices.Sorted(maps.Keys(h.Headers)) {
+			if len(h.Headers[name].Values) > 0 && isCredentialHeader(name) {
+				return hc, Fail(node, at("http_headers", name, "values"),
+					"a credential in plain values shows wherever the configuration is printed: use secrets, or better files")
+			}
+		}
+	}
+	return hc, nil
+}
 
 // credentialSetting names the credential setting of hc that a refused request points to, or
 // the kind's suggestion when none is configured.

@@ -18,5 +18,11 @@
 //     request cap, the sync's time or the server's limit says so, and reconciles the id set
 //     periodically so that tickets deleted or moved out of scope are dropped.
 //
+// The kinds that read a few documents of a status API each sync instead (statuspage, gatus,
+// uptime_kuma) use the client alone: DocumentConfig is their block without the paging keys,
+// SyncError words a sync's failure (a long rate limit asking the runner to wait), Pick resolves
+// the items a configuration selects by name or id, and Recent turns a monitoring tool's rolling
+// history of checks into samples after a watermark, marking checks lost between two syncs.
+//
 // See docs/adding-a-source.md for how a kind is wired onto it.
 package apisource

@@ -126,18 +126,18 @@ func (r *Response) DecodeJSON(out any) error {
 		)
 		switch {
 		case len(bytes.TrimSpace(r.Body)) == 0:
-			return fmt.Errorf("GET %s: HTTP %d with an empty body where JSON was expected", r.Endpoint, r.Status)
+			return fmt.Errorf("%s %s: HTTP %d with an empty body where JSON was expected", r.method(), r.Endpoint, r.Status)
 		case errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &syn) && int(syn.Offset) >= len(r.Body)):
-			return fmt.Errorf("GET %s: the JSON answer is cut short after %d bytes (a truncated page)", r.Endpoint, len(r.Body))
+			return fmt.Errorf("%s %s: the JSON answer is cut short after %d bytes (a truncated page)", r.method(), r.Endpoint, len(r.Body))
 		case errors.As(err, &syn):
-			return fmt.Errorf("GET %s: the answer is not JSON (byte %d: %v)%s", r.Endpoint, syn.Offset, err, htmlHint(r.Header))
+			return fmt.Errorf("%s %s: the answer is not JSON (byte %d: %v)%s", r.method(), r.Endpoint, syn.Offset, err, htmlHint(r.Header))
 		case errors.As(err, &typ):
-			return fmt.Errorf("GET %s: the JSON answer is not the shape expected: %s is %s where %s was expected", r.Endpoint, cmp.Or(typ.Field, "the document"), typ.Value, typ.Type)
+			return fmt.Errorf("%s %s: the JSON answer is not the shape expected: %s is %s where %s was expected", r.method(), r.Endpoint, cmp.Or(typ.Field, "the document"), typ.Value, typ.Type)
 		}
-		return fmt.Errorf("GET %s: reading the JSON answer: %v", r.Endpoint, err)
+		return fmt.Errorf("%s %s: reading the JSON answer: %v", r.method(), r.Endpoint, err)
 	}
 	if dec.More() {
-		return fmt.Errorf("GET %s: the answer holds more than one JSON document", r.Endpoint)
+		return fmt.Errorf("%s %s: the answer holds more than one JSON document", r.method(), r.Endpoint)
 	}
 	return nil
 }

@@ -83,6 +83,20 @@ func NewScrubber(hc *config.HTTPClientConfig, urls ...*url.URL) *Scrubber {
 	return sc
 }
 
+// With returns sc with more secrets to scrub (a token the source sends outside
+// http_client_config), for the kind's own messages.
+func (sc *Scrubber) With(secrets ...string) *Scrubber {
+	if len(secrets) == 0 {
+		return sc
+	}
+	out := &Scrubber{secrets: slices.Clone(sc.secrets)}
+	for _, s := range secrets {
+		out.add(s)
+	}
+	out.sort()
+	return out
+}
+
 // sort puts the longest secrets first, so that a secret containing another is replaced whole.
 func (sc *Scrubber) sort() {
 	slices.SortFunc(sc.secrets, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })

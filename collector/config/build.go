@@ -94,7 +94,8 @@ func (b *builder) global(raw *rawConfig) error {
 		}
 		g.HistoryPeriods = *p
 	}
-	return nil
+	g.Report, err = b.report(raw.Global.Report)
+	return err
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -139,6 +140,10 @@ func (b *builder) sources(raw *rawConfig) error {
 		if err := b.sourceTickets(&s, rs, at); err != nil {
 			return err
 		}
+		if err := checkTicketURL(rs.TicketURL); err != nil {
+			return b.fail(err, append(at, "ticket_url")...)
+		}
+		s.TicketURL = rs.TicketURL
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
 			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {

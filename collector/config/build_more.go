@@ -55,7 +55,7 @@ func (s Source) RunnerConfig(logger *slog.Logger, requests *collector.Requests, 
 		return collector.SourceConfig{}, err
 	}
 	return collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash,
-		Tickets: ticket.StoreOptions{Priorities: s.Priorities}, PriorityAliases: s.PriorityAliases, Health: s.Health}, nil
+		Tickets: ticket.StoreOptions{Priorities: s.Priorities}, PriorityAliases: s.PriorityAliases, Health: s.Health, Live: k.Live}, nil
 }
 
 var gapPolicies = map[string]availability.GapPolicy{
@@ -227,8 +227,15 @@ func (b *builder) contracts(raw *rawConfig) error {
 		if err := spec.Validate(); err != nil {
 			return b.fail(err, field("tiers")...)
 		}
-		b.cfg.Contracts = append(b.cfg.Contracts, Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives,
-			PeriodName: objectives[rc.Objectives[0]].PeriodName})
+		k := Contract{Spec: spec, Description: rc.Description, Objectives: rc.Objectives, PeriodName: objectives[rc.Objectives[0]].PeriodName}
+		if rc.ClaimWithin != "" {
+			w, err := contract.ParseClaimWindow(rc.ClaimWithin)
+			if err != nil {
+				return b.fail(err, field("claim_within")...)
+			}
+			k.ClaimWithin = w
+		}
+		b.cfg.Contracts = append(b.cfg.Contracts, k)
 	}
 	return nil
 }

@@ -62,7 +62,39 @@ type Global struct {
 	HistoryPeriods int
 	// Alerting holds the defaults of every objective's alerting.
 	Alerting Alerting
+	// Report says what the service report shows (sla_exporter report, /report).
+	Report Report
 }
+
+// Report holds the settings of the service report.
+type Report struct {
+	// Top is how many of the costliest outages or breached tickets are listed per objective, and
+	// how many values per field the problem trends list.
+	Top int
+	// RecurringIncidents is how many incidents of one category, service or configuration item in
+	// a period make it a problem candidate.
+	RecurringIncidents int
+	// ProblemFields are the ticket fields whose values the problem trends count incidents by
+	// (priority, type and group name the ticket's own attributes); empty for no problem trends.
+	ProblemFields []string
+	// IncidentTypes are the ticket types the problem trends count; empty counts every ticket.
+	IncidentTypes []string
+}
+
+// Report defaults.
+const (
+	DefaultReportTop          = 5
+	DefaultRecurringIncidents = 5
+	// MaxReportTop bounds Top: a report is read by people.
+	MaxReportTop = 50
+)
+
+// DefaultProblemFields and DefaultIncidentTypes are global.report's defaults: the usual names of
+// an incident's category, service and configuration item, and ITSM tools' incident type.
+var (
+	DefaultProblemFields = []string{"category", "service", "ci"}
+	DefaultIncidentTypes = []string{"incident"}
+)
 
 // Alerting says which alerts the rules command generates for an objective and how they are
 // labelled. An objective's alerting block overrides the global one key by key.
@@ -120,6 +152,9 @@ type Source struct {
 	PriorityAliases map[string]string
 	// Health says when a batch is too broken to commit.
 	Health collector.HealthPolicy
+	// TicketURL is the template of a link to one of the source's tickets in its tool, an
+	// absolute http(s) URL holding {id}; empty when none is configured (see TicketLink).
+	TicketURL string
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.
@@ -177,6 +212,9 @@ type Contract struct {
 	Objectives  []string
 	// PeriodName is the period its objectives share ("month"): a contract is credited per period.
 	PeriodName string
+	// ClaimWithin is how long after a period ends its credit may be claimed; zero when the
+	// contract sets no deadline.
+	ClaimWithin contract.ClaimWindow
 }
 
 // Line returns the line of the configuration file at path ("sources", 0, "file", "time"), or of

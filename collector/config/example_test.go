@@ -14,14 +14,20 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sla-exporter/sla_exporter/collector/blackbox"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
+	"github.com/sla-exporter/sla_exporter/collector/statuspage"
+	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
+	"github.com/sla-exporter/sla_exporter/collector/zabbix"
 )
 
 // deploy/config/example.yml claims to show every option. TestExampleIsComplete holds it to that:
@@ -43,13 +49,19 @@ const exampleFile = "../../deploy/config/example.yml"
 // kindConfigs are the configuration types of the source kinds, for the keys of each kind's
 // block (sources.<kind>). A kind compiled in without an entry here fails the test.
 var kindConfigs = map[string]reflect.Type{
-	"demo":       reflect.TypeFor[demo.Config](),
-	"file":       reflect.TypeFor[file.Config](),
-	"github":     reflect.TypeFor[github.Config](),
-	"gitlab":     reflect.TypeFor[gitlab.Config](),
-	"prometheus": reflect.TypeFor[prometheus.Config](),
-	"redmine":    reflect.TypeFor[redmine.Config](),
-	"rt":         reflect.TypeFor[rt.Config](),
+	"blackbox":    reflect.TypeFor[blackbox.Config](),
+	"demo":        reflect.TypeFor[demo.Config](),
+	"file":        reflect.TypeFor[file.Config](),
+	"gatus":       reflect.TypeFor[gatus.Config](),
+	"github":      reflect.TypeFor[github.Config](),
+	"gitlab":      reflect.TypeFor[gitlab.Config](),
+	"probe":       reflect.TypeFor[probe.Config](),
+	"prometheus":  reflect.TypeFor[prometheus.Config](),
+	"redmine":     reflect.TypeFor[redmine.Config](),
+	"rt":          reflect.TypeFor[rt.Config](),
+	"statuspage":  reflect.TypeFor[statuspage.Config](),
+	"uptime_kuma": reflect.TypeFor[uptimekuma.Config](),
+	"zabbix":      reflect.TypeFor[zabbix.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

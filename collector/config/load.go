@@ -72,7 +72,7 @@ func Load(data []byte, name, dir string) (*Config, error) {
 func cleanYAMLError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	for _, t := range []string{"config.rawConfig", "config.rawGlobal", "config.rawCalendar", "config.rawService",
+	for _, t := range []string{"config.rawConfig", "config.rawGlobal", "config.rawReportContents", "config.rawReport", "config.rawCalendar", "config.rawService",
 		"config.rawObjective", "config.rawAvailability", "config.rawWindow", "config.rawRecurringWind",
 		"config.rawKPI", "config.rawContract", "config.rawTier"} {
 		msg = strings.ReplaceAll(msg, " in type "+t, " in "+strings.TrimPrefix(strings.TrimPrefix(t, "config.raw"), "config."))

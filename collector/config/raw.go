@@ -30,11 +30,21 @@ type rawConfig struct {
 }
 
 type rawGlobal struct {
-	EvaluationInterval model.Duration `yaml:"evaluation_interval"`
-	Staleness          model.Duration `yaml:"staleness"`
-	Timezone           string         `yaml:"timezone"`
-	HistoryPeriods     *int           `yaml:"history_periods"`
-	Alerting           rawAlerting    `yaml:"alerting"`
+	EvaluationInterval model.Duration    `yaml:"evaluation_interval"`
+	Staleness          model.Duration    `yaml:"staleness"`
+	Timezone           string            `yaml:"timezone"`
+	HistoryPeriods     *int              `yaml:"history_periods"`
+	Alerting           rawAlerting       `yaml:"alerting"`
+	Report             rawReportContents `yaml:"report"`
+}
+
+// rawReportContents is global.report: what every service report shows. Pointers and nil lists tell an
+// absent key (the default) from an explicit 0 or empty list.
+type rawReportContents struct {
+	Top                *int     `yaml:"top"`
+	RecurringIncidents *int     `yaml:"recurring_incidents"`
+	ProblemFields      []string `yaml:"problem_fields"`
+	IncidentTypes      []string `yaml:"incident_types"`
 }
 
 // rawAlerting is the alerting block of global (defaults) and of an objective (overrides).
@@ -126,10 +136,12 @@ type rawSource struct {
 	PriorityNames map[string][]string
 	// prioritiesNode is where priorities was written, for errors.
 	prioritiesNode *yaml.Node
-	Health         rawHealth
-	healthNode     *yaml.Node
-	Block          *yaml.Node
-	node           *yaml.Node
+	// TicketURL is the link to a ticket in its tool, with {id} for the ticket's id.
+	TicketURL  string
+	Health     rawHealth
+	healthNode *yaml.Node
+	Block      *yaml.Node
+	node       *yaml.Node
 }
 
 // rawHealth is a source's health: block. Pointers tell an explicit 0 from an absent key.
@@ -183,6 +195,8 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 			err = v.Decode(&s.Timeout)
 		case "priorities":
 			err = s.decodePriorities(v)
+		case "ticket_url":
+			err = v.Decode(&s.TicketURL)
 		case "health":
 			s.healthNode = v
 			err = collector.DecodeStrict(v, &s.Health)
@@ -318,6 +332,7 @@ type rawContract struct {
 	Currency    string    `yaml:"currency"`
 	Aggregate   string    `yaml:"aggregate"`
 	Cap         ratio     `yaml:"cap"`
+	ClaimWithin string    `yaml:"claim_within"`
 }
 
 type rawTier struct {

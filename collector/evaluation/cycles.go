@@ -59,10 +59,28 @@ type CycleFilter struct {
 	// Deadline is one of DeadlineFilters: the open cycles whose deadline the ticket tool agrees
 	// or disagrees with (objectives with a tool_deadline_field only).
 	Deadline string
+	// Period is the period whose cycles are listed (see ResolvePeriod): "" or "current",
+	// "previous", or a finished period's label ("2026-10").
+	Period string
+}
+
+// Drill is a drill-down: the cycles of one objective in one period.
+type Drill struct {
+	Period DrillPeriod
+	Rows   []CycleRow
 }
 
 // CyclesWhere is Cycles with every filter.
 func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) ([]CycleRow, error) {
+	d, err := e.Drill(objective, f, now)
+	return d.Rows, err
+}
+
+// Drill lists an objective's cycles in the period f names. The current period lists its open
+// cycles and those decided in it, as of now. A finished period lists the cycles decided in it
+// as of its end, the instant its figure was frozen at: its met and breached rows are the good and
+// bad cycles of that figure.
+func (e *Evaluator) Drill(objective string, f CycleFilter, now time.Time) (Drill, error) {
 	state := f.State
 	cfg := e.cfg.Load()
 	var o *slo.Objective
@@ -73,18 +91,21 @@ func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) 
 		}
 	}
 	if o == nil {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, objective)
+		return Drill{}, fmt.Errorf("%w: %q", ErrNotFound, objective)
 	}
 	if state != "" && !slices.Contains(DrillStates, state) {
-		return nil, fmt.Errorf("state %q is not one of %s", state, strings.Join(DrillStates, ", "))
+		return Drill{}, fmt.Errorf("state %q is not one of %s", state, strings.Join(DrillStates, ", "))
 	}
 	if f.Deadline != "" && !slices.Contains(DeadlineFilters, f.Deadline) {
-		return nil, fmt.Errorf("deadline %q is not one of %s", f.Deadline, strings.Join(DeadlineFilters, ", "))
+		return Drill{}, fmt.Errorf("deadline %q is not one of %s", f.Deadline, strings.Join(DeadlineFilters, ", "))
 	}
 	if f.Deadline != "" && toolField == "" {
-		return nil, fmt.Errorf("deadline: objective %q names no tool_deadline_field to compare with", objective)
+		return Drill{}, fmt.Errorf("deadline: objective %q names no tool_deadline_field to compare with", objective)
 	}
-	start, _ := o.Period.Bounds(now)
+	p, err := ResolvePeriod(objective, o.Period, f.Period, now)
+	if err != nil {
+		return Drill{}, err
+	}
 	var rows []CycleRow
 	e.data.Read(func(d collector.Data) {
 		st := d.Tickets[source]
@@ -92,7 +113,7 @@ func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) 
 			return
 		}
 		m := o.Select.Compile(st)
-		nowU, startU, cal := now.Unix(), start.Unix(), o.Clock.Calendar()
+		nowU, startU, endU, cal := p.At.Unix(), p.Start.Unix(), p.End.Unix(), o.Clock.Calendar()
 		var buf []ticket.Cycle
 		for i := range st.Len() {
 			v := st.View(i)
@@ -101,11 +122,13 @@ func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) 
 			}
 			buf = o.Clock.Cycles(st, i, nowU, buf[:0])
 			for _, c := range buf {
-				row, ok := cycleRow(v, &c, startU, cal)
-				if !ok || !matchState(row, &c, state) {
+				row, outcome, ok := cycleRow(v, &c, startU, cal)
+				// A finished period holds what was decided in it, up to and including its
+				// end, as the engine counted it when freezing the period.
+				if !ok || !p.Current && (outcome == 0 || outcome < startU || outcome > endU) || !matchState(row, &c, state) {
 					continue
 				}
-				if toolField != "" {
+				if toolField != "" && p.Current {
 					if tool, agrees, ok := toolDeadline(v, &c, toolField, cal); ok {
 						tool = tool.UTC()
 						row.ToolDeadline, row.DeadlineAgrees = &tool, &agrees
@@ -124,12 +147,13 @@ func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) 
 		}
 		return strings.Compare(a.Ticket, b.Ticket)
 	})
-	return rows, nil
+	return Drill{Period: p, Rows: rows}, nil
 }
 
-// cycleRow turns a cycle into a row, or reports that it does not belong to the period starting at
-// periodStart: it is decided, and its outcome came before the period.
-func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.Calendar) (CycleRow, bool) {
+// cycleRow turns a cycle into a row with the instant its outcome counts at (0 while undecided),
+// or reports that it does not belong to the period starting at periodStart: it is decided, and
+// its outcome came before the period.
+func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.Calendar) (CycleRow, int64, bool) {
 	open := c.Stop == 0 && (c.State == ticket.InProgress || c.State == ticket.PausedState || c.State == ticket.Breached)
 	var outcome int64
 	switch c.State {
@@ -145,7 +169,7 @@ func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.C
 		}
 	}
 	if !open && outcome < periodStart {
-		return CycleRow{}, false
+		return CycleRow{}, 0, false
 	}
 	row := CycleRow{
 		Ticket: v.ID(), Cycle: c.N, Priority: v.Priority(), Group: v.Group(),
@@ -162,7 +186,7 @@ func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.C
 	if c.BreachedAt != 0 {
 		row.BreachedAt = unixPtr(c.BreachedAt)
 	}
-	return row, true
+	return row, outcome, true
 }
 
 func matchState(row CycleRow, c *ticket.Cycle, state string) bool {

@@ -9,13 +9,19 @@ import (
 	"strings"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/blackbox"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 	"github.com/sla-exporter/sla_exporter/collector/file"
+	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
+	"github.com/sla-exporter/sla_exporter/collector/statuspage"
+	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
+	"github.com/sla-exporter/sla_exporter/collector/zabbix"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -23,13 +29,19 @@ import (
 // side effects.
 var Kinds = map[string]collector.Kind{
 	// One line per kind, sorted by name.
-	"demo":       demo.Kind,
-	"file":       file.Kind,
-	"github":     github.Kind,
-	"gitlab":     gitlab.Kind,
-	"prometheus": prometheus.Kind,
-	"redmine":    redmine.Kind,
-	"rt":         rt.Kind,
+	"blackbox":    blackbox.Kind,
+	"demo":        demo.Kind,
+	"file":        file.Kind,
+	"gatus":       gatus.Kind,
+	"github":      github.Kind,
+	"gitlab":      gitlab.Kind,
+	"probe":       probe.Kind,
+	"prometheus":  prometheus.Kind,
+	"redmine":     redmine.Kind,
+	"rt":          rt.Kind,
+	"statuspage":  statuspage.Kind,
+	"uptime_kuma": uptimekuma.Kind,
+	"zabbix":      zabbix.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 )
 
 // ObjectiveJSON is an objective in /api/v1/objectives. Absent figures are null, never a made-up 0:
@@ -55,6 +56,10 @@ type ObjectiveDisplay struct {
 	Exhaustion      string `json:"budget_exhaustion,omitempty"`
 	PeriodStart     string `json:"period_start,omitempty"`
 	PeriodEnd       string `json:"period_end,omitempty"`
+	// Reasons say why the objective has its status, the deciding one first ("forecast 94.10% <
+	// 95.00% target"); Notes are figures worth knowing that did not decide it.
+	Reasons []string `json:"reasons"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 // BudgetJSON is an objective's error budget, in its unit. A figure that cannot be computed (the
@@ -100,16 +105,27 @@ func num(v float64, ok bool) *float64 {
 
 // ObjectivesJSON renders a snapshot's objectives as the API and the evaluate command print them.
 func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
+	return objectivesJSON(explainer{snap: s})
+}
+
+// objectivesJSON renders the objectives, their reasons given with what x knows of their sources.
+func objectivesJSON(x explainer) []ObjectiveJSON {
+	s := x.snap
 	out := make([]ObjectiveJSON, 0, len(s.Objectives))
-	for _, o := range s.Objectives {
+	for i, o := range s.Objectives {
 		j := ObjectiveJSON{
 			Name: o.Objective, Service: o.Service, Kind: string(o.Kind), Unit: string(o.Unit),
 			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: timePtr(o.PeriodStart), PeriodEnd: timePtr(o.PeriodEnd),
 			Target: o.Target, Status: o.Status.String(), Labels: o.Labels, Stale: o.Stale,
-			Display: ObjectiveDisplay{Target: formatPercent(o.Target)},
+			Display: ObjectiveDisplay{Target: display.Percent(o.Target)},
+		}
+		e := x.explain(&s.Objectives[i])
+		j.Display.Notes = e.Notes
+		for _, r := range e.Reasons {
+			j.Display.Reasons = append(j.Display.Reasons, r.Text)
 		}
 		if !o.PeriodStart.IsZero() {
-			j.Display.PeriodStart, j.Display.PeriodEnd = formatTime(o.PeriodStart, o.Location), formatTime(o.PeriodEnd, o.Location)
+			j.Display.PeriodStart, j.Display.PeriodEnd = display.Time(o.PeriodStart, o.Location), display.Time(o.PeriodEnd, o.Location)
 		}
 		for _, h := range o.History {
 			j.History = append(j.History, PeriodJSON{Label: h.Label, Start: h.Start, End: h.End, Attainment: num(h.Attainment, h.HasData), HasData: h.HasData})
@@ -123,13 +139,13 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 		j.Attainment = num(o.Attainment, o.HasData)
 		j.Forecast = num(o.Forecast, o.HasForecast)
 		if j.Attainment != nil {
-			j.Display.Attainment = formatPercentVs(o.Attainment, o.Target)
+			j.Display.Attainment = display.PercentVs(o.Attainment, o.Target)
 		}
 		if j.Forecast != nil {
-			j.Display.Forecast = formatPercentVs(o.Forecast, o.Target)
+			j.Display.Forecast = display.PercentVs(o.Forecast, o.Target)
 		}
 		if o.HasData {
-			j.Display.BudgetRemaining = formatBudget(o.BudgetRemaining, o.BudgetRemainingRatio, string(o.Unit))
+			j.Display.BudgetRemaining = display.Budget(o.BudgetRemaining, o.BudgetRemainingRatio, string(o.Unit))
 			j.Budget = &BudgetJSON{Total: num(o.BudgetTotal, true), Consumed: num(o.BudgetConsumed, true),
 				Remaining: num(o.BudgetRemaining, true), RemainingRatio: num(o.BudgetRemainingRatio, true)}
 			j.BurnRates = map[string]*float64{}
@@ -140,7 +156,7 @@ func ObjectivesJSON(s *collector.Snapshot) []ObjectiveJSON {
 		if !o.Exhaustion.IsZero() {
 			t := o.Exhaustion
 			j.Exhaustion = &t
-			j.Display.Exhaustion = formatTime(t, o.Location)
+			j.Display.Exhaustion = display.Time(t, o.Location)
 		}
 		if o.Kind == "ticket" {
 			j.Open = &OpenJSON{Within: o.Open.Within, AtRisk: o.Open.AtRisk, Breached: o.Open.Breached, Paused: o.Open.Paused}
@@ -177,9 +193,9 @@ func KPIsJSON(s *collector.Snapshot) []KPIJSON {
 	out := make([]KPIJSON, 0, len(s.KPIs))
 	for _, k := range s.KPIs {
 		j := KPIJSON{Name: k.Name, Service: k.Service, Kind: k.Kind, Value: num(k.Value, k.OK), Target: k.Target, Unit: k.Unit, Status: k.Status,
-			Display: KPIDisplay{Target: formatQuantity(k.Target, k.Unit)}}
+			Display: KPIDisplay{Target: display.Quantity(k.Target, k.Unit)}}
 		if j.Value != nil {
-			j.Display.Value = formatQuantityVs(k.Value, k.Target, k.Unit)
+			j.Display.Value = display.QuantityVs(k.Value, k.Target, k.Unit)
 		}
 		out = append(out, j)
 	}

@@ -3,12 +3,13 @@ package web
 import (
 	"cmp"
 	"fmt"
-	"html/template"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 )
 
@@ -153,31 +154,95 @@ func rating(sp contract.Spec, c collector.ContractCredit, n int) RatingJSON {
 	return r
 }
 
-// init adds the status page's contracts table to the page template. The invoice figure comes first, then
+// contractRow is a contract as the status page shows it. The invoice figure comes first, then
 // the forecast, then the running figure, each labelled, so that what the current period would
 // earn if it ended now is not read as the amount owed.
-func init() {
-	template.Must(pageTemplate.New("contracts").Funcs(template.FuncMap{
-		"credit":     creditText,
-		"lastPeriod": lastPeriod,
-	}).Parse(`{{if .}}<h2>Contracts</h2>
-<table><tr><th>Contract</th><th>Status (this period)</th><th>Invoice: last finished period</th><th>Forecast: this period at its end</th><th>Running: this period so far, if it ended now</th></tr>
-{{range $k := .}}<tr><td>{{$k.Spec.Name}}</td><td class="{{$k.Status}}">{{$k.Status}}</td>
-{{with lastPeriod $k}}<td class="n {{.Status}}">{{.Label}}: {{credit .ContractCredit $k}}</td>{{else}}<td class="n unknown">none kept</td>{{end}}
-<td class="n {{$k.Forecast.Status}}">{{$k.PeriodLabel}}: {{credit $k.Forecast $k}}</td>
-<td class="n {{$k.Running.Status}}">{{$k.PeriodLabel}} so far: {{credit $k.Running $k}}</td></tr>
-{{end}}</table>{{end}}`))
+type contractRow struct {
+	Name, Description string
+	Status            badge
+	Objectives        []contractObjectiveRow
+	Fee, Tiers        string
+	Invoice           string
+	Forecast, Running string
 }
 
-// creditText shows a credit as a ratio and, with a fee, an amount: "10.000% = 1200.00 EUR".
+// contractObjectiveRow is an objective of a contract: its attainment so far and forecast, each
+// with the tier it falls in.
+type contractObjectiveRow struct {
+	Name, URL         string
+	Running, Forecast string
+}
+
+// contractStatuses are the contract statuses as the page names them.
+var contractStatuses = map[string]badge{
+	"ok":         {Class: "ok", Symbol: "●", Word: "no credit"},
+	"at_risk":    {Class: "at_risk", Symbol: "▲", Word: "credit at risk"},
+	"credit_due": {Class: "credit_due", Symbol: "✕", Word: "credit due"},
+	"unknown":    {Class: "unknown", Symbol: "○", Word: "unknown"},
+}
+
+func contractRows(snap *collector.Snapshot) []contractRow {
+	var out []contractRow
+	for i, j := range ContractsJSON(snap) {
+		k := &snap.Contracts[i]
+		r := contractRow{Name: j.Name, Description: j.Description, Status: contractStatuses[j.Status],
+			Fee: "no fee: credits as shares", Tiers: tiersText(j.Tiers)}
+		if r.Status.Word == "" {
+			r.Status = badge{Class: j.Status, Word: j.Status}
+		}
+		if j.Fee != nil {
+			r.Fee = fmt.Sprintf("%s %s per %s", display.Money(*j.Fee), j.Currency, j.Period)
+		}
+		for _, o := range j.Objectives {
+			r.Objectives = append(r.Objectives, contractObjectiveRow{Name: o.Name, URL: objectiveURL(o.Name),
+				Running: ratingText(o.Running, o.Status), Forecast: ratingText(o.Forecast, "")})
+		}
+		if p := lastPeriod(*k); p != nil {
+			r.Invoice = p.Label + ": " + creditText(p.ContractCredit, *k)
+		} else {
+			r.Invoice = "no finished period kept"
+		}
+		r.Forecast = k.PeriodLabel + ": " + creditText(k.Forecast, *k)
+		r.Running = k.PeriodLabel + " so far: " + creditText(k.Running, *k)
+		out = append(out, r)
+	}
+	return out
+}
+
+// tiersText writes a credit schedule: "below 99.95%: 10% · below 99.50%: 25%".
+func tiersText(ts []TierJSON) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = fmt.Sprintf("below %s: %s", display.Percent(t.Below), display.Percent(t.Credit))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// ratingText writes an attainment with its tier: "99.88% (tier below 99.95%)", "100.00% (no
+// credit)", or why there is none.
+func ratingText(r RatingJSON, status string) string {
+	if r.Attainment == nil {
+		if status == "no_data" {
+			return "no data"
+		}
+		return ""
+	}
+	s := display.Percent(*r.Attainment)
+	if r.Tier == nil {
+		return s + " (no credit)"
+	}
+	return fmt.Sprintf("%s (tier below %s: %s credit)", s, display.Percent(r.Tier.Below), display.Percent(r.Tier.Credit))
+}
+
+// creditText shows a credit as a ratio and, with a fee, an amount: "10.00% = 1,200.00 EUR".
 func creditText(c collector.ContractCredit, k collector.ContractResult) string {
 	if !c.Known || math.IsNaN(c.Ratio) || math.IsNaN(c.Amount) {
 		return "unknown (data missing)"
 	}
 	if k.Spec.Fee > 0 {
-		return fmt.Sprintf("%s = %s %s", formatPercent(c.Ratio), formatMoney(c.Amount), k.Spec.Currency)
+		return fmt.Sprintf("%s = %s %s", display.Percent(c.Ratio), display.Money(c.Amount), k.Spec.Currency)
 	}
-	return formatPercent(c.Ratio)
+	return display.Percent(c.Ratio)
 }
 
 // lastPeriod is the contract's last finished period, or nil.

@@ -122,19 +122,22 @@ func TestStatusPageContracts(t *testing.T) {
 	s.expo.Set(contractSnapshot())
 	_, body := s.get(t, "/")
 	checkHTML(t, body)
-	i := strings.Index(body, "<h2>Contracts</h2>")
+	i := strings.Index(body, `<h2 id="contracts-h">Contracts</h2>`)
 	if i < 0 {
 		t.Fatalf("no contracts table:\n%s", body)
 	}
 	table := body[i:]
 	table = table[:strings.Index(table, "</table>")]
 	inOrder := []string{
-		"Invoice: last finished period", "Forecast: this period at its end", "Running: this period so far, if it ended now",
-		"hostco", "credit_due",
+		"Invoice: last finished period", "Forecast: this period at its end", "Running: this period so far",
+		"hostco", "credit due",
+		// 99.88% so far and 99.89% forecast both fall in the tier below 99.90%: 25%.
+		`<a href="/objectives/hosting">hosting</a>: 99.88% (tier below 99.90%: 25.00% credit)`, "forecast 99.89% (tier below 99.90%: 25.00% credit)",
+		"12,000.00 EUR per month", "below 99.95%: 10.00% · below 99.90%: 25.00%",
 		"2026-11: 10.00% = 1,200.00 EUR",
 		"2026-12: 25.00% = 3,000.00 EUR",
 		"2026-12 so far: 25.00% = 3,000.00 EUR",
-		"dark", "unknown", "none kept",
+		"dark", "unknown", "dark-objective</a>: no data", "no fee: credits as shares", "no finished period kept",
 		"2026-12: unknown (data missing)",
 		"2026-12 so far: unknown (data missing)",
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/html"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
@@ -59,36 +60,65 @@ func displaySnapshot(t *testing.T) *collector.Snapshot {
 
 // TestStatusPageFigures checks the page shows each unit readably: durations in days, hours and
 // minutes, ratios as percentages with the precision a comparison needs, counts as numbers, and
-// times in the objective's or the configuration's timezone.
+// times in the objective's or the configuration's timezone; and that each figure is the one the
+// API's display gives.
 func TestStatusPageFigures(t *testing.T) {
 	s := newDemoServer(t, nil)
-	s.expo.Set(displaySnapshot(t))
+	snap := displaySnapshot(t)
+	s.expo.Set(snap)
 	_, body := s.get(t, "/")
-	checkHTML(t, body)
-	for _, want := range []string{
-		"Evaluated 2026-11-15 13:00 CET",
+	doc := parsePage(t, body)
+	type row struct{ status, attainment, target, forecast, budget, exhaustion, burn, open string }
+	want := map[string]row{
 		// web: attainment 1,250,000 / 1,250,062 = 0.9999504 needs three decimals, as two would
 		// round it to 100.00%; the forecast 0.99896 needs three to show it is below the 99.90%
-		// target.
-		`<td class="n">99.995%</td>`,
-		`<td class="n">99.90%</td><td class="n">42m10s (97.61%)</td>`,
-		`<td class="n">99.896%</td>`,
-		`<td>2026-11-20 09:05 EST</td>`,
-		// p1: at its target exactly; budget in cycles.
-		`<td class="n">95.00%</td>`,
-		`<td class="n">3 cycles (50.00%)</td>`,
-		// KPIs: 65,860 s = 18h17m40s, rounded to 18h18m, against 4h; 4.999% under a 5.00%
-		// target; 42 tickets against 120; csat unmeasured shows no value.
-		`<td>mttr</td><td>desk</td><td>mttr</td><td class="red">red</td><td class="n">18h18m</td><td class="n">4h</td>`,
-		`<td class="n">4.999%</td><td class="n">5.00%</td>`,
-		`<td class="n">42</td><td class="n">120</td>`,
-		`<td class="unknown">unknown</td><td class="n"></td><td class="n">90.00%</td>`,
-		// The source's last success in the global timezone.
-		`<td>2026-11-15 12:59 CET</td>`,
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("page lacks %s", want)
+		// target (which the reason writes with as many). From 2026-11-15 12:00 UTC to 2026-11-20 14:05 UTC is 5d2h5m: 5d2h.
+		"web": {status: "▲ at risk forecast 99.896% < 99.900% target if the recent burn continues budget runs out on 20 Nov 09:05 EST at the current burn (in 5d2h)",
+			attainment: "99.995%", target: "99.90%", forecast: "99.896%", budget: "42m10s (97.61%)", exhaustion: "2026-11-20 09:05 EST"},
+		// p1: at its target exactly; budget in cycles; no forecast: ok.
+		"p1": {status: "● kept on track: 95.00% ≥ 95.00% target, 50.00% of budget left", attainment: "95.00%", target: "95.00%",
+			budget: "3 cycles (50.00%)", open: "0 open"},
+	}
+	api := map[string]ObjectiveDisplay{}
+	for _, o := range ObjectivesJSON(snap) {
+		api[o.Name] = o.Display
+	}
+	for name, w := range want {
+		r := one(t, doc, name, withAttr("data-objective", name))
+		exhaustion := ""
+		if e := findAll(r, withAttr("data-figure", "exhaustion")); len(e) == 1 {
+			exhaustion = text(e[0])
 		}
+		got := row{figureOf(t, r, "status"), figureOf(t, r, "attainment"), figureOf(t, r, "target"), figureOf(t, r, "forecast"),
+			figureOf(t, r, "budget"), exhaustion, figureOf(t, r, "burn"), figureOf(t, r, "open")}
+		if diff := cmp.Diff(w, got, cmp.AllowUnexported(row{})); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
+		}
+		d := api[name]
+		if got.attainment != d.Attainment || got.target != d.Target || got.forecast != d.Forecast || got.budget != d.BudgetRemaining || got.exhaustion != d.Exhaustion {
+			t.Errorf("%s: page %+v, API display %+v", name, got, d)
+		}
+	}
+	// KPIs: 65,860 s = 18h17m40s, rounded to 18h18m, against 4h; 4.999% under a 5.00%
+	// target; 42 tickets against 120; csat unmeasured shows no value.
+	for name, vt := range map[string][2]string{"mttr": {"18h18m", "4h"}, "reopen": {"4.999%", "5.00%"}, "backlog": {"42", "120"}, "csat": {"", "90.00%"}} {
+		r := one(t, doc, name, withAttr("data-kpi", name))
+		if got := [2]string{figureOf(t, r, "value"), figureOf(t, r, "target")}; got != vt {
+			t.Errorf("KPI %s: %v, want %v", name, got, vt)
+		}
+	}
+	// The summary counts the statuses: one at risk, one kept.
+	tiles := map[string]string{}
+	for _, li := range findAll(doc, func(n *html.Node) bool { c, _ := attr(n, "class"); return strings.HasPrefix(c, "tile ") }) {
+		c, _ := attr(li, "class")
+		tiles[strings.TrimPrefix(c, "tile ")] = text(li)
+	}
+	if diff := cmp.Diff(map[string]string{"breached": "0 ✕ breached", "at_risk": "1 ▲ at risk", "no_data": "0 ○ no data", "ok": "1 ● kept"}, tiles); diff != "" {
+		t.Errorf("tiles (-want +got):\n%s", diff)
+	}
+	// The source's last success in the global timezone.
+	if !strings.Contains(body, `<td class="t">2026-11-15 12:59 CET</td>`) {
+		t.Error("the source's last success is not in the global timezone")
 	}
 	for _, bad := range []string{"e+0", "e-0", "UTC"} {
 		if strings.Contains(body, bad) {
@@ -101,8 +131,12 @@ func TestObjectivesAPIDisplay(t *testing.T) {
 	objs := ObjectivesJSON(displaySnapshot(t))
 	want := []ObjectiveDisplay{
 		{Attainment: "99.995%", Target: "99.90%", Forecast: "99.896%", BudgetRemaining: "42m10s (97.61%)",
-			Exhaustion: "2026-11-20 09:05 EST", PeriodStart: "2026-11-01 00:00 EDT", PeriodEnd: "2026-12-01 00:00 EST"},
-		{Attainment: "95.00%", Target: "95.00%", BudgetRemaining: "3 cycles (50.00%)"},
+			Exhaustion: "2026-11-20 09:05 EST", PeriodStart: "2026-11-01 00:00 EDT", PeriodEnd: "2026-12-01 00:00 EST",
+			// The same reasons as the status page's (TestStatusPageFigures).
+			Reasons: []string{"forecast 99.896% < 99.900% target if the recent burn continues",
+				"budget runs out on 20 Nov 09:05 EST at the current burn (in 5d2h)"}},
+		{Attainment: "95.00%", Target: "95.00%", BudgetRemaining: "3 cycles (50.00%)",
+			Reasons: []string{"on track: 95.00% ≥ 95.00% target, 50.00% of budget left"}},
 	}
 	var got []ObjectiveDisplay
 	for _, o := range objs {

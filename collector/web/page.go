@@ -1,67 +1,99 @@
 package web
 
 import (
-	"html/template"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 )
 
-// pageTemplate is the status page: what a manager opens to see whether promises are kept. It
-// escapes everything (html/template), and shows no source error text: errors go to the log.
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"pct":    formatPercent,
-	"pctVs":  formatPercentVs,
-	"qty":    formatQuantity,
-	"qtyVs":  formatQuantityVs,
-	"budget": formatBudget,
-	"when":   formatTime,
-}).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>sla_exporter</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin-bottom:2em}
-th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok,.green{color:#1a7f37}.at_risk,.amber{color:#9a6700}.breached,.red,.credit_due{color:#cf222e}.no_data,.unknown{color:#6e7781}
-.demo{background:#fff8c5;border:1px solid #d4a72c;padding:.6em 1em}
-</style></head><body>
-<h1>sla_exporter</h1>
-{{if .Demo}}<p class="demo" role="alert"><strong>DEMO:</strong> these figures are simulated by the built-in demo configuration, not read from your systems. Start sla_exporter with <code>--config.file</code> to serve your own.</p>
-{{end}}<p>Evaluated {{when .Snap.At .Snap.Location}}.
-<a href="/metrics">Metrics</a> · <a href="/api/v1/objectives">API</a> · version {{.Version}}</p>
-<h2>Objectives</h2>
-<table><tr><th>Objective</th><th>Service</th><th>Kind</th><th>Period</th><th>Status</th><th>Attainment</th><th>Target</th><th>Budget left</th><th>Forecast</th><th>Budget runs out</th><th>Open tickets (at risk / breached)</th></tr>
-{{range .Snap.Objectives}}<tr><td>{{.Objective}}</td><td>{{.Service}}</td><td>{{.Kind}}</td><td>{{.PeriodLabel}}</td>
-{{if .Stale}}<td class="no_data">no_data <small>(source down or stale: see Sources)</small></td><td></td>{{else}}<td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .HasData}}{{pctVs .Attainment .Target}}{{end}}</td>{{end}}
-<td class="n">{{pct .Target}}</td><td class="n">{{if and .HasData (not .Stale)}}{{budget .BudgetRemaining .BudgetRemainingRatio (print .Unit)}}{{end}}</td>
-<td class="n">{{if and .HasForecast (not .Stale)}}{{pctVs .Forecast .Target}}{{end}}</td>
-<td>{{if and (not .Exhaustion.IsZero) (not .Stale)}}{{when .Exhaustion .Location}}{{end}}</td>
-<td class="n">{{if and (eq .Kind "ticket") (not .Stale)}}{{.Open.AtRisk}} / {{.Open.Breached}} <a href="/api/v1/objectives/{{.Objective}}/tickets?state=open">list</a>{{end}}</td></tr>
-{{end}}</table>
-{{if .Snap.KPIs}}<h2>KPIs</h2>
-<table><tr><th>KPI</th><th>Service</th><th>Kind</th><th>Status</th><th>Value</th><th>Target</th></tr>
-{{range .Snap.KPIs}}<tr><td>{{.Name}}</td><td>{{.Service}}</td><td>{{.Kind}}</td><td class="{{.Status}}">{{.Status}}</td><td class="n">{{if .OK}}{{qtyVs .Value .Target .Unit}}{{end}}</td><td class="n">{{qty .Target .Unit}}</td></tr>
-{{end}}</table>{{end}}
-{{template "contracts" .Snap.Contracts}}
-<h2>Sources</h2>
-<table><tr><th>Source</th><th>State</th><th>Last success</th><th>Records</th><th>Last sync: accepted / rejected</th><th>Why rejected (last sync)</th></tr>
-{{range .Snap.Sources}}<tr><td>{{.Name}}</td><td class="{{if .Up}}ok{{else}}breached{{end}}">{{if .Up}}up{{else}}down: {{.State}}{{end}}{{with .Refusal}}<br><small>{{.}}</small>{{end}}</td><td>{{when .LastSuccess $.Snap.Location}}</td><td class="n">{{.Records}}</td>
-<td class="n">{{if .LastSync.Read}}{{.LastSync.Accepted}} / {{.LastSync.Rejected}}{{end}}</td>
-<td>{{range .Reasons}}{{.Count}} × {{.Reason}} <small>(e.g. {{.Example}})</small><br>{{end}}</td></tr>
-{{end}}</table>
-{{if and .Snap.Store.Configured (not .Snap.Store.OK)}}<p class="breached">The database could not be written ({{.Snap.Store.Failures}} failed writes): new data is not being kept, and figures will turn no_data. Check the disk under --storage.path.</p>{{end}}
-</body></html>
-`))
+// statusView is the status page: what a manager opens to see whether promises are kept, and
+// why not. Every value is escaped by html/template; no source error text is shown (errors go to
+// the log).
+type statusView struct {
+	Page       pageBase
+	Zone       string
+	Tiles      []tile
+	Objectives []objectiveRow
+	KPIs       []kpiRow
+	Contracts  []contractRow
+	Sources    []sourceRow
+}
+
+type kpiRow struct {
+	Name, Service, Kind string
+	Status              badge
+	Value, Target       string
+}
+
+type sourceRow struct {
+	Name        string
+	Health      badge
+	State       string
+	LastSuccess string
+	Records     string
+	LastSync    string
+	Rejected    string
+	Reasons     []string
+}
+
+// sourceStates say what a source's state means for its figures.
+var sourceStates = map[string]string{
+	collector.SourcePending:    "first sync not done yet",
+	collector.SourceSyncFailed: "its syncs fail: the last good data is kept (the error is in the log)",
+	collector.SourceRejecting:  "too many malformed records: the batch was refused, the last good data kept",
+	collector.SourceShrunk:     "a batch far smaller than the data held was refused, the last good data kept",
+}
+
+// config returns the configuration in use, nil without an evaluator.
+func (o Options) config() *config.Config {
+	if o.Evaluator == nil {
+		return nil
+	}
+	return o.Evaluator.Config()
+}
+
+func buildStatus(o Options, snap *collector.Snapshot) statusView {
+	x := explainer{snap: snap, cfg: o.config()}
+	v := statusView{Page: newPageBase(o, snap, snap.Location), Zone: zoneOf(snap.Location)}
+	for i := range snap.Objectives {
+		v.Objectives = append(v.Objectives, x.objectiveRow(&snap.Objectives[i]))
+	}
+	v.Tiles = tiles(v.Objectives)
+	for _, k := range KPIsJSON(snap) {
+		v.KPIs = append(v.KPIs, kpiRow{Name: k.Name, Service: k.Service, Kind: k.Kind, Status: badge{Class: k.Status, Word: k.Status},
+			Value: k.Display.Value, Target: k.Display.Target})
+	}
+	v.Contracts = contractRows(snap)
+	for _, h := range snap.Sources {
+		r := sourceRow{Name: h.Name, Health: badge{Class: "up", Symbol: "●", Word: "up"}, LastSuccess: display.Time(h.LastSuccess, snap.Location),
+			Records: display.Count(float64(h.Records)), Rejected: display.Count(float64(h.Rejected))}
+		if !h.Up {
+			r.Health = badge{Class: "down", Symbol: "✕", Word: "down"}
+			// The state's name, as sla_source_status publishes it, then what it means.
+			r.State = h.State
+			if words := sourceStates[h.State]; words != "" {
+				r.State += ": " + words
+			}
+		}
+		if h.Refusal != "" {
+			r.State = strings.TrimSpace(r.State + " " + h.Refusal)
+		}
+		if c := h.LastSync; c.Read > 0 {
+			r.LastSync = display.Count(float64(c.Accepted)) + " / " + display.Count(float64(c.Rejected))
+		}
+		for _, reason := range h.Reasons {
+			r.Reasons = append(r.Reasons, fmt.Sprintf("%s × %s (e.g. %s)", display.Count(float64(reason.Count)), reason.Reason, reason.Example))
+		}
+		v.Sources = append(v.Sources, r)
+	}
+	return v
+}
 
 func page(w http.ResponseWriter, o Options) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	err := pageTemplate.Execute(w, struct {
-		Snap    *collector.Snapshot
-		Version string
-		Demo    bool
-	}{o.Expo.Snapshot(), o.Version, o.Demo})
-	if err != nil && o.Logger != nil {
-		o.Logger.Error("status page", "err", err)
-	}
+	snap := o.Expo.Snapshot()
+	render(w, o.Logger, statusPage, http.StatusOK, buildStatus(o, snap))
 }

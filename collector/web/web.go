@@ -1,20 +1,15 @@
-// Package web serves sla_exporter's HTTP endpoints: the status page, /metrics, health and
-// readiness, configuration reload, and the JSON/CSV drill-down API. Everything it shows comes from
-// the last evaluation's snapshot; only the drill-down recomputes ticket cycles, on request.
+// Package web serves sla_exporter's HTTP endpoints: the status page and a page per objective for
+// people, /metrics, health and readiness, configuration reload, and the JSON/CSV API with its
+// ticket drill-down. Everything it shows comes from the last evaluation's snapshot; only the
+// drill-down and an objective page's budget burn-down recompute, on request.
 package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -80,7 +75,7 @@ func Handler(o Options) http.Handler {
 		w.Write([]byte("Reloaded.\n"))
 	})
 	mux.HandleFunc("GET /api/v1/objectives", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, o.Logger, ObjectivesJSON(o.Expo.Snapshot()))
+		writeJSON(w, o.Logger, objectivesJSON(explainer{snap: o.Expo.Snapshot(), cfg: o.config()}))
 	})
 	mux.HandleFunc("GET /api/v1/kpis", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, KPIsJSON(o.Expo.Snapshot()))
@@ -94,8 +89,15 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)
 	})
+	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) { serveReport(w, r, o) })
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		page(w, o)
+	})
+	mux.HandleFunc("GET /objectives/{name}", func(w http.ResponseWriter, r *http.Request) {
+		objectivePageHandler(w, r, o)
+	})
+	mux.HandleFunc("GET /objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
+		ticketsPageHandler(w, r, o)
 	})
 	return mux
 }
@@ -117,79 +119,6 @@ func writeJSON(w http.ResponseWriter, logger *slog.Logger, v any) {
 	w.Write(buf.Bytes())
 }
 
-func tickets(w http.ResponseWriter, r *http.Request, o Options) {
-	at := o.Expo.Snapshot().At
-	if at.IsZero() {
-		at = time.Now()
-	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		http.Error(w, "bad query string: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	for key, vs := range q {
-		switch {
-		case key != "state" && key != "format" && key != "deadline":
-			http.Error(w, fmt.Sprintf("unknown parameter %q: the parameters are state, deadline and format", key), http.StatusBadRequest)
-			return
-		case len(vs) > 1:
-			http.Error(w, fmt.Sprintf("parameter %q given %d times: give it once", key, len(vs)), http.StatusBadRequest)
-			return
-		}
-	}
-	format := q.Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		http.Error(w, fmt.Sprintf("format %q: want json or csv", format), http.StatusBadRequest)
-		return
-	}
-	rows, err := o.Evaluator.CyclesWhere(r.PathValue("name"), evaluation.CycleFilter{State: q.Get("state"), Deadline: q.Get("deadline")}, at)
-	switch {
-	case errors.Is(err, evaluation.ErrNotFound):
-		http.Error(w, err.Error(), http.StatusNotFound)
-		return
-	case err != nil:
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		WriteCSV(w, rows)
-		return
-	}
-	if rows == nil {
-		rows = []evaluation.CycleRow{}
-	}
-	writeJSON(w, o.Logger, map[string]any{"objective": r.PathValue("name"), "at": at.UTC(), "cycles": rows})
-}
-
-// WriteCSV writes cycle rows as CSV with a header line.
-func WriteCSV(w interface{ Write([]byte) (int, error) }, rows []evaluation.CycleRow) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline", "breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees"})
-	ts := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.UTC().Format(time.RFC3339)
-	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	for _, r := range rows {
-		cw.Write([]string{cell(r.Ticket), strconv.Itoa(r.Cycle), cell(r.Priority), cell(r.Group), r.State, strconv.FormatBool(r.AtRisk),
-			r.Start.UTC().Format(time.RFC3339), ts(r.Stop), ts(r.Deadline), ts(r.BreachedAt), f(r.Target), f(r.Elapsed), f(r.Remaining),
-			ts(r.ToolDeadline), agrees(r.DeadlineAgrees)})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// agrees writes an optional verdict: empty when there is none to give.
-func agrees(b *bool) string {
-	if b == nil {
-		return ""
-	}
-	return strconv.FormatBool(*b)
-}
-
 // slogAdapter lets promhttp log through slog.
 type slogAdapter struct{ l *slog.Logger }
 
@@ -197,14 +126,4 @@ func (a slogAdapter) Println(v ...any) {
 	if a.l != nil {
 		a.l.Error("metrics handler error", "err", fmt.Sprint(v...))
 	}
-}
-
-// cell neutralizes text that a spreadsheet would run as a formula (=, +, -, @, tab or carriage
-// return first): ticket ids and groups come from the ITSM tool, and the CSV goes to a manager's
-// spreadsheet. A leading apostrophe makes the cell plain text, as OWASP recommends.
-func cell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

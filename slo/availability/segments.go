@@ -87,10 +87,10 @@ type edge struct {
 
 func (s Series) outageSegments(t0, t1 int64) []seg {
 	clip := func(x int64) int64 { return min(max(x, t0), t1) }
-	edges := make([]edge, 0, 2*len(s.outages)+2)
-	edges = append(edges,
-		edge{clip(nanos(s.coveredFrom)), labelUp, +1},
-		edge{clip(nanos(s.coveredTo)), labelUp, -1})
+	edges := make([]edge, 0, 2*len(s.outages)+2*len(s.covered))
+	for _, w := range s.covered {
+		edges = append(edges, edge{clip(nanos(w.Start)), labelUp, +1}, edge{clip(nanos(w.End)), labelUp, -1})
+	}
 	for _, o := range s.outages {
 		lab := labelOfState[o.State]
 		edges = append(edges, edge{clip(nanos(o.Start)), lab, +1}, edge{clip(nanos(o.End)), lab, -1})

@@ -25,10 +25,10 @@ type Outage struct {
 // Series is the data for one service, either probe samples (FromSamples) or outage records over a
 // coverage range (FromOutages). The zero Series holds no data at all, so every instant is missing.
 type Series struct {
-	samples     []Sample
-	outages     []Outage
-	coveredFrom time.Time
-	coveredTo   time.Time
+	samples []Sample
+	outages []Outage
+	// covered are the spans the outages describe: time inside them and in no outage is up.
+	covered     []Window
 	fromOutages bool
 	// maintenance is what the data's source reports as maintenance (a monitoring system's
 	// maintenance periods, a status page's scheduled maintenance), removed like Config's.
@@ -68,6 +68,18 @@ func FromOutages(outages []Outage, coveredFrom, coveredTo time.Time) (Series, er
 	if coveredTo.Before(coveredFrom) {
 		return Series{}, fmt.Errorf("coverage ends at %v, before it starts at %v", coveredTo, coveredFrom)
 	}
+	return FromOutagesCovered(outages, []Window{{Start: coveredFrom, End: coveredTo}})
+}
+
+// FromOutagesCovered is FromOutages over several coverage spans, which may overlap or touch: the
+// time between them is missing, as for a source that stopped reading its system for a while and
+// cannot read back what happened then. An empty span is ignored; a reversed one is an error.
+func FromOutagesCovered(outages []Outage, covered []Window) (Series, error) {
+	for i, w := range covered {
+		if w.End.Before(w.Start) {
+			return Series{}, fmt.Errorf("coverage span %d ends at %v, before it starts at %v", i, w.End, w.Start)
+		}
+	}
 	for i, o := range outages {
 		if o.State != Down && o.State != Degraded {
 			return Series{}, fmt.Errorf("outage %d: state %v, want down or degraded", i, o.State)
@@ -78,8 +90,7 @@ func FromOutages(outages []Outage, coveredFrom, coveredTo time.Time) (Series, er
 	}
 	return Series{
 		outages:     append([]Outage(nil), outages...),
-		coveredFrom: coveredFrom,
-		coveredTo:   coveredTo,
+		covered:     append([]Window(nil), covered...),
 		fromOutages: true,
 	}, nil
 }

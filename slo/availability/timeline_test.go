@@ -469,3 +469,29 @@ func TestMaintenanceFromData(t *testing.T) {
 		t.Errorf("empty window: err = %v", err)
 	}
 }
+
+// TestOutagesCoveredWithGap checks that the time between two coverage spans is missing, not up:
+// a source that stopped reading its system cannot vouch for that time.
+func TestOutagesCoveredWithGap(t *testing.T) {
+	from, to := at("2026-06-01T12:00:00Z"), at("2026-06-01T13:00:00Z")
+	data, err := FromOutagesCovered(
+		[]Outage{{Start: at("2026-06-01T12:05:00Z"), End: at("2026-06-01T12:10:00Z"), State: Down}},
+		[]Window{{Start: from, End: at("2026-06-01T12:20:00Z")}, {Start: at("2026-06-01T12:40:00Z"), End: to}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Covered 20m + 20m = 40m, 5m of it down; the 20m gap is missing. Gaps excluded: good 35m,
+	// bad 5m, excluded 20m, eligible all 60m.
+	want := Counts{Good: 35 * time.Minute, Bad: 5 * time.Minute, Excluded: 20 * time.Minute, Covered: 40 * time.Minute, Eligible: time.Hour}
+	if diff := cmp.Diff(want, mustBuild(t, Config{}, data, from, to).Counts(from, to)); diff != "" {
+		t.Errorf("Counts (-want +got):\n%s", diff)
+	}
+	// Gaps bad: the 20m gap is bad too, 25m in all.
+	want = Counts{Good: 35 * time.Minute, Bad: 25 * time.Minute, Covered: 40 * time.Minute, Eligible: time.Hour}
+	if diff := cmp.Diff(want, mustBuild(t, Config{Gaps: GapBad}, data, from, to).Counts(from, to)); diff != "" {
+		t.Errorf("Counts, gaps bad (-want +got):\n%s", diff)
+	}
+	if _, err := FromOutagesCovered(nil, []Window{{Start: to, End: from}}); err == nil || !strings.Contains(err.Error(), "coverage span 0 ends") {
+		t.Errorf("reversed span: err = %v", err)
+	}
+}

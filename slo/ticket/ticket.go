@@ -86,6 +86,31 @@ type Ticket struct {
 	Rating        Rating
 	// Reassignments counts hand-overs between groups; first-contact resolution needs none.
 	Reassignments int
+	// Native holds the ticket tool's own SLA records (JSM SLA cycles, ServiceNow task_sla,
+	// Zendesk policy metrics), in start order, imported to be compared with the engine's cycles
+	// for the same clock; nil when the source imports none.
+	Native []NativeSLA
+}
+
+// NativeSLA is a ticket tool's own record of one cycle of one of its SLAs on a ticket.
+type NativeSLA struct {
+	// Name is the tool's name of the SLA ("Time to first response", a ServiceNow SLA
+	// definition, a Zendesk metric such as "first_reply_time").
+	Name string
+	// Clock is the engine's clock the SLA measures, "response" or "resolution", as the source's
+	// configuration maps the tool's SLA names; empty when it maps to none.
+	Clock string
+	// Start is when the tool started the cycle.
+	Start time.Time
+	// Deadline is when the tool says the cycle breaches (or breached); zero when it does not
+	// say, as for a paused cycle whose deadline moves.
+	Deadline time.Time
+	// Stop is when the cycle stopped (the ticket answered or resolved); zero while it runs.
+	Stop time.Time
+	// Breached is the tool's verdict: the cycle is past its deadline, or stopped after it.
+	Breached bool
+	// Paused says the running cycle is paused now.
+	Paused bool
 }
 
 // Validate checks a ticket's internal consistency. The error says which part is wrong.

@@ -1,4 +1,4 @@
-package web
+package display
 
 import (
 	"math"
@@ -31,8 +31,8 @@ func TestFormatDuration(t *testing.T) {
 		{math.NaN(), ""},  //
 		{math.Inf(1), ""}, //
 	} {
-		if got := formatDuration(tc.sec); got != tc.want {
-			t.Errorf("formatDuration(%v) = %q, want %q", tc.sec, got, tc.want)
+		if got := Duration(tc.sec); got != tc.want {
+			t.Errorf("Duration(%v) = %q, want %q", tc.sec, got, tc.want)
 		}
 	}
 }
@@ -64,8 +64,8 @@ func TestFormatPercent(t *testing.T) {
 		{math.NaN(), 0.9, ""},
 		{math.Inf(-1), 0.9, ""},
 	} {
-		if got := formatPercentVs(tc.v, tc.ref); got != tc.want {
-			t.Errorf("formatPercentVs(%v, %v) = %q, want %q", tc.v, tc.ref, got, tc.want)
+		if got := PercentVs(tc.v, tc.ref); got != tc.want {
+			t.Errorf("PercentVs(%v, %v) = %q, want %q", tc.v, tc.ref, got, tc.want)
 		}
 	}
 }
@@ -79,25 +79,25 @@ func TestFormatQuantity(t *testing.T) {
 		{65860, "seconds", "18h18m"},
 		{0.83, "ratio", "83.00%"},
 		{127, "tickets", "127"},
-		{1200, "events", "1200"},
+		{1200, "events", "1,200"},
 		{2.35, "cycles", "2.4"}, // a budget projected from the traffic so far
 		{-2.35, "cycles", "-2.4"},
-		{87.9, "cycles", "88"},         // from 10 on, whole numbers
-		{549361.4, "events", "549361"}, //
-		{-0.01, "cycles", "0"},         // not -0
+		{87.9, "cycles", "88"},          // from 10 on, whole numbers
+		{549361.4, "events", "549,361"}, //
+		{-0.01, "cycles", "0"},          // not -0
 		{math.NaN(), "ratio", ""},
 	} {
-		if got := formatQuantity(tc.v, tc.unit); got != tc.want {
-			t.Errorf("formatQuantity(%v, %s) = %q, want %q", tc.v, tc.unit, got, tc.want)
+		if got := Quantity(tc.v, tc.unit); got != tc.want {
+			t.Errorf("Quantity(%v, %s) = %q, want %q", tc.v, tc.unit, got, tc.want)
 		}
 	}
 	// A KPI ratio against its target: reopen rate 0.0499 under a 5% target reads 4.99%; 0.04999
 	// would round to 5.00%, so it takes three decimals.
-	if got := formatQuantityVs(0.04999, 0.05, "ratio"); got != "4.999%" {
-		t.Errorf("formatQuantityVs(0.04999, 0.05) = %q, want 4.999%%", got)
+	if got := QuantityVs(0.04999, 0.05, "ratio"); got != "4.999%" {
+		t.Errorf("QuantityVs(0.04999, 0.05) = %q, want 4.999%%", got)
 	}
-	if got := formatQuantityVs(3600, 3000, "seconds"); got != "1h" {
-		t.Errorf("formatQuantityVs(3600, 3000, seconds) = %q, want 1h", got)
+	if got := QuantityVs(3600, 3000, "seconds"); got != "1h" {
+		t.Errorf("QuantityVs(3600, 3000, seconds) = %q, want 1h", got)
 	}
 }
 
@@ -115,8 +115,8 @@ func TestFormatBudget(t *testing.T) {
 		{120, 0.5, "events", "120 events (50.00%)"},
 		{0, math.NaN(), "seconds", "0s"}, // a target of 100%: no share of a budget of 0
 	} {
-		if got := formatBudget(tc.remaining, tc.ratio, tc.unit); got != tc.want {
-			t.Errorf("formatBudget(%v, %v, %s) = %q, want %q", tc.remaining, tc.ratio, tc.unit, got, tc.want)
+		if got := Budget(tc.remaining, tc.ratio, tc.unit); got != tc.want {
+			t.Errorf("Budget(%v, %v, %s) = %q, want %q", tc.remaining, tc.ratio, tc.unit, got, tc.want)
 		}
 	}
 }
@@ -139,8 +139,8 @@ func TestFormatTime(t *testing.T) {
 		{winter.In(rome), time.UTC, "2026-11-15 12:00 UTC"}, // the zone asked for, not the value's
 		{time.Time{}, rome, "never"},
 	} {
-		if got := formatTime(tc.t, tc.loc); got != tc.want {
-			t.Errorf("formatTime(%v, %v) = %q, want %q", tc.t, tc.loc, got, tc.want)
+		if got := Time(tc.t, tc.loc); got != tc.want {
+			t.Errorf("Time(%v, %v) = %q, want %q", tc.t, tc.loc, got, tc.want)
 		}
 	}
 }
@@ -153,8 +153,83 @@ func TestFormatMoney(t *testing.T) {
 		{0, "0.00"}, {12, "12.00"}, {999.995, "1,000.00"}, {1200, "1,200.00"}, {3000.5, "3,000.50"},
 		{1234567.891, "1,234,567.89"}, {-3000.5, "-3,000.50"}, {-0.001, "0.00"},
 	} {
-		if got := formatMoney(tc.v); got != tc.want {
-			t.Errorf("formatMoney(%v) = %q, want %q", tc.v, got, tc.want)
+		if got := Money(tc.v); got != tc.want {
+			t.Errorf("Money(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestFormatCount(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{127, "127"}, {1000, "1,000"}, {538758, "538,758"}, {-2345, "-2,345"}, {1234567.4, "1,234,567"},
+		{2.43, "2.4"}, {9.96, "10"}, {-0.01, "0"}, {math.NaN(), ""},
+	} {
+		if got := Count(tc.v); got != tc.want {
+			t.Errorf("Count(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestFormatRate(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{14.4, "14×"},     // two significant digits: 14
+		{1.8667, "1.9×"},  // 1.8667 rounds to 1.9
+		{1.0526, "1.1×"},  //
+		{0.2699, "0.27×"}, //
+		{1, "1×"},         // no trailing zeros
+		{9.96, "10×"},     // rounds up into the next decade without an exponent
+		{1440, "1,440×"},  // a 5-minute window after a burst
+		{0.00001, "<0.01×"},
+		{0, "0×"},
+		{math.Inf(1), ""},
+	} {
+		if got := Rate(tc.v); got != tc.want {
+			t.Errorf("Rate(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestFormatDay(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		t    time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Date(2026, 12, 31, 13, 5, 0, 0, time.UTC), rome, "31 Dec 14:05 CET"},
+		// 23:30 UTC on New Year's Eve is already 2027 in Rome: the year is shown.
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), rome, "1 Jan 2027 00:30 CET"},
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), nil, "31 Dec 23:30 UTC"},
+	} {
+		if got := Day(tc.t, ref, tc.loc); got != tc.want {
+			t.Errorf("Day(%v) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}
+
+func TestAmount(t *testing.T) {
+	for _, tc := range []struct {
+		v        float64
+		currency string
+		want     string
+	}{
+		{1200, "EUR", "1,200.00 EUR"},
+		{1234567.891, "USD", "1,234,567.89 USD"},
+		{250, "", "250.00"},
+		{math.NaN(), "EUR", ""},
+	} {
+		if got := Amount(tc.v, tc.currency); got != tc.want {
+			t.Errorf("Amount(%v, %q) = %q, want %q", tc.v, tc.currency, got, tc.want)
 		}
 	}
 }
