@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	blackboxsource "github.com/sla-exporter/sla_exporter/collector/blackbox"
+	probesource "github.com/sla-exporter/sla_exporter/collector/probe"
 	promsource "github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
@@ -32,56 +34,63 @@ const (
 // of its own, synced on demand; what it collected is read back from the store.
 type runnerSource struct {
 	name, kind, series string
-	db                 *store.DB
+	live               bool
+	dir                string
+
+	// db, runner and src are those of the running "exporter"; stop and start replace them.
+	db *store.DB
 
 	mu     sync.Mutex
 	runner *collector.Runner
 	src    collector.Source
-	// failed lists the syncs that failed, with their instant and error.
-	failed []string
+	// failed lists the syncs that failed.
+	failed []syncFailure
 }
 
-func newRunnerSource(t *testing.T, name, kind, series string, src collector.Source) *runnerSource {
+// newRunnerSource runs src as source name of kind (live: the kind's Kind.Live).
+func newRunnerSource(t *testing.T, name, kind string, live bool, series string, src collector.Source) *runnerSource {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := &runnerSource{name: name, kind: kind, series: series, db: db}
-	t.Cleanup(func() {
-		rs.mu.Lock()
-		defer rs.mu.Unlock()
-		if c, ok := rs.src.(io.Closer); ok && rs.src != nil {
-			_ = c.Close()
-		}
-		_ = db.Close()
-	})
+	rs := &runnerSource{name: name, kind: kind, live: live, series: series, dir: t.TempDir()}
+	t.Cleanup(rs.stop)
 	if err := rs.start(src); err != nil {
 		t.Fatal(err)
 	}
 	return rs
 }
 
-// start runs src in a new runner over the store, which gives it the checkpoint stored last: an
-// exporter started again.
+// start opens the store and runs src in a new runner over it, which hands the source the
+// checkpoint stored last: the exporter started (again).
 func (rs *runnerSource) start(src collector.Source) error {
-	r := collector.NewRunner(collector.RunnerOptions{Store: rs.db, Logger: slog.New(slog.DiscardHandler)})
-	err := r.Update([]collector.SourceConfig{{Name: rs.name, Type: rs.kind, Source: src, Interval: time.Minute, Timeout: 30 * time.Second, Hash: "e2e"}})
+	db, err := store.Open(rs.dir)
+	if err != nil {
+		return err
+	}
+	r := collector.NewRunner(collector.RunnerOptions{Store: db, Logger: slog.New(slog.DiscardHandler)})
+	err = r.Update([]collector.SourceConfig{{Name: rs.name, Type: rs.kind, Source: src, Interval: time.Minute, Timeout: 30 * time.Second, Hash: "e2e", Live: rs.live}})
 	rs.mu.Lock()
-	rs.runner, rs.src = r, src
+	rs.db, rs.runner, rs.src = db, r, src
 	rs.mu.Unlock()
 	return err
 }
 
-// stop closes the source (its probes stop, as when the exporter stops); the next sync is that of
-// the runner start gives.
+// stop closes the source (its probes stop) and the store: the exporter stopped. Nothing syncs
+// until start.
 func (rs *runnerSource) stop() {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if c, ok := rs.src.(io.Closer); ok {
 		_ = c.Close()
 	}
-	rs.runner, rs.src = nil, nil
+	if rs.db != nil {
+		_ = rs.db.Close()
+	}
+	rs.db, rs.runner, rs.src = nil, nil, nil
+}
+
+// syncFailure is a sync that failed.
+type syncFailure struct {
+	at  time.Time
+	err error
 }
 
 // sync runs one sync (none while stopped) and records a failure.
@@ -92,19 +101,30 @@ func (rs *runnerSource) sync(ctx context.Context) {
 		return
 	}
 	if err := rs.runner.SyncOnce(ctx); err != nil {
-		rs.failed = append(rs.failed, fmt.Sprintf("%s: %v", time.Now().Format("15:04:05.000"), err))
+		rs.failed = append(rs.failed, syncFailure{time.Now(), err})
 	}
 }
 
-func (rs *runnerSource) failures() []string {
+// failures splits the failed syncs into those in [from, to) and the others, worded.
+func (rs *runnerSource) failures(from, to time.Time) (inside, outside []string) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	return append([]string(nil), rs.failed...)
+	for _, f := range rs.failed {
+		line := fmt.Sprintf("%s: %v", f.at.Format("15:04:05.000"), f.err)
+		if f.at.Before(from) || !f.at.Before(to) {
+			outside = append(outside, line)
+		} else {
+			inside = append(inside, line)
+		}
+	}
+	return inside, outside
 }
 
 // load returns what the store holds for the source.
 func (rs *runnerSource) load(t *testing.T) store.State {
 	t.Helper()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	st, err := rs.db.Load(rs.name)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +162,37 @@ func newPrometheusSource(t *testing.T, url string) *runnerSource {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newRunnerSource(t, "prometheus", "prometheus", "web", src)
+	return newRunnerSource(t, "prometheus", "prometheus", promsource.Kind.Live, "web", src)
+}
+
+// newProbe is the probe source checking the target itself every second.
+func newProbe(t *testing.T, targetURL string) *probesource.Source {
+	t.Helper()
+	src, err := probesource.New(probesource.Config{Targets: []probesource.TargetConfig{{
+		Timing: probesource.Timing{Series: "web", Interval: model.Duration(time.Second)},
+		HTTP:   &probesource.HTTPConfig{URL: targetURL},
+	}}}, collector.Options{Name: "probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// newBlackboxSource asks the blackbox_exporter to probe the target every second.
+func newBlackboxSource(t *testing.T, bb *blackbox, targetURL string) *runnerSource {
+	t.Helper()
+	src, err := blackboxsource.New(blackboxsource.Config{
+		URL:              "http://" + bb.addr,
+		HTTPClientConfig: config.DefaultHTTPClientConfig,
+		Targets: []blackboxsource.TargetConfig{{
+			Timing: probesource.Timing{Series: "web", Interval: model.Duration(time.Second)},
+			Target: targetURL, Module: "http_2xx",
+		}},
+	}, collector.Options{Name: "blackbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newRunnerSource(t, "blackbox", "blackbox", blackboxsource.Kind.Live, "web", src)
 }
 
 // eventTally is what the test's client got from the application.
@@ -215,10 +265,20 @@ func runEvents(ctx context.Context, prom *server, a *app, resetAt, stopAt time.T
 //	up 15s | target down 15s (500, then connections closed) | up 15s |
 //	blackbox_exporter stopped 15s (probe_success goes stale: a gap) | up 15s
 //
-// with the instant of every transition recorded. The prometheus source (availability from
-// probe_success{job="blackbox"} at 5s slices, evaluated every second) is synced every 2s through
-// a runner over a store, as the daemon does; the stored samples go through the engine under each
-// gap policy, and every edge must show within one slice of the script (uptime_check_test.go).
+// with the instant of every transition recorded. Three sources watch the target, each synced
+// every 2s through a runner over a store of its own, as the daemon runs them:
+//
+//   - prometheus: probe_success{job="blackbox"} from Prometheus at 5s slices, evaluated every
+//     second;
+//   - blackbox: the blackbox_exporter asked directly every second (its syncs fail while the
+//     exporter is away, with the reason);
+//   - probe: the exporter's own HTTP probe every second. Stopping blackbox_exporter means
+//     nothing to it: instead, over the same span, the source is closed and its store too, and a
+//     new one started from the stored checkpoint (an exporter restart); the span must read as
+//     missing, not up.
+//
+// The stored samples go through the engine under each gap policy, and every edge must show
+// within one slice of the script (uptime_check_test.go).
 //
 // The same Prometheus scrapes an application in the test whose request counters (200 and 500)
 // are reset halfway by a restart; the source's event buckets summed over the run must equal the
@@ -253,8 +313,11 @@ func TestUptimeEndToEnd(t *testing.T) {
 	t.Logf("target %s, blackbox_exporter %s, prometheus %s, application %s: ready after %s",
 		tg.srv.URL, bb.addr, prom.url, ap.addr, time.Since(begin).Round(time.Millisecond))
 
+	targetURL := tg.srv.URL + "/"
 	promSrc := newPrometheusSource(t, prom.url)
-	sources := []*runnerSource{promSrc}
+	probeSrc := newRunnerSource(t, "probe", "probe", probesource.Kind.Live, "web", newProbe(t, targetURL))
+	bbSrc := newBlackboxSource(t, bb, targetURL)
+	sources := []*runnerSource{promSrc, probeSrc, bbSrc}
 	for _, s := range sources {
 		s.sync(ctx) // the first sync: the backfill, or the probes' first round
 	}
@@ -300,8 +363,15 @@ func TestUptimeEndToEnd(t *testing.T) {
 	d1 = tg.set(targetOK)
 	sleepUntil(g0)
 	g0 = bb.stop(t)
+	probeSrc.stop()
+	p0 := time.Now()
 	sleepUntil(g1)
 	g1 = bb.start(t)
+	p1 := time.Now()
+	if err := probeSrc.start(newProbe(t, targetURL)); err != nil {
+		t.Fatal(err)
+	}
+	probeSrc.sync(ctx) // the probes start with the first sync
 	sleepUntil(end)
 
 	ev := <-eventsDone
@@ -317,22 +387,32 @@ func TestUptimeEndToEnd(t *testing.T) {
 	for _, s := range sources {
 		s.sync(ctx)
 	}
-	t.Logf("script (from the window start %s): target down %s-%s, blackbox_exporter stopped %s-%s, end %s; run took %s",
-		from.Format("15:04:05.000"), rel(from, d0), rel(from, d1), rel(from, g0), rel(from, g1), rel(from, end), time.Since(begin).Round(time.Second))
+	t.Logf("script (from the window start %s): target down %s-%s, blackbox_exporter stopped %s-%s, probe source stopped %s-%s, end %s; run took %s",
+		from.Format("15:04:05.000"), rel(from, d0), rel(from, d1), rel(from, g0), rel(from, g1), rel(from, p0), rel(from, p1), rel(from, end), time.Since(begin).Round(time.Second))
 
 	script := func(edges ...uptimeEdge) uptimeScript {
 		return uptimeScript{Slice: uptimeSlice, From: from, To: to, Initial: availability.Up, Edges: edges}
 	}
 	serverEdges := []uptimeEdge{{"target down", d0, availability.Down}, {"target up", d1, availability.Up}}
+	blackboxGap := []uptimeEdge{{"blackbox gone", g0, availability.Unknown}, {"blackbox back", g1, availability.Up}}
 	checks := []struct {
 		src    *runnerSource
 		script uptimeScript
+		// failures are allowed in [failFrom, failTo): the blackbox source's syncs fail when no
+		// probe could run since the last one.
+		failFrom, failTo time.Time
 	}{
-		{promSrc, script(append(serverEdges, uptimeEdge{"blackbox gone", g0, availability.Unknown}, uptimeEdge{"blackbox back", g1, availability.Up})...)},
+		{src: promSrc, script: script(append(serverEdges, blackboxGap...)...)},
+		{src: probeSrc, script: script(append(serverEdges, uptimeEdge{"exporter stopped", p0, availability.Unknown}, uptimeEdge{"exporter started", p1, availability.Up})...)},
+		{src: bbSrc, script: script(append(serverEdges, blackboxGap...)...), failFrom: g0, failTo: g1.Add(2*uptimeSyncEvery + time.Second)},
 	}
 	for _, c := range checks {
-		if f := c.src.failures(); len(f) > 0 {
-			t.Errorf("%s: %d syncs failed:%s", c.src.name, len(f), joinLines(f))
+		allowed, failed := c.src.failures(c.failFrom, c.failTo)
+		if len(failed) > 0 {
+			t.Errorf("%s: %d syncs failed:%s", c.src.name, len(failed), joinLines(failed))
+		}
+		if len(allowed) > 0 {
+			t.Logf("%s: %d syncs failed while blackbox_exporter was away, as they should; the first: %s", c.src.name, len(allowed), allowed[0])
 		}
 		res := c.script.check(c.src.samples(t))
 		t.Logf("%s:%s", c.src.name, joinLines(c.script.report(c.src.name, res)))
