@@ -24,10 +24,10 @@ LDFLAGS     := -X github.com/prometheus/common/version.Version=$(VERSION) \
 build: ## Build the exporter into ./sla_exporter.
 	$(GO) build -ldflags "$(LDFLAGS)" -o sla_exporter ./cmd/sla_exporter
 
-test: lint unit ## Lint, then run every test with the race detector.
+test: lint unit test-uptime ## Lint, then run every test with the race detector, the uptime script included.
 
-# TestUptimeEndToEnd runs a 75-second script on the wall clock: it has its own target, which CI
-# runs after `make test` (.ci/run).
+# TestUptimeEndToEnd runs a 75-second script on the wall clock: it has its own target, which
+# `make test` runs after the others.
 unit: ## Run every test with the race detector, but the uptime end-to-end test (make test-uptime).
 	$(GO) test -race -count=1 -skip '^TestUptimeEndToEnd$$' $(PKGS)
 
