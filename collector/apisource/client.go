@@ -1,6 +1,7 @@
 package apisource
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -167,6 +168,20 @@ type Request struct {
 	ETag string
 	// Header holds extra request headers (Accept ...).
 	Header http.Header
+	// Method is the request's method, GET when empty. A POST is for a search that takes its
+	// query as a JSON body (Jira Cloud's POST /rest/api/3/search/jql): it must read nothing
+	// but change nothing either, since it is retried like a GET.
+	Method string
+	// Body, with a POST, is the JSON document sent (Content-Type: application/json).
+	Body []byte
+}
+
+// verb is the request's method.
+func (r Request) verb() string {
+	if r.Method == "" {
+		return http.MethodGet
+	}
+	return r.Method
 }
 
 // Response is a successful answer, its body read whole.
@@ -178,6 +193,8 @@ type Response struct {
 	// Endpoint is the path requested, as errors name it; URL the URL (for relative links).
 	Endpoint string
 	URL      *url.URL
+	// Method is the request's (GET, POST), as errors name it.
+	Method string
 }
 
 // StopError ends a sync early without anything being wrong: the cap on requests is reached, the
@@ -276,6 +293,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	what := req.verb() + " " + endpoint // as errors name the request
 	client, err := c.httpClient()
 	if err != nil {
 		return nil, fmt.Errorf("http_client_config: %w", c.scrubber().scrubErr(err))
@@ -283,7 +301,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 	rateWaits := 0
 	for attempt := 1; ; attempt++ {
 		if err := s.ctx.Err(); err != nil {
-			return nil, fmt.Errorf("GET %s: %w", endpoint, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		if s.requests >= c.s.MaxRequests {
 			return nil, &StopError{Reason: fmt.Sprintf("max_requests_per_sync (%d) reached", c.s.MaxRequests), More: true}
@@ -310,7 +328,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 		case err == nil:
 			return resp, nil
 		case s.ctx.Err() != nil:
-			return nil, fmt.Errorf("GET %s: %w", endpoint, s.ctx.Err())
+			return nil, fmt.Errorf("%s: %w", what, s.ctx.Err())
 		case errors.Is(err, errTimeout) && shortened:
 			return nil, &StopError{Reason: "the sync's time ran short", More: true}
 		}
@@ -323,7 +341,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 			rateWaits++
 			c.logger.Debug("rate limited, waiting", "endpoint", endpoint, "wait", rl.wait)
 			if err := s.wait(rl.wait, true); err != nil {
-				return nil, fmt.Errorf("GET %s: %w", endpoint, err)
+				return nil, fmt.Errorf("%s: %w", what, err)
 			}
 			attempt-- // a rate limit is not a failure
 			continue
@@ -340,7 +358,7 @@ func (s *Session) Get(req Request) (*Response, error) {
 		c.mu.Unlock()
 		c.logger.Debug("request failed, retrying", "endpoint", endpoint, "attempt", attempt, "retry_in", retry, "err", err)
 		if err := s.wait(retry, false); err != nil {
-			return nil, fmt.Errorf("GET %s: %w", endpoint, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 }
@@ -424,9 +442,14 @@ func (s *Session) do(client *http.Client, u *url.URL, r Request, endpoint string
 	c := s.c
 	ctx, cancel := context.WithTimeoutCause(s.ctx, timeout, errTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	what := r.verb() + " " + endpoint
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body) // afresh on every attempt
+	}
+	req, err := http.NewRequestWithContext(ctx, r.verb(), u.String(), body)
 	if err != nil { // cannot happen with a URL that resolved; its error would quote the URL
-		return nil, fmt.Errorf("GET %s: cannot build the request", endpoint)
+		return nil, fmt.Errorf("%s: cannot build the request", what)
 	}
 	for k, v := range r.Header {
 		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(v)
@@ -434,51 +457,55 @@ func (s *Session) do(client *http.Client, u *url.URL, r Request, endpoint string
 	if r.ETag != "" {
 		req.Header.Set("If-None-Match", r.ETag)
 	}
+	if r.Body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, s.transportError(ctx, endpoint, timeout, err)
+		return nil, s.transportError(ctx, what, timeout, err)
 	}
 	defer resp.Body.Close()
 	now := c.now()
 	c.noteQuota(resp.Header, now)
 	code := resp.StatusCode
 	if code == http.StatusNotModified && r.ETag != "" {
-		return &Response{Status: code, Header: resp.Header, NotModified: true, Endpoint: endpoint, URL: resp.Request.URL}, nil
+		return &Response{Status: code, Header: resp.Header, NotModified: true, Endpoint: endpoint, URL: resp.Request.URL, Method: r.verb()}, nil
 	}
 	if code >= 200 && code <= 299 {
 		if resp.ContentLength > maxBody {
-			return nil, fmt.Errorf("GET %s: the answer is larger than the limit of %d MiB", endpoint, maxBody>>20)
+			return nil, fmt.Errorf("%s: the answer is larger than the limit of %d MiB", what, maxBody>>20)
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 		switch {
 		case err != nil:
-			return nil, s.transportError(ctx, endpoint, timeout, fmt.Errorf("reading the answer: %w", err))
+			return nil, s.transportError(ctx, what, timeout, fmt.Errorf("reading the answer: %w", err))
 		case int64(len(body)) > maxBody:
-			return nil, fmt.Errorf("GET %s: the answer is larger than the limit of %d MiB", endpoint, maxBody>>20)
+			return nil, fmt.Errorf("%s: the answer is larger than the limit of %d MiB", what, maxBody>>20)
 		}
-		return &Response{Status: code, Header: resp.Header, Body: body, Endpoint: endpoint, URL: resp.Request.URL}, nil
+		return &Response{Status: code, Header: resp.Header, Body: body, Endpoint: endpoint, URL: resp.Request.URL, Method: r.verb()}, nil
 	}
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxSnippet+16<<10))
-	se := c.statusError(endpoint, resp, head)
+	se := c.statusError(r.verb(), endpoint, resp, head)
 	if wait, ok := rateLimitWait(resp, head, now); ok {
 		return nil, &rateLimited{wait: wait, err: se}
 	}
 	return nil, se
 }
 
-// transportError words a request that got no (complete) answer.
-func (s *Session) transportError(ctx context.Context, endpoint string, timeout time.Duration, err error) error {
+// transportError words a request that got no (complete) answer; what is the request as errors
+// name it ("GET /path").
+func (s *Session) transportError(ctx context.Context, what string, timeout time.Duration, err error) error {
 	if s.ctx.Err() != nil {
-		return fmt.Errorf("GET %s: %w", endpoint, s.ctx.Err())
+		return fmt.Errorf("%s: %w", what, s.ctx.Err())
 	}
 	if errors.Is(context.Cause(ctx), errTimeout) {
-		return &netError{fmt.Errorf("GET %s: no complete answer within %s (request_timeout): %w", endpoint, timeout, errTimeout)}
+		return &netError{fmt.Errorf("%s: no complete answer within %s (request_timeout): %w", what, timeout, errTimeout)}
 	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err // its URL has the query, and a redirect's
 	}
 	if re, ok := errors.AsType[*redirectError](err); ok {
-		return fmt.Errorf("GET %s: %w", endpoint, re)
+		return fmt.Errorf("%s: %w", what, re)
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		msg := "oauth2: the token endpoint refused the request"
@@ -489,9 +516,9 @@ func (s *Session) transportError(ctx context.Context, endpoint string, timeout t
 		if sn := snippet(re.Body, s.c.scrubber()); sn != "" {
 			msg += ": " + strconv.Quote(sn)
 		}
-		return fmt.Errorf("GET %s: %s", endpoint, msg)
+		return fmt.Errorf("%s: %s", what, msg)
 	}
-	return &netError{fmt.Errorf("GET %s: %w", endpoint, s.c.scrubber().scrubErr(err))}
+	return &netError{fmt.Errorf("%s: %w", what, s.c.scrubber().scrubErr(err))}
 }
 
 // rateLimitWait says whether a refusal is the server's rate limit, and how long it asks to
@@ -540,9 +567,9 @@ func (c *Client) noteQuota(h http.Header, now time.Time) {
 
 // statusError describes a refused request: its status and the start of its body, scrubbed; 401
 // and 403 name the credential setting to check.
-func (c *Client) statusError(endpoint string, resp *http.Response, head []byte) *StatusError {
+func (c *Client) statusError(method, endpoint string, resp *http.Response, head []byte) *StatusError {
 	code := resp.StatusCode
-	msg := fmt.Sprintf("GET %s: HTTP %d %s", endpoint, code, http.StatusText(code))
+	msg := fmt.Sprintf("%s %s: HTTP %d %s", method, endpoint, code, http.StatusText(code))
 	switch code {
 	case http.StatusUnauthorized:
 		msg += " (credentials missing, expired or refused: check " + c.s.credentials + ")"

@@ -126,18 +126,18 @@ func (r *Response) DecodeJSON(out any) error {
 		)
 		switch {
 		case len(bytes.TrimSpace(r.Body)) == 0:
-			return fmt.Errorf("GET %s: HTTP %d with an empty body where JSON was expected", r.Endpoint, r.Status)
+			return fmt.Errorf("%s: HTTP %d with an empty body where JSON was expected", r.what(), r.Status)
 		case errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &syn) && int(syn.Offset) >= len(r.Body)):
-			return fmt.Errorf("GET %s: the JSON answer is cut short after %d bytes (a truncated page)", r.Endpoint, len(r.Body))
+			return fmt.Errorf("%s: the JSON answer is cut short after %d bytes (a truncated page)", r.what(), len(r.Body))
 		case errors.As(err, &syn):
-			return fmt.Errorf("GET %s: the answer is not JSON (byte %d: %v)%s", r.Endpoint, syn.Offset, err, htmlHint(r.Header))
+			return fmt.Errorf("%s: the answer is not JSON (byte %d: %v)%s", r.what(), syn.Offset, err, htmlHint(r.Header))
 		case errors.As(err, &typ):
-			return fmt.Errorf("GET %s: the JSON answer is not the shape expected: %s is %s where %s was expected", r.Endpoint, cmp.Or(typ.Field, "the document"), typ.Value, typ.Type)
+			return fmt.Errorf("%s: the JSON answer is not the shape expected: %s is %s where %s was expected", r.what(), cmp.Or(typ.Field, "the document"), typ.Value, typ.Type)
 		}
-		return fmt.Errorf("GET %s: reading the JSON answer: %v", r.Endpoint, err)
+		return fmt.Errorf("%s: reading the JSON answer: %v", r.what(), err)
 	}
 	if dec.More() {
-		return fmt.Errorf("GET %s: the answer holds more than one JSON document", r.Endpoint)
+		return fmt.Errorf("%s: the answer holds more than one JSON document", r.what())
 	}
 	return nil
 }
@@ -147,4 +147,9 @@ func htmlHint(h http.Header) string {
 		return " (the server sent an HTML page: a login or proxy error page?)"
 	}
 	return ""
+}
+
+// what is the request as errors name it: "GET /path".
+func (r *Response) what() string {
+	return cmp.Or(r.Method, http.MethodGet) + " " + r.Endpoint
 }
