@@ -31,7 +31,7 @@ func (c *Calendar) day(t time.Time) (from, to time.Time) {
 		return mid, mid
 	}
 	// Wall-clock hours: a DST day keeps its 09:00-17:00.
-	from = time.Date(from.Year(), from.Month(), from.Day(), int(c.Open.Hours()), int(c.Open.Minutes())%60, 0, 0, c.Loc)
+	from = time.Date(l.Year(), l.Month(), l.Day(), int(c.Open.Hours()), int(c.Open.Minutes())%60, 0, 0, c.Loc)
 	to = time.Date(l.Year(), l.Month(), l.Day(), int(c.Close.Hours()), int(c.Close.Minutes())%60, 0, 0, c.Loc)
 	return from, to
 }
