@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// site is the base of the self links the simulator writes (Jira writes its own base URL), the
+// same whatever port the test server has, so that a recorded answer stays the same.
+const site = "https://jsm.example.atlassian.net"
+
 // jiraLayout is how Jira writes a date-time: ISO 8601 with milliseconds, in the user's zone.
 const jiraLayout = "2006-01-02T15:04:05.000-0700"
 
@@ -50,7 +54,7 @@ func (s *Server) histories(is *Issue) []map[string]any {
 // changelog expanded when asked (cut at cut histories; 0 keeps it whole).
 func (s *Server) render(is *Issue, fields []string, changelog bool, cut int) map[string]any {
 	out := map[string]any{"id": strconv.FormatInt(is.ID, 10), "key": is.Key,
-		"self": s.URL + "/rest/api/2/issue/" + strconv.FormatInt(is.ID, 10)}
+		"self": site + "/rest/api/2/issue/" + strconv.FormatInt(is.ID, 10)}
 	if len(fields) > 0 {
 		f := map[string]any{}
 		for _, name := range fields {
@@ -127,7 +131,7 @@ func (s *Server) slaJSON(sla *SLA, is *Issue) any {
 		}
 	}
 	out := map[string]any{"id": sla.ID, "name": sla.Name,
-		"_links":           map[string]any{"self": fmt.Sprintf("%s/rest/servicedeskapi/request/%d/sla/%s", s.URL, is.ID, sla.ID)},
+		"_links":           map[string]any{"self": fmt.Sprintf("%s/rest/servicedeskapi/request/%d/sla/%s", site, is.ID, sla.ID)},
 		"completedCycles":  []any{},
 		"slaDisplayFormat": "NEW_SLA_FORMAT"}
 	var done []any
