@@ -69,7 +69,8 @@ type Statuses struct {
 	Cancelled []string `yaml:"cancelled"`
 }
 
-// FirstResponse is where a ticket's first response is read; at most one of the two.
+// FirstResponse is where a ticket's first response is read: the field when the issue has it set,
+// else the SLA's first stop.
 type FirstResponse struct {
 	// Field is a date-time field holding it (Jira's "Date of First Response").
 	Field string `yaml:"field"`
@@ -230,14 +231,12 @@ func compileBlock(node *yaml.Node, opts collector.Options) (*settings, error) {
 	}
 
 	fr := cfg.FirstResponse
-	switch {
-	case fr.Field != "" && fr.SLA != "":
-		return nil, apisource.Fail(node, []string{"first_response"}, "set field or sla, not both")
-	case fr.Field != "":
+	if fr.Field != "" {
 		if s.responseField, err = field([]string{"first_response", "field"}, fr.Field, ""); err != nil {
 			return nil, err
 		}
-	case fr.SLA != "":
+	}
+	if fr.SLA != "" {
 		s.responseSLA = strings.TrimSpace(fr.SLA)
 		if len(cfg.SLAFields) == 0 {
 			return nil, apisource.Fail(node, []string{"first_response", "sla"}, "needs the SLA's field in sla_fields")

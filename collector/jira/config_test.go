@@ -22,7 +22,6 @@ func TestConfigErrors(t *testing.T) {
 		{base + "statuses: {open: [Open], paused: [open]}\n", `line 3: statuses.paused: status "open" is listed under open too`},
 		{base + "status_categories: {done: finished}\n", `line 3: status_categories.done: unknown status category "finished" (want open, paused, resolved, closed or cancelled)`},
 		{base + "status_categories: {todo: open}\n", `line 3: status_categories.todo: "todo" is not a Jira status category (new, indeterminate, done)`},
-		{base + "first_response: {field: customfield_1, sla: Time to first response}\n", "line 3: first_response: set field or sla, not both"},
 		{base + "first_response: {sla: Time to first response}\n", "line 3: first_response.sla: needs the SLA's field in sla_fields"},
 		{base + "sla_fields: [TTR]\n", `line 3: sla_fields: entry 1: "TTR" is not a custom field id (customfield_NNNNN: Jira's field list, GET /rest/api/3/field, names the SLA fields)`},
 		{base + "sla_fields: [customfield_1]\nnative_slas: {TTR: resolve}\n", `line 4: native_slas.TTR: "resolve" is not response or resolution`},
@@ -64,11 +63,11 @@ func TestJQLTime(t *testing.T) {
 		at   time.Time
 		want string
 	}{
-		{utc("2026-03-02 09:15:59"), "2026-03-02 10:15"},           // CET
-		{utc("2026-07-01 09:15:00"), "2026-07-01 11:15"},           // CEST
-		{utc("2026-10-25 00:30:00"), "2026-10-25 01:30"},           // 02:30 CEST, the first of two 02:30s: written as 01:30
-		{utc("2026-10-25 01:30:00"), "2026-10-25 02:30"},           // 02:30 CET, the second: either reading is at or before it
-		{utc("2026-03-29 01:00:00"), "2026-03-29 03:00"},           // 03:00 CEST, the first instant after the skipped hour
+		{utc("2026-03-02 09:15:59"), "2026-03-02 10:15"},                   // CET
+		{utc("2026-07-01 09:15:00"), "2026-07-01 11:15"},                   // CEST
+		{utc("2026-10-25 00:30:00"), "2026-10-25 01:30"},                   // 02:30 CEST, the first of two 02:30s: written as 01:30
+		{utc("2026-10-25 01:30:00"), "2026-10-25 02:30"},                   // 02:30 CET, the second: either reading is at or before it
+		{utc("2026-03-29 01:00:00"), "2026-03-29 03:00"},                   // 03:00 CEST, the first instant after the skipped hour
 		{time.Date(2026, 3, 2, 9, 0, 30, 0, time.UTC), "2026-03-02 10:00"}, // seconds dropped
 	}
 	for _, tt := range tests {

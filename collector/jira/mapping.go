@@ -191,14 +191,14 @@ func (s *settings) mapIssue(is *issue, changes []change, cats *categories) (tick
 	}
 	slices.SortStableFunc(t.Native, func(a, b ticket.NativeSLA) int { return a.Start.Compare(b.Start) })
 
-	switch {
-	case s.responseField != "":
+	if s.responseField != "" {
 		var at jiraTime
 		if _, err := is.field(s.responseField, &at); err != nil {
 			return ticket.Ticket{}, &rejection{reason: err.Error() + ": not a date-time", rule: "first_response.field is not a date-time", setting: "jira.first_response.field"}, nil
 		}
 		t.FirstResponse = at.Time
-	case s.responseSLA != "":
+	}
+	if t.FirstResponse.IsZero() && s.responseSLA != "" {
 		for _, n := range t.Native {
 			if n.Name == s.responseSLA && !n.Stop.IsZero() {
 				t.FirstResponse = n.Stop

@@ -203,16 +203,16 @@ var (
 	scopePattern = regexp.MustCompile(`^project (?:= ([A-Z][A-Z0-9]*)|in \(([A-Z0-9, ]+)\))$`)
 )
 
-// parseJQL reads a JQL; a date is read in the profile's zone, a wall time shown twice as the
+// parseJQL reads a JQL, or says what Jira would of one it cannot read; a date is read in the profile's zone, a wall time shown twice as the
 // later instant (the reading that would skip the most, to hold the client to its care).
-func (s *Server) parseJQL(jql string) (query, error) {
+func (s *Server) parseJQL(jql string) (query, string) {
 	m := jqlPattern.FindStringSubmatch(jql)
 	if m == nil {
-		return query{}, fmt.Errorf("Error in the JQL Query: the simulator reads only its subset: %q", jql)
+		return query{}, fmt.Sprintf("Error in the JQL Query: the simulator reads only its subset: %q", jql)
 	}
 	sc := scopePattern.FindStringSubmatch(strings.TrimSpace(m[1]))
 	if sc == nil {
-		return query{}, fmt.Errorf("Error in the JQL Query: the scope %q is not project = KEY or project in (...)", m[1])
+		return query{}, fmt.Sprintf("Error in the JQL Query: the scope %q is not project = KEY or project in (...)", m[1])
 	}
 	var q query
 	if sc[1] != "" {
@@ -225,7 +225,7 @@ func (s *Server) parseJQL(jql string) (query, error) {
 	if m[2] != "" {
 		t, err := time.ParseInLocation("2006-01-02 15:04", m[2], s.loc)
 		if err != nil {
-			return query{}, fmt.Errorf("Date value '%s' for field 'updated' is invalid.", m[2])
+			return query{}, fmt.Sprintf("Date value '%s' for field 'updated' is invalid.", m[2])
 		}
 		if t.Add(time.Hour).In(s.loc).Format("2006-01-02 15:04") == m[2] {
 			t = t.Add(time.Hour)
@@ -236,7 +236,7 @@ func (s *Server) parseJQL(jql string) (query, error) {
 		q.afterID, _ = strconv.ParseInt(m[3], 10, 64)
 	}
 	q.byID = m[4] == "id ASC"
-	return q, nil
+	return q, ""
 }
 
 // token is a nextPageToken: the offset into a search, the search's text, and when it was given.
@@ -265,10 +265,10 @@ func (s *Server) readToken(tok, jql string) (int, bool) {
 // search answers a search: Cloud's with a token (startAt empty), Data Center's with startAt.
 func (s *Server) search(jql string, fields []string, changelog bool, max int, tok, startAt string) (int, []byte) {
 	s.mu.Lock()
-	q, err := s.parseJQL(jql)
-	if err != nil {
+	q, msg := s.parseJQL(jql)
+	if msg != "" {
 		s.mu.Unlock()
-		return s.errorBody(http.StatusBadRequest, err.Error())
+		return s.errorBody(http.StatusBadRequest, msg)
 	}
 	max = min(max, s.o.PageMax)
 	if max <= 0 {
