@@ -20,6 +20,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/jira"
 	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
@@ -55,6 +56,7 @@ var kindConfigs = map[string]reflect.Type{
 	"gatus":       reflect.TypeFor[gatus.Config](),
 	"github":      reflect.TypeFor[github.Config](),
 	"gitlab":      reflect.TypeFor[gitlab.Config](),
+	"jira":        reflect.TypeFor[jira.Config](),
 	"probe":       reflect.TypeFor[probe.Config](),
 	"prometheus":  reflect.TypeFor[prometheus.Config](),
 	"redmine":     reflect.TypeFor[redmine.Config](),

@@ -15,6 +15,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/jira"
 	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
@@ -35,6 +36,7 @@ var Kinds = map[string]collector.Kind{
 	"gatus":       gatus.Kind,
 	"github":      github.Kind,
 	"gitlab":      gitlab.Kind,
+	"jira":        jira.Kind,
 	"probe":       probe.Kind,
 	"prometheus":  prometheus.Kind,
 	"redmine":     redmine.Kind,
