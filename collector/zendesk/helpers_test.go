@@ -113,7 +113,6 @@ func (e *env) source(t testing.TB, extra string) *Source {
 	return src
 }
 
-
 func idsOf(ts []ticket.Ticket) []string {
 	out := []string{}
 	for _, t := range ts {
