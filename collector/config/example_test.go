@@ -27,6 +27,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
+	"github.com/sla-exporter/sla_exporter/collector/zendesk"
 )
 
 // deploy/config/example.yml claims to show every option. TestExampleIsComplete holds it to that:
@@ -60,6 +61,7 @@ var kindConfigs = map[string]reflect.Type{
 	"rt":          reflect.TypeFor[rt.Config](),
 	"statuspage":  reflect.TypeFor[statuspage.Config](),
 	"uptime_kuma": reflect.TypeFor[uptimekuma.Config](),
+	"zendesk":     reflect.TypeFor[zendesk.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
