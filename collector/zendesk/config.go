@@ -83,9 +83,9 @@ func DefaultNativeSLAs() map[string]string {
 
 // defaults are Zendesk's values of the API keys: pages of 1000 tickets, the export's most; a
 // client-side limit of 160 requests a minute, 80 % of the smallest plan's 200 (Team), so that
-// other integrations keep some; an overlap of a minute for the first sync's start_time (later
-// ones resume from the export's cursor); no reconciliation, since the export lists deleted
-// tickets.
+// other integrations keep some; an overlap of a minute for a start_time asked while no cursor
+// is held (syncs resume from the export's cursor); no reconciliation, since the export lists
+// deleted tickets.
 var defaults = apisource.Defaults{
 	PageSize:           1000,
 	MaxPageSize:        1000,

@@ -195,6 +195,15 @@ func TestScriptedMonth(t *testing.T) {
 	checkCycles(t, latest)
 	checkNatives(t, e.sim, latest)
 	checkGolden(t, "scenario", latest)
+
+	// The planted disagreement: 102 waited on hold for a day. The exporter pauses on hold and
+	// says the resolution was met; Zendesk's requester wait counts the hold and says breached.
+	_, resolution := clocks(t)
+	cycles := cyclesAt(t, resolution, latest["102"], utc("2026-04-01 12:00"))
+	native := latest["102"].Native[1]
+	if len(cycles) != 1 || cycles[0].State != ticket.Met || native.Clock != "resolution" || !native.Breached {
+		t.Errorf("102: the exporter's resolution %+v, Zendesk's %+v; want met and breached", cycles, native)
+	}
 }
 
 func sortedKeys(m map[string]ticket.Ticket) []string {
