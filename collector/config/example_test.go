@@ -29,6 +29,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 	"github.com/sla-exporter/sla_exporter/collector/zabbix"
+	"github.com/sla-exporter/sla_exporter/collector/zendesk"
 )
 
 // deploy/config/example.yml claims to show every option. TestExampleIsComplete holds it to that:
@@ -64,6 +65,7 @@ var kindConfigs = map[string]reflect.Type{
 	"statuspage":  reflect.TypeFor[statuspage.Config](),
 	"uptime_kuma": reflect.TypeFor[uptimekuma.Config](),
 	"zabbix":      reflect.TypeFor[zabbix.Config](),
+	"zendesk":     reflect.TypeFor[zendesk.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

@@ -23,6 +23,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 	"github.com/sla-exporter/sla_exporter/collector/zabbix"
+	"github.com/sla-exporter/sla_exporter/collector/zendesk"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -44,6 +45,7 @@ var Kinds = map[string]collector.Kind{
 	"statuspage":  statuspage.Kind,
 	"uptime_kuma": uptimekuma.Kind,
 	"zabbix":      zabbix.Kind,
+	"zendesk":     zendesk.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo
