@@ -1,6 +1,10 @@
 package collector
 
-import "time"
+import (
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/slo/conventions"
+)
 
 // ToolSLI is an availability figure a monitoring tool computes itself for one of a source's
 // series over one of its own reporting periods (Zabbix's sla.getsli), read at a sync and
@@ -26,10 +30,10 @@ type ToolSLI struct {
 // toolSLIReporter is a source that reads a tool's own SLA figures.
 type toolSLIReporter interface{ ToolSLIs() []ToolSLI }
 
-// Values of ToolAttainment.Period.
+// Values of ToolAttainment.Period, which sla_tool_attainment_ratio publishes as its period label.
 const (
-	ToolPeriodCurrent  = "current"
-	ToolPeriodPrevious = "previous"
+	ToolPeriodCurrent  = conventions.PeriodCurrent
+	ToolPeriodPrevious = conventions.PeriodPrevious
 )
 
 // ToolAttainment compares an availability objective's attainment with a tool's figure for the
