@@ -32,12 +32,17 @@ type Source struct {
 
 	mu      sync.Mutex
 	version *version // asked once, on the first sync that gets it
+	// slis are the figures of the SLAs the last successful sync read.
+	slis []collector.ToolSLI
 }
 
 var (
 	_ collector.Source      = (*Source)(nil)
 	_ io.Closer             = (*Source)(nil)
 	_ apisource.StatsSource = (*Source)(nil)
+	_ interface {
+		ToolSLIs() []collector.ToolSLI
+	} = (*Source)(nil)
 )
 
 // New decodes a `zabbix:` block strictly and validates it. It neither connects to Zabbix nor
@@ -60,6 +65,15 @@ func (s *Source) Close() error { return s.client.Close() }
 
 // APIStats returns the source's request counters.
 func (s *Source) APIStats() apisource.Stats { return s.client.Stats() }
+
+// ToolSLIs returns the figures of the configured SLAs (slas) the last successful sync read:
+// Zabbix's own SLI of each series' service over the SLA's current and previous periods, which
+// the evaluation compares with the objectives on the series.
+func (s *Source) ToolSLIs() []collector.ToolSLI {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.slis)
+}
 
 // checkpoint is where the next sync resumes.
 type checkpoint struct {
@@ -113,7 +127,12 @@ func (s *Source) Sync(ctx context.Context, cpData []byte) (collector.Batch, erro
 	if err != nil {
 		return collector.Batch{}, err
 	}
-	timelines, rj, err := c.services(s.p.series, now.Add(-s.p.backfill), now)
+	timelines, serviceIDs, rj, err := c.services(s.p.series, now.Add(-s.p.backfill), now)
+	if err != nil {
+		return collector.Batch{}, err
+	}
+	rejected = append(rejected, rj...)
+	slis, rj, err := c.toolSLIs(s.p.slas, serviceIDs, now)
 	if err != nil {
 		return collector.Batch{}, err
 	}
@@ -188,7 +207,10 @@ func (s *Source) Sync(ctx context.Context, cpData []byte) (collector.Batch, erro
 	if err != nil {
 		return collector.Batch{}, err
 	}
-	s.logger.Debug("zabbix sync", "from", from, "to", now, "series", len(out), "requests", c.s.Requests(), "rejected", len(rejected))
+	s.mu.Lock()
+	s.slis = slis
+	s.mu.Unlock()
+	s.logger.Debug("zabbix sync", "from", from, "to", now, "series", len(out), "sla_figures", len(slis), "requests", c.s.Requests(), "rejected", len(rejected))
 	return collector.Batch{Uptime: out, Rejected: rejected, Checkpoint: data}, nil
 }
 
