@@ -190,8 +190,10 @@ func (r *sliResult) figures(sla slaObject, entries []slaSel, serviceIDs map[stri
 			if err := firstErr(err1, err2, err3); err != nil {
 				return nil, nil, fmt.Errorf("period %d: %v", i, err)
 			}
-			if sli > 100 || up < 0 || down < 0 {
-				return nil, nil, fmt.Errorf("period %d: sli %v, uptime %d or downtime %d is out of range", i, sli, up, down)
+			// Zabbix counts within the period: more is a broken answer (and would overflow).
+			length := int64(p.to.Sub(p.from) / time.Second)
+			if sli > 100 || up < 0 || down < 0 || up > length || down > length-up || budget < -length || budget > length {
+				return nil, nil, fmt.Errorf("period %d: sli %v, uptime %d, downtime %d or error budget %d is out of range for a period of %d s", i, sli, up, down, budget, length)
 			}
 			out = append(out, collector.ToolSLI{Tool: toolName, Name: sla.Name, Series: sl.series, From: p.from, To: p.to, At: now,
 				SLI: sli / 100, SLO: slo / 100, Uptime: time.Duration(up) * time.Second, Downtime: time.Duration(down) * time.Second,
