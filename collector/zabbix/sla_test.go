@@ -131,4 +131,3 @@ func replayConn(t *testing.T, rp *replayer) *conn {
 	src := replaySource(t, rp, collector.NewRequests(), &testClock{t: at("11:30")})
 	return &conn{s: src.client.Session(t.Context()), api: src.p.api, token: replayToken, version: version{6, 0}}
 }
-
