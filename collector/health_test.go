@@ -351,3 +351,27 @@ func TestRunner_ProbeResults(t *testing.T) {
 		t.Errorf("a source without probes has %+v", got)
 	}
 }
+
+// toolSLIFake is a fake source that reads a tool's own SLA figures.
+type toolSLIFake struct {
+	*sourcetest.Fake
+	slis []collector.ToolSLI
+}
+
+func (f toolSLIFake) ToolSLIs() []collector.ToolSLI { return f.slis }
+
+// TestRunner_ToolSLIs: the SLA figures a source read reach its health, for the evaluation to
+// compare; other sources have none.
+func TestRunner_ToolSLIs(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	want := []collector.ToolSLI{{Tool: "Zabbix", Name: "DB SLA", Series: "db", From: at(0), To: at(10), At: at(3), SLI: 0.99, SLO: 0.999}}
+	other := desk(sourcetest.NewFake())
+	other.Name = "other"
+	h.update(desk(toolSLIFake{Fake: sourcetest.NewFake(), slis: want}), other)
+	if diff := cmp.Diff(want, h.status("desk").ToolSLIs); diff != "" {
+		t.Errorf("desk figures (-want +got):\n%s", diff)
+	}
+	if got := h.status("other").ToolSLIs; got != nil {
+		t.Errorf("a source without figures has %+v", got)
+	}
+}
