@@ -188,7 +188,7 @@ func checkSLIs(t *testing.T, w syncWant, got []collector.ToolSLI) {
 
 // ghostRejection is the rejection of every sync: series "ghost" names a host Zabbix has not.
 var ghostRejection = collector.Rejection{Where: `host "nohost"`, Reason: `no host "nohost" in Zabbix (or the token's user may not read it)`,
-	Rule: "a host of hosts is not in Zabbix", Setting: "zabbix.series[3].hosts"}
+	Rule: "a host of hosts is not in Zabbix", Setting: "zabbix.series[3].hosts", Setup: true}
 
 // wantSyncs are the syncs, worked out by hand.
 var wantSyncs = func() []syncWant {

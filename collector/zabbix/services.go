@@ -66,11 +66,11 @@ func (c *conn) services(sels []selection, from, to time.Time) (timelines map[str
 		switch {
 		case len(found) == 0:
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("service %q", s.service), Setting: at,
-				Reason: fmt.Sprintf("no service %q in Zabbix (or the token's user may not read it)", s.service), Rule: "a service is not in Zabbix"})
+				Reason: fmt.Sprintf("no service %q in Zabbix (or the token's user may not read it)", s.service), Rule: "a service is not in Zabbix", Setup: true})
 			continue
 		case len(found) > 1:
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("service %q", s.service), Setting: at,
-				Reason: fmt.Sprintf("%d services are named %q: rename them apart", len(found), s.service), Rule: "a service name is not unique"})
+				Reason: fmt.Sprintf("%d services are named %q: rename them apart", len(found), s.service), Rule: "a service name is not unique", Setup: true})
 			continue
 		}
 		ps, err := found[0].problems(from, to)

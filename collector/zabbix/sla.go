@@ -97,7 +97,7 @@ func (c *conn) toolSLIs(slas []slaSel, serviceIDs map[string]string, now time.Ti
 			}
 			for _, sl := range entries {
 				rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("SLA %q", name), Setting: fmt.Sprintf("zabbix.slas[%d].name", sl.index),
-					Reason: reason, Rule: rule})
+					Reason: reason, Rule: rule, Setup: true})
 			}
 			continue
 		}
@@ -172,7 +172,7 @@ func (r *sliResult) figures(sla slaObject, entries []slaSel, serviceIDs map[stri
 		if k < 0 {
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("SLA %q", sla.Name), Setting: fmt.Sprintf("zabbix.slas[%d].series", sl.index),
 				Reason: fmt.Sprintf("service %q is not one of SLA %q's services (its tags do not match the SLA's service tags)", sl.service, sla.Name),
-				Rule:   "a service is not in its SLA"})
+				Rule:   "a service is not in its SLA", Setup: true})
 			continue
 		}
 		for i, p := range periods {

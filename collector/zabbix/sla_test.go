@@ -48,7 +48,7 @@ func TestSLIFigures(t *testing.T) {
 			name:   "the service not in the SLA",
 			result: `{` + periods + `,"serviceids":[],"sli":[[],[]]}`,
 			rejected: []collector.Rejection{{Where: `SLA "DB SLA"`, Setting: "zabbix.slas[0].series",
-				Reason: `service "DB service" is not one of SLA "DB SLA"'s services (its tags do not match the SLA's service tags)`, Rule: "a service is not in its SLA"}},
+				Reason: `service "DB service" is not one of SLA "DB SLA"'s services (its tags do not match the SLA's service tags)`, Rule: "a service is not in its SLA", Setup: true}},
 		},
 		{name: "rows missing", result: `{` + periods + `,"serviceids":[1],"sli":[[` + cell(1, 0, "100") + `]]}`,
 			err: `sla.getsli: SLA "DB SLA": 1 rows of figures for 2 periods`},
@@ -100,9 +100,9 @@ func TestSLAByName(t *testing.T) {
 		want   collector.Rejection
 	}{
 		{"none", `[]`, collector.Rejection{Where: `SLA "DB SLA"`, Setting: "zabbix.slas[0].name",
-			Reason: `no SLA "DB SLA" in Zabbix (or the token's user may not read it)`, Rule: "an SLA is not in Zabbix"}},
+			Reason: `no SLA "DB SLA" in Zabbix (or the token's user may not read it)`, Rule: "an SLA is not in Zabbix", Setup: true}},
 		{"two", `[{"slaid":"1","name":"DB SLA","slo":"99.9"},{"slaid":"2","name":"DB SLA","slo":"99"}]`, collector.Rejection{Where: `SLA "DB SLA"`,
-			Setting: "zabbix.slas[0].name", Reason: `2 SLAs are named "DB SLA": rename them apart`, Rule: "an SLA name is not unique"}},
+			Setting: "zabbix.slas[0].name", Reason: `2 SLAs are named "DB SLA": rename them apart`, Rule: "an SLA name is not unique", Setup: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

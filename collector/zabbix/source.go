@@ -348,7 +348,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 			id, ok := byName[n]
 			if !ok {
 				rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("host %q", n), Setting: at + ".hosts",
-					Reason: fmt.Sprintf("no host %q in Zabbix (or the token's user may not read it)", n), Rule: "a host of hosts is not in Zabbix"})
+					Reason: fmt.Sprintf("no host %q in Zabbix (or the token's user may not read it)", n), Rule: "a host of hosts is not in Zabbix", Setup: true})
 				continue
 			}
 			ids = append(ids, id)
@@ -357,7 +357,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 			gid, ok := groupID[n]
 			if !ok {
 				rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("host group %q", n), Setting: at + ".host_groups",
-					Reason: fmt.Sprintf("no host group %q in Zabbix (or the token's user may not read it)", n), Rule: "a group of host_groups is not in Zabbix"})
+					Reason: fmt.Sprintf("no host group %q in Zabbix (or the token's user may not read it)", n), Rule: "a group of host_groups is not in Zabbix", Setup: true})
 				continue
 			}
 			ids = append(ids, members[gid]...)
@@ -373,7 +373,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 				name = "per_host"
 			}
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("series %q", name), Setting: at,
-				Reason: "its hosts and host groups hold no host Zabbix knows: the series is not made", Rule: "a series selects no host"})
+				Reason: "its hosts and host groups hold no host Zabbix knows: the series is not made", Rule: "a series selects no host", Setup: true})
 			continue
 		}
 		sc.selected[s.index] = ids
