@@ -91,7 +91,7 @@ func newTables() map[string]*table {
 				"original_breach_time", "pause_time", "pause_duration", "business_pause_duration", "business_duration", "duration",
 				"percentage", "business_percentage", "time_left", "business_time_left", "schedule", "timezone",
 				"sys_created_on", "sys_updated_on"}},
-		"contract_sla": {name: "contract_sla", columns: []string{"sys_id", "name", "target", "type", "collection", "duration", "schedule"}},
+		"contract_sla":   {name: "contract_sla", columns: []string{"sys_id", "name", "target", "type", "collection", "duration", "schedule"}},
 		"sys_user_group": {name: "sys_user_group", columns: []string{"sys_id", "name"}},
 	}
 }

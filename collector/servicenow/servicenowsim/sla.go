@@ -339,7 +339,9 @@ func (s *Server) timings(def *slaDef, ts record, at time.Time) {
 	business := def.Schedule.Work(start, stop) - bp
 	actual := stop.Sub(start) - p
 	ts["business_duration"], ts["duration"] = durationValue(business), durationValue(actual)
-	pct := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(def.Duration)*100, 'f', 2, 64) }
+	pct := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(def.Duration)*100, 'f', 2, 64)
+	}
 	ts["business_percentage"], ts["percentage"] = pct(business), pct(actual)
 	ts["business_time_left"], ts["time_left"] = durationValue(max(def.Duration-business, 0)), durationValue(max(def.Duration-actual, 0))
 	ts["sys_updated_on"] = stamp(at)
