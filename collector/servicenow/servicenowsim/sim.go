@@ -39,7 +39,7 @@
 package servicenowsim
 
 import (
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -221,13 +221,12 @@ func (s *Server) Restore() {
 	s.revoked = false
 }
 
-// newID returns a sys_id: 32 lower-case hex digits. Callers hold mu.
+// newID returns a sys_id: 32 lower-case hex digits, as random-looking as ServiceNow's (so that
+// their order is not the order of creation) and the same on every run. Callers hold mu.
 func (s *Server) newID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b[:])
+	s.seq++
+	h := sha256.Sum256([]byte(strconv.Itoa(s.seq)))
+	return hex.EncodeToString(h[:16])
 }
 
 // stamp writes a time as ServiceNow stores it: UTC, "yyyy-MM-dd HH:mm:ss".

@@ -274,8 +274,8 @@ func (s *Server) attach(def *slaDef, task record, now time.Time) {
 	s.timings(def, ts, now)
 }
 
-// businessPause is the business pause recorded, plus the running one up to now.
-func (s *Server) pauses(def *slaDef, ts record, now time.Time) (time.Duration, time.Duration) {
+// pauseTotals are the business and actual pause recorded, plus the running one up to now.
+func (s *Server) pauseTotals(def *slaDef, ts record, now time.Time) (time.Duration, time.Duration) {
 	bp, _ := parseDuration(ts["business_pause_duration"])
 	p, _ := parseDuration(ts["pause_duration"])
 	if ts["stage"] == stagePaused {
@@ -287,7 +287,7 @@ func (s *Server) pauses(def *slaDef, ts record, now time.Time) (time.Duration, t
 }
 
 func (s *Server) resume(def *slaDef, ts record, now time.Time) {
-	bp, p := s.pauses(def, ts, now)
+	bp, p := s.pauseTotals(def, ts, now)
 	start, _ := parseStamp(ts["start_time"])
 	ts["stage"], ts["pause_time"] = stageInProgress, ""
 	ts["business_pause_duration"], ts["pause_duration"] = durationValue(bp), durationValue(p)
@@ -335,7 +335,7 @@ func (s *Server) timings(def *slaDef, ts record, at time.Time) {
 	if e, ok := parseStamp(ts["end_time"]); ok {
 		stop = e
 	}
-	bp, p := s.pauses(def, ts, stop)
+	bp, p := s.pauseTotals(def, ts, stop)
 	business := def.Schedule.Work(start, stop) - bp
 	actual := stop.Sub(start) - p
 	ts["business_duration"], ts["duration"] = durationValue(business), durationValue(actual)
