@@ -327,4 +327,3 @@ func golden(t *testing.T, name string, v any) {
 		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
-
