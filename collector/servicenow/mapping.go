@@ -245,7 +245,8 @@ func parseChanges(audits []row) ([]change, *rejection) {
 // engine moves by the business time paused; a paused cycle has none (it moves on resume). The
 // elapsed and percentage fields are not read: ServiceNow recalculates them only on its own
 // events and jobs, so they are stale; a running cycle past its planned_end_time at the sync is
-// breached, whether or not the breach timer has run yet.
+// breached, whether or not the breach timer has run yet (at planned_end_time itself it is not,
+// as the exporter's cycle at its deadline is not).
 func (s *settings) nativeSLAs(slas []row) ([]ticket.NativeSLA, *rejection) {
 	if len(slas) == 0 {
 		return nil, nil
@@ -274,7 +275,7 @@ func (s *settings) nativeSLAs(slas []row) ([]ticket.NativeSLA, *rejection) {
 		switch stage {
 		case "in_progress", "breached": // breached: the 2010 engine's stage of a running, breached SLA
 			n.Deadline = times[1]
-			n.Breached = n.Breached || stage == "breached" || (!times[1].IsZero() && !times[1].After(now))
+			n.Breached = n.Breached || stage == "breached" || (!times[1].IsZero() && times[1].Before(now))
 		case "paused":
 			n.Paused = true
 		case "completed":

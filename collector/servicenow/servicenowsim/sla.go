@@ -313,14 +313,16 @@ func (s *Server) cancel(def *slaDef, ts record, now time.Time) {
 }
 
 // breachJobs runs the breach timers due by now: each active SLA in progress whose
-// planned_end_time has passed is marked breached, as of that time. Callers hold mu.
+// planned_end_time has passed is marked breached, as of that time. A timer runs after its
+// instant, so an update in the same second as planned_end_time completes the SLA first, met
+// (in ServiceNow the two race). Callers hold mu.
 func (s *Server) breachJobs(now time.Time) {
 	for _, ts := range s.tables["task_sla"].rows {
 		if ts["active"] != "true" || ts["stage"] != stageInProgress || ts["has_breached"] == "true" {
 			continue
 		}
 		end, _ := parseStamp(ts["planned_end_time"])
-		if !end.After(now) {
+		if end.Before(now) {
 			ts["has_breached"] = "true"
 			s.timings(s.defByID(ts["sla"]), ts, end)
 		}
