@@ -81,6 +81,7 @@ func (s *Server) Create(tableName string, f Fields) string {
 		r["number"] = fmt.Sprintf("%s%07d", p.prefix, p.first+s.numbers[tableName]-1)
 	}
 	t.add(r)
+	s.byNumber[r["number"]] = r
 	if !s.o.NoInsertAudit {
 		for _, k := range slices.Sorted(maps.Keys(r)) {
 			if r[k] != "" && audited(k) {
@@ -106,14 +107,11 @@ func (s *Server) audit(tableName string, r record, field, old, new string, at ti
 
 // find returns a task by number. Callers hold mu.
 func (s *Server) find(number string) (string, record) {
-	for _, name := range []string{"incident", "change_request"} {
-		for _, r := range s.tables[name].rows {
-			if r["number"] == number {
-				return name, r
-			}
-		}
+	r, ok := s.byNumber[number]
+	if !ok {
+		panic("servicenowsim: no task " + number)
 	}
-	panic("servicenowsim: no task " + number)
+	return r["sys_class_name"], r
 }
 
 // Update changes a task now, as a user saving its form: the business rules run, the changes
@@ -185,6 +183,7 @@ func (s *Server) Delete(number string) {
 	name, r := s.find(number)
 	t := s.tables[name]
 	t.rows = slices.DeleteFunc(t.rows, func(x record) bool { return x["sys_id"] == r["sys_id"] })
+	delete(s.byNumber, number)
 }
 
 // Hide makes a read ACL hide a task from the API user (it still counts in paging).

@@ -15,9 +15,10 @@ import (
 // <=, IN, NOT IN, STARTSWITH, LIKE, ISEMPTY and ISNOTEMPTY. ^NQ (a new query OR'd at the top) is
 // refused: no client here sends it.
 
-// condition is one field comparison.
+// condition is one field comparison; set holds the values of IN and NOT IN.
 type condition struct {
 	field, op, value string
+	set              map[string]bool
 }
 
 // clause is conditions OR'd together.
@@ -87,7 +88,14 @@ func parseCondition(tok string) (condition, error) {
 	}
 	for _, op := range operators {
 		if v, ok := strings.CutPrefix(rest, op); ok {
-			return condition{field: field, op: op, value: v}, nil
+			c := condition{field: field, op: op, value: v}
+			if op == "IN" || op == "NOT IN" {
+				c.set = map[string]bool{}
+				for w := range strings.SplitSeq(v, ",") {
+					c.set[w] = true
+				}
+			}
+			return c, nil
 		}
 	}
 	return condition{}, fmt.Errorf("condition %q has no operator the simulator knows", tok)
@@ -135,10 +143,12 @@ func (c condition) matches(get func(string) (string, bool)) bool {
 		return v != "" && cmp(c.value) < 0
 	case "<=":
 		return v != "" && cmp(c.value) <= 0
-	case "IN":
-		return slices.ContainsFunc(strings.Split(c.value, ","), func(w string) bool { return cmp(w) == 0 })
-	case "NOT IN":
-		return !slices.ContainsFunc(strings.Split(c.value, ","), func(w string) bool { return cmp(w) == 0 })
+	case "IN", "NOT IN":
+		in := c.set[v]
+		if !in && numeric {
+			in = slices.ContainsFunc(strings.Split(c.value, ","), func(w string) bool { return cmp(w) == 0 })
+		}
+		return in == (c.op == "IN")
 	case "STARTSWITH":
 		return strings.HasPrefix(v, c.value)
 	case "LIKE":

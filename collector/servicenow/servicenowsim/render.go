@@ -109,15 +109,29 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t *table) ([]byte,
 			return nil, fmt.Errorf("sysparm_offset %q is not a number", v)
 		}
 	}
-	var sel []record
+	type keyed struct {
+		r    record
+		keys map[string]string
+	}
+	var sel []keyed
 	for _, row := range t.rows {
-		if qq.matches(s.getter(t, row), s.o.StrictQueries) {
-			sel = append(sel, row)
+		get := s.getter(t, row)
+		if qq.matches(get, s.o.StrictQueries) {
+			k := keyed{r: row, keys: map[string]string{"sys_id": row["sys_id"]}}
+			for _, o := range qq.orders {
+				k.keys[o.field], _ = get(o.field)
+			}
+			sel = append(sel, k)
 		}
 	}
-	slices.SortStableFunc(sel, func(a, b record) int { return qq.compare(s.getter(t, a), s.getter(t, b)) })
+	slices.SortFunc(sel, func(a, b keyed) int { // sys_id breaks every tie
+		return qq.compare(func(f string) (string, bool) { return a.keys[f], true }, func(f string) (string, bool) { return b.keys[f], true })
+	})
 	total := len(sel)
-	page := sel[min(offset, total):min(offset+limit, total)]
+	var page []record
+	for _, k := range sel[min(offset, total):min(offset+limit, total)] {
+		page = append(page, k.r)
+	}
 
 	h := w.Header()
 	if q.Get("sysparm_no_count") != "true" {

@@ -166,7 +166,9 @@ type Server struct {
 	used    int
 	seq     int
 	numbers map[string]int
-	log     []Request
+	// byNumber finds a task by its number.
+	byNumber map[string]record
+	log      []Request
 	// afterServe runs after each table request is answered, outside the lock.
 	afterServe func(endpoint string, n int)
 	served     map[string]int
@@ -187,7 +189,7 @@ func New(o Options) *Server {
 		o.UserZone = time.UTC
 	}
 	s := &Server{o: o, now: o.Now, tables: newTables(), hidden: map[string]bool{}, tokens: map[string]time.Time{},
-		numbers: map[string]int{}, served: map[string]int{}}
+		numbers: map[string]int{}, served: map[string]int{}, byNumber: map[string]record{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -205,6 +207,14 @@ func (s *Server) Log() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.log)
+}
+
+// SetRateLimit changes the requests an hour the rate limit rule allows (0: no rule), as an
+// administrator editing the rule; the hour's count is kept.
+func (s *Server) SetRateLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.o.RateLimit = n
 }
 
 // Revoke refuses every credential until Restore.
