@@ -19,6 +19,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
+	"github.com/sla-exporter/sla_exporter/collector/servicenow"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 )
@@ -38,6 +39,7 @@ var Kinds = map[string]collector.Kind{
 	"prometheus":  prometheus.Kind,
 	"redmine":     redmine.Kind,
 	"rt":          rt.Kind,
+	"servicenow":  servicenow.Kind,
 	"statuspage":  statuspage.Kind,
 	"uptime_kuma": uptimekuma.Kind,
 }
