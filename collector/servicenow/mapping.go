@@ -115,9 +115,9 @@ func (s *settings) status(state, hold string) (string, ticket.Category, *rejecti
 	return name, cat, nil
 }
 
-// history replays the audited changes of state and hold_reason from the state at creation (the
-// first change's old value; an insert's audit row, with no old value, is the state at
-// creation). A state the audit does not reach (an update made without auditing) is taken from
+// history replays the audited changes of state and hold_reason from the state at the insert (the
+// first change's old value; an insert's audit row, with no old value, is the state it was
+// inserted in). A state the audit does not reach (an update made without auditing) is taken from
 // the record, at resolved_at, closed_at or sys_updated_on. Times before creation are taken as
 // the creation, and the history never goes backwards. The first response is the first entry
 // into a response state.
@@ -161,7 +161,14 @@ func (s *settings) history(r row, created time.Time, audits []row) ([]ticket.Sta
 		hist = append(hist, ticket.StatusChange{At: at, Status: name, Category: cat})
 		return nil
 	}
-	if rj := emit(created); rj != nil {
+	// The state at creation is the insert's, from when the record was saved: opened_at may be
+	// earlier (the form opened, the call taken, an import's original time), and until the insert
+	// the ticket is open, as the engine takes a ticket before its first status.
+	inserted, err := r.time("sys_created_on")
+	if err != nil {
+		return nil, time.Time{}, reject("sys_created_on is not a date-time", "%v", err)
+	}
+	if rj := emit(later(inserted, created)); rj != nil {
 		return nil, time.Time{}, rj
 	}
 	for i := 0; i < len(changes); {
