@@ -146,7 +146,7 @@ func TestMapping(t *testing.T) {
 		},
 		"INC0010006": {
 			ID: "INC0010006", Created: utc("2026-03-01 20:00"), Priority: "4 - Low", Type: "incident",
-			Fields:  map[string]string{"sys_id": sysID("INC0010006"), "reopen_count": "0"},
+			Fields: map[string]string{"sys_id": sysID("INC0010006"), "reopen_count": "0"},
 			// Open from opened_at; its state at the insert, New, from then.
 			History: []ticket.StatusChange{sc("2026-03-02 11:00", "New", ticket.Open)},
 		},
