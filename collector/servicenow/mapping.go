@@ -127,6 +127,9 @@ func (s *settings) history(r row, created time.Time, audits []row) ([]ticket.Sta
 		return nil, time.Time{}, rj
 	}
 	state, hold := r.get("state"), r.get("hold_reason")
+	if rj := s.checkAudited(r, changes); rj != nil {
+		return nil, time.Time{}, rj
+	}
 	firstState, firstHold := true, true
 	for _, c := range changes {
 		switch {
@@ -197,6 +200,27 @@ func (s *settings) history(r row, created time.Time, audits []row) ([]ticket.Sta
 		}
 	}
 	return hist, response, nil
+}
+
+// checkAudited refuses a record that was updated and is now resolved, closed or canceled, but
+// has no audited change of state: the user cannot read sys_audit (a row-level ACL answers no
+// rows rather than an error), or the table is not audited. Its history would otherwise read as
+// resolved from its creation. A record inserted in that state and never updated is taken as
+// it is.
+func (s *settings) checkAudited(r row, changes []change) *rejection {
+	if !s.states[r.get("state")].Stopped() || slices.ContainsFunc(changes, func(c change) bool { return c.field == "state" }) {
+		return nil
+	}
+	updates, err := r.int("sys_mod_count")
+	if err != nil {
+		return reject("sys_mod_count is not a whole number", "%v", err)
+	}
+	if updates == 0 {
+		return nil
+	}
+	return reject("an updated record without audited state changes",
+		"state %s (%s) after %d updates, but no sys_audit row of a state change: can the user read sys_audit (admin only in the base system), and is %s audited?",
+		r.get("state"), s.names[r.get("state")], updates, s.table)
 }
 
 // fallbackTime is when a state missing from the audit began, as the record tells: resolved_at

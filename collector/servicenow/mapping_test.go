@@ -201,6 +201,35 @@ func TestMapping_WithoutInsertAudits(t *testing.T) {
 	}
 }
 
+// TestMapping_AuditUnreadable: a user who may not read sys_audit gets no rows, not an error.
+// An incident updated to Resolved would read as resolved from its creation: it is rejected,
+// saying why; one inserted Closed and never updated, and one still open, are taken as they are.
+func TestMapping_AuditUnreadable(t *testing.T) {
+	e := newEnv(t, servicenowsim.Options{})
+	a := e.sim.Create("incident", nil)
+	e.clk.Set(at(30))
+	e.sim.Update(a, servicenowsim.Fields{"state": "2"})
+	e.clk.Set(at(60))
+	e.sim.Update(a, servicenowsim.Fields{"state": "6"})
+	b := e.sim.Create("incident", servicenowsim.Fields{"state": "7"})
+	c := e.sim.Create("incident", nil)
+	e.sim.Update(c, servicenowsim.Fields{"state": "2"})
+	e.sim.HideTable("sys_audit", true)
+	batch, err := e.source(t, "").Sync(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []collector.Rejection{{Where: a, Rule: "an updated record without audited state changes",
+		Reason: "state 6 (Resolved) after 2 updates, but no sys_audit row of a state change: can the user read sys_audit (admin only in the base system), and is incident audited?"}}
+	if diff := cmp.Diff(want, batch.Rejected); diff != "" {
+		t.Errorf("rejections (-want +got):\n%s", diff)
+	}
+	got := byID(batch.Tickets)
+	if len(got) != 2 || got[b].History[0].Status != "Closed" || got[c].History[0].Status != "In Progress" {
+		t.Errorf("tickets %+v", batch.Tickets)
+	}
+}
+
 // TestMapping_ChangeRequests: the change_request table, its states, and close_code for the
 // change success rate.
 func TestMapping_ChangeRequests(t *testing.T) {

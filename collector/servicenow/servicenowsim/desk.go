@@ -194,6 +194,14 @@ func (s *Server) Hide(number string, hidden bool) {
 	s.hidden[r["sys_id"]] = hidden
 }
 
+// HideTable makes read ACLs hide every row of a table from the API user: its listings come
+// empty (with their paging), as ServiceNow answers a user who may read none of the rows.
+func (s *Server) HideTable(name string, hidden bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hiddenTables[name] = hidden
+}
+
 // Task returns a task's fields.
 func (s *Server) Task(number string) Fields {
 	s.mu.Lock()

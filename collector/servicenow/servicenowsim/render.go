@@ -151,7 +151,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t *table) ([]byte,
 	links := q.Get("sysparm_exclude_reference_link") != "true"
 	out := make([]map[string]any, 0, len(page))
 	for _, row := range page {
-		if s.hidden[row["sys_id"]] {
+		if s.hidden[row["sys_id"]] || s.hiddenTables[t.name] {
 			continue // a read ACL removes the row after the page is cut
 		}
 		out = append(out, s.render(t, row, fields, display, links))

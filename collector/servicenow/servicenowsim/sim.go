@@ -154,18 +154,20 @@ type Server struct {
 	*httptest.Server
 	apitest.Plumbing[Fault]
 
-	mu      sync.Mutex
-	o       Options
-	now     func() time.Time
-	tables  map[string]*table
-	defs    []*slaDef
-	hidden  map[string]bool // sys_ids a read ACL hides
-	revoked bool
-	tokens  map[string]time.Time // access token to expiry
-	window  time.Time            // the rate limit's current hour
-	used    int
-	seq     int
-	numbers map[string]int
+	mu     sync.Mutex
+	o      Options
+	now    func() time.Time
+	tables map[string]*table
+	defs   []*slaDef
+	hidden map[string]bool // sys_ids a read ACL hides
+	// hiddenTables are the tables whose every row a read ACL hides.
+	hiddenTables map[string]bool
+	revoked      bool
+	tokens       map[string]time.Time // access token to expiry
+	window       time.Time            // the rate limit's current hour
+	used         int
+	seq          int
+	numbers      map[string]int
 	// byNumber finds a task by its number.
 	byNumber map[string]record
 	log      []Request
@@ -188,7 +190,7 @@ func New(o Options) *Server {
 	if o.UserZone == nil {
 		o.UserZone = time.UTC
 	}
-	s := &Server{o: o, now: o.Now, tables: newTables(), hidden: map[string]bool{}, tokens: map[string]time.Time{},
+	s := &Server{o: o, now: o.Now, tables: newTables(), hidden: map[string]bool{}, hiddenTables: map[string]bool{}, tokens: map[string]time.Time{},
 		numbers: map[string]int{}, served: map[string]int{}, byNumber: map[string]record{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
