@@ -1,6 +1,7 @@
 package servicenow
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -63,12 +64,13 @@ func TestIncremental_10000Incidents(t *testing.T) {
 
 	// One incident changes: the listing, its audit rows, its task_sla rows.
 	e.clk.Advance(time.Hour)
-	e.sim.Update("INC0005000", servicenowsim.Fields{"state": "3", "hold_reason": "1"})
+	changed := fmt.Sprintf("INC%07d", n/2)
+	e.sim.Update(changed, servicenowsim.Fields{"state": "3", "hold_reason": "1"})
 	e.sim.ResetCounts()
 	if b, err = src.Sync(t.Context(), cp); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"INC0005000"}, idsOf(b.Tickets)); diff != "" {
+	if diff := cmp.Diff([]string{changed}, idsOf(b.Tickets)); diff != "" {
 		t.Errorf("tickets of the changed sync (-want +got):\n%s", diff)
 	}
 	if l, a, s := count(); l != 1 || a != 1 || s != 1 {
