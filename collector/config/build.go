@@ -285,12 +285,25 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 			return o, err
 		}
 		o.ToolDeadlineField = ro.ToolDeadline
+		if ro.Verdict != "" {
+			if o.Verdict, err = slo.ParseVerdict(ro.Verdict); err != nil {
+				return o, b.fail(err, field("verdict")...)
+			}
+		}
+		o.NativeTolerance = DefaultNativeTolerance
+		if ro.NativeTolerance != nil {
+			o.NativeTolerance = time.Duration(*ro.NativeTolerance)
+			if o.NativeTolerance%time.Second != 0 {
+				return o, b.fail(fmt.Errorf("%s is not a whole number of seconds", o.NativeTolerance), field("native_tolerance")...)
+			}
+		}
 	case slo.Availability, slo.EventRatio:
 		if ro.Series == "" {
 			return o, b.fail(errors.New("series is required: the name of the series within the source"), field("series")...)
 		}
-		if ro.Clock != "" || ro.Calendar != "" || len(ro.Targets) > 0 || len(ro.Select) > 0 || len(ro.PauseOn) > 0 || ro.Reopen != "" || ro.WarnAt != 0 || ro.ToolDeadline != "" {
-			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen, warn_at and tool_deadline_field apply to ticket objectives, not %s", ro.Kind), field("kind")...)
+		if ro.Clock != "" || ro.Calendar != "" || len(ro.Targets) > 0 || len(ro.Select) > 0 || len(ro.PauseOn) > 0 || ro.Reopen != "" || ro.WarnAt != 0 || ro.ToolDeadline != "" ||
+			ro.Verdict != "" || ro.NativeTolerance != nil {
+			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen, warn_at, tool_deadline_field, verdict and native_tolerance apply to ticket objectives, not %s", ro.Kind), field("kind")...)
 		}
 		if o.Kind == slo.Availability {
 			cfg, err := b.availability(&ro.Availability, field("availability"))

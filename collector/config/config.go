@@ -23,6 +23,8 @@ const (
 	DefaultSourceInterval     = 5 * time.Minute
 	DefaultSourceTimeout      = time.Minute
 	DefaultWarnAt             = 0.75
+	// DefaultNativeTolerance: tools keep deadlines to the minute.
+	DefaultNativeTolerance = time.Minute
 )
 
 // Config is a checked configuration, with engine objects built and defaults filled in.
@@ -188,6 +190,9 @@ type Objective struct {
 	// current cycle (RT's Due: rt_due), RFC 3339: the evaluation counts the open cycles whose
 	// deadline the tool and the exporter disagree on (ticket objectives only).
 	ToolDeadlineField string
+	// NativeTolerance is how far apart, in working time, the engine's deadline of a cycle and
+	// the ticket tool's native one may be and still agree (native_tolerance, ticket objectives).
+	NativeTolerance time.Duration
 	// Location is the objective's timezone (its timezone key, else global.timezone): that of
 	// its period, and the one its times are shown in. Kept apart from Period, which has none
 	// when rolling.

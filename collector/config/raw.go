@@ -227,28 +227,32 @@ type rawService struct {
 }
 
 type rawObjective struct {
-	Name           string              `yaml:"name"`
-	Service        string              `yaml:"service"`
-	Description    string              `yaml:"description"`
-	Kind           string              `yaml:"kind"`
-	Target         ratio               `yaml:"target"`
-	Period         string              `yaml:"period"`
-	Timezone       string              `yaml:"timezone"`
-	Source         string              `yaml:"source"`
-	Series         string              `yaml:"series"`
-	Labels         map[string]string   `yaml:"labels"`
-	BurnWindows    []model.Duration    `yaml:"burn_windows"`
-	ForecastWindow model.Duration      `yaml:"forecast_window"`
-	Clock          string              `yaml:"clock"`
-	Calendar       string              `yaml:"calendar"`
-	Targets        map[string]string   `yaml:"targets"`
-	PauseOn        []string            `yaml:"pause_on"`
-	Reopen         string              `yaml:"reopen"`
-	WarnAt         ratio               `yaml:"warn_at"`
-	ToolDeadline   string              `yaml:"tool_deadline_field"`
-	Select         map[string][]string `yaml:"select"`
-	Availability   rawAvailability     `yaml:"availability"`
-	Alerting       rawAlerting         `yaml:"alerting"`
+	Name           string            `yaml:"name"`
+	Service        string            `yaml:"service"`
+	Description    string            `yaml:"description"`
+	Kind           string            `yaml:"kind"`
+	Target         ratio             `yaml:"target"`
+	Period         string            `yaml:"period"`
+	Timezone       string            `yaml:"timezone"`
+	Source         string            `yaml:"source"`
+	Series         string            `yaml:"series"`
+	Labels         map[string]string `yaml:"labels"`
+	BurnWindows    []model.Duration  `yaml:"burn_windows"`
+	ForecastWindow model.Duration    `yaml:"forecast_window"`
+	Clock          string            `yaml:"clock"`
+	Calendar       string            `yaml:"calendar"`
+	Targets        map[string]string `yaml:"targets"`
+	PauseOn        []string          `yaml:"pause_on"`
+	Reopen         string            `yaml:"reopen"`
+	WarnAt         ratio             `yaml:"warn_at"`
+	ToolDeadline   string            `yaml:"tool_deadline_field"`
+	Verdict        string            `yaml:"verdict"`
+	// NativeTolerance is a pointer so that an explicit 0s (deadlines must match to the
+	// second) differs from the default.
+	NativeTolerance *model.Duration     `yaml:"native_tolerance"`
+	Select          map[string][]string `yaml:"select"`
+	Availability    rawAvailability     `yaml:"availability"`
+	Alerting        rawAlerting         `yaml:"alerting"`
 }
 
 type rawAvailability struct {
