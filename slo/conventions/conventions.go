@@ -33,6 +33,10 @@ const (
 	LabelUnit             = "unit"
 	// LabelReport names a scheduled report delivery (the reports section).
 	LabelReport = "report"
+	// LabelDisagreement is the kind of disagreement on NativeDisagreements. It is not "kind",
+	// which sla_objective_info carries with the objective's kind: a join of the two with
+	// group_left would overwrite one with the other.
+	LabelDisagreement = "disagreement"
 )
 
 // Objective metrics, then KPI, contract, source and exporter metrics. sla_kpi_info carries each
@@ -70,6 +74,12 @@ const (
 	SourceRequests             = "sla_source_requests_total"
 	SourceStatus               = "sla_source_status"
 	ToolDeadlineCycles         = "sla_tool_deadline_cycles"
+	// NativeCycles counts an objective's cycles compared with the ticket tool's own SLA
+	// records (open, or decided in the current period by either side), and
+	// NativeDisagreements those that disagree, by LabelDisagreement. Published for ticket
+	// objectives whose source imports native SLA records of their clock.
+	NativeCycles        = "sla_native_cycles"
+	NativeDisagreements = "sla_native_disagreements"
 	SourcePages                = "sla_source_pages_total"
 	SourceFetchedRecords       = "sla_source_fetched_records_total"
 	SourceRetries              = "sla_source_retries_total"
@@ -133,6 +143,16 @@ const (
 	OutcomeGood     = "good"
 	OutcomeBad      = "bad"
 	OutcomeExcluded = "excluded"
+)
+
+// Disagreement label values of NativeDisagreements (ticket.Disagreement): one says breached and
+// the other not; the deadlines differ by more than native_tolerance in working time; the tool
+// has a cycle the engine has not; the engine has one the tool has not.
+const (
+	DisagreementVerdict    = "verdict"
+	DisagreementDeadline   = "deadline"
+	DisagreementNativeOnly = "native_only"
+	DisagreementEngineOnly = "engine_only"
 )
 
 // State label values of TicketsOpen.
