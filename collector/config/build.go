@@ -29,6 +29,11 @@ type builder struct {
 
 // fail returns an error for the field at path (e.g. "objectives", 2, "target").
 func (b *builder) fail(err error, path ...any) error {
+	return &fieldError{file: b.file, line: collector.LineOf(b.root, path...), field: fieldPath(path...), err: err}
+}
+
+// fieldPath writes a path of the file as errors name it: "sources[0].webhook".
+func fieldPath(path ...any) string {
 	var field strings.Builder
 	for _, p := range path {
 		switch p := p.(type) {
@@ -41,7 +46,7 @@ func (b *builder) fail(err error, path ...any) error {
 			fmt.Fprintf(&field, "[%d]", p)
 		}
 	}
-	return &fieldError{file: b.file, line: collector.LineOf(b.root, path...), field: field.String(), err: err}
+	return field.String()
 }
 
 // namePattern keeps names usable as label values and in file names of generated rules.
@@ -144,6 +149,11 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(err, append(at, "ticket_url")...)
 		}
 		s.TicketURL = rs.TicketURL
+		wh, err := b.webhook(rs.webhookNode, append(at, "webhook"))
+		if err != nil {
+			return err
+		}
+		s.Webhook = wh
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
 			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {

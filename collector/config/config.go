@@ -7,6 +7,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/delivery"
+	"github.com/sla-exporter/sla_exporter/collector/webhook"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
@@ -157,6 +158,9 @@ type Source struct {
 	// TicketURL is the template of a link to one of the source's tickets in its tool, an
 	// absolute http(s) URL holding {id}; empty when none is configured (see TicketLink).
 	TicketURL string
+	// Webhook, when set, is how calls to the source's webhook endpoint are signed: a valid call
+	// syncs the source at once (collector.Runner.SyncNow).
+	Webhook *webhook.Spec
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.

@@ -140,6 +140,9 @@ type rawSource struct {
 	TicketURL  string
 	Health     rawHealth
 	healthNode *yaml.Node
+	// webhookNode is the webhook block (webhook.go), decoded by the builder so that its errors
+	// name their field; nil when absent.
+	webhookNode *yaml.Node
 	Block      *yaml.Node
 	node       *yaml.Node
 }
@@ -200,6 +203,8 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 		case "health":
 			s.healthNode = v
 			err = collector.DecodeStrict(v, &s.Health)
+		case "webhook":
+			s.webhookNode = v
 		default:
 			blocks[k.Value], keys[k.Value] = v, k
 			continue
