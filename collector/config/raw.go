@@ -143,8 +143,8 @@ type rawSource struct {
 	// webhookNode is the webhook block (webhook.go), decoded by the builder so that its errors
 	// name their field; nil when absent.
 	webhookNode *yaml.Node
-	Block      *yaml.Node
-	node       *yaml.Node
+	Block       *yaml.Node
+	node        *yaml.Node
 }
 
 // rawHealth is a source's health: block. Pointers tell an explicit 0 from an absent key.
