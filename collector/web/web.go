@@ -37,6 +37,9 @@ type Options struct {
 	// (see Readiness). /-/ready waits for it, so a fresh start does not announce itself ready
 	// while every objective still reads no_data.
 	Ready func(*collector.Snapshot) bool
+	// SyncNow asks the runner for an immediate sync of a source (collector.Runner.SyncNow);
+	// nil serves no webhook.
+	SyncNow func(source string) (queued bool, err error)
 }
 
 // Handler returns the HTTP handler of every endpoint.
@@ -85,6 +88,9 @@ func Handler(o Options) http.Handler {
 	})
 	mux.HandleFunc("GET /api/v1/sources", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, SourcesJSON(o.Expo.Snapshot()))
+	})
+	mux.HandleFunc("POST /api/v1/sources/{name}/webhook", func(w http.ResponseWriter, r *http.Request) {
+		sourceWebhook(w, r, o)
 	})
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)
