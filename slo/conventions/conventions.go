@@ -74,12 +74,6 @@ const (
 	SourceRequests             = "sla_source_requests_total"
 	SourceStatus               = "sla_source_status"
 	ToolDeadlineCycles         = "sla_tool_deadline_cycles"
-	// NativeCycles counts an objective's cycles compared with the ticket tool's own SLA
-	// records (open, or decided in the current period by either side), and
-	// NativeDisagreements those that disagree, by LabelDisagreement. Published for ticket
-	// objectives whose source imports native SLA records of their clock.
-	NativeCycles        = "sla_native_cycles"
-	NativeDisagreements = "sla_native_disagreements"
 	SourcePages                = "sla_source_pages_total"
 	SourceFetchedRecords       = "sla_source_fetched_records_total"
 	SourceRetries              = "sla_source_retries_total"
@@ -102,6 +96,15 @@ const (
 	ConfigLastReloadSuccessful = "sla_config_last_reload_successful"
 	ConfigLastReloadSuccess    = "sla_config_last_reload_success_timestamp_seconds"
 	BuildInfo                  = "sla_exporter_build_info"
+)
+
+// Native SLA metrics: NativeCycles counts an objective's cycles compared with the ticket tool's
+// own SLA records (open, or decided in the current period by either side), and
+// NativeDisagreements those that disagree, by LabelDisagreement. Published for ticket objectives
+// whose source imports native SLA records of their clock.
+const (
+	NativeCycles        = "sla_native_cycles"
+	NativeDisagreements = "sla_native_disagreements"
 )
 
 // Contract metrics. Three credits, named so that none passes for another: the final one of each

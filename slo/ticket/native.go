@@ -17,8 +17,8 @@ type nativeRec struct {
 	breached, paused      bool
 }
 
-// NativeClock is the clock a native SLA measures, and whether it maps to one.
-func (n *NativeSLA) NativeClock() (Kind, bool) {
+// ClockKind is the kind of clock a native SLA measures, and whether it maps to one.
+func (n *NativeSLA) ClockKind() (Kind, bool) {
 	if n.Clock == "" {
 		return 0, false
 	}
@@ -41,7 +41,7 @@ func (t *Ticket) validateNative() error {
 			return fmt.Errorf("ticket %s: native SLA %q (entry %d) has no start", t.ID, n.Name, i)
 		}
 		what := fmt.Sprintf("ticket %s: native SLA %q started %s", t.ID, n.Name, stamp(n.Start))
-		if _, ok := n.NativeClock(); !ok && n.Clock != "" {
+		if _, ok := n.ClockKind(); !ok && n.Clock != "" {
 			return fmt.Errorf("%s: clock %q is not response, resolution or empty", what, n.Clock)
 		}
 		// Compared in whole seconds, as the store keeps them: a tool that writes milliseconds
@@ -76,7 +76,7 @@ func (s *Store) addNative(t *Ticket) {
 		n := &t.Native[i]
 		r := nativeRec{start: n.Start.Unix(), deadline: unixOrNone(n.Deadline), stop: unixOrNone(n.Stop),
 			name: s.intern(n.Name), breached: n.Breached, paused: n.Paused}
-		if k, ok := n.NativeClock(); ok {
+		if k, ok := n.ClockKind(); ok {
 			r.clock = uint8(k) + 1
 		}
 		s.nativeByClock[r.clock]++
