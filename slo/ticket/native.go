@@ -17,13 +17,15 @@ type nativeRec struct {
 	breached, paused      bool
 }
 
-// ClockKind is the kind of clock a native SLA measures, and whether it maps to one.
+// ClockKind is the kind of clock a native SLA measures, and whether it maps to one. The names
+// are exact, lower-case: the store keeps the kind, not the text.
 func (n *NativeSLA) ClockKind() (Kind, bool) {
-	if n.Clock == "" {
-		return 0, false
+	for i, name := range kindNames {
+		if n.Clock == name {
+			return Kind(i), true
+		}
 	}
-	k, err := ParseKind(n.Clock)
-	return k, err == nil
+	return 0, false
 }
 
 // validateNative checks the native SLA records: each names its SLA, has a start, a clock the

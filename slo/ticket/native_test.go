@@ -70,6 +70,8 @@ func TestStoreRejectsNative(t *testing.T) {
 		{"no start", func(n *NativeSLA) { n.Start = time.Time{} }, `ticket INC1: native SLA "Time to resolution" (entry 1) has no start`},
 		{"unknown clock", func(n *NativeSLA) { n.Clock = "reply" },
 			`ticket INC1: native SLA "Time to resolution" started 2025-03-10T08:00:00Z: clock "reply" is not response, resolution or empty`},
+		{"clock in capitals", func(n *NativeSLA) { n.Clock = "Resolution" },
+			`ticket INC1: native SLA "Time to resolution" started 2025-03-10T08:00:00Z: clock "Resolution" is not response, resolution or empty`},
 		{"stop before start", func(n *NativeSLA) { n.Stop = utc("2025-03-10 07:59:59") },
 			`ticket INC1: native SLA "Time to resolution" started 2025-03-10T08:00:00Z: stop 2025-03-10T07:59:59Z is before the start`},
 		{"deadline before start", func(n *NativeSLA) { n.Deadline = utc("2025-03-09 17:00:00") },
