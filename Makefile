@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit test-redmine test-rt test-zabbix lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-uptime test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -24,15 +24,30 @@ LDFLAGS     := -X github.com/prometheus/common/version.Version=$(VERSION) \
 build: ## Build the exporter into ./sla_exporter.
 	$(GO) build -ldflags "$(LDFLAGS)" -o sla_exporter ./cmd/sla_exporter
 
-test: lint unit ## Lint, then run every test with the race detector.
+test: lint unit test-uptime ## Lint, then run every test with the race detector, the uptime script included.
 
-unit: ## Run every test with the race detector.
-	$(GO) test -race -count=1 $(PKGS)
+# TestUptimeEndToEnd runs a 75-second script on the wall clock: it has its own target, which
+# `make test` runs after the others.
+unit: ## Run every test with the race detector, but the uptime end-to-end test (make test-uptime).
+	$(GO) test -race -count=1 -skip '^TestUptimeEndToEnd$$' $(PKGS)
+
+# The uptime sources against real programs: blackbox_exporter and Prometheus (deploy/ci/install-tools.sh)
+# on loopback, a scripted outage and gap, about 90 s. CI=true: a missing program fails the test.
+test-uptime: ## Run the uptime sources end to end against blackbox_exporter and Prometheus (~90 s; needs deploy/ci/install-tools.sh).
+	CI=true $(GO) test -race -count=1 -run '^TestUptimeEndToEnd$$' -v ./deploy/e2e/
 
 # The redmine source against a real Redmine, which deploy/ci/install-redmine.sh installs (as root,
 # about 35 s). CI=true: a Redmine that is missing fails the test instead of skipping it.
 test-redmine: ## Run the redmine source against a real Redmine (install it first: sudo deploy/ci/install-redmine.sh).
 	CI=true $(GO) test -race -count=1 -run '^(TestRealRedmine|TestReplaySync|TestShippedConfig)$$' -v ./collector/redmine/
+
+# The pages in a real headless Chromium and the report printed to PDF, read back with poppler
+# (make test runs them too). CI=true: a missing chromium or poppler-utils fails instead of
+# skipping. Screenshots and the PDF are written to SLA_ARTEFACTS to be looked at.
+SLA_ARTEFACTS ?= $(CURDIR)/artefacts
+test-browser: ## Run the browser and PDF tests (needs chromium, poppler-utils: deploy/ci/install-tools.sh); artefacts in ./artefacts.
+	CI=true SLA_ARTEFACTS=$(SLA_ARTEFACTS) $(GO) test -count=1 -v -run '^(TestBrowser|TestDemoPDF|TestPrint|TestReportPDF|TestReportEndpointPDF)' ./collector/web/ ./collector/report/ ./collector/pdf/ ./cmd/sla_exporter/
+	@echo "artefacts: $(SLA_ARTEFACTS)"
 
 lint: fmt vet staticcheck ## gofmt, go vet and staticcheck.
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
 )
 
 // command is one subcommand: it declares its flags on creation and runs when chosen.
@@ -18,4 +20,7 @@ type env struct {
 	stdout, stderr io.Writer
 	logger         *slog.Logger
 	hup            <-chan os.Signal
+	// pdf prints reports to PDF with the browser --report.chromium-path names, or the one
+	// installed.
+	pdf *pdf.Printer
 }

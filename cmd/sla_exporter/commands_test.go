@@ -46,7 +46,7 @@ func TestCheckDemo(t *testing.T) {
 var knownKinds = strings.Join(sources.Names(), ", ")
 
 // apiExamples are the shipped examples of the API source kinds, checked for syntax only.
-var apiExamples = map[string]bool{"github.yml": true, "gitlab.yml": true}
+var apiExamples = map[string]bool{"github.yml": true, "gitlab.yml": true, "zendesk.yml": true}
 
 // TestCheckShippedConfigs checks every configuration the project ships: the examples under
 // deploy/config and the test configurations here.

@@ -12,8 +12,9 @@ import (
 )
 
 // reportRenderer renders the service report for the scheduled deliveries, from the evaluator's
-// configuration and data and the latest evaluation published, in every format a delivery asks.
-func reportRenderer(eval *evaluation.Evaluator, expo *collector.Exposition, demo bool) delivery.Renderer {
+// configuration and data and the latest evaluation published, in every format a delivery asks;
+// printer prints the PDF.
+func reportRenderer(eval *evaluation.Evaluator, expo *collector.Exposition, demo bool, printer report.Printer) delivery.Renderer {
 	return func(ctx context.Context, req delivery.Request) ([]delivery.Attachment, error) {
 		snap := expo.Snapshot()
 		if snap.At.IsZero() {
@@ -31,7 +32,7 @@ func reportRenderer(eval *evaluation.Evaluator, expo *collector.Exposition, demo
 				return nil, err
 			}
 			var buf bytes.Buffer
-			if err := report.Render(ctx, &buf, rep, format); err != nil {
+			if err := report.RenderWith(ctx, &buf, rep, format, printer); err != nil {
 				return nil, fmt.Errorf("report %s as %s: %w", req.Period, f, err)
 			}
 			atts = append(atts, delivery.Attachment{Filename: report.FileName(rep, format), ContentType: report.ContentType(format), Data: buf.Bytes()})

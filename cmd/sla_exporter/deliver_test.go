@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +13,9 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/delivery"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
+	"github.com/sla-exporter/sla_exporter/collector/pdf/pdftest"
+	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
 // TestReportRenderer: the scheduled deliveries get the report of the period they ask for, in
@@ -27,7 +32,7 @@ func TestReportRenderer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	render := reportRenderer(eval, expo, true)
+	render := reportRenderer(eval, expo, true, nil)
 	req := delivery.Request{Report: "monthly", Period: "2026-11", Formats: []string{"html", "csv", "json"}}
 	if _, err := render(t.Context(), req); err == nil {
 		t.Error("rendered before any evaluation")
@@ -56,5 +61,67 @@ func TestReportRenderer(t *testing.T) {
 	req.Filter = delivery.Filter{Kind: delivery.FilterService, Value: "no-such-service"}
 	if _, err := render(t.Context(), req); err == nil {
 		t.Error("a filter naming nothing rendered")
+	}
+	// PDF without a browser to print it fails the delivery (it is retried and counted).
+	req = delivery.Request{Report: "monthly", Period: "2026-11", Formats: []string{"html", "pdf"}}
+	if _, err := render(t.Context(), req); !errors.Is(err, report.ErrNoPrinter) {
+		t.Errorf("PDF without a printer: %v", err)
+	}
+}
+
+// TestReportRendererPDF: a delivery asking for PDF gets the report printed by the installed
+// Chromium, beside the HTML, as report --format pdf writes it.
+func TestReportRendererPDF(t *testing.T) {
+	pdftest.RequireBrowser(t)
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	cfg, err := config.Load(demo.ConfigYAML, demoName, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expo := collector.NewExposition()
+	eval, err := evaluateAt(t.Context(), cfg, slog.New(slog.DiscardHandler), at, expo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval.Publish()
+	render := reportRenderer(eval, expo, true, pdf.New(pdf.Options{}))
+	atts, err := render(t.Context(), delivery.Request{Report: "monthly", Period: "2026-11", Formats: []string{"html", "pdf"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(atts) != 2 || atts[1].Filename != "service-report-2026-11.pdf" || atts[1].ContentType != "application/pdf" {
+		t.Fatalf("attachments %v", atts)
+	}
+	if got := pdftest.Pages(t, atts[1].Data); got != 10 {
+		t.Errorf("%d pages, want the demo report's 10", got)
+	}
+	if text := pdftest.Text(t, atts[1].Data); !strings.Contains(text[0], "Service report November 2026") {
+		t.Errorf("first page: %.200s", text[0])
+	}
+}
+
+// TestWarnNoBrowser: a scheduled PDF that no browser can print is said at start, once, naming
+// the package to install; a schedule without PDF says nothing.
+func TestWarnNoBrowser(t *testing.T) {
+	missing := pdf.New(pdf.Options{Path: "/nonexistent/chromium"})
+	for _, tc := range []struct {
+		formats []string
+		want    string
+	}{
+		{[]string{"html", "pdf"}, `level=WARN msg="scheduled report asks for PDF, which cannot be printed" report=monthly err="PDF needs a Chromium browser, and /nonexistent/chromium (--report.chromium-path) cannot be run: exec: \"/nonexistent/chromium\": stat /nonexistent/chromium: no such file or directory"` + "\n"},
+		{[]string{"html", "csv"}, ""},
+	} {
+		var logs strings.Builder
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+		cfg := &config.Config{Reports: []delivery.Spec{{Name: "monthly", Formats: tc.formats}, {Name: "weekly", Formats: tc.formats}}}
+		warnNoBrowser(logger, cfg, missing)
+		if logs.String() != tc.want {
+			t.Errorf("formats %v logged\n%s\nwant\n%s", tc.formats, logs.String(), tc.want)
+		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
+
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
 )
 
 func init() {
@@ -72,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	configFile := &configFlag{}
 	app.Flag("config.file", "Configuration file; without the flag the built-in demo configuration is served (an empty value is an error).").
 		IsSetByUser(&configFile.set).StringVar(&configFile.file)
+	chromiumPath := app.Flag("report.chromium-path", "Chromium that prints the report as PDF (report --format pdf, /report?format=pdf): a file, or a name on PATH. Default: chromium or chromium-browser on PATH or in /usr/bin (Debian's chromium package).").String()
 
 	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newReport(app, configFile), newRules(app, configFile), newDashboards(app), newVersion(app)}
 	chosen, err := app.Parse(args)
@@ -91,7 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	logger := promslog.New(logConfig)
 	for _, c := range cmds {
 		if c.name() == chosen {
-			return c.run(ctx, env{stdout: stdout, stderr: stderr, logger: logger, hup: hup})
+			printer := pdf.New(pdf.Options{Path: *chromiumPath, Logger: logger})
+			return c.run(ctx, env{stdout: stdout, stderr: stderr, logger: logger, hup: hup, pdf: printer})
 		}
 	}
 	return fmt.Errorf("unknown command %q", chosen)

@@ -22,7 +22,7 @@ type reportCmd struct {
 }
 
 func newReport(app *kingpin.Application, configFile *configFlag) command {
-	c := app.Command("report", "Sync every source once and write the service report of a period (executive summary, services, customer contracts, service desk scorecard, problem trends, suppliers) as HTML, JSON or CSV. Bad input exits with status 2.")
+	c := app.Command("report", "Sync every source once and write the service report of a period (executive summary, services, customer contracts, service desk scorecard, problem trends, suppliers) as HTML, PDF, JSON or CSV. Bad input exits with status 2.")
 	return &reportCmd{
 		configFile: configFile,
 		period:     c.Flag("period", "Month (2026-11) or quarter (2026-Q4), in global.timezone (default: the last finished month).").String(),
@@ -30,7 +30,7 @@ func newReport(app *kingpin.Application, configFile *configFlag) command {
 		customer:   c.Flag("customer", "Only the objectives and contracts whose customer label is this, and the tickets whose customer field is.").String(),
 		supplier:   c.Flag("supplier", "Only the objectives and contracts whose supplier label is this.").String(),
 		contractFl: c.Flag("contract", "Only this contract and its objectives.").String(),
-		format:     c.Flag("format", "html (one self-contained file), json, csv (one file per table) or pdf.").Default("html").String(),
+		format:     c.Flag("format", "html (one self-contained file), pdf (the HTML printed on A4 by a headless Chromium: see --report.chromium-path), json, or csv (one file per table).").Default("html").String(),
 		output:     c.Flag("output", "File to write; for csv a .zip file, or a folder to write the tables into. Default: standard output (csv as a zip).").Short('o').String(),
 		at:         c.Flag("at", "Instant to report at, RFC 3339 (default: now).").String(),
 	}
@@ -54,12 +54,15 @@ func exitCode(err error) int {
 }
 
 func (c *reportCmd) run(ctx context.Context, e env) error {
-	if strings.EqualFold(strings.TrimSpace(*c.format), "pdf") {
-		return usageError{errors.New("--format pdf: PDF rendering is not built yet; write --format html and print it to PDF from a browser (its print styles lay it out on A4)")}
-	}
 	format, err := report.ParseFormat(*c.format)
 	if err != nil {
 		return usageError{fmt.Errorf("--format: %w", err)}
+	}
+	if format == report.PDF {
+		// Said before the sources are read: the report would be built for nothing.
+		if _, err := e.pdf.Browser(); err != nil {
+			return err
+		}
 	}
 	if err := report.CheckPeriod(*c.period); err != nil {
 		return usageError{fmt.Errorf("--period: %w", err)}
@@ -100,7 +103,7 @@ func (c *reportCmd) write(ctx context.Context, e env, rep *report.Report, format
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.Render(ctx, &buf, rep, format); err != nil {
+	if err := report.RenderWith(ctx, &buf, rep, format, e.pdf); err != nil {
 		return err
 	}
 	if out == "" || out == "-" {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sla-exporter/sla_exporter/collector/pdf/pdftest"
 )
 
 // reportAt is a Thursday in December 2026: the default report is November's.
@@ -67,6 +69,28 @@ func TestReportDemo(t *testing.T) {
 	}
 }
 
+// TestReportPDF prints the demo's report with the installed Chromium, as the report package's
+// TestDemoPDF does, through the command: a PDF file of the same ten A4 pages.
+func TestReportPDF(t *testing.T) {
+	pdftest.RequireBrowser(t)
+	out := filepath.Join(t.TempDir(), "nov.pdf")
+	stdout, stderr, err := runCmd(t, "report", "--at", reportAt, "--format", "pdf", "--output", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if stdout != out+"\n" {
+		t.Errorf("printed %q, want the file written", stdout)
+	}
+	doc := []byte(readFile(t, out))
+	if got := pdftest.Pages(t, doc); got != 10 {
+		t.Errorf("%d pages, want 10", got)
+	}
+	pages := pdftest.Text(t, doc)
+	if !strings.Contains(pages[0], "Executive summary") || !strings.Contains(pages[len(pages)-1], "Suppliers") {
+		t.Errorf("first page %.200q, last %.200q", pages[0], pages[len(pages)-1])
+	}
+}
+
 // TestReportErrors: bad input is refused with its reason and exit status 2, before any source
 // is read when the flags alone show it.
 func TestReportErrors(t *testing.T) {
@@ -76,8 +100,10 @@ func TestReportErrors(t *testing.T) {
 		code int
 	}{
 		{[]string{"report", "--period", "2026-13"}, `--period: period "2026-13": there are months 01 to 12; want a month such as 2026-11 or a quarter such as 2026-Q4`, 2},
-		{[]string{"report", "--format", "pdf"}, "--format pdf: PDF rendering is not built yet; write --format html and print it to PDF from a browser (its print styles lay it out on A4)", 2},
-		{[]string{"report", "--format", "xml"}, `--format: format "xml": want csv, html, json`, 2},
+		{[]string{"report", "--format", "xml"}, `--format: format "xml": want csv, html, json, pdf`, 2},
+		// A missing browser is said before any source is read; it is not bad input.
+		{[]string{"--report.chromium-path", "/nonexistent/chromium", "report", "--format", "pdf"},
+			`PDF needs a Chromium browser, and /nonexistent/chromium (--report.chromium-path) cannot be run: exec: "/nonexistent/chromium": stat /nonexistent/chromium: no such file or directory`, 1},
 		{[]string{"report", "--at", "tomorrow"}, `--at: "tomorrow" is not an RFC 3339 time such as 2026-12-01T08:00:00Z`, 2},
 		{[]string{"report", "--at", reportAt, "--period", "2027-01"}, "period 2027-01 has not begun: it starts 2027-01-01 00:00 CET", 2},
 		{[]string{"report", "--at", reportAt, "--period", "2025-01"}, "period 2025-01 has no data: nothing was frozen for it, and the oldest record held is from 2026-08-07 12:01 CEST", 2},

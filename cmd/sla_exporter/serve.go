@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/delivery"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	slaweb "github.com/sla-exporter/sla_exporter/collector/web"
 )
@@ -69,6 +71,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	}
 	logger.Info("starting sla_exporter", "version", version.Info(), "config", cfg.File)
 	logWarnings(logger, cfg)
+	warnNoBrowser(logger, cfg, e.pdf)
 
 	db, err := store.Open(*c.storagePath)
 	if err != nil {
@@ -92,7 +95,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
-	sched := delivery.New(cfg.Reports, delivery.Options{Render: reportRenderer(eval, expo, isDemo), State: db, Logger: logger})
+	sched := delivery.New(cfg.Reports, delivery.Options{Render: reportRenderer(eval, expo, isDemo, e.pdf), State: db, Logger: logger})
 	reg.MustRegister(expo, sched, versioncollector.NewCollector("sla_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -110,7 +113,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		httpReload, reloadOff = nil, "reload over HTTP is disabled: start with --web.enable-lifecycle, or send SIGHUP"
 	}
 	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: httpReload, ReloadDisabled: reloadOff,
-		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled), SyncNow: runner.SyncNow}), logger)
+		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled), PDF: e.pdf, SyncNow: runner.SyncNow}), logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -201,6 +204,20 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	logWarnings(logger, cfg)
 	eval.Publish()
 	return nil
+}
+
+// warnNoBrowser says at start when a scheduled report asks for PDF and no browser can print it:
+// the deliveries would fail, be retried and counted, and nobody would know why until the first.
+func warnNoBrowser(logger *slog.Logger, cfg *config.Config, printer *pdf.Printer) {
+	for _, spec := range cfg.Reports {
+		if !slices.Contains(spec.Formats, delivery.FormatPDF) {
+			continue
+		}
+		if _, err := printer.Browser(); err != nil {
+			logger.Warn("scheduled report asks for PDF, which cannot be printed", "report", spec.Name, "err", err)
+		}
+		return
+	}
 }
 
 // logWarnings logs the settings that load but may not mean what was meant.

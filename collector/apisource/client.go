@@ -176,6 +176,9 @@ type Request struct {
 	// Secrets are credentials the request carries outside http_client_config (a token in its
 	// Body, JSON-RPC's "auth"): scrubbed from every message about it, like the configured ones.
 	Secrets []string
+	// Limiter, when set, is a limit of the endpoint's own, taken before the client's
+	// rate_limit (Zendesk's incremental exports: 10 requests a minute).
+	Limiter *Limiter
 }
 
 // method is the request's HTTP method.
@@ -311,7 +314,12 @@ func (s *Session) Get(req Request) (*Response, error) {
 		if err := s.waitBlocked(&rateWaits); err != nil {
 			return nil, err
 		}
-		if err := s.waitLimiter(); err != nil {
+		if req.Limiter != nil {
+			if err := s.waitLimiter(req.Limiter.l, req.Limiter.setting); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.waitLimiter(c.limiter, "rate_limit"); err != nil {
 			return nil, err
 		}
 		timeout, shortened := c.s.RequestTimeout, false
@@ -382,16 +390,15 @@ func (s *Session) waitBlocked(waits *int) error {
 	return s.wait(d, true)
 }
 
-// waitLimiter takes a token of the client-side limiter, or stops when the wait for it does not
-// fit in the sync.
-func (s *Session) waitLimiter() error {
-	c := s.c
-	now := c.now()
-	r := c.limiter.ReserveN(now, 1)
+// waitLimiter takes a token of a client-side limiter (the client's, or a request's own, named
+// by its setting), or stops when the wait for it does not fit in the sync.
+func (s *Session) waitLimiter(l *rate.Limiter, setting string) error {
+	now := s.c.now()
+	r := l.ReserveN(now, 1)
 	d := r.DelayFrom(now)
 	if !s.fits(d) {
 		r.CancelAt(now)
-		return &StopError{Reason: "the sync's time ran short (rate_limit)", More: true}
+		return &StopError{Reason: "the sync's time ran short (" + setting + ")", More: true}
 	}
 	return s.wait(d, true)
 }

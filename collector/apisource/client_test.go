@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 )
@@ -321,5 +322,56 @@ func TestClient_CredentialFilesAreScrubbed(t *testing.T) {
 	}
 	if got := h.sc.got[0].Header.Get("Private-Token"); got != "glpat-fromafile" {
 		t.Errorf("PRIVATE-TOKEN sent %q", got)
+	}
+}
+
+func TestClient_RequestLimiterIsTakenOnTopOfTheClients(t *testing.T) {
+	// rate_limit 2 a second, burst 2; the endpoint's own 10 a minute, burst 1 (Zendesk's
+	// incremental exports). Three requests to the endpoint: the first at once, the next two
+	// 6s apart (60s / 10), each taking one of the client's 2 tokens too, refilled in between.
+	// Two requests elsewhere right after take only the client's: the one token left at once,
+	// then 1/2 s for the next.
+	h := newClientHarness(t, config.DefaultHTTPClientConfig, func(s *Settings) { s.Limit, s.Burst = 2, 2 }, status(200, "[]"))
+	lim, err := CompileLimiter(nil, "incremental_rate_limit", RateLimit{}, RateLimit{Requests: 10, Per: model.Duration(time.Minute), Burst: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := h.c.Session(t.Context())
+	for range 3 {
+		if _, err := sess.Get(Request{Path: "incremental/tickets/cursor.json", Limiter: lim}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if _, err := sess.Get(Request{Path: "tickets/1/audits.json"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff([]time.Duration{6 * time.Second, 6 * time.Second, 500 * time.Millisecond}, h.sleeps); diff != "" {
+		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+	// The wait does not fit a sync ending in 3s: it stops, asking to go on at once.
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	_, err = h.c.Session(ctx).Get(Request{Path: "incremental/tickets/cursor.json", Limiter: lim})
+	var stop *StopError
+	if !errors.As(err, &stop) || stop.Reason != "the sync's time ran short (incremental_rate_limit)" || !stop.More {
+		t.Errorf("error %v, want a stop naming incremental_rate_limit", err)
+	}
+}
+
+func TestCompileLimiter_Errors(t *testing.T) {
+	def := RateLimit{Requests: 10, Per: model.Duration(time.Minute), Burst: 1}
+	for _, tt := range []struct {
+		rl   RateLimit
+		want string
+	}{
+		{RateLimit{Requests: -1, Per: model.Duration(time.Minute)}, "line 0: incremental_rate_limit.requests: -1 is negative"},
+		{RateLimit{Requests: 5}, "line 0: incremental_rate_limit.per: is required with requests (e.g. 1h)"},
+		{RateLimit{Burst: 3}, "line 0: incremental_rate_limit.requests: is required: this limit is the server's, and cannot be turned off"},
+	} {
+		if _, err := CompileLimiter(nil, "incremental_rate_limit", tt.rl, def); err == nil || err.Error() != tt.want {
+			t.Errorf("%+v: error %v, want %s", tt.rl, err, tt.want)
+		}
 	}
 }

@@ -115,18 +115,8 @@ func Compile(node *yaml.Node, cfg *Config, d Defaults, kind string, opts collect
 	if rl == (RateLimit{}) {
 		rl = d.RateLimit
 	}
-	switch {
-	case rl.Requests < 0:
-		return nil, Fail(node, []string{"rate_limit", "requests"}, "%g is negative", rl.Requests)
-	case rl.Requests > 0 && rl.Per <= 0:
-		return nil, Fail(node, []string{"rate_limit", "per"}, "is required with requests (e.g. 1h)")
-	case rl.Burst < 0:
-		return nil, Fail(node, []string{"rate_limit", "burst"}, "%d is negative", rl.Burst)
-	}
-	s.Limit, s.Burst = rate.Inf, 1
-	if rl.Requests > 0 {
-		s.Limit = rate.Limit(rl.Requests / time.Duration(rl.Per).Seconds())
-		s.Burst = max(rl.Burst, 1)
+	if s.Limit, s.Burst, err = compileRate(node, []string{"rate_limit"}, rl); err != nil {
+		return nil, err
 	}
 
 	s.PageSize = cmp.Or(cfg.PageSize, d.PageSize)

@@ -37,6 +37,13 @@ type Page[T any] struct {
 	// ETag matched (the page is then empty).
 	ETag        string
 	NotModified bool
+	// Resume, when the API gives one, is a position that a later listing resumes from, after
+	// this page, even once the listing has ended (Zendesk's after_cursor). The driver keeps that
+	// of the last page read whole in the checkpoint and starts the next sync there (as the
+	// first page's next) instead of from the watermark less the overlap, and follows Next
+	// rather than asking afresh by update time: the API's cursor already accounts for entries
+	// updated while the listing is read.
+	Resume string
 }
 
 // Kind is what a kind supplies to the Driver: its endpoints and its mapping.
@@ -92,6 +99,8 @@ type state struct {
 	// Complete says a listing was once read to its end: reconciliations start after that.
 	Complete   bool      `json:"complete,omitempty"`
 	Reconciled time.Time `json:"reconciled,omitzero"`
+	// Cursor is the Resume of the last page read whole, where the next listing starts.
+	Cursor string `json:"cursor,omitempty"`
 }
 
 func parseState(cp []byte) state {
@@ -203,7 +212,9 @@ func (d *Driver[T]) Sync(ctx context.Context, cp []byte) (collector.Batch, error
 // to the end of an offset listing, shifting the rest) cannot be skipped. The next-page link is
 // followed only when that does not move on (a page whose entries share one update time).
 // A listing that is not in update order (old GitLab versions ignore order_by) is read by its
-// links to the end before the watermark moves.
+// links to the end before the watermark moves. A listing whose pages give a Resume position
+// (Zendesk's cursor export) is followed by its cursor instead, and the next sync starts at the
+// last whole page's position: the API, not the overlap, then says what is new.
 func (d *Driver[T]) incremental(sess *Session, st *state, b *collector.Batch) (int, error) {
 	overlap := d.Settings.Overlap
 	var since time.Time
@@ -216,6 +227,10 @@ func (d *Driver[T]) incremental(sess *Session, st *state, b *collector.Batch) (i
 		etag = st.ETag
 	}
 	next, first, ordered := "", true, true
+	if st.Cursor != "" {
+		// The API's own position: what it lists after it is new, whatever its update time.
+		next, floor, etag = st.Cursor, time.Time{}, ""
+	}
 	var latest time.Time // the latest update of an unordered listing, applied at its end
 	pages := 0
 	for {
@@ -252,6 +267,9 @@ func (d *Driver[T]) incremental(sess *Session, st *state, b *collector.Batch) (i
 			st.Seen[it.ID] = it.Updated
 		}
 		pages++
+		if page.Resume != "" && ordered {
+			st.Cursor = page.Resume
+		}
 		if ordered {
 			if page.Latest.After(st.Watermark) {
 				st.Watermark = page.Latest
@@ -272,7 +290,7 @@ func (d *Driver[T]) incremental(sess *Session, st *state, b *collector.Batch) (i
 			}
 			return pages, nil
 		}
-		if ordered && page.Latest.After(since) {
+		if ordered && page.Resume == "" && page.Latest.After(since) {
 			since, next = page.Latest, ""
 		} else {
 			next = page.Next

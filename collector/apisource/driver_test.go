@@ -327,3 +327,101 @@ func TestDriver_ETagAndReconciliation(t *testing.T) {
 		t.Error("reconciled again within the interval")
 	}
 }
+
+// cursorKind is a listing like Zendesk's cursor export: ordered by (update, id), each page
+// asked after a position that the page before gave, the position of the last entry returned
+// kept as the Resume even at the end of the listing.
+type cursorKind struct {
+	memKind
+	asked []string // next of each Updated call
+}
+
+type position struct {
+	at time.Time
+	id string
+}
+
+func (p position) String() string { return fmt.Sprintf("%d/%s", p.at.Unix(), p.id) }
+
+func (k *cursorKind) Updated(s *Session, since time.Time, next, etag string) (Page[int], error) {
+	k.asked = append(k.asked, next)
+	after := position{at: since.Add(-time.Second), id: "~"} // from since on, every id
+	if next != "" {
+		var unix int64
+		var id string
+		if _, err := fmt.Sscanf(strings.Replace(next, "/", " ", 1), "%d %s", &unix, &id); err != nil {
+			return Page[int]{}, fmt.Errorf("bad cursor %q", next)
+		}
+		after = position{at: time.Unix(unix, 0), id: id}
+	}
+	var all []Item[int]
+	for _, it := range k.sorted(time.Time{}) {
+		if c := it.Updated.Compare(after.at); c > 0 || (c == 0 && it.ID > after.id) {
+			all = append(all, it)
+		}
+	}
+	p := Page[int]{Items: all[:min(k.pageSize, len(all))], Resume: next}
+	for _, it := range p.Items {
+		p.Latest = it.Updated
+		p.Resume = position{it.Updated, it.ID}.String()
+	}
+	if len(all) > k.pageSize {
+		p.Next = p.Resume
+	}
+	return p, nil
+}
+
+func TestDriver_ResumesFromTheAPIsCursor(t *testing.T) {
+	k := &cursorKind{memKind: memKind{pageSize: 2, entries: map[string]time.Time{
+		"a": min_(1), "b": min_(2), "c": min_(3), "d": min_(3), "e": min_(5),
+	}}}
+	h := newDriver(&k.memKind, 10*time.Minute, 0)
+	h.d.Kind = k
+	b := h.sync(t)
+	if diff := cmp.Diff([]string{"a", "b", "c", "d", "e"}, ids(b)); diff != "" {
+		t.Errorf("first sync (-want +got):\n%s", diff)
+	}
+	// The pages are followed by their cursor (not asked afresh from the latest update), and the
+	// last one's position is kept.
+	e := position{min_(5), "e"}.String()
+	if diff := cmp.Diff([]string{"", position{min_(2), "b"}.String(), position{min_(3), "d"}.String()}, k.asked); diff != "" {
+		t.Errorf("pages asked after (-want +got):\n%s", diff)
+	}
+	if st := parseState(h.cp); st.Cursor != e || !st.Watermark.Equal(min_(5)) || !st.Complete {
+		t.Errorf("cursor %q watermark %v complete %v, want %q, %v, complete", st.Cursor, st.Watermark, st.Complete, e, min_(5))
+	}
+
+	// Unchanged: one page, asked at the cursor, empty; the cursor stays.
+	k.asked = nil
+	b = h.sync(t)
+	if len(b.Tickets) != 0 || !slices.Equal(k.asked, []string{e}) || parseState(h.cp).Cursor != e {
+		t.Errorf("unchanged sync: %v, asked %v, cursor %q", ids(b), k.asked, parseState(h.cp).Cursor)
+	}
+
+	// b changes at 9: listed after the cursor.
+	k.entries["b"] = min_(9)
+	k.asked = nil
+	b = h.sync(t)
+	if diff := cmp.Diff([]string{"b"}, ids(b)); diff != "" {
+		t.Errorf("changed sync (-want +got):\n%s", diff)
+	}
+	if st := parseState(h.cp); st.Cursor != (position{min_(9), "b"}).String() {
+		t.Errorf("cursor %q after the change", st.Cursor)
+	}
+
+	// A page cut short keeps the cursor of the last whole page: the next sync asks it again,
+	// and skips what the cut page returned.
+	k.entries["f"], k.entries["g"], k.entries["h"] = min_(10), min_(11), min_(12)
+	k.pageSize = 10
+	k.failFetch = map[string]error{"g": &StopError{Reason: "cap", More: true}}
+	at := parseState(h.cp).Cursor
+	b = h.sync(t)
+	if diff := cmp.Diff([]string{"f"}, ids(b)); diff != "" || parseState(h.cp).Cursor != at || !b.More {
+		t.Errorf("cut sync: %v (-want +got):\n%s; cursor %q (want %q), more %v", ids(b), diff, parseState(h.cp).Cursor, at, b.More)
+	}
+	k.failFetch = nil
+	b = h.sync(t)
+	if diff := cmp.Diff([]string{"g", "h"}, ids(b)); diff != "" {
+		t.Errorf("resumed sync (-want +got):\n%s", diff)
+	}
+}

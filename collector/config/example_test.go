@@ -20,6 +20,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/jira"
 	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
@@ -28,6 +29,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 	"github.com/sla-exporter/sla_exporter/collector/zabbix"
+	"github.com/sla-exporter/sla_exporter/collector/zendesk"
 )
 
 // deploy/config/example.yml claims to show every option. TestExampleIsComplete holds it to that:
@@ -55,6 +57,7 @@ var kindConfigs = map[string]reflect.Type{
 	"gatus":       reflect.TypeFor[gatus.Config](),
 	"github":      reflect.TypeFor[github.Config](),
 	"gitlab":      reflect.TypeFor[gitlab.Config](),
+	"jira":        reflect.TypeFor[jira.Config](),
 	"probe":       reflect.TypeFor[probe.Config](),
 	"prometheus":  reflect.TypeFor[prometheus.Config](),
 	"redmine":     reflect.TypeFor[redmine.Config](),
@@ -62,6 +65,7 @@ var kindConfigs = map[string]reflect.Type{
 	"statuspage":  reflect.TypeFor[statuspage.Config](),
 	"uptime_kuma": reflect.TypeFor[uptimekuma.Config](),
 	"zabbix":      reflect.TypeFor[zabbix.Config](),
+	"zendesk":     reflect.TypeFor[zendesk.Config](),
 }
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()

@@ -294,8 +294,8 @@ func TestBadInput(t *testing.T) {
 	if _, err := Build(Inputs{Source: src}, Request{}); err == nil || IsInputError(err) {
 		t.Errorf("no instant: %v, want a server error", err)
 	}
-	if _, err := ParseFormat("pdf"); err == nil || err.Error() != `format "pdf": want csv, html, json` || !IsInputError(err) {
-		t.Errorf("ParseFormat(pdf) = %v", err)
+	if _, err := ParseFormat("docx"); err == nil || err.Error() != `format "docx": want csv, html, json, pdf` || !IsInputError(err) {
+		t.Errorf("ParseFormat(docx) = %v", err)
 	}
 }
 

@@ -9,5 +9,6 @@
 // than all of it) is marked incomplete with the reason, never shown as final.
 //
 // Render writes a report as JSON, as CSV tables (a zip, or files in a folder with WriteCSVDir),
-// or as one self-contained HTML file for people and for print.
+// or as one self-contained HTML file for people and for print; RenderPDF prints that HTML to
+// PDF with a Printer (package pdf drives the installed Chromium).
 package report

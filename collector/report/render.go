@@ -1,8 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -19,7 +22,15 @@ const (
 	JSON Format = "json"
 	// CSV is one file per table, in a zip.
 	CSV Format = "csv"
+	// PDF is the HTML printed on A4 by a headless browser: RenderPDF writes it, with a Printer.
+	PDF Format = "pdf"
 )
+
+// Printer prints an HTML document to PDF; package pdf's Printer does, with the installed
+// Chromium.
+type Printer interface {
+	Print(ctx context.Context, html []byte) ([]byte, error)
+}
 
 // renderer writes a report in one format.
 type renderer struct {
@@ -28,12 +39,13 @@ type renderer struct {
 	extension   string
 }
 
-// renderers are the formats Render knows. A format rendered elsewhere (PDF from the HTML) adds
-// itself here.
+// renderers are the formats a report is written in. PDF has no render func of its own: it
+// needs a Printer, which RenderPDF is given.
 var renderers = map[Format]renderer{
 	HTML: {renderHTML, "text/html; charset=utf-8", "html"},
 	JSON: {renderJSON, "application/json", "json"},
 	CSV:  {renderCSVZip, "application/zip", "zip"},
+	PDF:  {nil, "application/pdf", "pdf"},
 }
 
 // Formats lists the formats Render knows, sorted.
@@ -59,14 +71,46 @@ func ParseFormat(s string) (Format, error) {
 	return "", inputErrorf("format %q: want %s", s, strings.Join(names, ", "))
 }
 
-// Render writes the report in the format. ctx bounds renderers that take time (a browser).
+// Render writes the report in the format; PDF needs a browser, and is written by RenderPDF.
 func Render(ctx context.Context, w io.Writer, rep *Report, f Format) error {
 	r, ok := renderers[f]
 	if !ok {
 		_, err := ParseFormat(string(f))
 		return err
 	}
+	if r.render == nil {
+		return fmt.Errorf("report: %s is printed from the HTML by a browser: RenderPDF writes it", f)
+	}
 	return r.render(ctx, w, rep)
+}
+
+// ErrNoPrinter is RenderWith's error for PDF when no Printer was given.
+var ErrNoPrinter = errors.New("PDF is not available: no browser was given to print it")
+
+// RenderWith writes the report in any format: RenderPDF with p for PDF, Render for the others.
+func RenderWith(ctx context.Context, w io.Writer, rep *Report, f Format, p Printer) error {
+	if f != PDF {
+		return Render(ctx, w, rep, f)
+	}
+	if p == nil {
+		return ErrNoPrinter
+	}
+	return RenderPDF(ctx, w, rep, p)
+}
+
+// RenderPDF writes the report as PDF: its HTML, whose print styles lay it out on A4 with a
+// header and footer on each page, printed by p. ctx bounds the browser.
+func RenderPDF(ctx context.Context, w io.Writer, rep *Report, p Printer) error {
+	var html bytes.Buffer
+	if err := renderHTML(ctx, &html, rep); err != nil {
+		return err
+	}
+	doc, err := p.Print(ctx, html.Bytes())
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(doc)
+	return err
 }
 
 // ContentType is the media type of a format, for HTTP.

@@ -15,6 +15,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/gatus"
 	"github.com/sla-exporter/sla_exporter/collector/github"
 	"github.com/sla-exporter/sla_exporter/collector/gitlab"
+	"github.com/sla-exporter/sla_exporter/collector/jira"
 	"github.com/sla-exporter/sla_exporter/collector/probe"
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
@@ -22,6 +23,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 	"github.com/sla-exporter/sla_exporter/collector/zabbix"
+	"github.com/sla-exporter/sla_exporter/collector/zendesk"
 )
 
 // Kinds maps the `type:` of a source in the configuration to its kind. The set is closed and
@@ -35,6 +37,7 @@ var Kinds = map[string]collector.Kind{
 	"gatus":       gatus.Kind,
 	"github":      github.Kind,
 	"gitlab":      gitlab.Kind,
+	"jira":        jira.Kind,
 	"probe":       probe.Kind,
 	"prometheus":  prometheus.Kind,
 	"redmine":     redmine.Kind,
@@ -42,6 +45,7 @@ var Kinds = map[string]collector.Kind{
 	"statuspage":  statuspage.Kind,
 	"uptime_kuma": uptimekuma.Kind,
 	"zabbix":      zabbix.Kind,
+	"zendesk":     zendesk.Kind,
 }
 
 // Lookup returns the kind registered under name. The error lists the known kinds, since a typo

@@ -53,6 +53,8 @@ func nativeTicket(i int) ticket.Ticket {
 		{Name: "Time to first response", Clock: "response", Start: c, Deadline: c.Add(time.Hour), Stop: c.Add(7 * time.Minute)},
 		{Name: "Time to resolution", Clock: "resolution", Start: c, Deadline: c.Add(4 * time.Hour), Breached: true, Paused: true},
 		{Name: "Vendor handover", Start: c.Add(40 * time.Minute)},
+		// A metric the tool has not started: no start.
+		{Name: "next_reply_time", Clock: "response", Deadline: c.Add(2 * time.Hour)},
 	}
 	return tk
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -160,5 +161,19 @@ func TestTicketIDEscapes(t *testing.T) {
 		if got := text(findAll(row, tag("a"))[0]); got != id {
 			t.Errorf("%s: the link reads %q", target, got)
 		}
+	}
+}
+
+// TestFavicon: the icon every browser asks a server for is there, so that opening the report
+// (which links no icon) logs no 404; the pages name the same icon inline and never ask.
+func TestFavicon(t *testing.T) {
+	s := newDemoServer(t, nil)
+	resp, body := s.get(t, "/favicon.ico")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/svg+xml" || body != favicon {
+		t.Errorf("/favicon.ico: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	_, page := s.get(t, "/")
+	if !strings.Contains(page, `<link rel="icon" href="data:image/svg+xml,`) {
+		t.Error("the status page names no icon: the browser asks /favicon.ico")
 	}
 }

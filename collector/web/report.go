@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
 	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
@@ -56,7 +58,7 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := report.Render(r.Context(), &buf, rep, format); err != nil {
+	if err := report.RenderWith(r.Context(), &buf, rep, format, o.PDF); err != nil {
 		reportError(w, o, err)
 		return
 	}
@@ -71,8 +73,13 @@ func serveReport(w http.ResponseWriter, r *http.Request, o Options) {
 }
 
 func reportError(w http.ResponseWriter, o Options, err error) {
-	if report.IsInputError(err) {
+	switch {
+	case report.IsInputError(err):
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case errors.Is(err, report.ErrNoPrinter) || pdf.IsNoBrowser(err):
+		// What the operator must install is no secret, and the reader of the page can pass it on.
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	if o.Logger != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sla-exporter/sla_exporter/collector/pdf"
+	"github.com/sla-exporter/sla_exporter/collector/pdf/pdftest"
 	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
@@ -88,7 +90,9 @@ func TestReportEndpointBadInput(t *testing.T) {
 		{"/report?supplier=nope", 400, `supplier "nope": no objective carries the label supplier with that value (suppliers: hostco)`},
 		{"/report?contract=nope", 400, `contract "nope": no such contract (contracts: hostco-hosting)`},
 		{"/report?service=api&customer=partners", 400, "give one filter at most: service, customer, supplier or contract"},
-		{"/report?format=pdf", 400, `format "pdf": want csv, html, json`},
+		{"/report?format=docx", 400, `format "docx": want csv, html, json, pdf`},
+		// The server was given no printer.
+		{"/report?format=pdf", 503, "PDF is not available: no browser was given to print it"},
 		{"/report?month=2026-10", 400, `unknown parameter "month": the parameters are period, format, service, customer, supplier, contract`},
 		{"/report?period=2026-10&period=2026-09", 400, `parameter "period" given 2 times: give it once`},
 		{"/report?period=%zz", 400, "bad query string"},
@@ -100,6 +104,36 @@ func TestReportEndpointBadInput(t *testing.T) {
 				t.Errorf("%d %q, want %d %q", resp.StatusCode, body, tt.status, tt.body)
 			}
 		})
+	}
+}
+
+// TestReportEndpointPDF prints the report with the installed Chromium: the PDF of the same
+// report as the HTML, served inline with its file name. A browser that is not there is a 503
+// naming the package to install.
+func TestReportEndpointPDF(t *testing.T) {
+	pdftest.RequireBrowser(t)
+	s := newDemoServer(t, func(o *Options) { o.Demo = true; o.PDF = pdf.New(pdf.Options{}) })
+	resp, body := s.get(t, "/report?format=pdf&supplier=hostco")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("Content-Type"); got != "application/pdf" {
+		t.Errorf("Content-Type %q", got)
+	}
+	if got := resp.Header.Get("Content-Disposition"); got != "inline; filename=service-report-2026-10-supplier-hostco.pdf" {
+		t.Errorf("Content-Disposition %q", got)
+	}
+	text := strings.Join(pdftest.Text(t, []byte(body)), "\n")
+	for _, want := range []string{"Service report October 2026, supplier hostco", "Suppliers", "hostco-hosting · hostco"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q:\n%s", want, text)
+		}
+	}
+
+	missing := newDemoServer(t, func(o *Options) { o.PDF = pdf.New(pdf.Options{Path: "/nonexistent/chromium"}) })
+	resp, body = missing.get(t, "/report?format=pdf")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "PDF needs a Chromium browser, and /nonexistent/chromium (--report.chromium-path) cannot be run") {
+		t.Errorf("%d %q, want 503 naming the browser", resp.StatusCode, body)
 	}
 }
 

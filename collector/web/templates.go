@@ -59,7 +59,7 @@ var (
 	errorPageSet  = pageSet("error.html")
 )
 
-// refreshSeconds is how often a page refetches its figures: the evaluation interval's order,
+// refreshSeconds is how often a page refetches its figures by default: the evaluation interval's order,
 // without loading a large configuration's pages every few seconds.
 const refreshSeconds = 60
 
@@ -74,6 +74,9 @@ type pageBase struct {
 
 func newPageBase(o Options, snap *collector.Snapshot, loc *time.Location) pageBase {
 	p := pageBase{Evaluated: display.Time(snap.At, loc), Version: o.Version, Demo: o.Demo, Refresh: refreshSeconds}
+	if o.RefreshSeconds > 0 {
+		p.Refresh = o.RefreshSeconds
+	}
 	if !snap.At.IsZero() {
 		p.EvaluatedISO = snap.At.UTC().Format(time.RFC3339)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
+	"github.com/sla-exporter/sla_exporter/collector/report"
 )
 
 // Options wire the handlers to the daemon.
@@ -37,6 +38,11 @@ type Options struct {
 	// (see Readiness). /-/ready waits for it, so a fresh start does not announce itself ready
 	// while every objective still reads no_data.
 	Ready func(*collector.Snapshot) bool
+	// PDF prints /report?format=pdf; nil answers that format with 503.
+	PDF report.Printer
+	// RefreshSeconds is how often the pages refetch their figures; zero is every 60 seconds.
+	// Tests shorten it to see a refresh happen.
+	RefreshSeconds int
 	// SyncNow asks the runner for an immediate sync of a source (collector.Runner.SyncNow);
 	// nil serves no webhook.
 	SyncNow func(source string) (queued bool, err error)
@@ -95,6 +101,11 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)
 	})
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "max-age=86400")
+		w.Write([]byte(favicon))
+	})
 	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) { serveReport(w, r, o) })
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		page(w, o)
@@ -107,6 +118,11 @@ func Handler(o Options) http.Handler {
 	})
 	return mux
 }
+
+// favicon is the icon a browser asks every page of a server for: a green dot. The pages name it
+// inline; the report, one self-contained file that links nothing, is answered here instead of
+// with a 404 a browser logs as an error.
+const favicon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#1a7f37"/></svg>`
 
 // writeJSON encodes before writing, so that a value that does not encode is a 500 rather than a
 // 200 with a truncated body.

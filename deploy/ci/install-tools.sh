@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Prometheus and Alertmanager tools the deploy/e2e tests run, and the servers the
-# prometheus and blackbox sources are tested against (Debian/Ubuntu):
+# Installs the Prometheus and Alertmanager tools the deploy/e2e tests run, the servers the
+# prometheus and blackbox sources are tested against, and the browser the pages are tested in
+# and the report printed to PDF with (Debian/Ubuntu):
 #   /usr/bin/prometheus, /usr/bin/promtool, /usr/bin/prometheus-alertmanager, /usr/bin/amtool,
-#   /usr/bin/victoria-metrics, /usr/bin/prometheus-blackbox-exporter
-# Idempotent: does nothing when promtool, amtool, victoria-metrics and
-# prometheus-blackbox-exporter are already there. Run as root, or as a user
-# with passwordless sudo (CI runners). The e2e tests fail, rather than skip, on a machine where
-# CI is set and these tools are missing.
+#   /usr/bin/victoria-metrics, /usr/bin/prometheus-blackbox-exporter,
+#   /usr/bin/chromium, /usr/bin/pdftotext and /usr/bin/pdfinfo (poppler-utils), and the Noto
+#   fonts (fonts-noto-core), which the pages' system-ui font resolves to: the PDF tests count
+#   pages, and the count follows the fonts.
+# Idempotent: does nothing when they are all there already. Run as root, or as a user with
+# passwordless sudo (CI runners). The tests fail, rather than skip, on a machine where CI is set
+# and these tools are missing.
 set -euo pipefail
 
-if [[ -x /usr/bin/promtool && -x /usr/bin/amtool && -x /usr/bin/victoria-metrics && -x /usr/bin/prometheus-blackbox-exporter ]]; then
-	echo "install-tools: promtool, amtool, victoria-metrics and prometheus-blackbox-exporter are already installed"
+if [[ -x /usr/bin/promtool && -x /usr/bin/amtool && -x /usr/bin/victoria-metrics && -x /usr/bin/prometheus-blackbox-exporter &&
+	-x /usr/bin/chromium && -x /usr/bin/pdftotext && -x /usr/bin/pdfinfo && -d /usr/share/fonts/truetype/noto ]]; then
+	echo "install-tools: promtool, amtool, victoria-metrics, prometheus-blackbox-exporter, chromium, poppler-utils and fonts-noto-core are already installed"
 	exit 0
 fi
 
@@ -26,7 +30,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt_get=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
 "${apt_get[@]}" update
-"${apt_get[@]}" install -y --no-install-recommends prometheus prometheus-alertmanager victoria-metrics prometheus-blackbox-exporter
+"${apt_get[@]}" install -y --no-install-recommends prometheus prometheus-alertmanager victoria-metrics prometheus-blackbox-exporter \
+	chromium poppler-utils fonts-noto-core
 
 # The packages' postinst scripts enable and, on a machine booted with systemd, start the
 # prometheus, prometheus-alertmanager, victoria-metrics and prometheus-blackbox-exporter services
@@ -35,7 +40,8 @@ apt_get=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::
 if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
 	"${sudo[@]}" systemctl disable --now prometheus.service prometheus-alertmanager.service victoria-metrics.service prometheus-blackbox-exporter.service || true
 fi
-for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanager /usr/bin/amtool /usr/bin/victoria-metrics /usr/bin/prometheus-blackbox-exporter; do
+for tool in /usr/bin/prometheus /usr/bin/promtool /usr/bin/prometheus-alertmanager /usr/bin/amtool /usr/bin/victoria-metrics /usr/bin/prometheus-blackbox-exporter \
+	/usr/bin/chromium /usr/bin/pdftotext /usr/bin/pdfinfo; do
 	if [[ ! -x $tool ]]; then
 		echo "install-tools: $tool is missing after the install" >&2
 		exit 1
@@ -45,3 +51,5 @@ promtool --version 2>&1 | head -n 1
 amtool --version 2>&1 | head -n 1
 dpkg-query -W victoria-metrics 2>/dev/null || true # the binary prints no version of its own
 prometheus-blackbox-exporter --version 2>&1 | head -n 1
+chromium --version 2>/dev/null || true # needs no display to print its version
+pdftotext -v 2>&1 | head -n 1

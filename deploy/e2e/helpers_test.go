@@ -49,6 +49,7 @@ var toolNames = map[string][]string{
 	"promtool":     {"promtool"},
 	"alertmanager": {"prometheus-alertmanager", "alertmanager"},
 	"amtool":       {"amtool"},
+	"blackbox":     {"prometheus-blackbox-exporter", "blackbox_exporter"},
 }
 
 // lookTool finds a tool on PATH or in /usr/bin under any of its names.
@@ -71,7 +72,7 @@ func isExecutable(p string) bool {
 
 func missingTools() []string {
 	var missing []string
-	for _, tool := range []string{"prometheus", "promtool", "alertmanager", "amtool"} {
+	for _, tool := range []string{"prometheus", "promtool", "alertmanager", "amtool", "blackbox"} {
 		if _, ok := lookTool(tool); !ok {
 			missing = append(missing, strings.Join(toolNames[tool], " or "))
 		}

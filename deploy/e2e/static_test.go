@@ -836,7 +836,8 @@ func TestInstallScript(t *testing.T) {
 	}
 	b, _ := os.ReadFile(path)
 	for _, want := range []string{"DEBIAN_FRONTEND=noninteractive", "DPkg::Lock::Timeout=600", "--no-install-recommends",
-		"prometheus prometheus-alertmanager", "/usr/bin/promtool", "/usr/bin/amtool"} {
+		"prometheus prometheus-alertmanager", "/usr/bin/promtool", "/usr/bin/amtool",
+		"prometheus-blackbox-exporter", "/usr/bin/prometheus-blackbox-exporter"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("install-tools.sh lacks %q", want)
 		}

@@ -34,12 +34,12 @@ func (v Verdict) String() string {
 }
 
 // VerdictAt is the tool's verdict on the cycle at now (Unix seconds), and false when the cycle
-// had not started by then. The tool's record is as of the last sync, so the verdict is carried
+// had not started by then, or the record does not say when it started. The tool's record is as of the last sync, so the verdict is carried
 // forward to now as far as the record allows: a running, unpaused cycle whose deadline has
 // passed since is breached, as the tool will say at its next read. A cycle that stops after now
 // (an evaluation of an earlier instant) was running then, breached only past its deadline.
 func (n *NativeSLA) VerdictAt(now int64) (Verdict, bool) {
-	if n.Start.Unix() > now {
+	if n.Start.IsZero() || n.Start.Unix() > now {
 		return 0, false
 	}
 	pastDeadline := !n.Deadline.IsZero() && n.Deadline.Unix() < now
@@ -138,7 +138,7 @@ type NativeComparison struct {
 // CompareNative compares the engine's cycles of ticket v on a clock of kind k (as Clock.Cycles
 // computed them at now) with the tool's records of that clock, and appends one comparison per
 // cycle of either side to out. A ticket with no record of the clock started by now is not
-// compared: the tool does not measure it on that clock.
+// compared: the tool does not measure it on that clock. Records without a start are left out.
 //
 // The records of each SLA name, in start order, are paired with the engine's cycles in order:
 // the tool's first cycle with the engine's first, and so on, so that two sides that start their
@@ -157,7 +157,7 @@ func CompareNative(v View, k Kind, cycles []Cycle, now, tolerance int64, cal *ca
 	var names []uint32
 	for j := range v.NativeLen() {
 		r := &v.s.natives[base+j]
-		if r.clock == uint8(k)+1 && r.start <= now {
+		if r.clock == uint8(k)+1 && r.start != noTime && r.start <= now {
 			recs = append(recs, j)
 			if !slices.Contains(names, r.name) {
 				names = append(names, r.name)

@@ -46,6 +46,7 @@ func TestNativeVerdictAndOutcome(t *testing.T) {
 		{"stops after now, breached then", res("2025-03-12 09:00", "2025-03-12 11:00", "2025-03-12 13:00", true, false), VerdictBreached, true, ts("2025-03-12 11:00"), false},
 		{"stops after now, not breached then", res("2025-03-12 09:00", "2025-03-12 14:00", "2025-03-12 15:00", true, false), VerdictWithin, true, 0, false},
 		{"not started", res("2025-03-12 12:00:01", "", "", false, false), 0, false, 0, false},
+		{"no start", NativeSLA{Name: "next_reply_time", Clock: "response", Deadline: tm("2025-03-12 10:00"), Breached: true}, 0, false, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,6 +100,8 @@ func TestCompareNative(t *testing.T) {
 			{Name: "TTR (VIP)", Clock: "resolution", Start: tm("2025-03-12 09:00"), Deadline: tm("2025-03-12 17:00:30")},
 			{Name: "TTR (VIP)", Clock: "resolution", Start: tm("2025-03-12 10:00"), Stop: tm("2025-03-12 10:30")},
 			{Name: "TTR (VIP)", Clock: "resolution", Start: tm("2025-03-12 13:00")},
+			// Not started, or not saying when: not compared.
+			{Name: "TTR (VIP)", Clock: "resolution"},
 		}),
 		// No resolution record: the tool does not measure the ticket on this clock.
 		mk("G", "2025-03-12 09:00", []NativeSLA{resp}),

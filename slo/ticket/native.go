@@ -9,7 +9,8 @@ import (
 // with hundreds of SLA cycles is a loop in the tool's SLA configuration, not a ticket.
 const maxNative = 1<<8 - 1
 
-// nativeRec is a NativeSLA as the store keeps it: Unix seconds, noTime for an absent instant.
+// nativeRec is a NativeSLA as the store keeps it: Unix seconds, noTime for an absent instant
+// (a start included).
 type nativeRec struct {
 	start, deadline, stop int64
 	name                  uint32
@@ -28,8 +29,10 @@ func (n *NativeSLA) ClockKind() (Kind, bool) {
 	return 0, false
 }
 
-// validateNative checks the native SLA records: each names its SLA, has a start, a clock the
-// engine knows (or none), and no stop or deadline before its start.
+// validateNative checks the native SLA records: each names its SLA and a clock the engine knows
+// (or none), and has no stop or deadline before its start. A record may lack a start: a metric
+// the tool has not started (Zendesk's next_reply_time before the requester writes), or whose
+// start it does not say; such a record is kept but not compared.
 func (t *Ticket) validateNative() error {
 	if len(t.Native) > maxNative {
 		return fmt.Errorf("ticket %s: %d native SLA cycles, more than the %d kept", t.ID, len(t.Native), maxNative)
@@ -39,12 +42,15 @@ func (t *Ticket) validateNative() error {
 		if n.Name == "" {
 			return fmt.Errorf("ticket %s: native SLA entry %d has no name", t.ID, i)
 		}
-		if n.Start.IsZero() {
-			return fmt.Errorf("ticket %s: native SLA %q (entry %d) has no start", t.ID, n.Name, i)
-		}
 		what := fmt.Sprintf("ticket %s: native SLA %q started %s", t.ID, n.Name, stamp(n.Start))
+		if n.Start.IsZero() {
+			what = fmt.Sprintf("ticket %s: native SLA %q (entry %d)", t.ID, n.Name, i)
+		}
 		if _, ok := n.ClockKind(); !ok && n.Clock != "" {
 			return fmt.Errorf("%s: clock %q is not response, resolution or empty", what, n.Clock)
+		}
+		if n.Start.IsZero() {
+			continue
 		}
 		// Compared in whole seconds, as the store keeps them: a tool that writes milliseconds
 		// may stop a cycle in the second it started.
@@ -76,7 +82,7 @@ func timeOrZero(u int64) time.Time {
 func (s *Store) addNative(t *Ticket) {
 	for i := range t.Native {
 		n := &t.Native[i]
-		r := nativeRec{start: n.Start.Unix(), deadline: unixOrNone(n.Deadline), stop: unixOrNone(n.Stop),
+		r := nativeRec{start: unixOrNone(n.Start), deadline: unixOrNone(n.Deadline), stop: unixOrNone(n.Stop),
 			name: s.intern(n.Name), breached: n.Breached, paused: n.Paused}
 		if k, ok := n.ClockKind(); ok {
 			r.clock = uint8(k) + 1
@@ -106,7 +112,7 @@ func (v View) NativeLen() int { return int(v.r.nnative) }
 // Native returns native SLA record j, times in UTC to the second.
 func (v View) Native(j int) NativeSLA {
 	r := &v.s.natives[int(v.r.native)+j]
-	n := NativeSLA{Name: v.s.strs[r.name], Start: time.Unix(r.start, 0).UTC(), Deadline: timeOrZero(r.deadline),
+	n := NativeSLA{Name: v.s.strs[r.name], Start: timeOrZero(r.start), Deadline: timeOrZero(r.deadline),
 		Stop: timeOrZero(r.stop), Breached: r.breached, Paused: r.paused}
 	if r.clock > 0 {
 		n.Clock = Kind(r.clock - 1).String()

@@ -18,6 +18,7 @@ func withNative(id string) Ticket {
 		{Name: "Time to resolution", Clock: "resolution", Start: utc("2025-03-10 08:00:00"),
 			Deadline: utc("2025-03-10 09:30:00"), Breached: true, Paused: true},
 		{Name: "Internal handover", Start: utc("2025-03-10 08:05:00")},
+		{Name: "next_reply_time", Clock: "response"},
 	}
 	return t
 }
@@ -32,8 +33,8 @@ func TestStoreNativeRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, st.View(0).Ticket()); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
-	if got := st.View(0).NativeLen(); got != 3 {
-		t.Errorf("NativeLen = %d, want 3", got)
+	if got := st.View(0).NativeLen(); got != 4 {
+		t.Errorf("NativeLen = %d, want 4", got)
 	}
 }
 
@@ -67,7 +68,8 @@ func TestStoreRejectsNative(t *testing.T) {
 		want   string
 	}{
 		{"no name", func(n *NativeSLA) { n.Name = "" }, "ticket INC1: native SLA entry 1 has no name"},
-		{"no start", func(n *NativeSLA) { n.Start = time.Time{} }, `ticket INC1: native SLA "Time to resolution" (entry 1) has no start`},
+		{"no start, unknown clock", func(n *NativeSLA) { n.Start, n.Clock = time.Time{}, "reply" },
+			`ticket INC1: native SLA "Time to resolution" (entry 1): clock "reply" is not response, resolution or empty`},
 		{"unknown clock", func(n *NativeSLA) { n.Clock = "reply" },
 			`ticket INC1: native SLA "Time to resolution" started 2025-03-10T08:00:00Z: clock "reply" is not response, resolution or empty`},
 		{"clock in capitals", func(n *NativeSLA) { n.Clock = "Resolution" },
@@ -99,6 +101,12 @@ func TestStoreRejectsNative(t *testing.T) {
 	tk = withNative("INC1")
 	tk.Native[1].Stop, tk.Native[1].Deadline = tk.Native[1].Start.Add(400*time.Millisecond), tk.Native[1].Start
 	tk.Native[1].Start = tk.Native[1].Start.Add(500 * time.Millisecond)
+	if err := tk.Validate(); err != nil {
+		t.Errorf("Validate = %v", err)
+	}
+	// A record without a start (a metric not started) is kept, its stop and deadline unchecked.
+	tk = withNative("INC1")
+	tk.Native[2] = NativeSLA{Name: "next_reply_time", Clock: "response", Deadline: utc("2025-03-01 00:00:00")}
 	if err := tk.Validate(); err != nil {
 		t.Errorf("Validate = %v", err)
 	}
