@@ -193,6 +193,13 @@ func (e emitter) objective(o *ObjectiveResult) {
 				[]string{c.LabelObjective, c.LabelService, c.LabelDisagreement}, []string{o.Objective, o.Service, k.String()}, float64(n.Disagreements[k]))
 		}
 	}
+	for _, a := range o.ToolAttainments {
+		names, values := []string{c.LabelObjective, c.LabelService, c.LabelPeriod}, []string{o.Objective, o.Service, a.Period}
+		e.gauge(c.ToolAttainment, "Attainment the monitoring tool computes itself for the objective's series over the same period (Zabbix's SLA SLI), period current or previous; periods that differ from the objective's are not compared."+cached,
+			names, values, a.Tool)
+		e.gauge(c.ToolAttainmentDifference, "The objective's attainment less the monitoring tool's own for the same series and period: negative when the exporter counts worse."+cached,
+			names, values, a.Difference)
+	}
 	if o.Kind == slo.TicketSLA {
 		// Open cycles are known before any cycle of the period is decided.
 		if o.HasBreachProbability {

@@ -115,6 +115,12 @@ func expoSnapshot() *collector.Snapshot {
 					frozen("2026-08", 0, false), // no data: not published
 					frozen("2026-09", 0.9995, true), frozen("2026-10", 0.9979, true),
 				},
+				// Zabbix's SLA over the same series and months: 99.91% so far in November,
+				// 99.85% for October, each compared with the exporter's.
+				ToolAttainments: []collector.ToolAttainment{
+					{Period: "current", From: novStart, To: decStart, Exporter: 0.999, Tool: 0.9991, Difference: 0.999 - 0.9991},
+					{Period: "previous", From: novStart.AddDate(0, -1, 0), To: novStart, Exporter: 0.9979, Tool: 0.9985, Difference: 0.9979 - 0.9985},
+				},
 			},
 			{
 				// An event ratio: 99,500 good of 100,000 = 0.995.
@@ -376,7 +382,8 @@ func contractNames() []string {
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
-		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements, c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
+		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements, c.ToolAttainment, c.ToolAttainmentDifference,
+		c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful,
@@ -419,7 +426,7 @@ func TestExposition_WhatEachObjectivePublishes(t *testing.T) {
 		"incident-response": cat(always, bounds, current, attained, ticketRisk,
 			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements}),
 		"webshop-availability": cat(always, bounds, current, attained,
-			[]string{c.PeriodFinalAttainment, c.BudgetRemainingSeconds, c.ForecastAttainment, c.BudgetExhaustion}),
+			[]string{c.PeriodFinalAttainment, c.BudgetRemainingSeconds, c.ForecastAttainment, c.BudgetExhaustion, c.ToolAttainment, c.ToolAttainmentDifference}),
 		"api-requests": cat(always, bounds, current, attained, []string{c.BudgetRemainingEvents, c.ForecastAttainment}),
 		// Stale: no figure of the current period, only its bounds and the frozen history.
 		"hosting-availability": cat(always, bounds, []string{c.PeriodFinalAttainment}),

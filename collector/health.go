@@ -89,26 +89,42 @@ func batchRecords(p *prepared) int {
 // judge decides whether a prepared batch may be committed, given the records the source holds
 // now. It returns the counts of the sync and, for a batch to refuse, the state and why.
 func (h HealthPolicy) judge(b *Batch, p *prepared, held int, replace bool) (SyncCounts, string, string) {
+	setup := 0
+	for _, r := range p.rejected {
+		if r.Setup {
+			setup++
+		}
+	}
 	c := SyncCounts{Accepted: batchRecords(p), Rejected: len(p.rejected)}
 	// Records rejected after the source (by the ticket store's checks) were read too.
 	c.Read = max(b.Read, c.Accepted+c.Rejected)
+	// The rules weigh the records read: rejections of the settings are in the counts reported,
+	// and refuse nothing.
+	records := SyncCounts{Accepted: c.Accepted, Rejected: c.Rejected - setup}
+	records.Read = max(b.Read, records.Accepted+records.Rejected)
+	state, reason := h.decide(records, b, p, held, replace)
+	return c, state, reason
+}
+
+// decide applies the rules to the counts of the records read.
+func (h HealthPolicy) decide(c SyncCounts, b *Batch, p *prepared, held int, replace bool) (state, reason string) {
 	switch {
 	case c.Rejected > 0 && c.Accepted == 0:
-		return c, SourceRejecting, fmt.Sprintf("all %d records read were rejected", c.Read)
+		return SourceRejecting, fmt.Sprintf("all %d records read were rejected", c.Read)
 	case h.MaxRejectedRatio > 0 && c.RejectedRatio() > h.MaxRejectedRatio:
-		return c, SourceRejecting, fmt.Sprintf("%d of %d records read were rejected (%.1f%%, above max_rejected_ratio %g)",
+		return SourceRejecting, fmt.Sprintf("%d of %d records read were rejected (%.1f%%, above max_rejected_ratio %g)",
 			c.Rejected, c.Read, 100*c.RejectedRatio(), h.MaxRejectedRatio)
 	case held > 0 && float64(c.Rejected) > float64(held)/2:
-		return c, SourceRejecting, fmt.Sprintf("%d records were rejected, more than half of the %d the source holds", c.Rejected, held)
+		return SourceRejecting, fmt.Sprintf("%d records were rejected, more than half of the %d the source holds", c.Rejected, held)
 	case replace && held > 0 && h.MinVolumeRatio > 0 && float64(c.Accepted) <= h.MinVolumeRatio*float64(held):
-		return c, SourceShrunk, fmt.Sprintf("the snapshot holds %d records where the source holds %d (at most min_volume_ratio %g of them): taken for a truncated export",
+		return SourceShrunk, fmt.Sprintf("the snapshot holds %d records where the source holds %d (at most min_volume_ratio %g of them): taken for a truncated export",
 			c.Accepted, held, h.MinVolumeRatio)
 	case b.Reconciled && p.heldTickets > 0 && h.MinVolumeRatio > 0 &&
 		float64(p.heldTickets-len(p.deleted)) <= h.MinVolumeRatio*float64(p.heldTickets):
-		return c, SourceShrunk, fmt.Sprintf("the reconciliation would drop %d of the %d tickets held (leaving at most min_volume_ratio %g of them): taken for a truncated listing",
+		return SourceShrunk, fmt.Sprintf("the reconciliation would drop %d of the %d tickets held (leaving at most min_volume_ratio %g of them): taken for a truncated listing",
 			len(p.deleted), p.heldTickets, h.MinVolumeRatio)
 	}
-	return c, SourceOK, ""
+	return SourceOK, ""
 }
 
 // summarize groups rejections by cause, most frequent first, keeping the first maxReasons.

@@ -24,6 +24,17 @@ func badRows(n int) []collector.Rejection {
 	return out
 }
 
+// setupRows are n rejections of the settings, as a monitoring source reports hosts it was told
+// to read that the system has not.
+func setupRows(n int) []collector.Rejection {
+	out := make([]collector.Rejection, n)
+	for i := range out {
+		out[i] = collector.Rejection{Where: fmt.Sprintf("host %q", fmt.Sprint("nohost", i)), Reason: "no such host",
+			Rule: "a host of hosts is not in the system", Setting: "zabbix.series[0].hosts", Setup: true}
+	}
+	return out
+}
+
 // TestRunner_UnsoundBatches: a batch whose records were all rejected, too many of them, or a
 // snapshot far smaller than what the source holds, is refused whole: the last good data stays,
 // the source reads down with its state, and the next attempt comes at the interval.
@@ -132,6 +143,28 @@ func TestRunner_UnsoundBatches(t *testing.T) {
 			wantState:  collector.SourceOK,
 			wantCounts: collector.SyncCounts{Read: 40, Accepted: 10, Rejected: 4},
 			wantIDs:    20,
+		},
+		{
+			// A quiet sync of a monitoring source that read nothing new, and a host its
+			// settings name that the system has not: reported, not refused, though it would be
+			// "all rejected" and more than half of nothing held by the records' rules.
+			name:       "a rejection of the settings refuses nothing",
+			health:     collector.HealthPolicy{MaxRejectedRatio: 0.1},
+			first:      collector.Batch{Tickets: tickets(1)},
+			next:       collector.Batch{Rejected: setupRows(3)},
+			wantState:  collector.SourceOK,
+			wantCounts: collector.SyncCounts{Read: 3, Rejected: 3},
+			wantIDs:    1,
+		},
+		{
+			// The records' rules still hold beside them: 2 bad rows of 2 read.
+			name:        "records all rejected beside a rejection of the settings",
+			first:       collector.Batch{Tickets: tickets(1)},
+			next:        collector.Batch{Rejected: append(setupRows(1), badRows(2)...)},
+			wantState:   collector.SourceRejecting,
+			wantRefusal: "all 2 records read were rejected",
+			wantCounts:  collector.SyncCounts{Read: 3, Rejected: 3},
+			wantIDs:     1,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -349,5 +382,29 @@ func TestRunner_ProbeResults(t *testing.T) {
 	}
 	if got := h.status("other").Probes; got != nil {
 		t.Errorf("a source without probes has %+v", got)
+	}
+}
+
+// toolSLIFake is a fake source that reads a tool's own SLA figures.
+type toolSLIFake struct {
+	*sourcetest.Fake
+	slis []collector.ToolSLI
+}
+
+func (f toolSLIFake) ToolSLIs() []collector.ToolSLI { return f.slis }
+
+// TestRunner_ToolSLIs: the SLA figures a source read reach its health, for the evaluation to
+// compare; other sources have none.
+func TestRunner_ToolSLIs(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	want := []collector.ToolSLI{{Tool: "Zabbix", Name: "DB SLA", Series: "db", From: at(0), To: at(10), At: at(3), SLI: 0.99, SLO: 0.999}}
+	other := desk(sourcetest.NewFake())
+	other.Name = "other"
+	h.update(desk(toolSLIFake{Fake: sourcetest.NewFake(), slis: want}), other)
+	if diff := cmp.Diff(want, h.status("desk").ToolSLIs); diff != "" {
+		t.Errorf("desk figures (-want +got):\n%s", diff)
+	}
+	if got := h.status("other").ToolSLIs; got != nil {
+		t.Errorf("a source without figures has %+v", got)
 	}
 }

@@ -52,6 +52,10 @@ type ObjectiveResult struct {
 	// Native compares the objective's cycles with the ticket tool's own records of them, when
 	// its source imports them for the objective's clock (ticket.Store.HasNative); nil otherwise.
 	Native *NativeComparison
+	// ToolAttainments compare the attainment with a monitoring tool's own figures for the
+	// objective's series over the same periods (ToolSLI); nil when the source reads none that
+	// match, or the objective is stale.
+	ToolAttainments []ToolAttainment
 }
 
 // FrozenPeriod is the final attainment of a finished period.
@@ -179,6 +183,9 @@ type SourceHealth struct {
 	// Probes holds the last result of each target of a probing source, sorted by series and
 	// target; nil for others.
 	Probes []ProbeResult
+	// ToolSLIs holds the tool's own SLA figures a source read at its last sync that got them
+	// (ToolSLI); nil for sources that read none.
+	ToolSLIs []ToolSLI
 	// Requests counts outbound requests by HTTP status code ("error" for transport errors).
 	Requests map[string]float64
 }

@@ -101,6 +101,12 @@ type Rejection struct {
 	// not match the data rather than that the record is wrong, and `check` fails on it, naming
 	// that key's line.
 	Setting string
+	// Setup marks a rejection of the source's settings rather than of a record read: a host,
+	// service or SLA the configuration names that the system does not have. It is reported
+	// and counted like the others, and `check` fails on it, but the health rules refusing a
+	// batch weigh only records: a quiet sync that read nothing must not be refused, and its
+	// source go dark, for a name in the settings.
+	Setup bool
 }
 
 // Options is what every source kind's constructor receives besides its own configuration.

@@ -38,6 +38,9 @@ func (r *Runner) Status() []SourceStatus {
 		if s, ok := built[i].(probeReporter); ok {
 			out[i].Probes = s.ProbeResults()
 		}
+		if s, ok := built[i].(toolSLIReporter); ok {
+			out[i].ToolSLIs = s.ToolSLIs()
+		}
 	}
 	slices.SortFunc(out, func(a, b SourceStatus) int { return strings.Compare(a.Name, b.Name) })
 	return out

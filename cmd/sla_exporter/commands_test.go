@@ -46,7 +46,7 @@ func TestCheckDemo(t *testing.T) {
 var knownKinds = strings.Join(sources.Names(), ", ")
 
 // apiExamples are the shipped examples of the API source kinds, checked for syntax only.
-var apiExamples = map[string]bool{"github.yml": true, "gitlab.yml": true, "zendesk.yml": true}
+var apiExamples = map[string]bool{"github.yml": true, "gitlab.yml": true, "servicenow-api.yml": true, "zendesk.yml": true}
 
 // TestCheckShippedConfigs checks every configuration the project ships: the examples under
 // deploy/config and the test configurations here.
@@ -154,12 +154,12 @@ func TestCheckBadConfigs(t *testing.T) {
 			`FILE:16: objectives[0].target: 1.5 is not a ratio between 0 and 1 (write 0.015 or 1.5%)`},
 		{"unknown timezone", "global:\n", "global:\n  timezone: Mars/Olympus\n",
 			`FILE:2: global.timezone: unknown timezone "Mars/Olympus" (want an IANA name such as Europe/Rome)`},
-		{"unknown source type", "    type: demo\n    demo: {seed: 1}\n", "    type: jira\n",
-			`FILE:5: sources[0].type: unknown source type "jira" (known: ` + knownKinds + `)`},
+		{"unknown source type", "    type: demo\n    demo: {seed: 1}\n", "    type: otrs\n",
+			`FILE:5: sources[0].type: unknown source type "otrs" (known: ` + knownKinds + `)`},
 		// The type is wrong, but the message is about the block under the right type's name.
 		// The type is the mistake to report, not the settings block named after the old type.
-		{"unknown source type with settings", "type: demo", "type: jira",
-			`FILE:5: sources[0].type: unknown source type "jira" (known: ` + knownKinds + `)`},
+		{"unknown source type with settings", "type: demo", "type: otrs",
+			`FILE:5: sources[0].type: unknown source type "otrs" (known: ` + knownKinds + `)`},
 		{"duplicate objective", "  - name: web\n", "  - name: response\n",
 			`FILE:17: objectives[1].name: "response" is used twice`},
 		{"bad duration", "evaluation_interval: 30s", "evaluation_interval: 30 seconds",

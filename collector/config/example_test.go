@@ -25,6 +25,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
+	"github.com/sla-exporter/sla_exporter/collector/servicenow"
 	"github.com/sla-exporter/sla_exporter/collector/sources"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
@@ -62,6 +63,7 @@ var kindConfigs = map[string]reflect.Type{
 	"prometheus":  reflect.TypeFor[prometheus.Config](),
 	"redmine":     reflect.TypeFor[redmine.Config](),
 	"rt":          reflect.TypeFor[rt.Config](),
+	"servicenow":  reflect.TypeFor[servicenow.Config](),
 	"statuspage":  reflect.TypeFor[statuspage.Config](),
 	"uptime_kuma": reflect.TypeFor[uptimekuma.Config](),
 	"zabbix":      reflect.TypeFor[zabbix.Config](),

@@ -27,6 +27,10 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	e.save()
 	s.Contracts = contracts(cfg, s.Objectives, now)
 	s.Sources = e.data.Health()
+	// Read fills s.Objectives in the order of cfg.Objectives.
+	for i := range s.Objectives {
+		s.Objectives[i].ToolAttainments = toolAttainments(&cfg.Objectives[i], &s.Objectives[i], s.Sources)
+	}
 	s.Store = e.data.StoreHealth()
 	s.Duration = time.Since(began)
 	return s

@@ -20,6 +20,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/prometheus"
 	"github.com/sla-exporter/sla_exporter/collector/redmine"
 	"github.com/sla-exporter/sla_exporter/collector/rt"
+	"github.com/sla-exporter/sla_exporter/collector/servicenow"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage"
 	"github.com/sla-exporter/sla_exporter/collector/uptimekuma"
 	"github.com/sla-exporter/sla_exporter/collector/zabbix"
@@ -42,6 +43,7 @@ var Kinds = map[string]collector.Kind{
 	"prometheus":  prometheus.Kind,
 	"redmine":     redmine.Kind,
 	"rt":          rt.Kind,
+	"servicenow":  servicenow.Kind,
 	"statuspage":  statuspage.Kind,
 	"uptime_kuma": uptimekuma.Kind,
 	"zabbix":      zabbix.Kind,

@@ -38,8 +38,11 @@ type ObjectiveJSON struct {
 	ExpectedBreaches  *float64            `json:"expected_breaches,omitempty"`
 	BreachProbability *float64            `json:"breach_probability,omitempty"`
 	History           []PeriodJSON        `json:"history,omitempty"`
-	Labels            map[string]string   `json:"labels,omitempty"`
-	Stale             bool                `json:"stale"`
+	// ToolAttainments compare the attainment with the monitoring tool's own for the same
+	// series and period (a zabbix source's slas), where the periods line up.
+	ToolAttainments []ToolAttainmentJSON `json:"tool_attainments,omitempty"`
+	Labels          map[string]string    `json:"labels,omitempty"`
+	Stale           bool                 `json:"stale"`
 	// Display shows the figures as the status page does; the numeric fields stay the figures
 	// to compute with.
 	Display ObjectiveDisplay `json:"display"`
@@ -158,6 +161,7 @@ func objectivesJSON(x explainer) []ObjectiveJSON {
 			j.Exhaustion = &t
 			j.Display.Exhaustion = display.Time(t, o.Location)
 		}
+		j.ToolAttainments = toolAttainmentsJSON(o.ToolAttainments)
 		if o.Kind == "ticket" {
 			j.Open = &OpenJSON{Within: o.Open.Within, AtRisk: o.Open.AtRisk, Breached: o.Open.Breached, Paused: o.Open.Paused}
 			j.ExpectedBreaches = num(o.ExpectedBreaches, true)

@@ -234,6 +234,7 @@ func figures(res *collector.ObjectiveResult, row objectiveRow) []figure {
 	case slo.EventRatio:
 		fs = append(fs, figure{Label: "Events", Value: display.Count(res.Good + res.Bad), Note: display.Count(res.Bad) + " bad"})
 	}
+	fs = append(fs, toolFigures(res)...)
 	out := fs[:0]
 	for _, f := range fs {
 		if f.Value != "" {

@@ -53,6 +53,18 @@ type Config struct {
 	Maintenance *bool `yaml:"maintenance"`
 	// Series are the uptime series the source makes: each a selection of problems.
 	Series []SeriesConfig `yaml:"series"`
+	// SLAs are Zabbix SLAs (Services → SLA) whose own figures (sla.getsli) each sync reads for
+	// a service series, for the evaluation to compare with the objectives on that series.
+	SLAs []SLAConfig `yaml:"slas"`
+}
+
+// SLAConfig names a Zabbix SLA and the series whose service it is read for.
+type SLAConfig struct {
+	// Name is the SLA's name in Zabbix.
+	Name string `yaml:"name"`
+	// Series is a series of this source made of a service (service:), one of the SLA's
+	// services (its service tags match the service's).
+	Series string `yaml:"series"`
 }
 
 // SeriesConfig is one series, or one series per host (PerHost), made of the problems of a
@@ -128,6 +140,7 @@ type plan struct {
 	loc         *time.Location
 	maintenance bool
 	series      []selection
+	slas        []slaSel
 	// fingerprint changes with the selections: a checkpoint of other selections backfills anew.
 	fingerprint string
 }
@@ -144,6 +157,14 @@ type selection struct {
 	service    string
 	severities []int // nil: all
 	degraded   [6]bool
+}
+
+// slaSel is an SLAConfig compiled: the SLA's name, and the series and service it is read for.
+type slaSel struct {
+	index   int
+	name    string
+	series  string
+	service string
 }
 
 // tagParam is a tag filter as event.get takes it.
@@ -242,8 +263,52 @@ func compileBlock(node *yaml.Node, opts collector.Options) (*plan, error) {
 		}
 		p.series = append(p.series, sel)
 	}
+	// The SLAs make no records: a change of them needs no backfill, and so is not in the
+	// fingerprint.
+	if p.slas, err = compileSLAs(node, cfg.SLAs, p.series); err != nil {
+		return nil, err
+	}
 	p.fingerprint = fmt.Sprintf("%x", fingerprint(p.series))
 	return p, nil
+}
+
+// compileSLAs checks that each SLA names a service series of the source, and no series twice:
+// the comparison's metrics have one series per objective and period.
+func compileSLAs(node *yaml.Node, slas []SLAConfig, sels []selection) ([]slaSel, error) {
+	var out []slaSel
+	var services []string
+	for _, sel := range sels {
+		if sel.service != "" {
+			services = append(services, sel.name)
+		}
+	}
+	for i, sc := range slas {
+		at := func(key string) []any { return []any{"slas", i, key} }
+		sl := slaSel{index: i, name: strings.TrimSpace(sc.Name), series: strings.TrimSpace(sc.Series)}
+		switch {
+		case sl.name == "":
+			return nil, fail(node, at("name"), "is required: the SLA's name in Zabbix (Services → SLA)")
+		case strings.ContainsAny(sl.name, "\x00\r\n"):
+			return nil, fail(node, at("name"), "holds a line break or NUL")
+		case sl.series == "":
+			return nil, fail(node, at("series"), "is required: the series of this source made of the SLA's service")
+		}
+		j := slices.IndexFunc(sels, func(s selection) bool { return !s.perHost && s.name == sl.series })
+		switch {
+		case j < 0 && len(services) == 0:
+			return nil, fail(node, at("series"), "%q is not a series of this source, which has no service series (service:): Zabbix computes SLAs of services only", sl.series)
+		case j < 0:
+			return nil, fail(node, at("series"), "%q is not a series of this source (its service series: %s)", sl.series, strings.Join(services, ", "))
+		case sels[j].service == "":
+			return nil, fail(node, at("series"), "%q is not made of a service (service:): Zabbix computes SLAs of services only", sl.series)
+		}
+		if k := slices.IndexFunc(out, func(o slaSel) bool { return o.series == sl.series }); k >= 0 {
+			return nil, fail(node, at("series"), "%q is read from slas[%d] already: one SLA per series, so that each objective has one figure of the tool per period", sl.series, k)
+		}
+		sl.service = sels[j].service
+		out = append(out, sl)
+	}
+	return out, nil
 }
 
 func compileSeries(node *yaml.Node, i int, sc SeriesConfig) (selection, error) {

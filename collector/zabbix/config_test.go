@@ -27,7 +27,7 @@ func TestConfigErrors(t *testing.T) {
 		name, block, want string
 	}{
 		{"unknown key", okHead + "series: [{name: a, hosts: [h]}]\nreconcile_interval: 1h\n",
-			"line 4: reconcile_interval: unknown field (known: url, http_client_config, rate_limit, page_size, max_requests_per_sync, overlap, request_timeout, token_file, backfill, timezone, maintenance, series)"},
+			"line 4: reconcile_interval: unknown field (known: url, http_client_config, rate_limit, page_size, max_requests_per_sync, overlap, request_timeout, token_file, backfill, timezone, maintenance, series, slas)"},
 		{"no url", "token_file: t\nseries: [{name: a, hosts: [h]}]\n", "line 1: url: is required: the Zabbix frontend's address, such as https://zabbix.example.com"},
 		{"credentials in the URL", "url: https://Admin:zabbix@zabbix.example.com\ntoken_file: t\nseries: [{name: a, hosts: [h]}]\n",
 			"line 1: url: has user information, a query or a fragment: credentials go in http_client_config, and the base URL is only scheme://host/path"},
@@ -62,6 +62,16 @@ func TestConfigErrors(t *testing.T) {
 			"line 3: overlap: 1s500ms is not a whole number of seconds (Zabbix dates events to the second)"},
 		{"page too big", okHead + "page_size: 20000\nseries: [{name: a, hosts: [h]}]\n",
 			"line 3: page_size: 20000 is not between 1 and 10000, the most the API returns per page"},
+		{"an SLA without a name", okHead + svcSeries + "slas:\n  - series: db\n", "line 7: slas[0].name: is required: the SLA's name in Zabbix (Services → SLA)"},
+		{"an SLA without a series", okHead + svcSeries + "slas:\n  - name: DB SLA\n", "line 7: slas[0].series: is required: the series of this source made of the SLA's service"},
+		{"an SLA of an unknown series", okHead + svcSeries + "slas:\n  - {name: DB SLA, series: web}\n",
+			`line 7: slas[0].series: "web" is not a series of this source (its service series: db)`},
+		{"an SLA in a source without services", okHead + "series: [{name: web, hosts: [web1]}]\nslas:\n  - {name: Shop SLA, series: shop}\n",
+			`line 5: slas[0].series: "shop" is not a series of this source, which has no service series (service:): Zabbix computes SLAs of services only`},
+		{"an SLA of a host series", okHead + svcSeries + "  - {name: web, hosts: [web1]}\nslas:\n  - name: Web SLA\n    series: web\n",
+			`line 9: slas[0].series: "web" is not made of a service (service:): Zabbix computes SLAs of services only`},
+		{"two SLAs of one series", okHead + svcSeries + "slas:\n  - {name: DB SLA, series: db}\n  - {name: DB weekly, series: db}\n",
+			`line 8: slas[1].series: "db" is read from slas[0] already: one SLA per series, so that each objective has one figure of the tool per period`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +82,9 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// svcSeries is a series block with one service series, db, on lines 3 to 5 (after okHead).
+const svcSeries = "series:\n  - name: db\n    service: DB service\n"
 
 func TestConfigCompiled(t *testing.T) {
 	p, err := compileYAML(t, `url: https://example.com/zabbix/api_jsonrpc.php

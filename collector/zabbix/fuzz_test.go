@@ -86,3 +86,43 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSLI feeds arbitrary answers to the decoding of sla.getsli and its mapping: it never
+// panics, and every figure it keeps is a ratio of 0 to 1 over a period that ends after it
+// starts, with no negative time and no more than the period.
+func FuzzSLI(f *testing.F) {
+	rec := readRecording(f)
+	for _, sync := range rec.Syncs {
+		for _, ex := range sync {
+			if strings.HasPrefix(ex.Call, "sla.getsli ") {
+				f.Add(string(ex.Body))
+			}
+		}
+	}
+	f.Add(`{"result":{"periods":[{"period_from":0,"period_to":1}],"serviceids":["1","1"],"sli":[[{"uptime":"1","downtime":-1,"sli":"1e308","error_budget":0},{"sli":-1}]]}}`)
+	f.Add(`{"result":{"periods":[],"serviceids":[1],"sli":[]}}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var r response
+		if json.Unmarshal([]byte(body), &r) != nil || r.Result == nil {
+			return
+		}
+		var res sliResult
+		if json.Unmarshal(r.Result, &res) != nil {
+			return
+		}
+		slis, rejected, err := res.figures(dbSLA, []slaSel{dbEntry}, dbService, at("11:30"))
+		if err != nil {
+			return
+		}
+		for _, s := range slis {
+			if !(s.SLI >= 0 && s.SLI <= 1) || !s.From.Before(s.To) || s.Uptime < 0 || s.Downtime < 0 || s.Uptime+s.Downtime > s.To.Sub(s.From) {
+				t.Fatalf("figure %+v", s)
+			}
+		}
+		for _, rj := range rejected {
+			if rj.Reason == "" || rj.Rule == "" || rj.Where == "" || rj.Setting == "" {
+				t.Fatalf("a rejection without a reason, rule, place or setting: %+v", rj)
+			}
+		}
+	})
+}

@@ -13,9 +13,10 @@ import (
 )
 
 // TestRealZabbix plays the scenario on a real Zabbix 6.0 (deploy/ci/install-zabbix.sh): hosts,
-// trapper items, triggers and maintenance made through the API, values sent to the server's
-// trapper; it syncs three times through a recording proxy and checks every series against the
-// values worked out by hand in scenario_test.go, and the requests each sync cost. With -record
+// trapper items, triggers, maintenance, a service and its SLA made through the API, values sent
+// to the server's trapper; it syncs three times through a recording proxy and checks every
+// series and the SLA's figures against the values worked out by hand in scenario_test.go, and
+// the requests each sync cost. With -record
 // it writes what passed to testdata/recorded/sync.json for the replay tests.
 func TestRealZabbix(t *testing.T) {
 	z := startZabbix(t)
@@ -45,6 +46,7 @@ func TestRealZabbix(t *testing.T) {
 			t.Fatalf("sync %q: %v", w.name, err)
 		}
 		checkSync(t, w, b)
+		checkSLIs(t, w, src.ToolSLIs())
 		if n := sum(requests.Counts("zabbix")) - before; n != w.requests {
 			t.Errorf("sync %q: %d requests, want %d", w.name, n, w.requests)
 		}
@@ -126,9 +128,21 @@ func (z *zbxServer) setUp() string {
 		z.call("maintenance.create", m, nil)
 	}
 	// A service made of db1's problems (problem tag service=db, operator 0: equals), its
-	// status the most critical of its problems (algorithm 1).
+	// status the most critical of its problems (algorithm 1), tagged for the SLA below.
 	z.call("service.create", map[string]any{"name": "DB service", "algorithm": 1, "sortorder": 0,
-		"problem_tags": []map[string]any{{"tag": "service", "operator": 0, "value": "db"}}}, nil)
+		"problem_tags": []map[string]any{{"tag": "service", "operator": 0, "value": "db"}},
+		"tags":         []map[string]string{{"tag": "sla", "value": "db"}}}, nil)
+	// Zabbix counts a service's SLI from its creation (services.created_at, which the API
+	// sets to the present and does not change): the service is dated back, as though it had
+	// been made before the scenario's days.
+	z.sql(fmt.Sprintf("UPDATE services SET created_at = %d", utc("2025-01-01 00:00").Unix()))
+	// The SLA over the services tagged sla=db (operator 0: equals): monthly (period 2) in
+	// Europe/Rome, 99.9%, all week (no schedule), with an excluded downtime.
+	z.call("sla.create", map[string]any{"name": "DB SLA", "period": 2, "slo": "99.9", "timezone": "Europe/Rome",
+		"effective_date": utc("2025-01-01 00:00").Unix(),
+		"service_tags":   []map[string]any{{"tag": "sla", "operator": 0, "value": "db"}},
+		"excluded_downtimes": []map[string]any{{"name": "DB upgrade",
+			"period_from": utc("2025-03-31 12:00").Unix(), "period_to": utc("2025-03-31 13:00").Unix()}}}, nil)
 	z.call("token.create", map[string]any{"name": "sla_exporter test", "userid": "1"}, &ids)
 	var gen []struct {
 		Token string `json:"token"`

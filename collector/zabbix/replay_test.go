@@ -50,6 +50,7 @@ func TestReplaySync(t *testing.T) {
 			t.Fatalf("sync %q: %v", w.name, err)
 		}
 		checkSync(t, w, b)
+		checkSLIs(t, w, src.ToolSLIs())
 		if n := sum(requests.Counts("zabbix")) - before; n != w.requests || len(rec.Syncs[i]) != w.requests {
 			t.Errorf("sync %q: %d requests (%d recorded), want %d", w.name, n, len(rec.Syncs[i]), w.requests)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
@@ -23,7 +24,10 @@ import (
 //	db1 (group "SLA db"): 1 at 08:00, 0 at 10:30 (never back); trigger "db1 down" up=0
 //	  (disaster), tagged service=db
 //
-//	service "DB service": the problems tagged service=db, its status their most critical
+//	service "DB service": the problems tagged service=db, its status their most critical,
+//	  dated as made on 2025-01-01
+//	SLA "DB SLA": the service, monthly in Europe/Rome, SLO 99.9%, excluded downtime
+//	  "DB upgrade" 2025-03-31 12:00-13:00 UTC
 //
 // "|" is the first sync, at 11:30; the second is at 13:30, the third at 13:30 again.
 // Maintenance (the server's and the source's time zone Europe/Rome: CET until 01:00 UTC on
@@ -72,6 +76,8 @@ series:
     hosts: [nohost]
   - name: db-service
     service: DB service
+slas:
+  - {name: DB SLA, series: db-service}
 `
 
 // values of each phase of the scenario, sent before the sync of the same index.
@@ -143,12 +149,46 @@ type syncWant struct {
 	name     string
 	at       time.Time
 	uptime   []collector.UptimeSeries
+	slis     []collector.ToolSLI
 	requests int
+}
+
+// dbSLIs are the figures of "DB SLA" for db-service that every sync reads, the current
+// period and the one before as of the sync, March and February in Europe/Rome. Zabbix counts
+// them to its own now, long after the scenario's day: what the test's clock says does not
+// change them.
+//   - February, 2025-01-31 23:00 to 02-28 23:00 UTC (CET): 28 days = 2,419,200 s up, nothing
+//     down, 100%. Error budget: min(time left uncounted = 0, int(2,419,200 / 99.9 × 100) -
+//     2,419,200 = 2,421) = 0.
+//   - March, 02-28 23:00 to 03-31 22:00 UTC (CEST from 03-30, 743 h = 2,674,800 s): db1 is down
+//     from 03-31 10:30 UTC to the period's end, 11h30m = 41,400 s, less the excluded hour
+//     12:00-13:00: 37,800 s down; up the rest, 2,674,800 - 41,400 = 2,633,400 s; SLI
+//     2,633,400 / (2,633,400 + 37,800) = 98.58%. Error budget: min(0, int(2,633,400 / 0.999) -
+//     2,633,400 - 37,800 = 2,636,036 - 2,671,200) = -35,164 s, overspent.
+func dbSLIs(at time.Time) []collector.ToolSLI {
+	sli := func(from, to string, up, down, budget int64) collector.ToolSLI {
+		return collector.ToolSLI{Tool: "Zabbix", Name: "DB SLA", Series: "db-service", From: utc(from), To: utc(to), At: at,
+			SLI: float64(up) / float64(up+down), SLO: 0.999,
+			Uptime: time.Duration(up) * time.Second, Downtime: time.Duration(down) * time.Second, ErrorBudget: time.Duration(budget) * time.Second}
+	}
+	return []collector.ToolSLI{
+		sli("2025-01-31 23:00", "2025-02-28 23:00", 2419200, 0, 0),
+		sli("2025-02-28 23:00", "2025-03-31 22:00", 2633400, 37800, -35164),
+	}
+}
+
+// checkSLIs compares the SLA figures a sync read with the scenario's. Zabbix sends percentages
+// (98.58490566037736), which the source divides by 100: equal to the ratio within a rounding.
+func checkSLIs(t *testing.T, w syncWant, got []collector.ToolSLI) {
+	t.Helper()
+	if diff := cmp.Diff(w.slis, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+		t.Errorf("sync %q: SLA figures (-want +got):\n%s", w.name, diff)
+	}
 }
 
 // ghostRejection is the rejection of every sync: series "ghost" names a host Zabbix has not.
 var ghostRejection = collector.Rejection{Where: `host "nohost"`, Reason: `no host "nohost" in Zabbix (or the token's user may not read it)`,
-	Rule: "a host of hosts is not in Zabbix", Setting: "zabbix.series[3].hosts"}
+	Rule: "a host of hosts is not in Zabbix", Setting: "zabbix.series[3].hosts", Setup: true}
 
 // wantSyncs are the syncs, worked out by hand.
 var wantSyncs = func() []syncWant {
@@ -163,7 +203,7 @@ var wantSyncs = func() []syncWant {
 			// made of its problems (the server dates the service's status change at the
 			// event's clock). web2's one-time
 			// maintenance runs 11:00-12:00: cut at the sync.
-			name: "first", at: at("11:30"), requests: 11,
+			name: "first", at: at("11:30"), requests: 13, slis: dbSLIs(at("11:30")),
 			uptime: []collector.UptimeSeries{
 				{Series: "db", Outages: []availability.Outage{down(at("10:30"), at("11:30"))}, CoveredFrom: origin, CoveredTo: at("11:30")},
 				{Series: "db-service", Outages: []availability.Outage{down(at("10:30"), at("11:30"))}, CoveredFrom: origin, CoveredTo: at("11:30")},
@@ -181,7 +221,7 @@ var wantSyncs = func() []syncWant {
 			// same instant: shop is down 12:30-12:45, then degraded (not up and slow) to
 			// 13:00; web1 is down 12:30-13:00. db1 is still down: its outage is sent again,
 			// longer. web2's maintenance is whole.
-			name: "second", at: at("13:30"), requests: 10,
+			name: "second", at: at("13:30"), requests: 12, slis: dbSLIs(at("13:30")),
 			uptime: []collector.UptimeSeries{
 				{Series: "db", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("11:20"), CoveredTo: at("13:30")},
 				{Series: "db-service", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("11:20"), CoveredTo: at("13:30")},
@@ -195,7 +235,7 @@ var wantSyncs = func() []syncWant {
 		{
 			// Nothing new: a page of events per series entry, no recovery to read; db1's
 			// outage again.
-			name: "unchanged", at: at("13:30"), requests: 8,
+			name: "unchanged", at: at("13:30"), requests: 10, slis: dbSLIs(at("13:30")),
 			uptime: []collector.UptimeSeries{
 				{Series: "db", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("13:20"), CoveredTo: at("13:30")},
 				{Series: "db-service", Outages: []availability.Outage{down(at("10:30"), at("13:30"))}, CoveredFrom: at("13:20"), CoveredTo: at("13:30")},

@@ -119,6 +119,7 @@ type zbxServer struct {
 	dir     string
 	url     string // the frontend, http://127.0.0.1:port/
 	trapper string // zabbix_server's trapper, 127.0.0.1:port
+	dbPort  int    // PostgreSQL's, on 127.0.0.1 and the socket in dir
 	session string // Admin's API session
 	procs   []*proc
 }
@@ -206,6 +207,7 @@ func startZabbix(t *testing.T) *zbxServer {
 		t.Fatalf("copy the prepared database as %s: %v\n%s", zbxUser, err, out)
 	}
 	dbPort := freePort(t)
+	z.dbPort = dbPort
 	z.start("postgres", asZabbix(t, filepath.Join(pgBin(), "postgres"), "-D", pg, "-p", strconv.Itoa(dbPort), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"))
 	waitPort(t, z, dbPort)
@@ -323,6 +325,16 @@ func (z *zbxServer) call(method string, params, out any) {
 	z.t.Helper()
 	if err := z.try(method, params, out, z.session); err != nil {
 		z.t.Fatal(err)
+	}
+}
+
+// sql runs a statement on the database as the zabbix user, for what the API cannot do.
+func (z *zbxServer) sql(stmt string) {
+	z.t.Helper()
+	out, err := asZabbix(z.t, filepath.Join(pgBin(), "psql"), "-h", z.dir, "-p", strconv.Itoa(z.dbPort), "-d", "zabbix",
+		"-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", stmt).CombinedOutput()
+	if err != nil {
+		z.t.Fatalf("psql %q: %v\n%s", stmt, err, out)
 	}
 }
 

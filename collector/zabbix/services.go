@@ -30,8 +30,9 @@ type alarm struct {
 
 // services reads the status timelines of the services the selections name, over [from, to)
 // (service.get, one call for all), as problems: each span in a status other than OK, with
-// that status as its severity. A span in trouble at from starts at from.
-func (c *conn) services(sels []selection, from, to time.Time) (map[string][]problem, []collector.Rejection, error) {
+// that status as its severity. A span in trouble at from starts at from. ids are the services'
+// ids, by name.
+func (c *conn) services(sels []selection, from, to time.Time) (timelines map[string][]problem, ids map[string]string, rejected []collector.Rejection, err error) {
 	var names []string
 	for _, s := range sels {
 		if s.service != "" && !slices.Contains(names, s.service) {
@@ -39,20 +40,20 @@ func (c *conn) services(sels []selection, from, to time.Time) (map[string][]prob
 		}
 	}
 	if len(names) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	var svcs []service
 	params := map[string]any{"output": []string{"serviceid", "name"}, "filter": map[string]any{"name": names},
 		"selectStatusTimeline": []map[string]int64{{"period_from": from.Unix(), "period_to": to.Unix()}}}
 	if err := c.call("service.get", params, &svcs); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	byName := map[string][]service{}
 	for _, s := range svcs {
 		byName[s.Name] = append(byName[s.Name], s)
 	}
 	out := map[string][]problem{}
-	var rejected []collector.Rejection
+	ids = map[string]string{}
 	for _, s := range sels {
 		if s.service == "" {
 			continue
@@ -65,20 +66,21 @@ func (c *conn) services(sels []selection, from, to time.Time) (map[string][]prob
 		switch {
 		case len(found) == 0:
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("service %q", s.service), Setting: at,
-				Reason: fmt.Sprintf("no service %q in Zabbix (or the token's user may not read it)", s.service), Rule: "a service is not in Zabbix"})
+				Reason: fmt.Sprintf("no service %q in Zabbix (or the token's user may not read it)", s.service), Rule: "a service is not in Zabbix", Setup: true})
 			continue
 		case len(found) > 1:
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("service %q", s.service), Setting: at,
-				Reason: fmt.Sprintf("%d services are named %q: rename them apart", len(found), s.service), Rule: "a service name is not unique"})
+				Reason: fmt.Sprintf("%d services are named %q: rename them apart", len(found), s.service), Rule: "a service name is not unique", Setup: true})
 			continue
 		}
 		ps, err := found[0].problems(from, to)
 		if err != nil {
-			return nil, nil, fmt.Errorf("service.get: service %q: %v", clip(s.service), err)
+			return nil, nil, nil, fmt.Errorf("service.get: service %q: %v", clip(s.service), err)
 		}
 		out[s.service] = ps
+		ids[s.service] = string(found[0].ServiceID)
 	}
-	return out, rejected, nil
+	return out, ids, rejected, nil
 }
 
 // problems turns the service's timeline into problems.

@@ -32,12 +32,17 @@ type Source struct {
 
 	mu      sync.Mutex
 	version *version // asked once, on the first sync that gets it
+	// slis are the figures of the SLAs the last successful sync read.
+	slis []collector.ToolSLI
 }
 
 var (
 	_ collector.Source      = (*Source)(nil)
 	_ io.Closer             = (*Source)(nil)
 	_ apisource.StatsSource = (*Source)(nil)
+	_ interface {
+		ToolSLIs() []collector.ToolSLI
+	} = (*Source)(nil)
 )
 
 // New decodes a `zabbix:` block strictly and validates it. It neither connects to Zabbix nor
@@ -60,6 +65,15 @@ func (s *Source) Close() error { return s.client.Close() }
 
 // APIStats returns the source's request counters.
 func (s *Source) APIStats() apisource.Stats { return s.client.Stats() }
+
+// ToolSLIs returns the figures of the configured SLAs (slas) the last successful sync read:
+// Zabbix's own SLI of each series' service over the SLA's current and previous periods, which
+// the evaluation compares with the objectives on the series.
+func (s *Source) ToolSLIs() []collector.ToolSLI {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.slis)
+}
 
 // checkpoint is where the next sync resumes.
 type checkpoint struct {
@@ -113,7 +127,12 @@ func (s *Source) Sync(ctx context.Context, cpData []byte) (collector.Batch, erro
 	if err != nil {
 		return collector.Batch{}, err
 	}
-	timelines, rj, err := c.services(s.p.series, now.Add(-s.p.backfill), now)
+	timelines, serviceIDs, rj, err := c.services(s.p.series, now.Add(-s.p.backfill), now)
+	if err != nil {
+		return collector.Batch{}, err
+	}
+	rejected = append(rejected, rj...)
+	slis, rj, err := c.toolSLIs(s.p.slas, serviceIDs, now)
 	if err != nil {
 		return collector.Batch{}, err
 	}
@@ -188,7 +207,10 @@ func (s *Source) Sync(ctx context.Context, cpData []byte) (collector.Batch, erro
 	if err != nil {
 		return collector.Batch{}, err
 	}
-	s.logger.Debug("zabbix sync", "from", from, "to", now, "series", len(out), "requests", c.s.Requests(), "rejected", len(rejected))
+	s.mu.Lock()
+	s.slis = slis
+	s.mu.Unlock()
+	s.logger.Debug("zabbix sync", "from", from, "to", now, "series", len(out), "sla_figures", len(slis), "requests", c.s.Requests(), "rejected", len(rejected))
 	return collector.Batch{Uptime: out, Rejected: rejected, Checkpoint: data}, nil
 }
 
@@ -326,7 +348,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 			id, ok := byName[n]
 			if !ok {
 				rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("host %q", n), Setting: at + ".hosts",
-					Reason: fmt.Sprintf("no host %q in Zabbix (or the token's user may not read it)", n), Rule: "a host of hosts is not in Zabbix"})
+					Reason: fmt.Sprintf("no host %q in Zabbix (or the token's user may not read it)", n), Rule: "a host of hosts is not in Zabbix", Setup: true})
 				continue
 			}
 			ids = append(ids, id)
@@ -335,7 +357,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 			gid, ok := groupID[n]
 			if !ok {
 				rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("host group %q", n), Setting: at + ".host_groups",
-					Reason: fmt.Sprintf("no host group %q in Zabbix (or the token's user may not read it)", n), Rule: "a group of host_groups is not in Zabbix"})
+					Reason: fmt.Sprintf("no host group %q in Zabbix (or the token's user may not read it)", n), Rule: "a group of host_groups is not in Zabbix", Setup: true})
 				continue
 			}
 			ids = append(ids, members[gid]...)
@@ -351,7 +373,7 @@ func (c *conn) scope(sels []selection) (*scope, []collector.Rejection, error) {
 				name = "per_host"
 			}
 			rejected = append(rejected, collector.Rejection{Where: fmt.Sprintf("series %q", name), Setting: at,
-				Reason: "its hosts and host groups hold no host Zabbix knows: the series is not made", Rule: "a series selects no host"})
+				Reason: "its hosts and host groups hold no host Zabbix knows: the series is not made", Rule: "a series selects no host", Setup: true})
 			continue
 		}
 		sc.selected[s.index] = ids

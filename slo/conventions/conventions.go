@@ -12,7 +12,8 @@ const (
 	LabelService   = "service"
 	LabelKind      = "kind"
 	// LabelPeriod names a finished period on sla_period_final_attainment_ratio and
-	// sla_contract_period_final_credit_ratio ("2026-10").
+	// sla_contract_period_final_credit_ratio ("2026-10"); on sla_tool_attainment_ratio and
+	// sla_tool_attainment_difference it is PeriodCurrent or PeriodPrevious.
 	LabelPeriod = "period"
 	// LabelCompliancePeriod is the configured period on sla_objective_info ("month",
 	// "rolling:30d"). It is not "period", so that joining the info metric onto the frozen
@@ -41,7 +42,10 @@ const (
 
 // Objective metrics, then KPI, contract, source and exporter metrics. sla_kpi_info carries each
 // KPI's kind (mtta, mttr, backlog ...) and unit (seconds, ratio, tickets), so that queries select
-// KPIs by what they measure rather than by their names.
+// KPIs by what they measure rather than by their names. sla_tool_attainment_ratio is the
+// attainment a monitoring tool computes itself for an availability objective's series over the
+// same period (Zabbix's SLA SLI, as a ratio), sla_tool_attainment_difference the exporter's
+// attainment less it.
 const (
 	ObjectiveInfo              = "sla_objective_info"
 	ObjectiveTarget            = "sla_objective_target_ratio"
@@ -74,6 +78,8 @@ const (
 	SourceRequests             = "sla_source_requests_total"
 	SourceStatus               = "sla_source_status"
 	ToolDeadlineCycles         = "sla_tool_deadline_cycles"
+	ToolAttainment             = "sla_tool_attainment_ratio"
+	ToolAttainmentDifference   = "sla_tool_attainment_difference"
 	SourcePages                = "sla_source_pages_total"
 	SourceFetchedRecords       = "sla_source_fetched_records_total"
 	SourceRetries              = "sla_source_retries_total"
@@ -156,6 +162,13 @@ const (
 	DisagreementDeadline   = "deadline"
 	DisagreementNativeOnly = "native_only"
 	DisagreementEngineOnly = "engine_only"
+)
+
+// Period label values of ToolAttainment and ToolAttainmentDifference: the objective's current
+// period, and its last finished one.
+const (
+	PeriodCurrent  = "current"
+	PeriodPrevious = "previous"
 )
 
 // State label values of TicketsOpen.
