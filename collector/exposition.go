@@ -12,6 +12,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // cached is appended to every HELP text of a computed metric: Prometheus' guide for exporters
@@ -183,6 +184,13 @@ func (e emitter) objective(o *ObjectiveResult) {
 		}{{"agree", t.Agree}, {"disagree", t.Disagree}} {
 			e.gauge(c.ToolDeadlineCycles, "Open ticket clock cycles whose deadline the ticket tool's own (the objective's tool_deadline_field) agrees or disagrees with, in working time."+cached,
 				[]string{c.LabelObjective, c.LabelService, "agreement"}, []string{o.Objective, o.Service, a.name}, float64(a.n))
+		}
+	}
+	if n := o.Native; n != nil {
+		g(c.NativeCycles, "Ticket clock cycles compared with the ticket tool's own SLA records: open, or decided in the current period by either side.", float64(n.Cycles))
+		for _, k := range ticket.Disagreements {
+			e.gauge(c.NativeDisagreements, "Compared ticket clock cycles on which the ticket tool's own SLA record disagrees with the exporter's cycle, by kind: verdict (one breached, the other not), deadline (further apart than native_tolerance in working time), native_only, engine_only (a cycle only one side has)."+cached,
+				[]string{c.LabelObjective, c.LabelService, c.LabelDisagreement}, []string{o.Objective, o.Service, k.String()}, float64(n.Disagreements[k]))
 		}
 	}
 	for _, a := range o.ToolAttainments {

@@ -26,6 +26,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -81,6 +82,10 @@ func expoSnapshot() *collector.Snapshot {
 				History:    []collector.FrozenPeriod{frozen("2026-09", 0.97, true), frozen("2026-10", 0.93, true)},
 				// RT's Due agrees with 5 open cycles' deadlines and not with 2.
 				ToolDeadlines: &collector.ToolDeadlines{Field: "rt_due", Agree: 5, Disagree: 2},
+				// Jira Service Management's records of 43 cycles compared: it breached one the
+				// engine met, 2 deadlines are further apart than the tolerance, and one cycle
+				// after a reopen is the engine's only.
+				Native: &collector.NativeComparison{Cycles: 43, Disagreements: [...]int{ticket.VerdictDiffers: 1, ticket.DeadlineDiffers: 2, ticket.EngineOnly: 1}},
 			},
 			{
 				// An availability objective running out of budget, with maintenance excluded
@@ -377,7 +382,8 @@ func contractNames() []string {
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
-		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.ToolAttainment, c.ToolAttainmentDifference, c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
+		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements, c.ToolAttainment, c.ToolAttainmentDifference,
+		c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful,
@@ -418,7 +424,7 @@ func TestExposition_WhatEachObjectivePublishes(t *testing.T) {
 	}
 	want := map[string][]string{
 		"incident-response": cat(always, bounds, current, attained, ticketRisk,
-			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles}),
+			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements}),
 		"webshop-availability": cat(always, bounds, current, attained,
 			[]string{c.PeriodFinalAttainment, c.BudgetRemainingSeconds, c.ForecastAttainment, c.BudgetExhaustion, c.ToolAttainment, c.ToolAttainmentDifference}),
 		"api-requests": cat(always, bounds, current, attained, []string{c.BudgetRemainingEvents, c.ForecastAttainment}),
@@ -558,4 +564,16 @@ func BenchmarkExposition1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(series), "series")
+}
+
+// The disagreement label values are the conventions', in the order of ticket.Disagreements.
+func TestExposition_DisagreementLabels(t *testing.T) {
+	var got []string
+	for _, d := range ticket.Disagreements {
+		got = append(got, d.String())
+	}
+	want := []string{c.DisagreementVerdict, c.DisagreementDeadline, c.DisagreementNativeOnly, c.DisagreementEngineOnly}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("disagreement label values (-conventions +ticket):\n%s", diff)
+	}
 }

@@ -76,9 +76,10 @@ type RunnerOptions struct {
 // store, and keeps the data in memory for the evaluation (Read) and the health for the
 // exposition (Status).
 //
-// Three locks, never nested: life serialises Update and Run's start and stop; mu guards the data
+// Four locks, never nested: life serialises Update and Run's start and stop; mu guards the data
 // (the evaluation reads under it, syncs write under it only to apply a batch already committed);
-// statusMu guards the health, so reporting a sync never waits for an evaluation to finish.
+// statusMu guards the health, so reporting a sync never waits for an evaluation to finish;
+// requestsMu guards the SyncNow requests.
 type Runner struct {
 	store    *store.DB
 	logger   *slog.Logger
@@ -99,6 +100,11 @@ type Runner struct {
 	// loading stored data), zero while it has none: readiness waits for it.
 	firstGen map[string]uint64
 
+	// requestsMu guards syncRequests, each configured source's SyncNow request, so that a
+	// webhook never waits for Update.
+	requestsMu   sync.Mutex
+	syncRequests map[string]*syncRequest
+
 	statusMu    sync.Mutex
 	status      map[string]*SourceStatus
 	built       map[string]Source // the running source of each name, for the statistics it keeps
@@ -114,6 +120,9 @@ type sourceRun struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// req is the source's SyncNow request; it lives as long as the source is configured.
+	req *syncRequest
 
 	checkpoint []byte
 	// resync makes the next batch replace the stored records: the settings changed.
@@ -139,11 +148,12 @@ func NewRunner(o RunnerOptions) *Runner {
 			Events:      map[string]*EventCounts{},
 			LastSuccess: map[string]time.Time{},
 		},
-		per:         map[string]*sourceData{},
-		firstGen:    map[string]uint64{},
-		status:      map[string]*SourceStatus{},
-		built:       map[string]Source{},
-		storeHealth: StoreHealth{OK: true},
+		per:          map[string]*sourceData{},
+		syncRequests: map[string]*syncRequest{},
+		firstGen:     map[string]uint64{},
+		status:       map[string]*SourceStatus{},
+		built:        map[string]Source{},
+		storeHealth:  StoreHealth{OK: true},
 	}
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
@@ -257,8 +267,11 @@ func (r *Runner) Update(cfgs []SourceConfig) error {
 			continue
 		}
 		c = want[c.Name]
-		s := &sourceRun{cfg: c, id: c.identity(), logger: r.logger.With("source_name", c.Name, "source_type", c.Type)}
+		s := &sourceRun{cfg: c, id: c.identity(), logger: r.logger.With("source_name", c.Name, "source_type", c.Type), req: newSyncRequest()}
 		r.sources[c.Name] = s
+		r.requestsMu.Lock()
+		r.syncRequests[c.Name] = s.req
+		r.requestsMu.Unlock()
 		r.mu.Lock()
 		r.firstGen[c.Name] = 0
 		r.mu.Unlock()
@@ -349,6 +362,9 @@ func (r *Runner) remove(name string) error {
 	r.unpublish(name)
 	delete(r.firstGen, name)
 	r.mu.Unlock()
+	r.requestsMu.Lock()
+	delete(r.syncRequests, name)
+	r.requestsMu.Unlock()
 	r.statusMu.Lock()
 	delete(r.status, name)
 	delete(r.built, name)

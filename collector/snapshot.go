@@ -5,6 +5,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
 // Snapshot is everything one evaluation produced. The exposition serves the latest snapshot to
@@ -48,6 +49,9 @@ type ObjectiveResult struct {
 	// ToolDeadlines compares the open cycles' deadlines with the ticket tool's own, when the
 	// objective names the field holding it; nil otherwise.
 	ToolDeadlines *ToolDeadlines
+	// Native compares the objective's cycles with the ticket tool's own records of them, when
+	// its source imports them for the objective's clock (ticket.Store.HasNative); nil otherwise.
+	Native *NativeComparison
 	// ToolAttainments compare the attainment with a monitoring tool's own figures for the
 	// objective's series over the same periods (ToolSLI); nil when the source reads none that
 	// match, or the objective is stale.
@@ -69,6 +73,17 @@ type ToolDeadlines struct {
 	// Field is the ticket field holding the tool's deadline.
 	Field           string
 	Agree, Disagree int
+}
+
+// NativeComparison counts an objective's ticket cycles compared with the ticket tool's native
+// SLA records (ticket.CompareNative): the open ones, and those decided in the current period by
+// either side, each counted once.
+type NativeComparison struct {
+	// Cycles counts the cycles compared: the pairs, and the cycles only one side has.
+	Cycles int
+	// Disagreements counts those that disagree, by kind (ticket.Disagreements); the Agree slot
+	// stays zero.
+	Disagreements [ticket.EngineOnly + 1]int
 }
 
 // KPIResult is a KPI's value at the evaluation instant.

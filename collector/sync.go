@@ -20,11 +20,12 @@ import (
 const maxBackoffBase = 30 * time.Second
 
 // loop syncs s at once, then every interval after a success and after a growing delay after a
-// failure, until ctx is cancelled.
+// failure, and when SyncNow asks, until ctx is cancelled.
 func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 	failures := 0
 	for {
 		start := r.clock.Now()
+		s.req.started()
 		err := r.syncOnce(ctx, s, start)
 		if ctx.Err() != nil {
 			return // stopping; a sync cut short by it is not a failure
@@ -46,10 +47,8 @@ func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 		if delay <= 0 {
 			continue // the sync took longer than the interval
 		}
-		select {
-		case <-ctx.Done():
+		if !r.wait(ctx, s, delay, start, failures > 0) {
 			return
-		case <-r.clock.After(delay):
 		}
 	}
 }

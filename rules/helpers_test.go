@@ -87,7 +87,7 @@ var (
 		c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio, c.ContractForecastCreditAmount,
 		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.SourceStatus, c.SourceLastSyncRecords,
-		c.SourceLastSyncRejected, c.StoreWriteFailures, c.StoreLastWriteSuccessful, c.KPIInfo, c.ToolDeadlineCycles,
+		c.SourceLastSyncRejected, c.StoreWriteFailures, c.StoreLastWriteSuccessful, c.KPIInfo, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements,
 		c.ToolAttainment, c.ToolAttainmentDifference, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,

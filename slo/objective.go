@@ -50,9 +50,45 @@ type Objective struct {
 	// Clock and Select define a ticket SLA: which tickets it covers and how their clock runs.
 	Clock  *ticket.Clock
 	Select ticket.Selector
+	// Verdict says whose verdicts a ticket SLA counts: the engine's own cycles (Recompute, the
+	// default) or the ticket tool's native SLA records of the clock (Native).
+	Verdict Verdict
 
 	// Availability configures timeslices for availability objectives.
 	Availability availability.Config
+}
+
+// Verdict is whose verdicts on ticket cycles an objective counts.
+type Verdict uint8
+
+// Verdict sources.
+const (
+	// Recompute counts the engine's cycles, computed from the tickets' status histories.
+	Recompute Verdict = iota
+	// Native counts the ticket tool's own verdicts (ticket.NativeSLA) on the objective's clock:
+	// met or breached per native cycle decided in the period. The engine's cycles of the same
+	// tickets still inform the forecast (see evaluateTickets).
+	Native
+)
+
+var verdictNames = [...]string{"recompute", "native"}
+
+// String is the lower-case name used in configuration.
+func (v Verdict) String() string {
+	if int(v) < len(verdictNames) {
+		return verdictNames[v]
+	}
+	return fmt.Sprintf("verdict(%d)", v)
+}
+
+// ParseVerdict reads a verdict source name.
+func ParseVerdict(s string) (Verdict, error) {
+	for i, n := range verdictNames {
+		if s == n {
+			return Verdict(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown verdict %q (want recompute or native)", s)
 }
 
 // Validate checks the objective and fills in defaults. Errors name the objective and the field.
@@ -69,7 +105,13 @@ func (o *Objective) Validate() error {
 		if o.Clock == nil {
 			return wrap("clock", errors.New("a ticket objective needs a clock"))
 		}
+		if o.Verdict > Native {
+			return wrap("verdict", fmt.Errorf("unknown verdict %d (want recompute or native)", o.Verdict))
+		}
 	case Availability, EventRatio:
+		if o.Verdict != Recompute {
+			return wrap("verdict", errors.New("applies to ticket objectives only"))
+		}
 	default:
 		return wrap("kind", fmt.Errorf("unknown kind %q (want ticket, availability or event_ratio)", o.Kind))
 	}

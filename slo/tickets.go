@@ -38,6 +38,7 @@ type ticketScan struct {
 	openRatios []float64 // elapsed/target of undecided open cycles
 	completed  elapsedDistribution
 	cal        *calendar.Calendar
+	pairs      []ticket.NativeComparison // reused by addNative
 }
 
 func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
@@ -61,6 +62,10 @@ func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
 			continue
 		}
 		buf = o.Clock.Cycles(st, i, nowU, buf[:0])
+		if o.Verdict == Native {
+			s.addNative(st.View(i), o.Clock, buf, nowU, startU)
+			continue
+		}
 		for j := range buf {
 			s.add(&buf[j], nowU, startU)
 		}
@@ -117,10 +122,20 @@ func (s *ticketScan) add(c *ticket.Cycle, now, start int64) {
 			s.open.Breached++
 		}
 	}
+	s.addCompleted(c)
+	t, good, ok := outcomeTime(c, s.cal)
+	s.count(t, good, ok, now, start)
+}
+
+// addCompleted adds a stopped cycle to the distribution the forecast reads.
+func (s *ticketScan) addCompleted(c *ticket.Cycle) {
 	if c.Stop != 0 && (c.State == ticket.Met || c.State == ticket.Breached) {
 		s.completed.add(c.Elapsed, c.Target)
 	}
-	t, good, ok := outcomeTime(c, s.cal)
+}
+
+// count adds an outcome at t (when ok) to the period starting at start and to the windows.
+func (s *ticketScan) count(t int64, good, ok bool, now, start int64) {
 	if !ok || t > now {
 		return
 	}

@@ -260,7 +260,8 @@ func TestEvaluateTickets(t *testing.T) {
 		t.Fatalf("not CSV: %v\n%s", err, stdout)
 	}
 	header := []string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline",
-		"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees"}
+		"breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees",
+		"native_name", "native_stop", "native_deadline", "native_verdict", "native_comparison"}
 	if len(recs) < 2 || !slices.Equal(recs[0], header) {
 		t.Fatalf("want a header and rows, got:\n%s", stdout)
 	}

@@ -113,7 +113,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		httpReload, reloadOff = nil, "reload over HTTP is disabled: start with --web.enable-lifecycle, or send SIGHUP"
 	}
 	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: httpReload, ReloadDisabled: reloadOff,
-		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled), PDF: e.pdf}), logger)
+		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled), PDF: e.pdf, SyncNow: runner.SyncNow}), logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -29,6 +29,11 @@ type builder struct {
 
 // fail returns an error for the field at path (e.g. "objectives", 2, "target").
 func (b *builder) fail(err error, path ...any) error {
+	return &fieldError{file: b.file, line: collector.LineOf(b.root, path...), field: fieldPath(path...), err: err}
+}
+
+// fieldPath writes a path of the file as errors name it: "sources[0].webhook".
+func fieldPath(path ...any) string {
 	var field strings.Builder
 	for _, p := range path {
 		switch p := p.(type) {
@@ -41,7 +46,7 @@ func (b *builder) fail(err error, path ...any) error {
 			fmt.Fprintf(&field, "[%d]", p)
 		}
 	}
-	return &fieldError{file: b.file, line: collector.LineOf(b.root, path...), field: field.String(), err: err}
+	return field.String()
 }
 
 // namePattern keeps names usable as label values and in file names of generated rules.
@@ -144,6 +149,11 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(err, append(at, "ticket_url")...)
 		}
 		s.TicketURL = rs.TicketURL
+		wh, err := b.webhook(rs.webhookNode, append(at, "webhook"))
+		if err != nil {
+			return err
+		}
+		s.Webhook = wh
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
 			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {
@@ -285,12 +295,25 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 			return o, err
 		}
 		o.ToolDeadlineField = ro.ToolDeadline
+		if ro.Verdict != "" {
+			if o.Verdict, err = slo.ParseVerdict(ro.Verdict); err != nil {
+				return o, b.fail(err, field("verdict")...)
+			}
+		}
+		o.NativeTolerance = DefaultNativeTolerance
+		if ro.NativeTolerance != nil {
+			o.NativeTolerance = time.Duration(*ro.NativeTolerance)
+			if o.NativeTolerance%time.Second != 0 {
+				return o, b.fail(fmt.Errorf("%s is not a whole number of seconds", o.NativeTolerance), field("native_tolerance")...)
+			}
+		}
 	case slo.Availability, slo.EventRatio:
 		if ro.Series == "" {
 			return o, b.fail(errors.New("series is required: the name of the series within the source"), field("series")...)
 		}
-		if ro.Clock != "" || ro.Calendar != "" || len(ro.Targets) > 0 || len(ro.Select) > 0 || len(ro.PauseOn) > 0 || ro.Reopen != "" || ro.WarnAt != 0 || ro.ToolDeadline != "" {
-			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen, warn_at and tool_deadline_field apply to ticket objectives, not %s", ro.Kind), field("kind")...)
+		if ro.Clock != "" || ro.Calendar != "" || len(ro.Targets) > 0 || len(ro.Select) > 0 || len(ro.PauseOn) > 0 || ro.Reopen != "" || ro.WarnAt != 0 || ro.ToolDeadline != "" ||
+			ro.Verdict != "" || ro.NativeTolerance != nil {
+			return o, b.fail(fmt.Errorf("clock, calendar, targets, select, pause_on, reopen, warn_at, tool_deadline_field, verdict and native_tolerance apply to ticket objectives, not %s", ro.Kind), field("kind")...)
 		}
 		if o.Kind == slo.Availability {
 			cfg, err := b.availability(&ro.Availability, field("availability"))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/delivery"
+	"github.com/sla-exporter/sla_exporter/collector/webhook"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/contract"
@@ -23,6 +24,8 @@ const (
 	DefaultSourceInterval     = 5 * time.Minute
 	DefaultSourceTimeout      = time.Minute
 	DefaultWarnAt             = 0.75
+	// DefaultNativeTolerance: tools keep deadlines to the minute.
+	DefaultNativeTolerance = time.Minute
 )
 
 // Config is a checked configuration, with engine objects built and defaults filled in.
@@ -155,6 +158,9 @@ type Source struct {
 	// TicketURL is the template of a link to one of the source's tickets in its tool, an
 	// absolute http(s) URL holding {id}; empty when none is configured (see TicketLink).
 	TicketURL string
+	// Webhook, when set, is how calls to the source's webhook endpoint are signed: a valid call
+	// syncs the source at once (collector.Runner.SyncNow).
+	Webhook *webhook.Spec
 	// Block is the kind's settings (the mapping under the key named after the type).
 	Block *yaml.Node
 	// Dir is the folder relative paths resolve against.
@@ -188,6 +194,9 @@ type Objective struct {
 	// current cycle (RT's Due: rt_due), RFC 3339: the evaluation counts the open cycles whose
 	// deadline the tool and the exporter disagree on (ticket objectives only).
 	ToolDeadlineField string
+	// NativeTolerance is how far apart, in working time, the engine's deadline of a cycle and
+	// the ticket tool's native one may be and still agree (native_tolerance, ticket objectives).
+	NativeTolerance time.Duration
 	// Location is the objective's timezone (its timezone key, else global.timezone): that of
 	// its period, and the one its times are shown in. Kept apart from Period, which has none
 	// when rolling.

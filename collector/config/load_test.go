@@ -70,7 +70,7 @@ func TestLoadErrors(t *testing.T) {
 		{"target out of range", "target: 0.95", "target: 0",
 			"test.yml:19: objectives[0].target: 0 is not a ratio in (0, 1) (99.9% is 0.999)"},
 		{"unknown key", "    target: 0.95", "    targt: 0.95",
-			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, select, availability, alerting)"},
+			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, availability, alerting)"},
 		{"unknown timezone", "timezone: Europe/Rome", "timezone: Mars/Base",
 			`test.yml:2: global.timezone: unknown timezone "Mars/Base" (want an IANA name such as Europe/Rome)`},
 		{"unknown source type", "type: demo", "type: otrs",
@@ -101,6 +101,12 @@ func TestLoadErrors(t *testing.T) {
 			`test.yml:20: objectives[0].period: parse period "monthly": want week, month, quarter, year, rolling:<N>d or <N>d, got "monthly"`},
 		{"second document", "    target: 0.95\n", "    target: 0.95\n---\nglobal: {}\n",
 			"test.yml:20: a configuration file holds one YAML document; found another"},
+		{"unknown verdict", "    target: 0.95", "    target: 0.95\n    verdict: tool",
+			`test.yml:20: objectives[0].verdict: unknown verdict "tool" (want recompute or native)`},
+		{"native tolerance below a second", "    target: 0.95", "    target: 0.95\n    native_tolerance: 500ms",
+			"test.yml:20: objectives[0].native_tolerance: 500ms is not a whole number of seconds"},
+		{"verdict on an event objective", "    target: 0.95\n", "    target: 0.95\n  - {name: api, service: desk, kind: event_ratio, source: desk, series: api, target: 0.99, verdict: native}\n",
+			"test.yml:20: objectives[1].kind: clock, calendar, targets, select, pause_on, reopen, warn_at, tool_deadline_field, verdict and native_tolerance apply to ticket objectives, not event_ratio"},
 		{"wrong type", "target: 0.95", "target: high",
 			`test.yml:19: objectives[0].target: "high" is not a ratio (write 0.95 or 95%)`},
 	} {
@@ -219,6 +225,9 @@ contracts:
 	if diff := cmp.Diff(map[string]string{"team": "desk"}, resp.Labels); diff != "" {
 		t.Errorf("labels (-want +got):\n%s", diff)
 	}
+	if resp.Verdict != slo.Recompute || resp.NativeTolerance != time.Minute {
+		t.Errorf("native defaults: verdict %s, tolerance %s; want recompute, 1m", resp.Verdict, resp.NativeTolerance)
+	}
 	if resp.PeriodName != "month" || web.PeriodName != "rolling:30d" || web.Kind != slo.Availability {
 		t.Errorf("periods %q %q", resp.PeriodName, web.PeriodName)
 	}
@@ -247,6 +256,23 @@ contracts:
 	}
 	if c := cfg.Contracts[0]; c.Spec.Credit([]float64{0.998}).Ratio != 0.1 {
 		t.Errorf("contract %+v", c)
+	}
+}
+
+func TestLoadNativeSettings(t *testing.T) {
+	cfg, err := Load([]byte(strings.Replace(base, "    target: 0.95", "    target: 0.95\n    verdict: native\n    native_tolerance: 5m", 1)), "test.yml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := cfg.Objectives[0]; o.Verdict != slo.Native || o.NativeTolerance != 5*time.Minute {
+		t.Errorf("verdict %s, tolerance %s; want native, 5m", o.Verdict, o.NativeTolerance)
+	}
+	cfg, err = Load([]byte(strings.Replace(base, "    target: 0.95", "    target: 0.95\n    native_tolerance: 0s", 1)), "test.yml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := cfg.Objectives[0]; o.NativeTolerance != 0 {
+		t.Errorf("an explicit 0s tolerance reads %s", o.NativeTolerance)
 	}
 }
 

@@ -140,8 +140,11 @@ type rawSource struct {
 	TicketURL  string
 	Health     rawHealth
 	healthNode *yaml.Node
-	Block      *yaml.Node
-	node       *yaml.Node
+	// webhookNode is the webhook block (webhook.go), decoded by the builder so that its errors
+	// name their field; nil when absent.
+	webhookNode *yaml.Node
+	Block       *yaml.Node
+	node        *yaml.Node
 }
 
 // rawHealth is a source's health: block. Pointers tell an explicit 0 from an absent key.
@@ -200,6 +203,8 @@ func (s *rawSource) UnmarshalYAML(n *yaml.Node) error {
 		case "health":
 			s.healthNode = v
 			err = collector.DecodeStrict(v, &s.Health)
+		case "webhook":
+			s.webhookNode = v
 		default:
 			blocks[k.Value], keys[k.Value] = v, k
 			continue
@@ -227,28 +232,32 @@ type rawService struct {
 }
 
 type rawObjective struct {
-	Name           string              `yaml:"name"`
-	Service        string              `yaml:"service"`
-	Description    string              `yaml:"description"`
-	Kind           string              `yaml:"kind"`
-	Target         ratio               `yaml:"target"`
-	Period         string              `yaml:"period"`
-	Timezone       string              `yaml:"timezone"`
-	Source         string              `yaml:"source"`
-	Series         string              `yaml:"series"`
-	Labels         map[string]string   `yaml:"labels"`
-	BurnWindows    []model.Duration    `yaml:"burn_windows"`
-	ForecastWindow model.Duration      `yaml:"forecast_window"`
-	Clock          string              `yaml:"clock"`
-	Calendar       string              `yaml:"calendar"`
-	Targets        map[string]string   `yaml:"targets"`
-	PauseOn        []string            `yaml:"pause_on"`
-	Reopen         string              `yaml:"reopen"`
-	WarnAt         ratio               `yaml:"warn_at"`
-	ToolDeadline   string              `yaml:"tool_deadline_field"`
-	Select         map[string][]string `yaml:"select"`
-	Availability   rawAvailability     `yaml:"availability"`
-	Alerting       rawAlerting         `yaml:"alerting"`
+	Name           string            `yaml:"name"`
+	Service        string            `yaml:"service"`
+	Description    string            `yaml:"description"`
+	Kind           string            `yaml:"kind"`
+	Target         ratio             `yaml:"target"`
+	Period         string            `yaml:"period"`
+	Timezone       string            `yaml:"timezone"`
+	Source         string            `yaml:"source"`
+	Series         string            `yaml:"series"`
+	Labels         map[string]string `yaml:"labels"`
+	BurnWindows    []model.Duration  `yaml:"burn_windows"`
+	ForecastWindow model.Duration    `yaml:"forecast_window"`
+	Clock          string            `yaml:"clock"`
+	Calendar       string            `yaml:"calendar"`
+	Targets        map[string]string `yaml:"targets"`
+	PauseOn        []string          `yaml:"pause_on"`
+	Reopen         string            `yaml:"reopen"`
+	WarnAt         ratio             `yaml:"warn_at"`
+	ToolDeadline   string            `yaml:"tool_deadline_field"`
+	Verdict        string            `yaml:"verdict"`
+	// NativeTolerance is a pointer so that an explicit 0s (deadlines must match to the
+	// second) differs from the default.
+	NativeTolerance *model.Duration     `yaml:"native_tolerance"`
+	Select          map[string][]string `yaml:"select"`
+	Availability    rawAvailability     `yaml:"availability"`
+	Alerting        rawAlerting         `yaml:"alerting"`
 }
 
 type rawAvailability struct {

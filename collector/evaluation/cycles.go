@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
@@ -33,6 +34,10 @@ type CycleRow struct {
 	// whether it is the exporter's in working time, when the objective names the field.
 	ToolDeadline   *time.Time `json:"tool_deadline,omitempty"`
 	DeadlineAgrees *bool      `json:"deadline_agrees,omitempty"`
+	// Native holds the ticket tool's records of the cycle (one per SLA of the tool measuring
+	// the clock), compared with it, when the objective's source imports them; current period
+	// only.
+	Native []NativeRow `json:"native,omitempty"`
 }
 
 // DeadlineFilters are the values the deadline filter takes: the open cycles whose deadline the
@@ -62,12 +67,18 @@ type CycleFilter struct {
 	// Period is the period whose cycles are listed (see ResolvePeriod): "" or "current",
 	// "previous", or a finished period's label ("2026-10").
 	Period string
+	// Native is one of NativeFilters: the cycles the metric sla_native_disagreements counts
+	// on which the tool's records agree, or disagree, with the engine (current period only).
+	// "disagrees" also lists the cycles only the tool has (state NativeOnlyState).
+	Native string
 }
 
 // Drill is a drill-down: the cycles of one objective in one period.
 type Drill struct {
 	Period DrillPeriod
 	Rows   []CycleRow
+	// Native says the cycles were compared with the ticket tool's records (CycleRow.Native).
+	Native bool
 }
 
 // CyclesWhere is Cycles with every filter.
@@ -83,14 +94,13 @@ func (e *Evaluator) CyclesWhere(objective string, f CycleFilter, now time.Time) 
 func (e *Evaluator) Drill(objective string, f CycleFilter, now time.Time) (Drill, error) {
 	state := f.State
 	cfg := e.cfg.Load()
-	var o *slo.Objective
-	var source, toolField string
+	var co *config.Objective
 	for j := range cfg.Objectives {
 		if cfg.Objectives[j].Name == objective && cfg.Objectives[j].Kind == slo.TicketSLA {
-			o, source, toolField = cfg.Objectives[j].Objective, cfg.Objectives[j].Source, cfg.Objectives[j].ToolDeadlineField
+			co = &cfg.Objectives[j]
 		}
 	}
-	if o == nil {
+	if co == nil {
 		return Drill{}, fmt.Errorf("%w: %q", ErrNotFound, objective)
 	}
 	if state != "" && !slices.Contains(DrillStates, state) {
@@ -99,30 +109,63 @@ func (e *Evaluator) Drill(objective string, f CycleFilter, now time.Time) (Drill
 	if f.Deadline != "" && !slices.Contains(DeadlineFilters, f.Deadline) {
 		return Drill{}, fmt.Errorf("deadline %q is not one of %s", f.Deadline, strings.Join(DeadlineFilters, ", "))
 	}
+	o, toolField := co.Objective, co.ToolDeadlineField
 	if f.Deadline != "" && toolField == "" {
 		return Drill{}, fmt.Errorf("deadline: objective %q names no tool_deadline_field to compare with", objective)
+	}
+	if f.Native != "" && !slices.Contains(NativeFilters, f.Native) {
+		return Drill{}, fmt.Errorf("native %q is not one of %s", f.Native, strings.Join(NativeFilters, ", "))
 	}
 	p, err := ResolvePeriod(objective, o.Period, f.Period, now)
 	if err != nil {
 		return Drill{}, err
 	}
+	if f.Native != "" && !p.Current {
+		return Drill{}, errors.New("native: only the current period is compared with the ticket tool's records")
+	}
 	var rows []CycleRow
+	compare := false
 	e.data.Read(func(d collector.Data) {
-		st := d.Tickets[source]
+		st := d.Tickets[co.Source]
 		if st == nil {
 			return
 		}
 		m := o.Select.Compile(st)
 		nowU, startU, endU, cal := p.At.Unix(), p.Start.Unix(), p.End.Unix(), o.Clock.Calendar()
+		compare = p.Current && st.HasNative(o.Clock.Kind())
+		ns := nativeScan{o: co, st: st, now: nowU, start: startU}
 		var buf []ticket.Cycle
+		var cmps []ticket.NativeComparison
 		for i := range st.Len() {
 			v := st.View(i)
 			if !m.Match(v) {
 				continue
 			}
 			buf = o.Clock.Cycles(st, i, nowU, buf[:0])
-			for _, c := range buf {
+			var natives [][]NativeRow
+			if compare && v.NativeLen() > 0 {
+				var only []CycleRow
+				natives, only, cmps = ns.drillNatives(v, buf, cmps)
+				if f.Native == "disagrees" && state == "" {
+					rows = append(rows, only...)
+				}
+			}
+			for j, c := range buf {
 				row, outcome, ok := cycleRow(v, &c, startU, cal)
+				if natives != nil {
+					row.Native = natives[j]
+				}
+				if f.Native != "" {
+					// The rows the metric counts: a cycle whose tool's record is open or
+					// decided in the period is compared even if the engine decided it before.
+					if len(row.Native) == 0 || nativeAgrees(row.Native) != (f.Native == "agrees") {
+						continue
+					}
+					if !ok {
+						row, ok = newCycleRow(v, &c), true
+						row.Native = natives[j]
+					}
+				}
 				// A finished period holds what was decided in it, up to and including its
 				// end, as the engine counted it when freezing the period.
 				if !ok || !p.Current && (outcome == 0 || outcome < startU || outcome > endU) || !matchState(row, &c, state) {
@@ -147,7 +190,10 @@ func (e *Evaluator) Drill(objective string, f CycleFilter, now time.Time) (Drill
 		}
 		return strings.Compare(a.Ticket, b.Ticket)
 	})
-	return Drill{Period: p, Rows: rows}, nil
+	if f.Native != "" && !compare {
+		return Drill{}, fmt.Errorf("native: the tickets of objective %q carry no native SLA records of its %s clock to compare with", objective, o.Clock.Kind())
+	}
+	return Drill{Period: p, Rows: rows, Native: compare}, nil
 }
 
 // cycleRow turns a cycle into a row with the instant its outcome counts at (0 while undecided),
@@ -171,6 +217,11 @@ func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.C
 	if !open && outcome < periodStart {
 		return CycleRow{}, 0, false
 	}
+	return newCycleRow(v, c), outcome, true
+}
+
+// newCycleRow is the row of a cycle, whatever period it belongs to.
+func newCycleRow(v ticket.View, c *ticket.Cycle) CycleRow {
 	row := CycleRow{
 		Ticket: v.ID(), Cycle: c.N, Priority: v.Priority(), Group: v.Group(),
 		State: c.State.String(), AtRisk: c.AtRisk,
@@ -186,7 +237,7 @@ func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.C
 	if c.BreachedAt != 0 {
 		row.BreachedAt = unixPtr(c.BreachedAt)
 	}
-	return row, outcome, true
+	return row
 }
 
 func matchState(row CycleRow, c *ticket.Cycle, state string) bool {

@@ -84,6 +84,9 @@ func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collect
 	if o.ToolDeadlineField != "" && data.Tickets != nil && !out.Stale {
 		out.ToolDeadlines = toolDeadlines(o, data.Tickets, now)
 	}
+	if o.Kind == slo.TicketSLA && data.Tickets != nil && !out.Stale {
+		out.Native = nativeComparison(o, data.Tickets, now)
+	}
 	return out
 }
 

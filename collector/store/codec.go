@@ -12,8 +12,13 @@ import (
 )
 
 // ticketV1 tags the first byte of an encoded ticket, so the format can change later without
-// guessing what a stored value holds.
-const ticketV1 = 1
+// guessing what a stored value holds. ticketV2 is V1 followed by the ticket's native SLA
+// records; it is written only for a ticket that has some, so that a store of sources importing
+// none stays readable by a release that knows only V1.
+const (
+	ticketV1 = 1
+	ticketV2 = 2
+)
 
 // errShort reports a value that ends in the middle of a field: a torn or foreign value.
 var errShort = errors.New("value is truncated")
@@ -27,7 +32,11 @@ var errShort = errors.New("value is truncated")
 // field is added. Times keep their nanoseconds; the location is not kept (tickets are instants,
 // read back in UTC). Fields are written in key order so equal tickets encode to equal bytes.
 func appendTicket(b []byte, t *ticket.Ticket) []byte {
-	b = append(b, ticketV1)
+	version := byte(ticketV1)
+	if len(t.Native) > 0 {
+		version = ticketV2
+	}
+	b = append(b, version)
 	b = appendTime(b, t.Created)
 	b = appendString(b, t.Priority)
 	b = appendString(b, t.Type)
@@ -59,7 +68,81 @@ func appendTicket(b []byte, t *ticket.Ticket) []byte {
 	}
 	b = append(b, byte(t.Rating))
 	b = binary.AppendVarint(b, int64(t.Reassignments))
+	if version == ticketV2 {
+		b = appendNative(b, t)
+	}
 	return b
+}
+
+// Flags of a native record: which optional instants follow, and the tool's verdict.
+const (
+	nativeHasDeadline = 1 << iota
+	nativeHasStop
+	nativeBreached
+	nativePaused
+)
+
+// appendNative writes the native SLA records, in the ticket's order: start as an offset from the
+// creation, deadline and stop from the start (small, and absent when zero).
+func appendNative(b []byte, t *ticket.Ticket) []byte {
+	b = binary.AppendUvarint(b, uint64(len(t.Native)))
+	for i := range t.Native {
+		n := &t.Native[i]
+		var flags byte
+		if !n.Deadline.IsZero() {
+			flags |= nativeHasDeadline
+		}
+		if !n.Stop.IsZero() {
+			flags |= nativeHasStop
+		}
+		if n.Breached {
+			flags |= nativeBreached
+		}
+		if n.Paused {
+			flags |= nativePaused
+		}
+		b = appendString(b, n.Name)
+		b = appendString(b, n.Clock)
+		b = append(b, flags)
+		b = appendDelta(b, t.Created, n.Start)
+		if !n.Deadline.IsZero() {
+			b = appendDelta(b, n.Start, n.Deadline)
+		}
+		if !n.Stop.IsZero() {
+			b = appendDelta(b, n.Start, n.Stop)
+		}
+	}
+	return b
+}
+
+func (d *decoder) native(t *ticket.Ticket) {
+	// Name, clock, flags and start take at least 5 bytes.
+	n := d.count(5)
+	if n == 0 {
+		if d.err == nil {
+			d.fail(errors.New("a version 2 ticket without native SLA records"))
+		}
+		return
+	}
+	t.Native = make([]ticket.NativeSLA, n)
+	for i := range t.Native {
+		r := &t.Native[i]
+		r.Name = d.string()
+		r.Clock = d.string()
+		flags := d.byte()
+		if flags>>4 != 0 {
+			d.fail(fmt.Errorf("native SLA record %d: unknown flags %#x", i, flags))
+			return
+		}
+		r.Start = d.delta(t.Created)
+		if flags&nativeHasDeadline != 0 {
+			r.Deadline = d.delta(r.Start)
+		}
+		if flags&nativeHasStop != 0 {
+			r.Stop = d.delta(r.Start)
+		}
+		r.Breached, r.Paused = flags&nativeBreached != 0, flags&nativePaused != 0
+	}
 }
 
 // decodeTicket is the inverse of appendTicket; id is the key the value was stored under. in,
@@ -67,7 +150,8 @@ func appendTicket(b []byte, t *ticket.Ticket) []byte {
 // names and values), which halves the allocations of a start-up.
 func decodeTicket(id string, b []byte, t *ticket.Ticket, in interner) error {
 	d := decoder{b: b, in: in}
-	if v := d.byte(); v != ticketV1 {
+	v := d.byte()
+	if v != ticketV1 && v != ticketV2 {
 		if d.err != nil {
 			return d.err
 		}
@@ -101,6 +185,9 @@ func decodeTicket(id string, b []byte, t *ticket.Ticket, in interner) error {
 	}
 	t.Rating = ticket.Rating(int8(d.byte()))
 	t.Reassignments = int(d.varint())
+	if v == ticketV2 {
+		d.native(t)
+	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d bytes after the last field", len(d.b))
 	}

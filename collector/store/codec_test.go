@@ -3,10 +3,13 @@ package store
 import (
 	"bytes"
 	"encoding/gob"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +44,21 @@ func sampleTicket(i int) ticket.Ticket {
 	}
 }
 
+// nativeTicket is sampleTicket(i) with the tool's own SLA cycles: a response met, a resolution
+// cycle breached and paused, and a record mapped to no clock, with no deadline or stop.
+func nativeTicket(i int) ticket.Ticket {
+	tk := sampleTicket(i)
+	c := tk.Created
+	tk.Native = []ticket.NativeSLA{
+		{Name: "Time to first response", Clock: "response", Start: c, Deadline: c.Add(time.Hour), Stop: c.Add(7 * time.Minute)},
+		{Name: "Time to resolution", Clock: "resolution", Start: c, Deadline: c.Add(4 * time.Hour), Breached: true, Paused: true},
+		{Name: "Vendor handover", Start: c.Add(40 * time.Minute)},
+		// A metric the tool has not started: no start.
+		{Name: "next_reply_time", Clock: "response", Deadline: c.Add(2 * time.Hour)},
+	}
+	return tk
+}
+
 func TestTicketCodec_RoundTrip(t *testing.T) {
 	full := sampleTicket(42)
 	tests := []struct {
@@ -60,6 +78,15 @@ func TestTicketCodec_RoundTrip(t *testing.T) {
 		{"bad rating and negative reassignments", ticket.Ticket{ID: "x", Created: t0, Rating: ticket.Rating(-1), Reassignments: -3}},
 		{"empty strings are kept", ticket.Ticket{ID: "e", Created: t0, Fields: map[string]string{"": ""}}},
 		{"zero creation", ticket.Ticket{ID: "z"}},
+		{"native SLA records", nativeTicket(7)},
+		{"native SLA records with nanoseconds, before the creation and the start", func() ticket.Ticket {
+			tk := nativeTicket(7)
+			tk.Native[0].Start = tk.Created.Add(-90*time.Second + 5)
+			tk.Native[0].Deadline = tk.Native[0].Start.Add(-time.Second + 999)
+			tk.Native[0].Stop = tk.Native[0].Start.Add(123456789)
+			tk.Native[1].Clock = "something else" // not validated here
+			return tk
+		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +107,7 @@ func TestTicketCodec_RoundTrip(t *testing.T) {
 
 // The codec lists the fields by hand; a field added to ticket.Ticket must be added to it too.
 func TestTicketCodec_CoversEveryField(t *testing.T) {
-	known := []string{"ID", "Created", "Priority", "Type", "Group", "Fields", "History", "FirstResponse", "Rating", "Reassignments"}
+	known := []string{"ID", "Created", "Priority", "Type", "Group", "Fields", "History", "FirstResponse", "Rating", "Reassignments", "Native"}
 	var got []string
 	for f := range reflect.TypeFor[ticket.Ticket]().Fields() {
 		got = append(got, f.Name)
@@ -95,6 +122,41 @@ func TestTicketCodec_CoversEveryField(t *testing.T) {
 	if want := []string{"At", "Status", "Category"}; !slices.Equal(sc, want) {
 		t.Errorf("ticket.StatusChange has fields %v, the codec knows %v", sc, want)
 	}
+	var ns []string
+	for f := range reflect.TypeFor[ticket.NativeSLA]().Fields() {
+		ns = append(ns, f.Name)
+	}
+	if want := []string{"Name", "Clock", "Start", "Deadline", "Stop", "Breached", "Paused"}; !slices.Equal(ns, want) {
+		t.Errorf("ticket.NativeSLA has fields %v, the codec knows %v: update appendNative and decoder.native", ns, want)
+	}
+}
+
+// A ticket without native records is written as version 1, byte for byte what releases before
+// version 2 wrote, so a store they wrote loads (and one written now loads in them). The fixture
+// is sampleTicket(42) as version 1 encoded it.
+func TestTicketCodec_Version1(t *testing.T) {
+	want := sampleTicket(42)
+	raw, err := os.ReadFile("testdata/ticket_v1.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got ticket.Ticket
+	if err := decodeTicket(want.ID, v1, &got, nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("version 1 ticket (-want +got):\n%s", diff)
+	}
+	if again := appendTicket(nil, &want); !bytes.Equal(again, v1) {
+		t.Errorf("a ticket without native records encodes as %x, want the version 1 bytes %x", again, v1)
+	}
+	if b := appendTicket(nil, new(nativeTicket(42))); b[0] != ticketV2 || !bytes.HasPrefix(b[1:], v1[1:]) {
+		t.Errorf("a ticket with native records encodes as %x: want version 2, the version 1 fields, then the records", b)
+	}
 }
 
 func TestTicketCodec_Corrupt(t *testing.T) {
@@ -107,6 +169,18 @@ func TestTicketCodec_Corrupt(t *testing.T) {
 		{"unknown version", append([]byte{9}, good[1:]...)},
 		{"trailing bytes", append(slices.Clone(good), 0)},
 		{"huge count", []byte{ticketV1, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}},
+		// Version 1 fields of a minimal ticket (creation, three empty strings, no fields,
+		// no history, no response, rating, reassignments), then the native part.
+		{"version 2 without records", []byte{ticketV2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+		{"version 2 huge record count", []byte{ticketV2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0x0f}},
+		{"version 2 unknown flags", []byte{ticketV2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 'x', 0, 0x10, 0, 0, 0, 0, 0, 0}},
+	}
+	native := appendTicket(nil, new(nativeTicket(1)))
+	for n := len(good); n < len(native); n += 3 {
+		tests = append(tests, struct {
+			name string
+			in   []byte
+		}{fmt.Sprintf("version 2 truncated at %d", n), native[:n]})
 	}
 	for n := 1; n < len(good); n += 7 {
 		tests = append(tests, struct {
@@ -127,6 +201,7 @@ func TestTicketCodec_Corrupt(t *testing.T) {
 func FuzzDecodeTicket(f *testing.F) {
 	f.Add(appendTicket(nil, new(sampleTicket(1))))
 	f.Add([]byte{ticketV1})
+	f.Add(appendTicket(nil, new(nativeTicket(1))))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var tk ticket.Ticket
 		if decodeTicket("x", b, &tk, nil) != nil {

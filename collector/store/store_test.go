@@ -126,6 +126,18 @@ func TestCommitLoad(t *testing.T) {
 			},
 		},
 		{
+			name: "native SLA records are kept, and go with a version of the ticket without them",
+			batches: []Batch{
+				{Tickets: []ticket.Ticket{nativeTicket(1), nativeTicket(2)}, Checkpoint: []byte("cp1")},
+				{Tickets: []ticket.Ticket{sampleTicket(2)}, Checkpoint: []byte("cp2")},
+			},
+			want: State{
+				Tickets:     []ticket.Ticket{nativeTicket(1), sampleTicket(2)},
+				Checkpoint:  []byte("cp2"),
+				LastSuccess: at(100),
+			},
+		},
+		{
 			name:    "deleted ids of a source without tickets",
 			batches: []Batch{{Deleted: []string{a.ID}, Checkpoint: []byte("cp1")}},
 			want:    State{Checkpoint: []byte("cp1"), LastSuccess: at(100)},

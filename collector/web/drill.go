@@ -16,7 +16,7 @@ import (
 )
 
 // drillParams are the parameters of the ticket drill-down, for the API and the page alike.
-var drillParams = []string{"state", "deadline", "period", "format"}
+var drillParams = []string{"state", "deadline", "native", "period", "format"}
 
 // drillQuery is a checked drill-down request.
 type drillQuery struct {
@@ -34,13 +34,13 @@ func parseDrillQuery(r *http.Request) (drillQuery, error) {
 	for key, vs := range q {
 		switch {
 		case !slices.Contains(drillParams, key):
-			return drillQuery{}, fmt.Errorf("unknown parameter %q: the parameters are state, deadline, period and format", key)
+			return drillQuery{}, fmt.Errorf("unknown parameter %q: the parameters are state, deadline, native, period and format", key)
 		case len(vs) > 1:
 			return drillQuery{}, fmt.Errorf("parameter %q given %d times: give it once", key, len(vs))
 		}
 	}
 	d := drillQuery{format: q.Get("format"),
-		filter: evaluation.CycleFilter{State: q.Get("state"), Deadline: q.Get("deadline"), Period: q.Get("period")}}
+		filter: evaluation.CycleFilter{State: q.Get("state"), Deadline: q.Get("deadline"), Native: q.Get("native"), Period: q.Get("period")}}
 	if d.format != "" && d.format != "json" && d.format != "csv" {
 		return drillQuery{}, fmt.Errorf("format %q: want json or csv", d.format)
 	}
@@ -144,13 +144,15 @@ func WriteCSV(w interface{ Write([]byte) (int, error) }, rows []evaluation.Cycle
 
 // WriteCSVIn writes cycle rows as CSV with a header line, times in loc as RFC 3339 with their
 // offset ("2026-11-19T17:00:59+01:00"): what a spreadsheet in the objective's office reads, and
-// still an instant.
+// still an instant. The native_ columns hold the ticket tool's records of the cycle; a cycle
+// two of the tool's SLAs measure has both, separated by "; ".
 func WriteCSVIn(w interface{ Write([]byte) (int, error) }, rows []evaluation.CycleRow, loc *time.Location) error {
 	if loc == nil {
 		loc = time.UTC
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline", "breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees"})
+	cw.Write([]string{"ticket", "cycle", "priority", "group", "state", "at_risk", "start", "stop", "deadline", "breached_at", "target_seconds", "elapsed_seconds", "remaining_seconds", "tool_deadline", "deadline_agrees",
+		"native_name", "native_stop", "native_deadline", "native_verdict", "native_comparison"})
 	ts := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -161,10 +163,24 @@ func WriteCSVIn(w interface{ Write([]byte) (int, error) }, rows []evaluation.Cyc
 	for _, r := range rows {
 		cw.Write([]string{cell(r.Ticket), strconv.Itoa(r.Cycle), cell(r.Priority), cell(r.Group), r.State, strconv.FormatBool(r.AtRisk),
 			r.Start.In(loc).Format(time.RFC3339), ts(r.Stop), ts(r.Deadline), ts(r.BreachedAt), f(r.Target), f(r.Elapsed), f(r.Remaining),
-			ts(r.ToolDeadline), agrees(r.DeadlineAgrees)})
+			ts(r.ToolDeadline), agrees(r.DeadlineAgrees),
+			natives(r.Native, func(n evaluation.NativeRow) string { return cell(n.Name) }),
+			natives(r.Native, func(n evaluation.NativeRow) string { return ts(n.Stop) }),
+			natives(r.Native, func(n evaluation.NativeRow) string { return ts(n.Deadline) }),
+			natives(r.Native, func(n evaluation.NativeRow) string { return n.Verdict }),
+			natives(r.Native, func(n evaluation.NativeRow) string { return n.Comparison })})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// natives is one column of a cycle's native records, "; " between records.
+func natives(rows []evaluation.NativeRow, col func(evaluation.NativeRow) string) string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = col(r)
+	}
+	return strings.Join(out, "; ")
 }
 
 // agrees writes an optional verdict: empty when there is none to give.
@@ -204,6 +220,23 @@ type cycleView struct {
 	Overrun string
 	Overdue bool
 	AtRisk  bool
+	// Native are the ticket tool's records of the cycle, when the drill-down compared them.
+	Native []nativeView
+}
+
+// nativeView is one of the ticket tool's records of a cycle, as the tickets page shows it.
+type nativeView struct {
+	Name, Deadline string
+	Verdict        badge
+	// Comparison is "agrees", or what differs, in words.
+	Comparison string
+	Disagrees  bool
+}
+
+// comparisonWords say a comparison's outcome for people.
+var comparisonWords = map[string]string{
+	"agree": "agrees", "verdict": "verdicts differ", "deadline": "deadlines differ",
+	"native_only": "only the tool has this cycle", "engine_only": "the tool has no record of this cycle",
 }
 
 // cycleStates name the cycle states for people.
@@ -213,6 +246,16 @@ var cycleStates = map[string]badge{
 	"met":         {Class: "ok", Symbol: "●", Word: "met"},
 	"breached":    {Class: "breached", Symbol: "✕", Word: "breached"},
 	"cancelled":   {Class: "no_data", Word: "cancelled"},
+	// A cycle only the ticket tool has.
+	evaluation.NativeOnlyState: {Class: "no_data", Word: "no cycle"},
+}
+
+// nativeVerdicts name the ticket tool's verdicts for people.
+var nativeVerdicts = map[string]badge{
+	"within":   {Class: "ok", Word: "running"},
+	"paused":   {Class: "no_data", Word: "paused"},
+	"met":      {Class: "ok", Symbol: "●", Word: "met"},
+	"breached": {Class: "breached", Symbol: "✕", Word: "breached"},
 }
 
 func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc *time.Location) []cycleView {
@@ -239,6 +282,10 @@ func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc 
 			v.Left, v.Overdue = v.Overrun+" overdue", true
 		case r.State == "in_progress" || r.State == "paused":
 			v.Left = display.Duration(r.Remaining)
+		}
+		for _, n := range r.Native {
+			v.Native = append(v.Native, nativeView{Name: n.Name, Deadline: when(n.Deadline), Verdict: nativeVerdicts[n.Verdict],
+				Comparison: comparisonWords[n.Comparison], Disagrees: n.Comparison != "agree"})
 		}
 		out = append(out, v)
 	}

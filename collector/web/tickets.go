@@ -14,16 +14,20 @@ import (
 
 // ticketsView is the page listing an objective's ticket cycles in a period.
 type ticketsView struct {
-	Page     pageBase
-	Zone     string
-	Name     string
-	URL      string
-	Period   string
-	Range    string
-	AsOf     string
-	Current  bool
-	Periods  []periodOption
-	States   []periodOption
+	Page    pageBase
+	Zone    string
+	Name    string
+	URL     string
+	Period  string
+	Range   string
+	AsOf    string
+	Current bool
+	Periods []periodOption
+	States  []periodOption
+	// Native says the cycles were compared with the ticket tool's own SLA records: the page
+	// shows them, and Natives filters on the comparison.
+	Native   bool
+	Natives  []periodOption
 	Rows     []cycleView
 	Count    string
 	CSV      string
@@ -70,8 +74,15 @@ func ticketsPageHandler(w http.ResponseWriter, r *http.Request, o Options) {
 	for _, s := range evaluation.DrillStates {
 		v.States = append(v.States, periodOption{Value: s, Label: s, Selected: s == q.filter.State})
 	}
+	v.Native = d.Native
+	if d.Native {
+		v.Natives = []periodOption{{Value: "", Label: "all"}}
+		for _, f := range evaluation.NativeFilters {
+			v.Natives = append(v.Natives, periodOption{Value: f, Label: f, Selected: f == q.filter.Native})
+		}
+	}
 	csvq := url.Values{"format": {"csv"}}
-	for k, val := range map[string]string{"period": q.filter.Period, "state": q.filter.State, "deadline": q.filter.Deadline} {
+	for k, val := range map[string]string{"period": q.filter.Period, "state": q.filter.State, "deadline": q.filter.Deadline, "native": q.filter.Native} {
 		if val != "" {
 			csvq.Set(k, val)
 		}

@@ -43,6 +43,9 @@ type Options struct {
 	// RefreshSeconds is how often the pages refetch their figures; zero is every 60 seconds.
 	// Tests shorten it to see a refresh happen.
 	RefreshSeconds int
+	// SyncNow asks the runner for an immediate sync of a source (collector.Runner.SyncNow);
+	// nil serves no webhook.
+	SyncNow func(source string) (queued bool, err error)
 }
 
 // Handler returns the HTTP handler of every endpoint.
@@ -91,6 +94,9 @@ func Handler(o Options) http.Handler {
 	})
 	mux.HandleFunc("GET /api/v1/sources", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, SourcesJSON(o.Expo.Snapshot()))
+	})
+	mux.HandleFunc("POST /api/v1/sources/{name}/webhook", func(w http.ResponseWriter, r *http.Request) {
+		sourceWebhook(w, r, o)
 	})
 	mux.HandleFunc("GET /api/v1/objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		tickets(w, r, o)

@@ -204,6 +204,16 @@ func TestScriptedMonth(t *testing.T) {
 	if len(cycles) != 1 || cycles[0].State != ticket.Met || native.Clock != "resolution" || !native.Breached {
 		t.Errorf("102: the exporter's resolution %+v, Zendesk's %+v; want met and breached", cycles, native)
 	}
+	// The comparison sla_native_disagreements counts says the same: a verdict disagreement.
+	st := ticket.NewStore(ticket.StoreOptions{})
+	tk102 := latest["102"]
+	if err := st.Add(&tk102); err != nil {
+		t.Fatal(err)
+	}
+	cmps := ticket.CompareNative(st.View(0), ticket.Resolution, cycles, utc("2026-04-01 12:00").Unix(), 60, resolution.Calendar(), nil)
+	if len(cmps) != 1 || cmps[0].Cycle != 0 || cmps[0].Native != 1 || cmps[0].Disagreement != ticket.VerdictDiffers {
+		t.Errorf("102's comparison %+v, want the engine's cycle 0 and Zendesk's entry 1 disagreeing on the verdict", cmps)
+	}
 }
 
 func sortedKeys(m map[string]ticket.Ticket) []string {

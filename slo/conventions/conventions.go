@@ -34,6 +34,10 @@ const (
 	LabelUnit             = "unit"
 	// LabelReport names a scheduled report delivery (the reports section).
 	LabelReport = "report"
+	// LabelDisagreement is the kind of disagreement on NativeDisagreements. It is not "kind",
+	// which sla_objective_info carries with the objective's kind: a join of the two with
+	// group_left would overwrite one with the other.
+	LabelDisagreement = "disagreement"
 )
 
 // Objective metrics, then KPI, contract, source and exporter metrics. sla_kpi_info carries each
@@ -100,6 +104,15 @@ const (
 	BuildInfo                  = "sla_exporter_build_info"
 )
 
+// Native SLA metrics: NativeCycles counts an objective's cycles compared with the ticket tool's
+// own SLA records (open, or decided in the current period by either side), and
+// NativeDisagreements those that disagree, by LabelDisagreement. Published for ticket objectives
+// whose source imports native SLA records of their clock.
+const (
+	NativeCycles        = "sla_native_cycles"
+	NativeDisagreements = "sla_native_disagreements"
+)
+
 // Contract metrics. Three credits, named so that none passes for another: the final one of each
 // finished period (the invoice), the forecast for the current period, and the running one (what
 // the attainment so far would cost if the period ended now). A credit that cannot be computed,
@@ -139,6 +152,16 @@ const (
 	OutcomeGood     = "good"
 	OutcomeBad      = "bad"
 	OutcomeExcluded = "excluded"
+)
+
+// Disagreement label values of NativeDisagreements (ticket.Disagreement): one says breached and
+// the other not; the deadlines differ by more than native_tolerance in working time; the tool
+// has a cycle the engine has not; the engine has one the tool has not.
+const (
+	DisagreementVerdict    = "verdict"
+	DisagreementDeadline   = "deadline"
+	DisagreementNativeOnly = "native_only"
+	DisagreementEngineOnly = "engine_only"
 )
 
 // Period label values of ToolAttainment and ToolAttainmentDifference: the objective's current

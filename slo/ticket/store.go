@@ -28,6 +28,9 @@ type record struct {
 	nfields  uint16
 	reassign uint16
 	rating   Rating
+	// The native SLA records fill what was padding: the record stays 48 bytes.
+	nnative uint8
+	native  uint32
 }
 
 // StoreOptions constrain what the store accepts.
@@ -48,13 +51,16 @@ type Store struct {
 	histStatus []uint32
 	histCat    []Category
 	fieldKV    []uint32 // key, value pairs of interned strings
+	natives    []nativeRec
+	// nativeByClock counts the live native records per clock code (0 none, else Kind+1).
+	nativeByClock [3]int
 
 	strs   []string
 	strIDs map[string]uint32
 
 	priorities map[uint32]bool
 	// Slots of the shared arrays held by replaced tickets, reclaimed by the next compaction.
-	histGarbage, fieldGarbage int
+	histGarbage, fieldGarbage, nativeGarbage int
 }
 
 // NewStore returns an empty store.
@@ -102,7 +108,8 @@ func (s *Store) Add(t *Ticket) error {
 		return fmt.Errorf("ticket %s: %d fields, more than the %d kept", t.ID, len(t.Fields), maxHistory)
 	}
 	// The shared arrays are indexed in 32 bits; compaction keeps them at most twice the live data.
-	if len(s.histAt)+len(t.History) > math.MaxUint32 || len(s.fieldKV)+2*len(t.Fields) > math.MaxUint32 {
+	if len(s.histAt)+len(t.History) > math.MaxUint32 || len(s.fieldKV)+2*len(t.Fields) > math.MaxUint32 ||
+		len(s.natives)+len(t.Native) > math.MaxUint32 {
 		return fmt.Errorf("ticket %s: the store is full", t.ID)
 	}
 	slot, replace := s.byID[t.ID]
@@ -121,6 +128,8 @@ func (s *Store) Add(t *Ticket) error {
 		group:    s.intern(t.Group),
 		rating:   t.Rating,
 		reassign: uint16(min(t.Reassignments, 1<<16-1)),
+		native:   uint32(len(s.natives)),
+		nnative:  uint8(len(t.Native)),
 	}
 	if !t.FirstResponse.IsZero() {
 		r.response = t.FirstResponse.Unix()
@@ -133,12 +142,14 @@ func (s *Store) Add(t *Ticket) error {
 	for k, v := range t.Fields {
 		s.fieldKV = append(s.fieldKV, s.intern(k), s.intern(v))
 	}
+	s.addNative(t)
 	if replace {
 		// The new version takes the old slot, so indexes stay stable; the old history and
 		// fields become garbage in the shared arrays until the next compaction.
 		old := &s.recs[slot]
 		s.histGarbage += int(old.nhist)
 		s.fieldGarbage += 2 * int(old.nfields)
+		s.dropNative(old)
 		*old = r
 		s.maybeCompact()
 		return nil
@@ -153,8 +164,8 @@ func (s *Store) Add(t *Ticket) error {
 // maybeCompact rewrites the shared arrays once replaced tickets hold half of them, so a
 // long-running sync of ever-changing tickets does not grow without bound.
 func (s *Store) maybeCompact() {
-	garbage := s.histGarbage + s.fieldGarbage
-	if garbage < 4096 || 2*garbage < len(s.histAt)+len(s.fieldKV) {
+	garbage := s.histGarbage + s.fieldGarbage + s.nativeGarbage
+	if garbage < 4096 || 2*garbage < len(s.histAt)+len(s.fieldKV)+len(s.natives) {
 		return
 	}
 	n := len(s.histAt) - s.histGarbage
@@ -162,6 +173,7 @@ func (s *Store) maybeCompact() {
 	histStatus := make([]uint32, 0, n)
 	histCat := make([]Category, 0, n)
 	fieldKV := make([]uint32, 0, len(s.fieldKV)-s.fieldGarbage)
+	natives := make([]nativeRec, 0, len(s.natives)-s.nativeGarbage)
 	for i := range s.recs {
 		r := &s.recs[i]
 		h, e := r.hist, r.hist+uint32(r.nhist)
@@ -172,9 +184,12 @@ func (s *Store) maybeCompact() {
 		f, g := r.fields, r.fields+2*uint32(r.nfields)
 		r.fields = uint32(len(fieldKV))
 		fieldKV = append(fieldKV, s.fieldKV[f:g]...)
+		n, m := r.native, r.native+uint32(r.nnative)
+		r.native = uint32(len(natives))
+		natives = append(natives, s.natives[n:m]...)
 	}
-	s.histAt, s.histStatus, s.histCat, s.fieldKV = histAt, histStatus, histCat, fieldKV
-	s.histGarbage, s.fieldGarbage = 0, 0
+	s.histAt, s.histStatus, s.histCat, s.fieldKV, s.natives = histAt, histStatus, histCat, fieldKV, natives
+	s.histGarbage, s.fieldGarbage, s.nativeGarbage = 0, 0, 0
 }
 
 // Len is the number of tickets held; views are indexed 0 <= i < Len.
@@ -279,6 +294,9 @@ func (v View) Ticket() Ticket {
 		for j := 0; j < len(kv); j += 2 {
 			t.Fields[v.s.strs[kv[j]]] = v.s.strs[kv[j+1]]
 		}
+	}
+	for j := range v.NativeLen() {
+		t.Native = append(t.Native, v.Native(j))
 	}
 	return t
 }

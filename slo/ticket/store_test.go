@@ -263,6 +263,18 @@ func randomTicket(rng *rand.Rand, id string) Ticket {
 	if rng.IntN(2) == 0 {
 		t.FirstResponse = base.Add(time.Duration(rng.IntN(5000)) * time.Second)
 	}
+	for range rng.IntN(3) {
+		start := base.Add(time.Duration(rng.IntN(10000)) * time.Second)
+		n := NativeSLA{Name: fmt.Sprintf("sla-%d", rng.IntN(3)), Clock: []string{"", "response", "resolution"}[rng.IntN(3)],
+			Start: start, Breached: rng.IntN(2) == 0, Paused: rng.IntN(2) == 0}
+		if rng.IntN(2) == 0 {
+			n.Deadline = start.Add(time.Duration(rng.IntN(10000)) * time.Second)
+		}
+		if rng.IntN(2) == 0 {
+			n.Stop = start.Add(time.Duration(rng.IntN(10000)) * time.Second)
+		}
+		t.Native = append(t.Native, n)
+	}
 	return t
 }
 
@@ -277,9 +289,9 @@ func TestStoreUpsertProperty(t *testing.T) {
 	for op := range 60000 {
 		id := fmt.Sprintf("INC%07d", rng.IntN(800))
 		tk := randomTicket(rng, id)
-		garbage := st.histGarbage + st.fieldGarbage
+		garbage := st.histGarbage + st.fieldGarbage + st.nativeGarbage
 		mustAdd(t, st, tk)
-		if st.histGarbage+st.fieldGarbage < garbage {
+		if st.histGarbage+st.fieldGarbage+st.nativeGarbage < garbage {
 			compactions++
 		}
 		ref[id] = tk
@@ -301,9 +313,9 @@ func TestStoreUpsertProperty(t *testing.T) {
 	// Garbage never outgrows the live data by more than the compaction threshold.
 	live := 0
 	for i := range st.recs {
-		live += int(st.recs[i].nhist) + 2*int(st.recs[i].nfields)
+		live += int(st.recs[i].nhist) + 2*int(st.recs[i].nfields) + int(st.recs[i].nnative)
 	}
-	if total := len(st.histAt) + len(st.fieldKV); total > 2*live+2*4096 {
+	if total := len(st.histAt) + len(st.fieldKV) + len(st.natives); total > 2*live+2*4096 {
 		t.Errorf("%d slots for %d live ones", total, live)
 	}
 }
@@ -312,6 +324,15 @@ func checkStore(t *testing.T, st *Store, ref map[string]Ticket, index map[string
 	t.Helper()
 	if st.Len() != len(ref) {
 		t.Fatalf("Len = %d, want %d", st.Len(), len(ref))
+	}
+	var byClock [3]int
+	for _, tk := range ref {
+		for _, n := range tk.Native {
+			byClock[map[string]int{"": 0, "response": 1, "resolution": 2}[n.Clock]]++
+		}
+	}
+	if byClock != st.nativeByClock {
+		t.Fatalf("native records per clock %v, want %v", st.nativeByClock, byClock)
 	}
 	for _, id := range slices.Sorted(maps.Keys(ref)) {
 		v, ok := st.Find(id)

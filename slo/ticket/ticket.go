@@ -148,7 +148,7 @@ func (t *Ticket) Validate() error {
 			return fmt.Errorf("ticket %s: status history goes backwards at entry %d (%s after %s)", t.ID, i, stamp(h.At), stamp(t.History[i-1].At))
 		}
 	}
-	return nil
+	return t.validateNative()
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
