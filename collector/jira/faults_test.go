@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -180,26 +179,8 @@ func TestFaults(t *testing.T) {
 			f.e.sim.Inject(tt.fault)
 			err := f.r.SyncOnce(t.Context())
 			stored, cp := f.stored(t)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("sync error %v, want the tickets fetched before the limit", err)
-			case tt.wantErr != "":
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("sync error %v\nwant %s", err, tt.wantErr)
-				}
-				if strings.Contains(err.Error(), token) {
-					t.Errorf("the error shows the token: %v", err)
-				}
-				if st := f.status(t); st.Up || st.State != collector.SourceSyncFailed || !strings.Contains(st.LastError, tt.wantErr) {
-					t.Errorf("status up=%v state %s error %q", st.Up, st.State, st.LastError)
-				}
-				if string(cp) != string(cpBefore) || !cmp.Equal(stored, before, equateTickets) {
-					t.Errorf("a failed sync changed the store: checkpoint %s (was %s)", cp, cpBefore)
-				}
-			}
-			if ra, ok := errors.AsType[*collector.RetryAfterError](err); (tt.wantRetryAfter != 0) != ok || (ok && ra.After != tt.wantRetryAfter) {
-				t.Errorf("error %v, want a RetryAfterError of %v", err, tt.wantRetryAfter)
-			}
+			apitest.CheckFault(t, apitest.Fault{Err: err, WantErr: tt.wantErr, WantRetryAfter: tt.wantRetryAfter, Secrets: []string{token},
+				Status: f.status(t), Changed: string(cp) != string(cpBefore) || !cmp.Equal(stored, before, equateTickets)})
 			checkSound(t, f.e.sim, stored, cp, before, now)
 			if tt.wantErr == "" && len(stored) <= len(before) {
 				t.Errorf("%d tickets stored, want more than the %d before", len(stored), len(before))

@@ -2,10 +2,8 @@ package servicenow
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource/apitest"
 	"github.com/sla-exporter/sla_exporter/collector/servicenow/servicenowsim"
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
@@ -197,26 +196,8 @@ func TestFaults(t *testing.T) {
 			f.e.sim.SetRateLimit(tt.rateLimit)
 			err := f.r.SyncOnce(t.Context())
 			stored, cp := f.stored(t)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("sync error %v, want the tickets fetched before the limit", err)
-			case tt.wantErr != "":
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("sync error %v\nwant %s", err, tt.wantErr)
-				}
-				if strings.Contains(err.Error(), password) {
-					t.Errorf("the error shows the password: %v", err)
-				}
-				if st := f.status(t); st.Up || st.State != collector.SourceSyncFailed || !strings.Contains(st.LastError, tt.wantErr) {
-					t.Errorf("status up=%v state %s error %q", st.Up, st.State, st.LastError)
-				}
-				if string(cp) != string(cpBefore) || !cmp.Equal(stored, before, equateTickets) {
-					t.Errorf("a failed sync changed the store: checkpoint %s (was %s)", cp, cpBefore)
-				}
-			}
-			if ra, ok := errors.AsType[*collector.RetryAfterError](err); (tt.wantRetryAfter != 0) != ok || (ok && ra.After != tt.wantRetryAfter) {
-				t.Errorf("error %v, want a RetryAfterError of %v", err, tt.wantRetryAfter)
-			}
+			apitest.CheckFault(t, apitest.Fault{Err: err, WantErr: tt.wantErr, WantRetryAfter: tt.wantRetryAfter, Secrets: []string{password},
+				Status: f.status(t), Changed: string(cp) != string(cpBefore) || !cmp.Equal(stored, before, equateTickets)})
 			// The listing from the watermark less the overlap: a few records seen already, the
 			// 40 new ones, then the 30 changed; the first 50 fetched are the 40 new and 10 changed.
 			if tt.rateLimit > 0 && len(stored) != 290 {
