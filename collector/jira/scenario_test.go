@@ -1,6 +1,8 @@
 package jira
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -319,8 +321,49 @@ func TestMonth(t *testing.T) {
 					t.Errorf("%s %s cycle %d: breached at %v by the engine, %v by JSM", key, spec.Kind, i, cycles[i].BreachedAt, n.Deadline)
 				}
 			}
+			// What sla_native_disagreements counts: every cycle agrees with JSM's.
+			engine := clk.Cycles(st, v.Index(), syncAt.Unix(), nil)
+			for _, c := range ticket.CompareNative(st.View(v.Index()), spec.Kind, engine, syncAt.Unix(), 60, cal, nil) {
+				if c.Disagreement != ticket.Agree {
+					t.Errorf("%s %s: comparison %+v, want every cycle to agree with JSM's", key, spec.Kind, c)
+				}
+			}
 		}
 	}
+
+	// A planted disagreement: a resolution cycle JSM says was met, flipped to breached, is a
+	// verdict disagreement, counted once. (A running cycle past its deadline would not do: the
+	// comparison holds it breached whatever the tool last said.)
+	clk, err := ticket.NewClock(clocks[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range slices.Sorted(maps.Keys(got)) {
+		tk := got[key]
+		for i, n := range tk.Native {
+			if n.Breached || n.Clock != "resolution" || n.Stop.IsZero() {
+				continue
+			}
+			tk.Native = slices.Clone(tk.Native)
+			tk.Native[i].Breached = true
+			planted := ticket.NewStore(ticket.StoreOptions{})
+			if err := planted.Add(&tk); err != nil {
+				t.Fatal(err)
+			}
+			engine := clk.Cycles(planted, 0, syncAt.Unix(), nil)
+			var differ int
+			for _, c := range ticket.CompareNative(planted.View(0), ticket.Resolution, engine, syncAt.Unix(), 60, cal, nil) {
+				if c.Disagreement == ticket.VerdictDiffers {
+					differ++
+				}
+			}
+			if differ != 1 {
+				t.Errorf("%s with JSM's met resolution flipped to breached: %d verdict disagreements, want 1", key, differ)
+			}
+			return
+		}
+	}
+	t.Error("no resolution cycle JSM says was met, to plant a disagreement on")
 }
 
 func sortNative(ns []ticket.NativeSLA) {

@@ -269,6 +269,24 @@ func TestScriptedMonth(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
+	// What sla_native_disagreements counts says the same of F: its response cycle and
+	// ServiceNow's first disagree on the verdict; its resolution agrees (deadlines Wed 08:10 on
+	// both sides, within the minute's tolerance).
+	st := ticket.NewStore(ticket.StoreOptions{})
+	f := held[names["F"]]
+	if err := st.Add(&f); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		kind ticket.Kind
+		cl   *ticket.Clock
+		want ticket.Disagreement
+	}{{ticket.Response, response, ticket.VerdictDiffers}, {ticket.Resolution, resolution, ticket.Agree}} {
+		cmps := ticket.CompareNative(st.View(0), c.kind, cyclesAt(t, c.cl, f, now), now.Unix(), 60, c.cl.Calendar(), nil)
+		if len(cmps) != 1 || cmps[0].Cycle != 0 || cmps[0].Disagreement != c.want {
+			t.Errorf("F's %v comparison %+v, want the engine's cycle 0 and ServiceNow's first, disagreement %v", c.kind, cmps, c.want)
+		}
+	}
 	// The deadlines agree where both have one: ServiceNow's planned_end_time is the exporter's
 	// deadline on the same schedule, the pauses moving both (B: Tue 09:00 + 4h + the hold's
 	// 9h of business time = Wed 12:00; F: Tue 08:00 + 8h + 2h10m = Wed 08:10).
