@@ -360,8 +360,10 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 		}
 	}
 	// The snapshot must exercise every metric of the contract but those the command registers
-	// beside the exposition: the build info, and the report deliveries' (collector/delivery).
-	registered := map[string]bool{c.BuildInfo: true, c.ReportDeliveries: true, c.ReportLastDelivery: true, c.ReportLastDeliverySuccessful: true}
+	// beside the exposition: the build info, the report deliveries' (collector/delivery) and the
+	// rejected HTTP requests' (collector/web).
+	registered := map[string]bool{c.BuildInfo: true, c.ReportDeliveries: true, c.ReportLastDelivery: true, c.ReportLastDeliverySuccessful: true,
+		c.HTTPRequestsRejected: true}
 	for _, name := range contractNames() {
 		if !seen[name] && !registered[name] {
 			t.Errorf("%s: not exercised by the test snapshot", name)
@@ -386,7 +388,7 @@ func contractNames() []string {
 		c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
-		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful,
+		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected,
 	}
 }
 

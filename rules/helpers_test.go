@@ -91,7 +91,7 @@ var (
 		c.ToolAttainment, c.ToolAttainmentDifference, c.EvaluationDuration,
 		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
-		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful}
+		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected}
 )
 
 // checkFiles reads the files back and checks what promtool cannot see or what would need

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type serveCmd struct {
 	configCheck *bool
 	storagePath *string
 	lifecycle   *bool
+	maxRequests *int
 	web         *web.FlagConfig
 	requests    *collector.Requests
 }
@@ -47,7 +49,9 @@ func newServe(app *kingpin.Application, configFile *configFlag) command {
 		configCheck: c.Flag("config.check", "Check the configuration and exit, like the check command.").Bool(),
 		storagePath: c.Flag("storage.path", "Folder of the database keeping collected records, sync checkpoints and frozen periods.").Default("data").String(),
 		lifecycle:   c.Flag("web.enable-lifecycle", "Enable configuration reload over HTTP (POST /-/reload). SIGHUP reloads either way.").Bool(),
-		web:         webflag.AddFlags(c, DefaultListenAddress),
+		maxRequests: c.Flag("web.max-requests", "Maximum number of HTTP requests served at once; beyond it the server answers 503 at once, so that scrapes cannot starve the evaluation. Health endpoints are exempt. 0 means no limit.").
+			Default(strconv.Itoa(slaweb.DefaultMaxRequests)).Int(),
+		web: webflag.AddFlags(c, DefaultListenAddress),
 	}
 }
 
@@ -61,6 +65,9 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	cfg, isDemo, err := c.configFile.load()
 	if err != nil {
 		return err
+	}
+	if *c.maxRequests < 0 {
+		return fmt.Errorf("--web.max-requests: %d is negative; 0 means no limit", *c.maxRequests)
 	}
 	// A broken web configuration (TLS, basic auth) is found before anything starts.
 	if err := web.Validate(*c.web.WebConfigFile); err != nil {
@@ -113,7 +120,8 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		httpReload, reloadOff = nil, "reload over HTTP is disabled: start with --web.enable-lifecycle, or send SIGHUP"
 	}
 	srv := httpServer(slaweb.Handler(slaweb.Options{Registry: reg, Expo: expo, Evaluator: eval, Reload: httpReload, ReloadDisabled: reloadOff,
-		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled), PDF: e.pdf, SyncNow: runner.SyncNow}), logger)
+		Logger: logger, Version: version.Version, Demo: isDemo, Ready: slaweb.Readiness(runner.Settled), PDF: e.pdf, SyncNow: runner.SyncNow,
+		MaxRequests: *c.maxRequests}), logger)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -64,7 +64,7 @@ func TestServe(t *testing.T) {
 	// The first sync of the demo source lands, then the evaluation after it.
 	metrics := d.waitMetric(`sla_attainment_ratio{objective="shop-availability",service="shop"} `)
 	d.waitMetric(`sla_source_up{source="demo"} 1`)
-	for _, want := range []string{"sla_exporter_build_info{", "sla_config_last_reload_successful 1", "sla_objective_info{", "go_goroutines ", "process_start_time_seconds "} {
+	for _, want := range []string{"sla_exporter_build_info{", "sla_config_last_reload_successful 1", "sla_objective_info{", "sla_http_requests_rejected_total 0", "go_goroutines ", "process_start_time_seconds "} {
 		if !hasLine(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
@@ -187,6 +187,7 @@ func TestServeErrors(t *testing.T) {
 		{"missing config", []string{"serve", "--config.file=" + filepath.Join(dir, "missing.yml")}, "no such file or directory"},
 		{"storage", []string{"serve", "--config.file=" + cfg, "--storage.path=" + filepath.Join(notDir, "data")}, "not a directory"},
 		{"port in use", []string{"serve", "--config.file=" + cfg, "--storage.path=" + t.TempDir(), "--web.listen-address=" + addr}, "address already in use"},
+		{"negative max requests", []string{"serve", "--config.file=" + cfg, "--storage.path=" + t.TempDir(), "--web.max-requests=-1"}, "--web.max-requests: -1 is negative; 0 means no limit"},
 		{"missing web config", []string{"serve", "--config.file=" + cfg, "--storage.path=" + t.TempDir(), "--web.config.file=" + filepath.Join(dir, "web.yml")}, "web.yml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

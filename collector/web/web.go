@@ -46,6 +46,10 @@ type Options struct {
 	// SyncNow asks the runner for an immediate sync of a source (collector.Runner.SyncNow);
 	// nil serves no webhook.
 	SyncNow func(source string) (queued bool, err error)
+	// MaxRequests is how many requests are served at once (--web.max-requests); beyond it a
+	// request is answered 503 at once and counted in sla_http_requests_rejected_total, which
+	// Handler registers in Registry. The health endpoints are exempt. Zero is no limit.
+	MaxRequests int
 }
 
 // Handler returns the HTTP handler of every endpoint.
@@ -116,7 +120,7 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /objectives/{name}/tickets", func(w http.ResponseWriter, r *http.Request) {
 		ticketsPageHandler(w, r, o)
 	})
-	return mux
+	return limitRequests(mux, o.MaxRequests, rejectedCounter(o.Registry))
 }
 
 // favicon is the icon a browser asks every page of a server for: a green dot. The pages name it

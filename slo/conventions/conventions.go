@@ -141,6 +141,11 @@ const (
 	ReportLastDeliverySuccessful = "sla_report_last_delivery_successful"
 )
 
+// HTTPRequestsRejected counts the requests the serve command answered 503 because
+// --web.max-requests were already being served (collector/web), registered beside the
+// exposition.
+const HTTPRequestsRejected = "sla_http_requests_rejected_total"
+
 // Outcome label values of ReportDeliveries.
 const (
 	OutcomeSuccess = "success"
