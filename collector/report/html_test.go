@@ -83,6 +83,9 @@ func TestHTMLFiguresAreTheModel(t *testing.T) {
 					case atom.Style:
 						return
 					case atom.Title:
+						if n.Namespace == "svg" {
+							break // a chart's own title, checked as text like any other
+						}
 						if got := textOf(n); got != rep.Title {
 							t.Errorf("<title> %q, want the model's %q", got, rep.Title)
 						}

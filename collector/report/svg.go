@@ -29,8 +29,18 @@ type LineChart struct {
 	HasTarget bool
 	// Target, First and Last label the target line and the first and last periods.
 	Target, First, Last Fig
-	Empty               bool
+	// TargetX and TargetLabelY place the target's label, anchored at TargetAnchor, in a corner
+	// clear of the dots.
+	TargetX, TargetLabelY float64
+	TargetAnchor          string
+	// NoData are the periods without data: neutral bands, not dots, so they cannot read as
+	// very low figures. (The page is self-contained and holds no url(), so no hatch pattern.)
+	NoData []Band
+	Empty  bool
 }
+
+// Band is a stretch of the x axis, from X for W units.
+type Band struct{ X, W float64 }
 
 // Dot is a period's point, classed by its verdict.
 type Dot struct {
@@ -84,10 +94,13 @@ func (p *page) TrendChart(path, targetPath string) (LineChart, error) {
 			line = nil
 		}
 	}
+	half := (chartW - 2*chartPad) / math.Max(1, float64(len(list)-1)) / 2
 	for i, pt := range list {
 		a, ok := lookupNumber(pt, "attainment")
 		if !ok {
 			flush()
+			from, to := math.Max(0, x(i)-half), math.Min(chartW, x(i)+half)
+			c.NoData = append(c.NoData, Band{X: round1(from), W: round1(to - from)})
 			continue
 		}
 		verdict, _ := lookup(pt, "verdict")
@@ -102,11 +115,50 @@ func (p *page) TrendChart(path, targetPath string) (LineChart, error) {
 	if c.Target, err = p.Fig(targetPath, "pct"); err != nil {
 		return c, err
 	}
+	c.placeTarget("target " + c.Target.Text)
 	if c.First, err = p.Fig(path+"[0].label", "text"); err != nil {
 		return c, err
 	}
 	c.Last, err = p.Fig(fmt.Sprintf("%s[%d].label", path, len(list)-1), "text")
 	return c, err
+}
+
+// placeTarget puts the target's label in the first corner along the line (right above, left
+// above, right below, left below) whose box no dot touches, so the label never hides a
+// figure; when all are taken it stays right above.
+func (c *LineChart) placeTarget(label string) {
+	// The label's box at the chart's 9-unit font: about 5 units a character, 9 tall.
+	const h, r = 9.0, 2.5
+	w := 5 * float64(len([]rune(label)))
+	type spot struct {
+		x, baseline float64
+		anchor      string
+	}
+	spots := []spot{
+		{c.W, c.TargetY - 3, "end"}, {0, c.TargetY - 3, "start"},
+		{c.W, c.TargetY + h + 1, "end"}, {0, c.TargetY + h + 1, "start"},
+	}
+	c.TargetX, c.TargetLabelY, c.TargetAnchor = spots[0].x, round1(spots[0].baseline), spots[0].anchor
+	for _, s := range spots {
+		left := s.x
+		if s.anchor == "end" {
+			left -= w
+		}
+		if s.baseline-h < 0 || s.baseline+2 > c.H {
+			continue
+		}
+		clear := true
+		for _, d := range c.Dots {
+			if d.X+r >= left && d.X-r <= left+w && d.Y+r >= s.baseline-h && d.Y-r <= s.baseline+2 {
+				clear = false
+				break
+			}
+		}
+		if clear {
+			c.TargetX, c.TargetLabelY, c.TargetAnchor = s.x, round1(s.baseline), s.anchor
+			return
+		}
+	}
 }
 
 // Sparkline draws a KPI's trend at path (values with label, value and status) as a small line

@@ -26,6 +26,15 @@ type chart struct {
 	Target                   *targetLine
 	Lines                    []polyline
 	Dots                     []dot
+	// Gaps are the periods without data, drawn as hatched bands rather than points so that
+	// they cannot be read as very low figures.
+	Gaps []gap
+}
+
+// gap is a hatched band across the plot, from X for W units, with its title for screen readers.
+type gap struct {
+	X, W  float64
+	Title string
 }
 
 type axisTick struct {
@@ -34,9 +43,11 @@ type axisTick struct {
 	Anchor string
 }
 
+// targetLine is the target across the plot; its label sits at (LabelX, LabelY), anchored at
+// Anchor, in a corner chosen clear of the points.
 type targetLine struct {
-	Pos, LabelY float64
-	Label       string
+	Pos, LabelX, LabelY float64
+	Label, Anchor       string
 }
 
 type polyline struct {
@@ -134,8 +145,8 @@ func burnDownChart(o *collector.ObjectiveResult, pts []evaluation.BudgetPoint, a
 	return c
 }
 
-// trendChart draws the attainment of the finished periods kept, against the target; a period
-// without data is a grey dot on the axis.
+// trendChart draws the attainment of the finished periods kept, against the target. A period
+// without data has no point: the line breaks there and a hatched band marks it.
 func trendChart(o *collector.ObjectiveResult) *chart {
 	if len(o.History) == 0 {
 		return nil
@@ -150,8 +161,13 @@ func trendChart(o *collector.ObjectiveResult) *chart {
 	ticks := niceTicks(math.Max(0, lo-(1-lo)/5))
 	lo = ticks[0]
 	c := newChart("trend", "Attainment of the last "+strconv.Itoa(len(o.History))+" finished periods",
-		"Each finished period's final attainment against the "+display.Percent(o.Target)+" target.")
+		"Each finished period's final attainment against the "+display.Percent(o.Target)+" target; a hatched band is a period without data.")
 	n := len(o.History)
+	// slot is the width a period owns; a lone period gets the width of a wide band.
+	slot := 64.0
+	if n > 1 {
+		slot = (c.Right - c.Left - 32) / float64(n-1)
+	}
 	x := func(i int) float64 {
 		if n == 1 {
 			return round1((c.Left + c.Right) / 2)
@@ -161,16 +177,23 @@ func trendChart(o *collector.ObjectiveResult) *chart {
 	for _, v := range ticks {
 		c.YTicks = append(c.YTicks, axisTick{Pos: c.y(v, lo, 1), Label: axisPercent(v)})
 	}
-	ty := c.y(o.Target, lo, 1)
-	c.Target = &targetLine{Pos: ty, LabelY: round1(ty - 4), Label: "target " + display.Percent(o.Target)}
 	var xs, ys []float64
+	flush := func() {
+		// A lone point between gaps is its dot alone: a line needs two periods in a row.
+		if len(xs) > 1 {
+			c.Lines = append(c.Lines, polyline{Class: "actual", Points: points(xs, ys)})
+		}
+		xs, ys = nil, nil
+	}
 	for i, h := range o.History {
 		// Label every period when they fit, else every other one and the last.
 		if n <= 6 || i%2 == (n-1)%2 {
 			c.XTicks = append(c.XTicks, axisTick{Pos: x(i), Label: h.Label, Anchor: "middle"})
 		}
 		if !h.HasData {
-			c.Dots = append(c.Dots, dot{X: x(i), Y: c.Bottom, Class: "nodata", Title: h.Label + ": no data"})
+			flush()
+			from, to := math.Max(c.Left, x(i)-slot/2), math.Min(c.Right, x(i)+slot/2)
+			c.Gaps = append(c.Gaps, gap{X: round1(from), W: round1(to - from), Title: h.Label + ": no data"})
 			continue
 		}
 		xs, ys = append(xs, x(i)), append(ys, c.y(h.Attainment, lo, 1))
@@ -180,10 +203,46 @@ func trendChart(o *collector.ObjectiveResult) *chart {
 		}
 		c.Dots = append(c.Dots, dot{X: xs[len(xs)-1], Y: ys[len(ys)-1], Class: class, Title: title})
 	}
-	if len(xs) > 1 {
-		c.Lines = append(c.Lines, polyline{Class: "actual", Points: points(xs, ys)})
-	}
+	flush()
+	c.Target = c.targetLabel(c.y(o.Target, lo, 1), "target "+display.Percent(o.Target))
 	return c
+}
+
+// targetLabel places the target's label in the first of the plot's corners along the line
+// (left above, left below, right above, right below) whose box no point touches, so the label
+// never hides a figure; when all are taken it goes left above, drawn under the points.
+func (c *chart) targetLabel(pos float64, label string) *targetLine {
+	// The label's box at the page's 15-unit font: about 8.3 units a character, 15 tall.
+	const h, pad, r = 15.0, 6.0, 4.0
+	w := 8.3 * float64(len([]rune(label)))
+	type spot struct {
+		x, baseline float64
+		anchor      string
+	}
+	spots := []spot{
+		{c.Left + pad, pos - 4, "start"}, {c.Left + pad, pos + h + 2, "start"},
+		{c.Right - pad, pos - 4, "end"}, {c.Right - pad, pos + h + 2, "end"},
+	}
+	for _, s := range spots {
+		left := s.x
+		if s.anchor == "end" {
+			left = s.x - w
+		}
+		if s.baseline+4 > c.Bottom || s.baseline-h < c.Top {
+			continue
+		}
+		clear := true
+		for _, d := range c.Dots {
+			if d.X+r >= left && d.X-r <= left+w && d.Y+r >= s.baseline-h && d.Y-r <= s.baseline+4 {
+				clear = false
+				break
+			}
+		}
+		if clear {
+			return &targetLine{Pos: pos, LabelX: round1(s.x), LabelY: round1(s.baseline), Label: label, Anchor: s.anchor}
+		}
+	}
+	return &targetLine{Pos: pos, LabelX: round1(spots[0].x), LabelY: round1(spots[0].baseline), Label: label, Anchor: "start"}
 }
 
 // tickSteps are the steps an attainment axis goes up in, finest first: 0.01% for 99.99%
@@ -212,3 +271,6 @@ func niceTicks(lo float64) []float64 {
 func axisPercent(v float64) string {
 	return strconv.FormatFloat(math.Round(v*1e6)/1e4, 'f', -1, 64) + "%"
 }
+
+// PlotH is the plot area's height, for bands drawn across it.
+func (c *chart) PlotH() float64 { return c.Bottom - c.Top }

@@ -46,16 +46,23 @@ func TestTrendChart(t *testing.T) {
 	// from 85% in steps of 5%. y(v) = 204 - (v - 0.85) / 0.15 × 192: y(0.96) = 204 - 140.8 =
 	// 63.2, y(0.90) = 204 - 64 = 140, the target y(0.95) = 204 - 128 = 76. Three periods spread
 	// from x 80 to 608 (16 in from each side): 80, 344, 608.
+	//
+	// 2026-11 has no data: no dot, and a band over its slot of (560 - 32) / 2 = 264 units,
+	// 608 - 132 = 476 to 608 + 132 cut at the plot's right 624: 148 wide.
+	//
+	// The target label is 13 characters, 8.3 × 13 = 107.9 wide, 15 tall. Left above the line
+	// (x 70 to 177.9, baseline 72, so y 57 to 76) would cover 2026-09's dot at 80,63.2; left
+	// below (baseline 76 + 15 + 2 = 93, y 78 to 97) is clear of both dots.
 	want := &chart{
 		YTicks: []axisTick{{Pos: 204, Label: "85%"}, {Pos: 140, Label: "90%"}, {Pos: 76, Label: "95%"}, {Pos: 12, Label: "100%"}},
 		XTicks: []axisTick{{Pos: 80, Label: "2026-09", Anchor: "middle"}, {Pos: 344, Label: "2026-10", Anchor: "middle"}, {Pos: 608, Label: "2026-11", Anchor: "middle"}},
-		Target: &targetLine{Pos: 76, LabelY: 72, Label: "target 95.00%"},
+		Target: &targetLine{Pos: 76, LabelX: 70, LabelY: 93, Label: "target 95.00%", Anchor: "start"},
 		Lines:  []polyline{{Class: "actual", Points: "80,63.2 344,140"}},
 		Dots: []dot{
 			{X: 80, Y: 63.2, Class: "dot", Title: "2026-09: 96.00%"},
 			{X: 344, Y: 140, Class: "dot miss", Title: "2026-10: 90.00%, below target"},
-			{X: 608, Y: 204, Class: "nodata", Title: "2026-11: no data"},
 		},
+		Gaps: []gap{{X: 476, W: 148, Title: "2026-11: no data"}},
 	}
 	if diff := cmp.Diff(want, trendChart(o), chartOpts); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
