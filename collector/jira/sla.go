@@ -106,6 +106,9 @@ func slaCycles(field string, raw json.RawMessage, clocks map[string]string) ([]t
 		if n.Deadline, err = c.BreachTime.at(); err != nil {
 			return fmt.Errorf("%s: breachTime: %v", where, err)
 		}
+		if !n.Deadline.IsZero() && n.Deadline.Unix() < n.Start.Unix() {
+			return fmt.Errorf("%s: breachTime %s is before startTime %s", where, stamp(n.Deadline), stamp(n.Start))
+		}
 		if !ongoing {
 			if n.Stop, err = c.StopTime.at(); err != nil {
 				return fmt.Errorf("%s: stopTime: %v", where, err)

@@ -318,6 +318,11 @@ func (s *settings) nativeSLAs(slas []row) ([]ticket.NativeSLA, *rejection) {
 			return nil, reject("a task_sla of an unknown stage",
 				"task_sla %s: stage %q is not in_progress, paused, completed or cancelled", id, clip(stage))
 		}
+		// In whole seconds, as the ticket store keeps them.
+		if (!n.Stop.IsZero() && n.Stop.Unix() < n.Start.Unix()) || (!n.Deadline.IsZero() && n.Deadline.Unix() < n.Start.Unix()) {
+			return nil, reject("a task_sla ending before it starts",
+				"task_sla %s: planned_end_time or end_time is before start_time", id)
+		}
 		out = append(out, n)
 	}
 	slices.SortStableFunc(out, func(a, b ticket.NativeSLA) int {

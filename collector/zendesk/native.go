@@ -56,6 +56,16 @@ func (p *plan) native(pms []policyMetric, t *ticket.Ticket, tr *trail, requester
 			n.Stop, n.Deadline = time.Time{}, deadline
 			n.Breached = (!deadline.IsZero() && deadline.Before(asOf)) || (deadline.IsZero() && overdue)
 		}
+		// The start is read from the audits, the deadline is Zendesk's: a deadline before the
+		// start (a clock skew, a policy changed after the fact) cannot be compared with the
+		// engine's, so the record keeps its verdict without it; a stop before the start says
+		// the audits do not describe this metric, and the record is left out.
+		if !n.Start.IsZero() && !n.Deadline.IsZero() && n.Deadline.Unix() < n.Start.Unix() {
+			n.Deadline = time.Time{}
+		}
+		if !n.Start.IsZero() && !n.Stop.IsZero() && n.Stop.Unix() < n.Start.Unix() {
+			continue
+		}
 		out = append(out, n)
 	}
 	slices.SortStableFunc(out, func(a, b ticket.NativeSLA) int {
