@@ -1,7 +1,6 @@
 package gatus
 
 import (
-	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -84,17 +83,7 @@ func TestFaults(t *testing.T) {
 			e.clk.Set(at(20))
 			e.sim.Inject(tt.fault)
 			err = r.SyncOnce(t.Context())
-			if err == nil {
-				t.Fatalf("no error, want %s", tt.wantErr)
-			}
-			msg := strings.TrimPrefix(err.Error(), `source "gatus": `)
-			prefix, isPrefix := strings.CutSuffix(tt.wantErr, "…")
-			if (isPrefix && !strings.HasPrefix(msg, prefix)) || (!isPrefix && msg != tt.wantErr) {
-				t.Fatalf("error %s\nwant %s", msg, tt.wantErr)
-			}
-			if ra, ok := errors.AsType[*collector.RetryAfterError](err); (tt.wantRetryAfter != 0) != ok || (ok && ra.After != tt.wantRetryAfter) {
-				t.Errorf("error %v, want a RetryAfterError of %v", err, tt.wantRetryAfter)
-			}
+			msg := apitest.CheckError(t, err, "gatus", tt.wantErr, tt.wantRetryAfter)
 			after, err := db.Load("gatus")
 			if err != nil {
 				t.Fatal(err)

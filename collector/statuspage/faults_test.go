@@ -1,15 +1,14 @@
 package statuspage
 
 import (
-	"errors"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/apisource/apitest"
 	"github.com/sla-exporter/sla_exporter/collector/statuspage/statuspagesim"
 	"github.com/sla-exporter/sla_exporter/collector/store"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
@@ -120,18 +119,7 @@ func TestFaults(t *testing.T) {
 				}
 				return
 			}
-			if err == nil {
-				t.Fatalf("no error, want %s", tt.wantErr)
-			}
-			// SyncOnce names the source again; the status holds the source's own error.
-			msg := strings.TrimPrefix(err.Error(), `source "vendor": `)
-			prefix, isPrefix := strings.CutSuffix(tt.wantErr, "…")
-			if (isPrefix && !strings.HasPrefix(msg, prefix)) || (!isPrefix && msg != tt.wantErr) {
-				t.Fatalf("sync error %s\nwant %s", msg, tt.wantErr)
-			}
-			if ra, ok := errors.AsType[*collector.RetryAfterError](err); (tt.wantRetryAfter != 0) != ok || (ok && ra.After != tt.wantRetryAfter) {
-				t.Errorf("error %v, want a RetryAfterError of %v", err, tt.wantRetryAfter)
-			}
+			msg := apitest.CheckError(t, err, "vendor", tt.wantErr, tt.wantRetryAfter)
 			if st := g.status(t); st.Up || st.State != collector.SourceSyncFailed || st.LastError != msg {
 				t.Errorf("status up=%v state %s error %q", st.Up, st.State, st.LastError)
 			}

@@ -1,9 +1,7 @@
 package uptimekuma
 
 import (
-	"errors"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -108,17 +106,7 @@ func TestFaults(t *testing.T) {
 			e.clk.Set(at(10))
 			e.sim.Inject(tt.fault)
 			err = r.SyncOnce(t.Context())
-			if err == nil {
-				t.Fatalf("no error, want %s", tt.wantErr)
-			}
-			msg := strings.TrimPrefix(err.Error(), `source "kuma": `)
-			prefix, isPrefix := strings.CutSuffix(tt.wantErr, "…")
-			if (isPrefix && !strings.HasPrefix(msg, prefix)) || (!isPrefix && msg != tt.wantErr) {
-				t.Fatalf("error %s\nwant %s", msg, tt.wantErr)
-			}
-			if ra, ok := errors.AsType[*collector.RetryAfterError](err); (tt.wantRetryAfter != 0) != ok || (ok && ra.After != tt.wantRetryAfter) {
-				t.Errorf("error %v, want a RetryAfterError of %v", err, tt.wantRetryAfter)
-			}
+			msg := apitest.CheckError(t, err, "kuma", tt.wantErr, tt.wantRetryAfter)
 			after, err := db.Load("kuma")
 			if err != nil {
 				t.Fatal(err)

@@ -55,3 +55,23 @@ func CheckFault(t testing.TB, f Fault) {
 		t.Errorf("error %v, want a RetryAfterError of %v", f.Err, f.WantRetryAfter)
 	}
 }
+
+// CheckError checks a failed sync's error against want, exactly or, when want ends in "…", by
+// its prefix, with the runner's `source "<name>": ` prefix removed, and that it asks for
+// wantRetryAfter (zero: no RetryAfterError). It returns the source's own message, which the
+// status holds.
+func CheckError(t testing.TB, err error, source, want string, wantRetryAfter time.Duration) string {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s", want)
+	}
+	msg := strings.TrimPrefix(err.Error(), `source "`+source+`": `)
+	prefix, isPrefix := strings.CutSuffix(want, "…")
+	if (isPrefix && !strings.HasPrefix(msg, prefix)) || (!isPrefix && msg != want) {
+		t.Fatalf("sync error %s\nwant %s", msg, want)
+	}
+	if ra, ok := errors.AsType[*collector.RetryAfterError](err); (wantRetryAfter != 0) != ok || (ok && ra.After != wantRetryAfter) {
+		t.Errorf("error %v, want a RetryAfterError of %v", err, wantRetryAfter)
+	}
+	return msg
+}
