@@ -98,6 +98,12 @@
 // threshold over sla_burn_rate{window=...}. It is a constant (vector(14.4)) for rolling periods
 // and max by (objective, service) of the PromQL above for calendar ones.
 //
+// # Compatible series
+//
+// With Options.Compat, each objective also gets a group per peer tool (sla-compat-sloth-x,
+// sla-compat-pyrra-x) recording the series Sloth's and Pyrra's dashboards and UI query,
+// computed from the exporter's series (compat.go; docs/compat-series.md).
+//
 // # Absent data
 //
 // SLAObjectiveAbsent uses absent() on the objective's own status series rather than up{job=...}:

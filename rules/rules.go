@@ -60,6 +60,9 @@ type Options struct {
 	// CertExpiryWarning is how long before a probed certificate's expiry SLACertificateExpiringSoon
 	// fires; default DefaultCertExpiryWarning.
 	CertExpiryWarning time.Duration
+	// Compat adds, per objective, recording rules with the series names and labels a peer SLO
+	// tool's dashboards and alerts query (compat.go), computed from the exporter's own series.
+	Compat []Compat
 }
 
 func (o *Options) defaults(cfg *config.Config) {
@@ -132,11 +135,17 @@ func each(cfg *config.Config, opts Options, fn func(f File) error, observe func(
 		if err := g.objective(&cfg.Objectives[i]); err != nil {
 			return err
 		}
+		if err := g.compat(&cfg.Objectives[i]); err != nil {
+			return err
+		}
 	}
 	return g.finish()
 }
 
 func validateOptions(o *Options) error {
+	if err := validateCompat(o.Compat); err != nil {
+		return err
+	}
 	if o.MaxFileBytes < 4<<10 {
 		return fmt.Errorf("a file size limit of %d bytes is too small for a rule group", o.MaxFileBytes)
 	}

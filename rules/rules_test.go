@@ -37,6 +37,7 @@ var goldenCases = []goldenCase{
 	{"example", func(t testing.TB) *config.Config { return loadFile(t, "../deploy/config/example.yml") }, Options{}},
 	{"rolling28d", func(t testing.TB) *config.Config { return loadFile(t, "testdata/rolling28d.yml") }, Options{}},
 	{"calendar-month", func(t testing.TB) *config.Config { return loadFile(t, "testdata/calendar-month.yml") }, Options{KPIAmber: true}},
+	{"compat", func(t testing.TB) *config.Config { return loadFile(t, "testdata/compat.yml") }, Options{Compat: []Compat{CompatSloth, CompatPyrra}}},
 }
 
 func TestGolden(t *testing.T) {
@@ -214,6 +215,7 @@ objectives:
 		{"prefix path", `{}`, Options{Prefix: "../x"}, `plain file name`},
 		{"object name", `{}`, Options{Prefix: "SLA", Operator: true}, `Kubernetes object name`},
 		{"namespace", `{}`, Options{Namespace: "Mon_itoring"}, `namespace`},
+		{"unknown peer", `{}`, Options{Compat: []Compat{"nobl9"}}, `compatibility series of "nobl9": only sloth and pyrra are known`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := config.Load([]byte(strings.Replace(base, "%s", tc.alerting, 1)), "t.yml", ".")

@@ -19,6 +19,7 @@ type rulesCmd struct {
 	namespace  *string
 	labels     *map[string]string
 	certWarn   model.Duration
+	compat     *[]string
 }
 
 func newRules(app *kingpin.Application, configFile *configFlag) command {
@@ -30,6 +31,8 @@ func newRules(app *kingpin.Application, configFile *configFlag) command {
 		namespace:  c.Flag("operator.namespace", "Namespace of the PrometheusRule objects (default: none, kubectl's current one).").String(),
 		labels:     c.Flag("operator.label", "Label of the PrometheusRule objects, name=value, for the Prometheus object's ruleSelector; repeatable.").StringMap(),
 	}
+	r.compat = c.Flag("compat", "Also record the series a peer SLO tool's dashboards and alerts query, computed from the exporter's own: sloth (slo:* and sloth_slo_info) or pyrra (pyrra_*); repeatable. See docs/compat-series.md.").
+		Enums(compatValues()...)
 	c.Flag("cert-expiry-warning", "How long before a certificate that a probe or blackbox source's target presents expires SLACertificateExpiringSoon fires.").
 		Default(model.Duration(rules.DefaultCertExpiryWarning).String()).SetValue(&r.certWarn)
 	return r
@@ -48,12 +51,24 @@ func (c *rulesCmd) run(_ context.Context, e env) error {
 	if err != nil {
 		return err
 	}
+	var compat []rules.Compat
+	for _, v := range *c.compat {
+		compat = append(compat, rules.Compat(v))
+	}
 	written, err := rules.Write(*c.out, cfg, rules.Options{Operator: *c.operator, Namespace: *c.namespace, OperatorLabels: *c.labels,
-		CertExpiryWarning: time.Duration(c.certWarn)})
+		CertExpiryWarning: time.Duration(c.certWarn), Compat: compat})
 	for _, name := range written {
 		if _, perr := fmt.Fprintln(e.stdout, filepath.Join(*c.out, name)); perr != nil && err == nil {
 			err = perr
 		}
 	}
 	return err
+}
+
+func compatValues() []string {
+	vs := make([]string, len(rules.Compats))
+	for i, c := range rules.Compats {
+		vs[i] = string(c)
+	}
+	return vs
 }
