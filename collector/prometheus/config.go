@@ -162,8 +162,8 @@ type eventEntry struct {
 	series, label    string
 	form             eventForm
 	good, bad, total string // selectors, or the queries (windowed: {{.window}} substituted)
-	goodIsBad        bool    // bad (or error_query) was given: good = total - bad
-	goodSel          string  // good or bad, whichever is given
+	goodIsBad        bool   // bad (or error_query) was given: good = total - bad
+	goodSel          string // good or bad, whichever is given
 	// totalKey and otherKey name the entry's keys in rejections: total and good, or
 	// total_query and error_query, or latency.metric and latency.le.
 	totalKey, otherKey string
