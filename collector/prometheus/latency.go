@@ -192,9 +192,13 @@ func sumHistogramIncreases(m model.Matrix, label, fixed string, g grid, lookback
 			}
 			if havePrev && inChunk && at.Sub(prevAt) <= lookback {
 				dc, db, da := count-prevCount, below-prevBelow, (count-below)-(prevCount-prevBelow)
-				if dc < 0 || db < 0 || da < 0 {
+				// The interpolated share is a float sum: a difference that is zero in truth may
+				// come out a hair below it, which is no reset.
+				eps := 1e-9 * max(1, count)
+				if dc < 0 || db < -eps || da < -eps {
 					dc, db = count, below // a reset
 				}
+				db = min(max(db, 0), dc)
 				t.inc[i] += dc
 				gd.inc[i] += db
 			}
