@@ -135,8 +135,13 @@ func (s *Server) exprRange(ex expr, req Request, lookback time.Duration) []resul
 // corrected, extrapolated to the window's edges when they are within 1.1 average intervals of a
 // sample (else by half an interval), never to before the counter was zero; per second.
 func (s *Server) rate(ser Series, T time.Time, window time.Duration) (float64, bool) {
+	// The samples from window before T (a binary search: a month of samples is long).
+	lo, _ := slices.BinarySearchFunc(ser.Samples, T.Add(-window), func(x Sample, t time.Time) int { return x.T.Compare(t) })
 	var in []Sample
-	for _, x := range ser.Samples {
+	for _, x := range ser.Samples[lo:] {
+		if x.T.After(T) {
+			break
+		}
 		if x.H == nil && s.inWindow(x.T, T, window) {
 			in = append(in, x)
 		}
