@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -59,8 +58,8 @@ func newApp(t *testing.T) (*app, string) {
 	return a, l.Addr().String()
 }
 
-// traffic is the test's requests and latencies, in 32 rounds 400ms apart (about 13s, two
-// buckets of 5s and more): round k serves 3+k%4 good and k%3 bad requests, and observes
+// traffic is the test's requests and latencies, in 32 rounds 400ms apart (about 13s, over
+// two buckets of 5s): round k serves 3+k%4 good and k%3 bad requests, and observes
 // 1+k%3 latencies from a fixed list, so that the buckets' ratios differ.
 func (a *app) traffic() {
 	lats := []float64{0.05, 0.12, 0.25, 0.31, 0.29, 0.7, 2.0, 0.305}
@@ -196,15 +195,6 @@ func TestRealPrometheus_PromQLSLIs(t *testing.T) {
 		}
 	}
 	wantNative := below + inBucket*(0.3-lo)/(hi-lo)
-	if os.Getenv("PROMQL_DEBUG") != "" {
-		for _, q := range []string{"app_native_duration_seconds[5m]", `{__name__=~"app_native.*"}`} {
-			resp, _ := http.Get(url + "/api/v1/query?query=" + q)
-			var sb strings.Builder
-			_, _ = io.Copy(&sb, resp.Body)
-			t.Logf("%s: %s", q, sb.String())
-		}
-		t.Logf("native buckets %+v", eventBucketsOf(b, "native"))
-	}
 	if good, tot := sums(eventBucketsOf(b, "native")); math.Abs(good-wantNative) > 1e-9 || tot != all {
 		t.Errorf("native latency: %v of %v, want %v of %v (exact: %v)", good, tot, wantNative, all, fast)
 	}
@@ -260,9 +250,6 @@ func TestRealPrometheus_PromQLSLIs(t *testing.T) {
 		t.Fatalf("promtool tsdb dump: %v\n%s", err, stderr.String())
 	}
 	slothRatio := dumpSamples(t, out, "slo:sli_error:ratio_rate5s")
-	if os.Getenv("PROMQL_DEBUG") != "" {
-		t.Logf("dump:\n%s", out)
-	}
 	compared := 0
 	var bad, tot float64
 	var run []float64 // our error ratios of the last buckets in a row with events
