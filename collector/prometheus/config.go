@@ -79,6 +79,25 @@ type EventsConfig struct {
 	Good  string `yaml:"good"`
 	Bad   string `yaml:"bad"`
 	Total string `yaml:"total"`
+	// ErrorQuery or GoodQuery, with TotalQuery, are PromQL expressions instead (Sloth's
+	// error_query and total_query): with {{.window}} in them, per-second rates over the window,
+	// which the source sets to step; without it, counter-valued expressions (queries.go).
+	ErrorQuery string `yaml:"error_query"`
+	GoodQuery  string `yaml:"good_query"`
+	TotalQuery string `yaml:"total_query"`
+	// Latency instead counts the observations of a histogram at most Le as good (latency.go).
+	Latency *LatencyConfig `yaml:"latency"`
+}
+
+// LatencyConfig is a latency indicator from a histogram, classic or native.
+type LatencyConfig struct {
+	// Metric is the histogram's base name with optional matchers:
+	// http_request_duration_seconds{job="api"} (the classic one's series are Metric_bucket and
+	// Metric_count).
+	Metric string `yaml:"metric"`
+	// Le is the threshold in the histogram's unit: a bucket bound of a classic histogram, any
+	// value for a native one.
+	Le *float64 `yaml:"le"`
 }
 
 // Defaults and limits of the settings.
@@ -141,9 +160,14 @@ type availEntry struct {
 type eventEntry struct {
 	index            int
 	series, label    string
-	good, bad, total string
-	goodIsBad        bool   // the `bad` selector was given: good = total - bad
+	form             eventForm
+	good, bad, total string // selectors, or the queries (windowed: {{.window}} substituted)
+	goodIsBad        bool   // bad (or error_query) was given: good = total - bad
 	goodSel          string // good or bad, whichever is given
+	// totalKey and otherKey name the entry's keys in rejections: total and good, or
+	// total_query and error_query, or latency.metric and latency.le.
+	totalKey, otherKey string
+	latency            latencySpec
 }
 
 // entryName names an entry in messages: "availability[0] (series web)", "events[1] (series_label instance)".
@@ -296,18 +320,8 @@ func compile(node *yaml.Node, cfg *Config, opts collector.Options) (*settings, e
 		if err := checkSeries(node, "events", i, e.series, e.label, fixed); err != nil {
 			return nil, err
 		}
-		switch {
-		case e.total == "":
-			return nil, fail(node, []any{"events", i, "total"}, "is required: the counter of all events")
-		case (e.good == "") == (e.bad == ""):
-			return nil, fail(node, []any{"events", i}, "needs good or bad (one of them) beside total")
-		}
-		e.goodIsBad = e.bad != ""
-		e.goodSel = cmp.Or(e.good, e.bad)
-		for _, k := range []struct{ key, sel string }{{"total", e.total}, {"good", e.good}, {"bad", e.bad}} {
-			if k.sel != "" && !selectorPattern.MatchString(k.sel) {
-				return nil, fail(node, []any{"events", i, k.key}, "%q is not a series selector (a counter's name with optional {matchers}): the source reads the raw samples of the counters and counts their increases itself", k.sel)
-			}
+		if err := compileEvents(node, i, ev, &e, s); err != nil {
+			return nil, err
 		}
 		s.events = append(s.events, e)
 	}

@@ -1,5 +1,5 @@
 // Package prometheus is the prometheus source kind: availability series from 0/1 expressions
-// (probe_success, up) and event-ratio series from counters, read from any server with
+// (probe_success, up) and event-ratio series from counters, PromQL expressions or histograms, read from any server with
 // Prometheus' HTTP API (Prometheus 2.x and 3.x, Thanos Query, Mimir, VictoriaMetrics) through
 // client_golang's api/prometheus/v1.
 //
@@ -19,6 +19,14 @@
 // of the counters (a range selector at an instant) and adds up the increases between
 // consecutive samples of each series, a drop being a reset (the increase is then the new
 // value), each in the bucket holding the later sample.
+//
+// Events may also come from PromQL (queries.go): Sloth's error_query|good_query and total_query
+// with {{.window}}, rates over the window evaluated once per bucket at its end, the window being
+// step, each bucket counting rate × step (approximate: rate extrapolates); or such expressions
+// without {{.window}}, counters evaluated every resolution whose increases are counted as those of
+// raw samples. Latency entries (latency.go) count a histogram's observations at most le from raw
+// samples: a classic one's _bucket{le} and _count exactly, a native one's buckets with linear
+// interpolation inside the bucket le falls in.
 //
 // Only complete slices are read (up to now less one resolution, aligned down to step). The
 // first sync reads the backfill (by default the current and previous calendar month), later

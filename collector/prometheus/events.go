@@ -122,15 +122,23 @@ type eventChunk struct {
 	rejected []collector.Rejection
 }
 
+// rule is the rule a rejected bucket of e broke.
+func (e eventEntry) rule() string {
+	switch e.form {
+	case formWindowed, formCounter:
+		return "event expressions must give numbers no count of events contradicts, " + e.otherKey + " within total_query"
+	case formLatency:
+		return "a latency histogram must have sound counts, and a classic one a bucket at le"
+	}
+	return "event counters must be float counters, " + e.otherKey + " within total"
+}
+
 // eventBuckets pairs the totals of a chunk with the good (or bad) counts into buckets. A bucket
 // is written where the group's total counter had a sample (a zero bucket says "observed, no
 // event"); a bucket whose counts cannot be right is rejected instead.
 func eventBuckets(e eventEntry, g grid, total, other map[string]*bucketSums) eventChunk {
 	out := eventChunk{buckets: map[string][]events.Bucket{}}
-	otherKey := "good"
-	if e.goodIsBad {
-		otherKey = "bad"
-	}
+	otherKey := e.otherKey
 	names := make([]string, 0, len(total)+len(other))
 	for n := range total {
 		names = append(names, n)
@@ -157,25 +165,25 @@ func eventBuckets(e eventEntry, g grid, total, other map[string]*bucketSums) eve
 				out.rejected = append(out.rejected, collector.Rejection{
 					Where:   fmt.Sprintf("series %s bucket %s", name, start.UTC().Format(time.RFC3339)),
 					Reason:  reason,
-					Rule:    "event counters must be float counters, " + otherKey + " within total",
+					Rule:    e.rule(),
 					Setting: fmt.Sprintf("prometheus.events[%d].%s", e.index, setting),
 				})
 			}
 			switch {
 			case t.bad[i] != "":
-				reject("total", t.bad[i])
+				reject(e.totalKey, t.bad[i])
 				continue
 			case o.bad[i] != "":
 				reject(otherKey, o.bad[i])
 				continue
 			case !t.seen[i]:
 				if o.inc[i] > 0 {
-					reject("total", fmt.Sprintf("%s counted %s events but total has no sample", otherKey, fmtCount(o.inc[i])))
+					reject(e.totalKey, fmt.Sprintf("%s counted %s events but total has no sample", otherKey, fmtCount(o.inc[i])))
 				}
 				continue
 			}
 			if math.IsInf(t.inc[i], 0) || math.IsInf(o.inc[i], 0) {
-				reject("total", "the increases add up past the largest number")
+				reject(e.totalKey, "the increases add up past the largest number")
 				continue
 			}
 			good := o.inc[i]

@@ -62,6 +62,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"status":"error","errorType":"bad_data","error":"x"}`), false)
 	f.Add([]byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"histograms":[[1772445660,{"count":"1","sum":"1","buckets":[[0,"0","1","1"]]}]]}]}}`), true)
 	f.Add([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1772445660,"1"]}]}}`), false)
+	f.Add([]byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"histograms":[[1772445600.5,{"count":"4","sum":"1","buckets":[[0,"0.25","0.5","4"]]}],[1772445615.5,{"count":"9","sum":"2","buckets":[[0,"0.25","0.5","5"],[0,"0.5","1","4"]]}],[1772445630.5,{"count":"2","sum":"1","buckets":[[0,"0.1","0.5","2"]]}]]}]}}`), true)
 	f.Fuzz(func(t *testing.T, body []byte, fanOut bool) {
 		label := ""
 		if fanOut {
@@ -85,15 +86,28 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 		}
-		if m, err := c.queryAt(ctx, "q", "q", g.to); err == nil {
-			sums, _ := sumIncreases(m, label, "api", g, s.eventLookback())
-			out := eventBuckets(s.events[0], g, sums, sums)
+		sound := func(out eventChunk) {
 			for name, bs := range out.buckets {
 				for _, x := range bs {
 					if !(x.Good >= 0 && x.Good <= x.Total) || math.IsInf(x.Total, 0) || x.Start.Before(g.from) || !x.Start.Before(g.to) {
 						t.Fatalf("series %s bucket %+v", name, x)
 					}
 				}
+			}
+		}
+		if m, err := c.queryAt(ctx, "q", "q", g.to); err == nil {
+			sums, _ := sumIncreases(m, label, "api", g, s.eventLookback())
+			sound(eventBuckets(s.events[0], g, sums, sums))
+			// The same answer as native histograms of a latency entry.
+			lat := s.events[0]
+			lat.form, lat.goodIsBad, lat.totalKey, lat.otherKey = formLatency, false, "latency.metric", "latency.le"
+			total, good, _ := sumHistogramIncreases(m, label, "api", g, s.eventLookback(), 0.3)
+			sound(eventBuckets(lat, g, total, good))
+		}
+		// The range answer as the rates of a windowed entry.
+		if m, err := c.queryRange(ctx, "q", "q", v1.Range{Start: g.from.Add(time.Minute), End: g.to, Step: time.Minute}); err == nil {
+			if sums, _, err := sumRates(m, label, "api", g); err == nil {
+				sound(eventBuckets(s.events[0], g, sums, sums))
 			}
 		}
 	})

@@ -13,6 +13,7 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -252,25 +253,14 @@ func (src *Source) readChunk(ctx context.Context, g grid, denseTo time.Time, b *
 	lookback := s.eventLookback()
 	for _, e := range s.events {
 		name := entryName("events", e.index, e.series, e.label)
-		otherKey := "good"
-		if e.goodIsBad {
-			otherKey = "bad"
+		total, other, unlabelled, err := src.readEvents(ctx, name, e, g, lookback)
+		if err != nil {
+			return err
 		}
-		var sums [2]map[string]*bucketSums
-		for k, sel := range []struct{ key, selector string }{{"total", e.total}, {otherKey, e.goodSel}} {
-			query, at := rawQuery(sel.selector, g.from.Add(-lookback), g.to)
-			what := fmt.Sprintf("%s %s samples over %s", name, sel.key, g)
-			m, err := src.client.queryAt(ctx, what, query, at)
-			if err != nil {
-				return err
-			}
-			var unlabelled int
-			sums[k], unlabelled = sumIncreases(m, e.label, e.series, g, lookback)
-			if unlabelled > 0 && k == 0 {
-				pending = append(pending, func() { b.unlabelled("events", e.index, e.label, unlabelled) })
-			}
+		if unlabelled > 0 {
+			pending = append(pending, func() { b.unlabelled("events", e.index, e.label, unlabelled) })
 		}
-		c := eventBuckets(e, g, sums[0], sums[1])
+		c := eventBuckets(e, g, total, other)
 		pending = append(pending, func() { b.addEvents(e, c) })
 	}
 	for _, add := range pending {
@@ -278,6 +268,37 @@ func (src *Source) readChunk(ctx context.Context, g grid, denseTo time.Time, b *
 	}
 	b.endChunk(g.to)
 	return nil
+}
+
+// readEvents reads one chunk of an events entry, in its form: the group's total and good (or bad)
+// counts per bucket, and how many result series lacked the fan-out label.
+func (src *Source) readEvents(ctx context.Context, name string, e eventEntry, g grid, lookback time.Duration) (total, other map[string]*bucketSums, unlabelled int, err error) {
+	if e.form == formLatency {
+		return src.readLatency(ctx, name, e, g, lookback)
+	}
+	var sums [2]map[string]*bucketSums
+	for k, q := range []struct{ key, query string }{{e.totalKey, e.total}, {e.otherKey, e.goodSel}} {
+		var n int
+		switch e.form {
+		case formWindowed:
+			sums[k], n, err = src.readWindowed(ctx, fmt.Sprintf("%s %s over %s", name, q.key, g), q.query, e, g)
+		case formCounter:
+			sums[k], n, err = src.readCounter(ctx, fmt.Sprintf("%s %s over %s", name, q.key, g), q.query, e, g)
+		default:
+			query, at := rawQuery(q.query, g.from.Add(-lookback), g.to)
+			var m model.Matrix
+			if m, err = src.client.queryAt(ctx, fmt.Sprintf("%s %s samples over %s", name, q.key, g), query, at); err == nil {
+				sums[k], n = sumIncreases(m, e.label, e.series, g, lookback)
+			}
+		}
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		if k == 0 {
+			unlabelled = n
+		}
+	}
+	return sums[0], sums[1], unlabelled, nil
 }
 
 // batchBuilder gathers the chunks of a sync.

@@ -13,8 +13,10 @@
 // (t-r, t] in 3.x, prometheus#13213).
 //
 // What it evaluates is narrow on purpose: a series selector, inside the source's three
-// availability subqueries (summed, or summed by a label), or with a range at an instant. Anything
-// else is answered with bad_data, so that a change of the queries fails the tests loudly.
+// availability subqueries (summed, or summed by a label), or with a range at an instant (raw
+// samples, native histograms included); and in range queries the events expressions' shapes
+// SEL, rate(SEL[d]) and either summed or summed by a label (exprs.go). Anything else is answered
+// with bad_data, so that a change of the queries fails the tests loudly.
 package promsim
 
 import (
@@ -30,10 +32,11 @@ import (
 	"time"
 )
 
-// Sample is one raw sample.
+// Sample is one raw sample: a float V, or a native histogram H when H is set.
 type Sample struct {
 	T time.Time
 	V float64
+	H *Histogram
 }
 
 // Series is a raw series: its labels (with __name__) and its samples in time order.
@@ -109,8 +112,9 @@ func (s *Server) Reset() {
 const maxPoints = 11000
 
 type result struct {
-	Metric map[string]string `json:"metric"`
-	Values [][2]any          `json:"values"`
+	Metric     map[string]string `json:"metric"`
+	Values     [][2]any          `json:"values,omitempty"`
+	Histograms [][2]any          `json:"histograms,omitempty"`
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +225,12 @@ func (s *Server) evaluate(req Request) (res []result, status int, etype, msg str
 		}
 		if n := req.End.Sub(req.Start)/req.Step + 1; n > maxPoints {
 			return nil, http.StatusBadRequest, "bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"
+		}
+		if ex, ok, err := parseExpr(req.Query); ok {
+			if err != nil {
+				return nil, http.StatusBadRequest, "bad_data", err.Error()
+			}
+			return s.exprRange(ex, req, lookback), 0, "", ""
 		}
 		sq, err := parseSubquery(req.Query)
 		if err != nil {
@@ -335,11 +345,15 @@ func (s *Server) rawQuery(sel selector, t time.Time, d time.Duration) []result {
 		}
 		r := result{Metric: ser.Labels}
 		for _, x := range ser.Samples {
-			if s.inWindow(x.T, t, d) {
+			switch {
+			case !s.inWindow(x.T, t, d):
+			case x.H != nil:
+				r.Histograms = append(r.Histograms, [2]any{unix(x.T), x.H.encode()})
+			default:
 				r.Values = append(r.Values, [2]any{unix(x.T), formatValue(x.V)})
 			}
 		}
-		if len(r.Values) > 0 {
+		if len(r.Values) > 0 || len(r.Histograms) > 0 {
 			out = append(out, r)
 		}
 	}
