@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/OpenSLO/go-sdk/pkg/openslosdk"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/OpenSLO/go-sdk/pkg/openslosdk"
 
 	"github.com/sla-exporter/sla_exporter/collector/config"
 )

@@ -21,7 +21,7 @@ import (
 // Config is the part of an sla_exporter configuration the importers write. The field order and
 // names are those of docs/configuration.md; config.Load is the judge of what it means.
 type Config struct {
-	Sources    []Source    `yaml:"sources"`
+	Sources    []Source    `yaml:"sources,omitempty"`
 	Services   []Service   `yaml:"services,omitempty"`
 	Objectives []Objective `yaml:"objectives"`
 	// from is where each objective came from, written as a comment above it.
@@ -79,12 +79,12 @@ type Service struct {
 
 // Objective is an availability or event-ratio objective.
 type Objective struct {
-	Name         string            `yaml:"name"`
-	Service      string            `yaml:"service"`
-	Description  string            `yaml:"description,omitempty"`
-	Kind         string            `yaml:"kind"`
-	Source       string            `yaml:"source"`
-	Series       string            `yaml:"series"`
+	Name        string `yaml:"name"`
+	Service     string `yaml:"service"`
+	Description string `yaml:"description,omitempty"`
+	Kind        string `yaml:"kind"`
+	Source      string `yaml:"source"`
+	Series      string `yaml:"series"`
 	// Target is a ratio (float64) or a percentage ("99.9%").
 	Target       any               `yaml:"target"`
 	Period       string            `yaml:"period"`
@@ -231,6 +231,10 @@ func (b *builder) finish() *Config {
 		b.source.Step = fmt.Sprintf("%ds", g)
 	}
 	b.source.Backfill, b.source.Period = backfill(b.cfg.Objectives)
+	if len(b.source.Events) == 0 && len(b.source.Availability) == 0 {
+		// Nothing imported: a source without series does not load.
+		b.cfg.Sources = nil
+	}
 	return &b.cfg
 }
 
