@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 		IsSetByUser(&configFile.set).StringVar(&configFile.file)
 	chromiumPath := app.Flag("report.chromium-path", "Chromium that prints the report as PDF (report --format pdf, /report?format=pdf): a file, or a name on PATH. Default: chromium or chromium-browser on PATH or in /usr/bin (Debian's chromium package).").String()
 
-	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newReport(app, configFile), newRules(app, configFile), newDashboards(app), newVersion(app)}
+	cmds := []command{newServe(app, configFile), newCheck(app, configFile), newEvaluate(app, configFile), newReport(app, configFile), newRules(app, configFile), newDashboards(app), newImport(app), newExport(app, configFile), newVersion(app)}
 	chosen, err := app.Parse(args)
 	if terminated {
 		if status != 0 && err == nil {
