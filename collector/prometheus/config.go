@@ -163,6 +163,7 @@ type eventEntry struct {
 	form             eventForm
 	good, bad, total string // selectors, or the queries (windowed: {{.window}} substituted)
 	goodIsBad        bool   // bad (or error_query) was given: good = total - bad
+	constantTotal    bool   // total_query is vector(N): a bucket has data only where the ratio has a point
 	goodSel          string // good or bad, whichever is given
 	// totalKey and otherKey name the entry's keys in rejections: total and good, or
 	// total_query and error_query, or latency.metric and latency.le.

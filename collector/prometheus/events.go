@@ -176,6 +176,10 @@ func eventBuckets(e eventEntry, g grid, total, other map[string]*bucketSums) eve
 			case o.bad[i] != "":
 				reject(otherKey, o.bad[i])
 				continue
+			case e.constantTotal && !o.seen[i]:
+				// Sloth's raw ratio gives no point where it is 0/0 or its series are missing:
+				// no data, not a good bucket the constant total would make of it.
+				continue
 			case !t.seen[i]:
 				if o.inc[i] > 0 {
 					reject(e.totalKey, fmt.Sprintf("%s counted %s events but total has no sample", otherKey, fmtCount(o.inc[i])))

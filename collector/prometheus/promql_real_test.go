@@ -152,6 +152,7 @@ func TestRealPrometheus_PromQLSLIs(t *testing.T) {
 		"  - {series: selectors, bad: 'app_requests_total{code=~\"5..\"}', total: app_requests_total}\n" +
 		"  - {series: counter, good_query: 'app_requests_total{code!~\"5..\"}', total_query: 'app_requests_total'}\n" +
 		"  - series: sloth\n    error_query: 'sum(rate(app_requests_total{code=~\"5..\"}[{{.window}}]))'\n    total_query: 'sum(rate(app_requests_total[{{ .window }}]))'\n" +
+		"  - series: raw\n    error_query: '(sum(rate(app_requests_total{code=~\"5..\"}[{{.window}}]))) / (sum(rate(app_requests_total[{{.window}}])))'\n    total_query: vector(1)\n" +
 		"  - {series: classic, latency: {metric: 'app_request_duration_seconds{job=\"app\"}', le: 0.3}}\n" +
 		"  - {series: native, latency: {metric: app_native_duration_seconds, le: 0.3}}\n" +
 		"  - {series: unbound, latency: {metric: app_request_duration_seconds, le: 0.2}}\n"
@@ -204,9 +205,10 @@ func TestRealPrometheus_PromQLSLIs(t *testing.T) {
 	}
 	refused := 0
 	for _, r := range b.Rejected {
-		if r.Setting == "prometheus.events[5].latency.le" && strings.Contains(r.Reason, "le 0.2 is not a bucket bound of app_request_duration_seconds") {
+		if r.Setting == "prometheus.events[6].latency.le" && strings.Contains(r.Reason, "le 0.2 is not a bucket bound of app_request_duration_seconds") {
 			refused++
-		} else {
+		} else if !(r.Setting == "prometheus.events[3].error_query" && strings.Contains(r.Reason, "has the rate NaN")) {
+			// Sloth's raw ratio is 0/0 where there were no requests: refused, not counted.
 			t.Errorf("rejection %+v", r)
 		}
 	}
@@ -285,6 +287,23 @@ func TestRealPrometheus_PromQLSLIs(t *testing.T) {
 	}
 	if compared < 2 {
 		t.Errorf("only %d buckets compared with Sloth's rule", compared)
+	}
+	// Sloth's raw SLI, as the importer writes it (error ratio over total_query vector(1)): each
+	// bucket counts the ratio × 5 s of 5 s, so its ratio is Sloth's rule's, bucket by bucket.
+	rawCompared := 0
+	for _, x := range eventBucketsOf(b, "raw") {
+		r, ok := slothRatio[x.Start.Add(step).UnixMilli()]
+		if !ok || math.IsNaN(r) {
+			t.Errorf("raw bucket %s counted (%v of %v) where Sloth's rule has no ratio", x.Start, x.Good, x.Total)
+			continue
+		}
+		if x.Total != step.Seconds() || math.Abs((x.Total-x.Good)/x.Total-r) > 1e-12 {
+			t.Errorf("raw bucket %s: %v good of %v, want %v of 5 bad (Sloth's ratio)", x.Start, x.Good, x.Total, r*5)
+		}
+		rawCompared++
+	}
+	if rawCompared != compared {
+		t.Errorf("raw: %d buckets compared, the windowed form %d", rawCompared, compared)
 	}
 	// Sloth's period SLI, its optimized rule (optimizedSLIRecordGenerator):
 	// sum_over_time(slo:sli_error:ratio_rate5s[W]) / ignoring (sloth_window)

@@ -34,6 +34,9 @@ const (
 // windowPattern is Sloth's placeholder, which its templates write {{.window}} (spaces allowed).
 var windowPattern = regexp.MustCompile(`\{\{\s*\.window\s*\}\}`)
 
+// constantPattern is a constant vector, vector(1) in Sloth's raw SLIs as the importer writes them.
+var constantPattern = regexp.MustCompile(`^vector\(\s*[0-9]+(\.[0-9]+)?\s*\)$`)
+
 // maxCounterLookback bounds, in resolutions, how far before a chunk a counter expression is read
 // (the lookback), so that its range query stays under the server's 11,000 points per series: a
 // chunk is 10,000 resolutions.
@@ -84,7 +87,10 @@ func btoi(b bool) int {
 }
 
 // compileQueries checks error_query|good_query and total_query. Both have {{.window}} or neither:
-// a rate and a counter cannot be compared.
+// a rate and a counter cannot be compared. A constant total (vector(1)) beside a windowed query is
+// a rate too: it is how Sloth's raw SLIs (an error ratio) and OpenSLO's ratio-less ones are
+// written, each bucket then counting the ratio × step seconds, so that the period's ratio is the
+// ratio's time average, as Sloth's own period SLI.
 func compileQueries(node *yaml.Node, i int, ev EventsConfig, e *eventEntry, s *settings) error {
 	total, errQ, goodQ := strings.TrimSpace(ev.TotalQuery), strings.TrimSpace(ev.ErrorQuery), strings.TrimSpace(ev.GoodQuery)
 	switch {
@@ -100,6 +106,9 @@ func compileQueries(node *yaml.Node, i int, ev EventsConfig, e *eventEntry, s *s
 		e.otherKey, other = "error_query", errQ
 	}
 	tw, ow := windowPattern.MatchString(total), windowPattern.MatchString(other)
+	if ow && constantPattern.MatchString(total) {
+		tw, e.constantTotal = true, true
+	}
 	if tw != ow {
 		return fail(node, []any{"events", i}, "%s and total_query must both use {{.window}} (rates over the window) or neither (counter values)", e.otherKey)
 	}
