@@ -20,6 +20,22 @@ import (
 // (global, and any section added later) belongs to the main file, so that no setting can be
 // overridden from a file nobody thinks of reading.
 
+// includeList is include: a list of entries, or one entry alone.
+type includeList []rawInclude
+
+// UnmarshalYAML takes a sequence as the list and anything else as its one entry.
+func (l *includeList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		return n.Decode((*[]rawInclude)(l))
+	}
+	var one rawInclude
+	if err := n.Decode(&one); err != nil {
+		return err
+	}
+	*l = includeList{one}
+	return nil
+}
+
 // rawInclude is an entry of include: a path or glob, or {path: ..., optional: true}.
 type rawInclude struct {
 	Path string `yaml:"path"`
@@ -38,7 +54,10 @@ func (r *rawInclude) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	case yaml.MappingNode:
 		type plain rawInclude
-		return n.Decode((*plain)(r))
+		if err := collector.DecodeStrict(n, (*plain)(r)); err != nil {
+			return err
+		}
+		return nil
 	}
 	return fmt.Errorf("line %d: an include is a path or glob (conf.d/*.yml), or {path: conf.d/*.yml, optional: true}", n.Line)
 }

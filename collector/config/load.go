@@ -83,7 +83,7 @@ func loadFolder(fsys fileSystem, name, abs string) (*Config, error) {
 		if by, ok := l.by[p]; ok {
 			return nil, fmt.Errorf("%s: included by %s, and in the configuration folder too: a file is read once", filepath.Join(name, filepath.Base(p)), by)
 		}
-		l.by[p] = name
+		l.by[p] = name + " (the configuration folder)"
 		data, err := fsys.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("could not read configuration: %w", err)

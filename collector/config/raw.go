@@ -19,7 +19,7 @@ import (
 
 type rawConfig struct {
 	// Include names the files whose lists are appended to this file's (include.go).
-	Include    []rawInclude   `yaml:"include"`
+	Include    includeList    `yaml:"include"`
 	Global     rawGlobal      `yaml:"global"`
 	Calendars  []rawCalendar  `yaml:"calendars"`
 	Sources    []rawSource    `yaml:"sources"`
