@@ -27,7 +27,7 @@ func newCheck(app *kingpin.Application, configFile *configFlag) command {
 	c := app.Command("check", "Check the configuration and the data it names, and exit: 0 when both are sound, 1 with the file, line and field at fault (and the data record) otherwise. Every source is read once, files opened and URLs fetched with their credentials, within the source's timeout.")
 	return checkCmd{configFile: configFile,
 		syntaxOnly: c.Flag("syntax-only", "Check the configuration file alone, without reading any source (for pipelines without access to the data).").Bool(),
-		path: c.Arg("config", "The configuration to check instead of --config.file's: a file, with the files it includes, or a folder whose *.yml and *.yaml files are one configuration.").String()}
+		path:       c.Arg("config", "The configuration to check instead of --config.file's: a file, with the files it includes, or a folder whose *.yml and *.yaml files are one configuration.").String()}
 }
 
 func (checkCmd) name() string { return "check" }

@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -65,6 +67,18 @@ func (r *rawInclude) UnmarshalYAML(n *yaml.Node) error {
 // includedSections are the top-level keys an included file may hold: lists that are appended to
 // the including file's.
 var includedSections = []string{"include", "calendars", "sources", "services", "objectives", "kpis", "contracts", "reports"}
+
+// topLevelKeys are the keys of a main file, from rawConfig's tags.
+var topLevelKeys = sync.OnceValue(func() []string {
+	var keys []string
+	t := reflect.TypeFor[rawConfig]()
+	for i := range t.NumField() {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); k != "" && k != "-" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+})
 
 // appendLists appends src's lists to dst's and returns how many items of each section came from
 // src. Every list of includedSections is here.
@@ -276,9 +290,11 @@ func (f *configFile) parse(included, mayHoldMain bool) error {
 		return err
 	}
 	f.root = root
-	if top := root.Content[0]; top.Kind == yaml.MappingNode {
+	if len(root.Content) > 0 && root.Content[0].Kind == yaml.MappingNode {
+		top := root.Content[0]
 		for i := 0; i+1 < len(top.Content); i += 2 {
-			if k := top.Content[i]; !slices.Contains(includedSections, k.Value) {
+			// An unknown key is left to the strict decoding, which lists the known ones.
+			if k := top.Content[i]; !slices.Contains(includedSections, k.Value) && slices.Contains(topLevelKeys(), k.Value) {
 				f.mainKeys = append(f.mainKeys, k)
 			}
 		}

@@ -86,7 +86,10 @@ func TestIncludeErrors(t *testing.T) {
 			want:  "conf.d/shop.yml:7: objectives[0].clok: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, availability, alerting)"},
 		{name: "unknown top-level key in an included file",
 			files: map[string]string{"conf.d/shop.yml": "objectivs: []\n"},
-			want:  "conf.d/shop.yml:1: objectivs: only the main configuration file holds objectivs; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports"},
+			want:  "conf.d/shop.yml:1: objectivs: unknown field (known: include, global, calendars, sources, services, objectives, kpis, contracts, reports)"},
+		{name: "reports in an included file are fine, a main-only key is not",
+			files: map[string]string{"conf.d/shop.yml": "reports: []\nglobal: {}\n"},
+			want:  "conf.d/shop.yml:2: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports"},
 		{name: "global in an included file",
 			files: map[string]string{"conf.d/shop.yml": shopFile + "global:\n  timezone: UTC\n"},
 			want:  "conf.d/shop.yml:10: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports"},
@@ -383,6 +386,20 @@ func TestLoadShippedTeams(t *testing.T) {
 		}
 		if len(cfg.Files) < 3 {
 			t.Errorf("%s: files %v: the example shows a main file and team files", path, cfg.Files)
+		}
+	}
+}
+
+// TestIncludeOneEntry takes include: written as one entry rather than a list.
+func TestIncludeOneEntry(t *testing.T) {
+	for _, entry := range []string{"conf.d/*.yml", "{path: conf.d/*.yml}", "{path: conf.d/shop.yml, optional: true}"} {
+		writeTree(t, map[string]string{"sla.yml": strings.Replace(mainFile, "include:\n  - conf.d/*.yml", "include: "+entry, 1), "conf.d/shop.yml": shopFile})
+		cfg, err := LoadFile("sla.yml")
+		if err != nil {
+			t.Fatalf("include: %s: %v", entry, err)
+		}
+		if diff := cmp.Diff([]string{"resp", "shop-resp"}, objectiveNamesOf(cfg)); diff != "" {
+			t.Errorf("include: %s: objectives (-want +got):\n%s", entry, diff)
 		}
 	}
 }
