@@ -52,7 +52,7 @@ var apiExamples = map[string]bool{"github.yml": true, "gitlab.yml": true, "servi
 // deploy/config and the test configurations here.
 func TestCheckShippedConfigs(t *testing.T) {
 	var files []string
-	for _, pattern := range []string{"../../deploy/config/*.yml", "../../deploy/config/*.yaml", "testdata/*.yml"} {
+	for _, pattern := range []string{"../../deploy/config/*.yml", "../../deploy/config/*.yaml", "../../deploy/config/teams/*.yml", "testdata/*.yml"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
