@@ -18,18 +18,29 @@ import (
 type checkCmd struct {
 	configFile *configFlag
 	syntaxOnly *bool
+	// path is the configuration named after the command (a file or a folder), instead of
+	// --config.file; nil or empty when none was.
+	path *string
 }
 
 func newCheck(app *kingpin.Application, configFile *configFlag) command {
 	c := app.Command("check", "Check the configuration and the data it names, and exit: 0 when both are sound, 1 with the file, line and field at fault (and the data record) otherwise. Every source is read once, files opened and URLs fetched with their credentials, within the source's timeout.")
 	return checkCmd{configFile: configFile,
-		syntaxOnly: c.Flag("syntax-only", "Check the configuration file alone, without reading any source (for pipelines without access to the data).").Bool()}
+		syntaxOnly: c.Flag("syntax-only", "Check the configuration file alone, without reading any source (for pipelines without access to the data).").Bool(),
+		path:       c.Arg("config", "The configuration to check instead of --config.file's: a file, with the files it includes, or a folder whose *.yml and *.yaml files are one configuration.").String()}
 }
 
 func (checkCmd) name() string { return "check" }
 
 func (c checkCmd) run(ctx context.Context, e env) error {
-	cfg, demo, err := c.configFile.load()
+	configFile := c.configFile
+	if c.path != nil && *c.path != "" {
+		if configFile.set && configFile.file != *c.path {
+			return fmt.Errorf("check %s and --config.file=%s name two configurations: give one", *c.path, configFile.file)
+		}
+		configFile = &configFlag{file: *c.path, set: true}
+	}
+	cfg, demo, err := configFile.load()
 	if err != nil {
 		return err
 	}
@@ -37,8 +48,12 @@ func (c checkCmd) run(ctx context.Context, e env) error {
 	if demo {
 		name = demoName
 	}
-	if _, err := fmt.Fprintf(e.stdout, "%s: configuration OK: %d sources, %d objectives, %d KPIs, %d contracts\n",
-		name, len(cfg.Sources), len(cfg.Objectives), len(cfg.KPIs), len(cfg.Contracts)); err != nil {
+	files := ""
+	if len(cfg.Files) > 1 {
+		files = fmt.Sprintf(" from %d files", len(cfg.Files))
+	}
+	if _, err := fmt.Fprintf(e.stdout, "%s: configuration OK: %d sources, %d objectives, %d KPIs, %d contracts%s\n",
+		name, len(cfg.Sources), len(cfg.Objectives), len(cfg.KPIs), len(cfg.Contracts), files); err != nil {
 		return err
 	}
 	for _, w := range cfg.Warnings {
@@ -75,7 +90,9 @@ func checkData(ctx context.Context, cfg *config.Config, name string, out io.Writ
 	var problems []string
 	for _, st := range runner.Status() {
 		i := index[st.Name]
-		at := fmt.Sprintf("%s:%d: sources[%d] %q", name, cfg.Line("sources", i), i, st.Name)
+		// The source may be written in an included file, as sources[0] of it.
+		srcFile, srcLine, field := cfg.Where("sources", i)
+		at := fmt.Sprintf("%s:%d: %s %q", srcFile, srcLine, field, st.Name)
 		switch st.State {
 		case collector.SourceSyncFailed:
 			problems = append(problems, fmt.Sprintf("%s: %s", at, st.LastError))
@@ -91,8 +108,9 @@ func checkData(ctx context.Context, cfg *config.Config, name string, out io.Writ
 				for _, p := range strings.Split(r.Setting, ".") {
 					path = append(path, p)
 				}
-				line = fmt.Sprintf("  %d × %s, e.g. %s: the data does not fit %s:%d: sources[%d].%s", r.Count, r.Reason, r.Example, name, cfg.Line(path...), i, r.Setting)
-				problems = append(problems, fmt.Sprintf("%s:%d: sources[%d].%s: %s (%d records, e.g. %s)", name, cfg.Line(path...), i, r.Setting, r.Reason, r.Count, r.Example))
+				file, n, _ := cfg.Where(path...)
+				line = fmt.Sprintf("  %d × %s, e.g. %s: the data does not fit %s:%d: %s.%s", r.Count, r.Reason, r.Example, file, n, field, r.Setting)
+				problems = append(problems, fmt.Sprintf("%s:%d: %s.%s: %s (%d records, e.g. %s)", file, n, field, r.Setting, r.Reason, r.Count, r.Example))
 			}
 			fmt.Fprintln(out, line)
 		}

@@ -52,7 +52,7 @@ var apiExamples = map[string]bool{"github.yml": true, "gitlab.yml": true, "servi
 // deploy/config and the test configurations here.
 func TestCheckShippedConfigs(t *testing.T) {
 	var files []string
-	for _, pattern := range []string{"../../deploy/config/*.yml", "../../deploy/config/*.yaml", "testdata/*.yml"} {
+	for _, pattern := range []string{"../../deploy/config/*.yml", "../../deploy/config/*.yaml", "../../deploy/config/teams/*.yml", "testdata/*.yml"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +161,7 @@ func TestCheckBadConfigs(t *testing.T) {
 		{"unknown source type with settings", "type: demo", "type: otrs",
 			`FILE:5: sources[0].type: unknown source type "otrs" (known: ` + knownKinds + `)`},
 		{"duplicate objective", "  - name: web\n", "  - name: response\n",
-			`FILE:17: objectives[1].name: "response" is used twice`},
+			`FILE:17: objectives[1].name: "response" is used twice: first at FILE:10`},
 		{"bad duration", "evaluation_interval: 30s", "evaluation_interval: 30 seconds",
 			`FILE:2: global.evaluation_interval: unknown unit " seconds" in duration "30 seconds"`},
 		{"bad target duration", "P1: 15m", "P1: 15 minutes",

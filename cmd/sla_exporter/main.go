@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, hup <-cha
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(app, logConfig)
 	configFile := &configFlag{}
-	app.Flag("config.file", "Configuration file; without the flag the built-in demo configuration is served (an empty value is an error).").
+	app.Flag("config.file", "Configuration file (with the files it includes), or a folder whose *.yml and *.yaml files are one configuration; without the flag the built-in demo configuration is served (an empty value is an error).").
 		IsSetByUser(&configFile.set).StringVar(&configFile.file)
 	chromiumPath := app.Flag("report.chromium-path", "Chromium that prints the report as PDF (report --format pdf, /report?format=pdf): a file, or a name on PATH. Default: chromium or chromium-browser on PATH or in /usr/bin (Debian's chromium package).").String()
 

@@ -184,8 +184,9 @@ func httpServer(h http.Handler, logger *slog.Logger) *http.Server {
 	}
 }
 
-// reload loads the configuration file again. A configuration that does not load is refused and
-// the running one kept; sla_config_last_reload_successful says which happened.
+// reload loads the configuration file again, with the files it includes as they are now (a file
+// added to a glob, changed or removed changes cfg.Hash). A configuration that does not load is
+// refused and the running one kept; sla_config_last_reload_successful says which happened.
 func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition, sched *delivery.Scheduler) error {
 	cfg, err := config.LoadFile(c.configFile.file)
 	if err == nil && cfg.Hash == eval.Config().Hash {
@@ -208,7 +209,7 @@ func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *e
 	eval.SetConfig(cfg)
 	sched.Update(cfg.Reports)
 	expo.SetReload(true, time.Now())
-	logger.Info("configuration reloaded", "file", cfg.File)
+	logger.Info("configuration reloaded", "file", cfg.File, "files", len(cfg.Files)) // included files count
 	logWarnings(logger, cfg)
 	eval.Publish()
 	return nil

@@ -7,12 +7,12 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/period"
@@ -21,15 +21,32 @@ import (
 
 // builder turns the raw configuration into engine objects, reporting errors at their line.
 type builder struct {
-	file string
-	dir  string
-	root *yaml.Node
-	cfg  *Config
+	// place tells which file each setting comes from (include.go).
+	place *placement
+	cfg   *Config
+	// firstAt is where each name was first given, per section ("objectives\x00resp"), for
+	// the error on its second use.
+	firstAt map[string]string
 }
 
-// fail returns an error for the field at path (e.g. "objectives", 2, "target").
+// fail returns an error for the field at path (e.g. "objectives", 2, "target"), positioned in
+// the file that holds it.
 func (b *builder) fail(err error, path ...any) error {
-	return &fieldError{file: b.file, line: collector.LineOf(b.root, path...), field: fieldPath(path...), err: err}
+	file, line, field := b.place.where(path)
+	return &fieldError{file: file, line: line, field: field, err: err}
+}
+
+// at returns the file holding the item at path and the item's field path within it, for
+// errors whose line comes from elsewhere ("line N: ..." of a kind's decoder).
+func (b *builder) at(path ...any) (file, field string) {
+	f, local := b.place.local(path)
+	return f.name, fieldPath(local...)
+}
+
+// dirOf is the folder relative paths of the setting at path resolve against: that of its file.
+func (b *builder) dirOf(path ...any) string {
+	f, _ := b.place.local(path)
+	return f.dir
 }
 
 // fieldPath writes a path of the file as errors name it: "sources[0].webhook".
@@ -58,10 +75,21 @@ func (b *builder) checkName(name string, seen map[string]bool, path ...any) erro
 		return b.fail(errors.New("name is required"), path...)
 	case !namePattern.MatchString(name):
 		return b.fail(fmt.Errorf("%q: use letters, digits, _ . : and -, starting with a letter or digit", name), append(path, "name")...)
-	case seen[name]:
-		return b.fail(fmt.Errorf("%q is used twice", name), append(path, "name")...)
+	}
+	key := fmt.Sprint(path[0]) + "\x00" + name
+	if seen[name] {
+		err := fmt.Errorf("%q is used twice", name)
+		if first, ok := b.firstAt[key]; ok {
+			err = fmt.Errorf("%q is used twice: first at %s", name, first)
+		}
+		return b.fail(err, append(path, "name")...)
 	}
 	seen[name] = true
+	if b.firstAt == nil {
+		b.firstAt = map[string]string{}
+	}
+	file, line, _ := b.place.where(append(path, "name"))
+	b.firstAt[key] = file + ":" + strconv.Itoa(line)
 	return nil
 }
 
@@ -132,7 +160,7 @@ func (b *builder) sources(raw *rawConfig) error {
 			return b.fail(err, append(at, "type")...)
 		}
 		s := Source{
-			Name: rs.Name, Type: rs.Type, Block: rs.Block, Dir: b.dir, Priorities: rs.Priorities,
+			Name: rs.Name, Type: rs.Type, Block: rs.Block, Dir: b.dirOf(at...), Priorities: rs.Priorities,
 			Interval: orDefault(time.Duration(rs.Interval), DefaultSourceInterval),
 			Timeout:  orDefault(time.Duration(rs.Timeout), DefaultSourceTimeout),
 		}
@@ -157,7 +185,8 @@ func (b *builder) sources(raw *rawConfig) error {
 		if err := validateSource(s); err != nil {
 			// The kind reports "line N: path: message" within its block.
 			if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {
-				return fmt.Errorf("%s:%s: sources[%d].%s.%s", b.file, m[2], i, s.Type, m[3])
+				file, field := b.at(at...)
+				return fmt.Errorf("%s:%s: %s.%s.%s", file, m[2], field, s.Type, m[3])
 			}
 			return b.fail(err, append(at, s.Type)...)
 		}

@@ -30,10 +30,14 @@ const (
 
 // Config is a checked configuration, with engine objects built and defaults filled in.
 type Config struct {
-	// File is the name the configuration was loaded from; Hash identifies its content, so a
-	// reload of an unchanged file can be skipped.
+	// File is the name the configuration was loaded from (a file, or a folder); Hash identifies
+	// the content of every file of it and which files those are, so a reload of an unchanged
+	// configuration can be skipped and one with a file added, changed or removed cannot.
 	File string
 	Hash string
+	// Files are the files of the configuration in the order their lists were merged: the main
+	// file, then those it includes, depth first.
+	Files []string
 	// Warnings are positioned notes ("file:line: field: ...") on settings that load but may not
 	// mean what they say, such as a target of "5d" on a business-hours calendar, which is 120
 	// hours of working time rather than five working days. check prints them.
@@ -48,8 +52,8 @@ type Config struct {
 	Contracts  []Contract
 	// Reports are the scheduled deliveries of the report (reports.go), in file order.
 	Reports []delivery.Spec
-	// root is the parsed file, for Line.
-	root *yaml.Node
+	// place maps settings back to the file and line they were written at, for Line and Where.
+	place *placement
 }
 
 // Global holds the settings that apply everywhere.
@@ -226,11 +230,21 @@ type Contract struct {
 	ClaimWithin contract.ClaimWindow
 }
 
-// Line returns the line of the configuration file at path ("sources", 0, "file", "time"), or of
-// the nearest node above it that exists; 0 for a configuration not loaded from YAML.
+// Line returns the line of the setting at path ("sources", 0, "file", "time"), or of the nearest
+// node above it that exists, in the file that holds it (see Where); 0 for a configuration not
+// loaded from YAML.
 func (c *Config) Line(path ...any) int {
-	if c.root == nil {
-		return 0
+	_, line, _ := c.Where(path...)
+	return line
+}
+
+// Where returns the file holding the setting at path of the configuration, its line there (as
+// Line) and the field as that file writes it: an objective merged from an included file as
+// objectives[7] is objectives[0] of conf.d/shop.yml. For a configuration not loaded from YAML,
+// File, 0 and the path.
+func (c *Config) Where(path ...any) (file string, line int, field string) {
+	if c.place == nil {
+		return c.File, 0, fieldPath(path...)
 	}
-	return collector.LineOf(c.root, path...)
+	return c.place.where(path)
 }

@@ -94,7 +94,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad duration", "  timezone: Europe/Rome", "  timezone: Europe/Rome\n  evaluation_interval: 5",
 			`test.yml:3: global.evaluation_interval: not a valid duration string: "5"`},
 		{"duplicate objective", "    target: 0.95\n", "    target: 0.95\n  - name: resp\n    service: desk\n    kind: ticket\n    source: desk\n    clock: response\n    targets: {P1: 1h}\n    target: 0.9\n",
-			`test.yml:20: objectives[1].name: "resp" is used twice`},
+			`test.yml:20: objectives[1].name: "resp" is used twice: first at test.yml:12`},
 		{"series on a ticket objective", "    target: 0.95", "    target: 0.95\n    series: x",
 			"test.yml:20: objectives[0].series: series applies to availability and event_ratio objectives"},
 		{"period", "    target: 0.95", "    target: 0.95\n    period: monthly",

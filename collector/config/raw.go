@@ -18,6 +18,8 @@ import (
 // get the line of the field at fault.
 
 type rawConfig struct {
+	// Include names the files whose lists are appended to this file's (include.go).
+	Include    includeList    `yaml:"include"`
 	Global     rawGlobal      `yaml:"global"`
 	Calendars  []rawCalendar  `yaml:"calendars"`
 	Sources    []rawSource    `yaml:"sources"`

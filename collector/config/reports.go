@@ -109,7 +109,7 @@ func (b *builder) reports(raw *rawConfig) error {
 			}
 		}
 		if rr.Folder != "" {
-			spec.Folder = b.reportPath(rr.Folder)
+			spec.Folder = b.reportPath(rr.Folder, at)
 			if other, ok := folders[spec.Folder]; ok {
 				return b.fail(fmt.Errorf("%s is the folder of report %q too: their files would overwrite each other", spec.Folder, other), field("folder")...)
 			}
@@ -123,12 +123,13 @@ func (b *builder) reports(raw *rawConfig) error {
 	return nil
 }
 
-// reportPath resolves a path of the file against its folder.
-func (b *builder) reportPath(p string) string {
+// reportPath resolves a path written in the setting at path against the folder of the file
+// holding it.
+func (b *builder) reportPath(p string, at []any) string {
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p)
 	}
-	return filepath.Join(b.dir, p)
+	return filepath.Join(b.dirOf(at...), p)
 }
 
 func (b *builder) reportSchedule(raw *rawConfig, rr *rawReport, at []any) (delivery.Schedule, error) {
@@ -288,7 +289,7 @@ func (b *builder) reportEmail(re *rawEmail, at []any) (*delivery.Email, error) {
 	}
 	if rs.PasswordFile != "" {
 		// Read at each sending, never at load: a rotated password needs no reload.
-		e.PasswordFile = b.reportPath(rs.PasswordFile)
+		e.PasswordFile = b.reportPath(rs.PasswordFile, at)
 	}
 	if err := b.smtpTLS(&e.TLSConfig, field("smtp", "tls_config")); err != nil {
 		return nil, err
@@ -336,7 +337,7 @@ func (b *builder) smtpTLS(tc *commoncfg.TLSConfig, at []any) error {
 			return b.fail(fmt.Errorf("%s is not supported: give the file (%s_file) or the text", ref.key, strings.TrimSuffix(ref.key, "_ref")), append(at, ref.key)...)
 		}
 	}
-	tc.SetDirectory(b.dir)
+	tc.SetDirectory(b.dirOf(at...))
 	if _, err := commoncfg.NewTLSConfig(tc); err != nil {
 		return b.fail(err, at...)
 	}

@@ -172,7 +172,7 @@ func TestLoadReportErrors(t *testing.T) {
 		{"same folder twice", "    folder: reports\n", "    folder: reports\n  - {name: again, folder: ./reports}\n",
 			`test.yml:34: reports[1].folder: DIR/reports is the folder of report "monthly-management" too: their files would overwrite each other`},
 		{"duplicate name", "    folder: reports\n", "    folder: reports\n  - {name: monthly-management, folder: other}\n",
-			`test.yml:34: reports[1].name: "monthly-management" is used twice`},
+			`test.yml:34: reports[1].name: "monthly-management" is used twice: first at test.yml:22`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(reportsBase, tc.old) {

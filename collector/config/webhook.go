@@ -46,7 +46,8 @@ func (b *builder) webhook(node *yaml.Node, at []any) (*webhook.Spec, error) {
 	if err := collector.DecodeStrict(node, rw); err != nil {
 		// "line N: key: message" of DecodeStrict, as the kinds' blocks report theirs.
 		if m := lineRef.FindStringSubmatch(err.Error()); m != nil && m[1] == "" {
-			return nil, fmt.Errorf("%s:%s: %s.%s", b.file, m[2], fieldPath(at...), m[3])
+			file, field := b.at(at...)
+			return nil, fmt.Errorf("%s:%s: %s.%s", file, m[2], field, m[3])
 		}
 		return nil, b.fail(err, at...)
 	}
@@ -64,7 +65,7 @@ func (b *builder) webhook(node *yaml.Node, at []any) (*webhook.Spec, error) {
 	if rw.SecretFile == "" {
 		return nil, b.fail(errors.New("is required: the file holding the shared secret"), field("secret_file")...)
 	}
-	s.SecretFile = b.reportPath(rw.SecretFile)
+	s.SecretFile = b.reportPath(rw.SecretFile, at)
 	for _, h := range []struct{ key, v string }{{"header", rw.Header}, {"timestamp_header", rw.TimestampHeader}} {
 		if h.v != "" && !headerName.MatchString(h.v) {
 			return nil, b.fail(fmt.Errorf("%q is not an HTTP header name", h.v), field(h.key)...)
