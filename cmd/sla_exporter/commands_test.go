@@ -372,7 +372,7 @@ func TestBadCommandLine(t *testing.T) {
 		{[]string{"--bogus"}, "unknown long flag '--bogus'"},
 		{[]string{"frobnicate"}, "unexpected frobnicate"},
 		{[]string{"--log.level=loud", "version"}, "unrecognized log level loud"},
-		{[]string{"check", "extra"}, "unexpected extra"},
+		{[]string{"check", "a.yml", "extra"}, "unexpected extra"},
 	} {
 		_, _, err := runCmd(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

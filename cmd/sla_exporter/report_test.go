@@ -110,7 +110,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", "--at", reportAt, "--service", "mail"}, `service "mail": no objective or KPI belongs to it (services: api, hosting, service-desk, webshop)`, 2},
 		{[]string{"report", "--at", reportAt, "--customer", "acme"}, `customer "acme": no objective carries the label customer with that value (customers: partners, public)`, 2},
 		{[]string{"report", "--at", reportAt, "--service", "api", "--contract", "hostco-hosting"}, "give one filter at most: service, customer, supplier or contract", 2},
-		{[]string{"--config.file", "/nonexistent/sla.yml", "report"}, "could not read configuration: open /nonexistent/sla.yml: no such file or directory", 1},
+		{[]string{"--config.file", "/nonexistent/sla.yml", "report"}, "could not read configuration: stat /nonexistent/sla.yml: no such file or directory", 1},
 	} {
 		stdout, _, err := runCmd(t, tc.args...)
 		if err == nil || err.Error() != tc.want {
