@@ -185,7 +185,7 @@ func (e emitter) objective(o *ObjectiveResult) {
 		e.gauge(c.Status, "The objective's status: 1 for the current one of no_data, ok, at_risk, breached."+cached,
 			[]string{c.LabelObjective, c.LabelService, c.LabelStatus}, []string{o.Objective, o.Service, st.String()}, b2f(st == status))
 	}
-	for _, h := range o.History {
+	for _, h := range o.History[min(o.UnpublishedPeriods, len(o.History)):] {
 		if h.HasData {
 			e.gauge(c.PeriodFinalAttainment, "Frozen attainment of each of the last finished periods, labelled by period (2026-10)."+cached,
 				[]string{c.LabelObjective, c.LabelService, c.LabelPeriod}, []string{o.Objective, o.Service, h.Label}, h.Attainment)
