@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit test-uptime test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-load test-uptime test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -35,6 +35,9 @@ unit: ## Run every test with the race detector, but the uptime end-to-end test (
 # on loopback, a scripted outage and gap, about 90 s. CI=true: a missing program fails the test.
 test-uptime: ## Run the uptime sources end to end against blackbox_exporter and Prometheus (~90 s; needs deploy/ci/install-tools.sh).
 	CI=true $(GO) test -race -count=1 -run '^TestUptimeEndToEnd$$' -v ./deploy/e2e/
+
+test-load: ## Run the bounded load test: 200 scrapers for 30 s against serve with 1,000 objectives (issue 12).
+	SLA_LOAD_TEST=1 $(GO) test -run '^TestLoad$$' -v -count=1 -timeout 5m ./cmd/sla_exporter/
 
 # The redmine source against a real Redmine, which deploy/ci/install-redmine.sh installs (as root,
 # about 35 s). CI=true: a Redmine that is missing fails the test instead of skipping it.

@@ -19,10 +19,16 @@ import (
 // allows serving cached values from slow sources as long as the exporter says so.
 const cached = " Served from the last evaluation, not computed at scrape time."
 
-// Exposition is a prometheus.Collector serving the latest Snapshot as constant metrics, so an
-// objective removed from the configuration disappears from /metrics with the next evaluation.
+// Exposition serves the latest Snapshot, so an objective removed from the configuration
+// disappears from /metrics with the next evaluation. Set encodes each snapshot's series once
+// (see rendering), and Handler serves those bytes followed by the live series of a registry;
+// the live series of the exposition itself, the configuration reload's outcome, are Live's.
+//
+// The Exposition is also a prometheus.Collector of everything it publishes, the snapshot's
+// series and Live's, for tests, lint and the golden file; it must not be registered in the
+// registry Handler serves, whose families would repeat the snapshot's.
 type Exposition struct {
-	snap atomic.Pointer[Snapshot]
+	cur atomic.Pointer[published]
 
 	mu             sync.Mutex
 	reloadOK       bool
@@ -30,18 +36,25 @@ type Exposition struct {
 	reloadAttempts bool
 }
 
+// published is a snapshot with its series encoded, swapped as one so that a scrape never pairs
+// one snapshot's bytes with another's figures.
+type published struct {
+	snap *Snapshot
+	r    *rendering
+}
+
 // NewExposition returns an exposition with an empty snapshot.
 func NewExposition() *Exposition {
 	e := &Exposition{}
-	e.snap.Store(&Snapshot{})
+	e.Set(&Snapshot{})
 	return e
 }
 
-// Set publishes a new snapshot; scrapes after it see the new figures.
-func (e *Exposition) Set(s *Snapshot) { e.snap.Store(s) }
+// Set publishes a new snapshot, encoding its series; scrapes after it see the new figures.
+func (e *Exposition) Set(s *Snapshot) { e.cur.Store(&published{snap: s, r: newRendering(s)}) }
 
 // Snapshot returns the snapshot being served.
-func (e *Exposition) Snapshot() *Snapshot { return e.snap.Load() }
+func (e *Exposition) Snapshot() *Snapshot { return e.cur.Load().snap }
 
 // SetReload records the outcome of a configuration (re)load.
 func (e *Exposition) SetReload(ok bool, at time.Time) {
@@ -58,9 +71,39 @@ func (e *Exposition) SetReload(ok bool, at time.Time) {
 // unchecked collector whose consistency the registry checks at gather time instead.
 func (e *Exposition) Describe(chan<- *prometheus.Desc) {}
 
-// Collect emits the current snapshot.
+// Collect emits the current snapshot and the live series.
 func (e *Exposition) Collect(ch chan<- prometheus.Metric) {
-	s := e.snap.Load()
+	emitSnapshot(ch, e.Snapshot())
+	e.collectLive(ch)
+}
+
+// Live is the collector of the exposition's series that are not the snapshot's and change
+// between evaluations: the configuration reload's outcome. Register it in the registry
+// Handler serves.
+func (e *Exposition) Live() prometheus.Collector { return live{e} }
+
+// Gatherer gathers the current snapshot's series, without Live's, at every call.
+func (e *Exposition) Gatherer() prometheus.Gatherer { return gatherer{e} }
+
+type live struct{ e *Exposition }
+
+func (live) Describe(chan<- *prometheus.Desc) {}
+
+func (l live) Collect(ch chan<- prometheus.Metric) { l.e.collectLive(ch) }
+
+func (e *Exposition) collectLive(ch chan<- prometheus.Metric) {
+	e.mu.Lock()
+	ok, at, tried := e.reloadOK, e.reloadSuccess, e.reloadAttempts
+	e.mu.Unlock()
+	if tried {
+		emit := emitter{ch: ch, descs: map[string]*prometheus.Desc{}}
+		emit.gauge(c.ConfigLastReloadSuccessful, "Whether the last configuration reload succeeded (1) or was refused (0) and the previous configuration kept.", nil, nil, b2f(ok))
+		emit.gauge(c.ConfigLastReloadSuccess, "When the configuration was last loaded successfully, as a Unix timestamp.", nil, nil, unix(at))
+	}
+}
+
+// emitSnapshot emits a snapshot's series.
+func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 	emit := emitter{ch: ch, descs: map[string]*prometheus.Desc{}}
 	emit.objectives(s.Objectives)
 	emit.kpis(s.KPIs)
@@ -70,13 +113,6 @@ func (e *Exposition) Collect(ch chan<- prometheus.Metric) {
 	if !s.At.IsZero() {
 		emit.gauge(c.EvaluationDuration, "How long the last evaluation of every objective took.", nil, nil, s.Duration.Seconds())
 		emit.gauge(c.LastEvaluation, "When the last evaluation ran, as a Unix timestamp.", nil, nil, unix(s.At))
-	}
-	e.mu.Lock()
-	ok, at, tried := e.reloadOK, e.reloadSuccess, e.reloadAttempts
-	e.mu.Unlock()
-	if tried {
-		emit.gauge(c.ConfigLastReloadSuccessful, "Whether the last configuration reload succeeded (1) or was refused (0) and the previous configuration kept.", nil, nil, b2f(ok))
-		emit.gauge(c.ConfigLastReloadSuccess, "When the configuration was last loaded successfully, as a Unix timestamp.", nil, nil, unix(at))
 	}
 }
 
@@ -149,7 +185,7 @@ func (e emitter) objective(o *ObjectiveResult) {
 		e.gauge(c.Status, "The objective's status: 1 for the current one of no_data, ok, at_risk, breached."+cached,
 			[]string{c.LabelObjective, c.LabelService, c.LabelStatus}, []string{o.Objective, o.Service, st.String()}, b2f(st == status))
 	}
-	for _, h := range o.History {
+	for _, h := range o.History[min(o.UnpublishedPeriods, len(o.History)):] {
 		if h.HasData {
 			e.gauge(c.PeriodFinalAttainment, "Frozen attainment of each of the last finished periods, labelled by period (2026-10)."+cached,
 				[]string{c.LabelObjective, c.LabelService, c.LabelPeriod}, []string{o.Objective, o.Service, h.Label}, h.Attainment)

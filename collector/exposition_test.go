@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -538,34 +535,6 @@ func benchSnapshot(n int) *collector.Snapshot {
 	}
 	s.Sources = []collector.SourceHealth{{Name: "src", Up: true, LastSuccess: expoNow, Requests: map[string]float64{"200": 1}}}
 	return s
-}
-
-// BenchmarkExposition1000 is a scrape of /metrics with 1,000 objectives: gathering, sorting and
-// formatting every series, on a registry like the one the exporter serves (not the pedantic one
-// of the tests, whose extra checks production does not run).
-func BenchmarkExposition1000(b *testing.B) {
-	e := newExpo(benchSnapshot(1000))
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(e)
-	mfs, err := reg.Gather()
-	if err != nil {
-		b.Fatal(err)
-	}
-	series := 0
-	for _, mf := range mfs {
-		series += len(mf.GetMetric())
-	}
-	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError})
-	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
-	}
-	b.ReportMetric(float64(series), "series")
 }
 
 // The disagreement label values are the conventions', in the order of ticket.Disagreements.

@@ -40,6 +40,10 @@ type ObjectiveResult struct {
 	Labels map[string]string
 	// History holds the frozen results of the last finished periods, oldest first.
 	History []FrozenPeriod
+	// UnpublishedPeriods is how many of History's oldest periods sla_period_final_attainment
+	// leaves out (the objective's published_history_periods trims the series, not the history
+	// the pages and contracts read); zero publishes them all.
+	UnpublishedPeriods int
 	// Stale is set when the objective's source has not synced within the staleness limit: the
 	// figures are withheld and the status is no_data.
 	Stale bool

@@ -56,6 +56,9 @@ func (c checkCmd) run(ctx context.Context, e env) error {
 		name, len(cfg.Sources), len(cfg.Objectives), len(cfg.KPIs), len(cfg.Contracts), files); err != nil {
 		return err
 	}
+	if err := printSeries(e.stdout, name, cfg); err != nil {
+		return err
+	}
 	for _, w := range cfg.Warnings {
 		if _, err := fmt.Fprintf(e.stdout, "warning: %s\n", w); err != nil {
 			return err

@@ -57,7 +57,7 @@ func TestCheckWrongDateLayout(t *testing.T) {
 	if !strings.Contains(stdout, "23 × "+cause+", e.g. "+data+":2: the data does not fit "+cfg+":49: sources[0].file.time.layout") {
 		t.Errorf("output does not list the cause with its count and a data line:\n%s", stdout)
 	}
-	if out, _, err := runCmd(t, "check", "--syntax-only", "--config.file="+cfg); err != nil || !strings.HasSuffix(out, "configuration OK: 1 sources, 2 objectives, 5 KPIs, 0 contracts\n") {
+	if out, _, err := runCmd(t, "check", "--syntax-only", "--config.file="+cfg); err != nil || !strings.Contains(out, "configuration OK: 1 sources, 2 objectives, 5 KPIs, 0 contracts\n") {
 		t.Errorf("check --syntax-only: %v\n%s", err, out)
 	}
 }

@@ -103,7 +103,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
 	sched := delivery.New(cfg.Reports, delivery.Options{Render: reportRenderer(eval, expo, isDemo, e.pdf), State: db, Logger: logger})
-	reg.MustRegister(expo, sched, versioncollector.NewCollector("sla_exporter"),
+	reg.MustRegister(expo.Live(), sched, versioncollector.NewCollector("sla_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	var reloadMu sync.Mutex

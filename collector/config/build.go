@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +125,9 @@ func (b *builder) global(raw *rawConfig) error {
 			return b.fail(fmt.Errorf("%d is not between 0 and 120", *p), "global", "history_periods")
 		}
 		g.HistoryPeriods = *p
+	}
+	if err := b.globalBudget(&raw.Global, g); err != nil {
+		return err
 	}
 	g.Report, err = b.report(raw.Global.Report)
 	return err
@@ -298,17 +300,11 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 		return o, b.fail(err, field("period")...)
 	}
 	o.Period, o.PeriodName, o.Location = p, p.String(), loc
-	for _, w := range ro.BurnWindows {
-		o.BurnWindows = append(o.BurnWindows, time.Duration(w))
-	}
 	if o.Alerting, err = b.alerting(ro.Alerting, b.cfg.Global.Alerting, field("alerting")); err != nil {
 		return o, err
 	}
-	if len(o.BurnWindows) == 0 {
-		o.BurnWindows = slices.Clone(slo.DefaultBurnWindows)
-	}
-	if !o.Alerting.Disabled {
-		o.BurnWindows = withAlertWindows(o.BurnWindows, o.Alerting)
+	if err := b.objectiveBudget(ro, &o, field); err != nil {
+		return o, err
 	}
 	src, err := b.sourceNamed(ro.Source)
 	if err != nil {

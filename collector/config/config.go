@@ -67,6 +67,13 @@ type Global struct {
 	Location *time.Location
 	// HistoryPeriods is how many finished periods are kept frozen per objective.
 	HistoryPeriods int
+	// BurnWindows are the burn windows of every objective that names none (global.burn_windows,
+	// default slo.DefaultBurnWindows); an objective's alert tiers add theirs.
+	BurnWindows []time.Duration
+	// PublishedHistoryPeriods is how many of the latest frozen periods each objective publishes
+	// as sla_period_final_attainment (global.published_history_periods, default HistoryPeriods);
+	// the rest are kept for the pages, the drill-down and the contracts, but not published.
+	PublishedHistoryPeriods int
 	// Alerting holds the defaults of every objective's alerting.
 	Alerting Alerting
 	// Report says what the service report shows (sla_exporter report, /report).
@@ -201,6 +208,9 @@ type Objective struct {
 	// NativeTolerance is how far apart, in working time, the engine's deadline of a cycle and
 	// the ticket tool's native one may be and still agree (native_tolerance, ticket objectives).
 	NativeTolerance time.Duration
+	// PublishedHistoryPeriods is how many of the latest frozen periods the objective publishes
+	// (its published_history_periods, else the global one).
+	PublishedHistoryPeriods int
 	// Location is the objective's timezone (its timezone key, else global.timezone): that of
 	// its period, and the one its times are shown in. Kept apart from Period, which has none
 	// when rolling.

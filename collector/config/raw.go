@@ -32,12 +32,15 @@ type rawConfig struct {
 }
 
 type rawGlobal struct {
-	EvaluationInterval model.Duration    `yaml:"evaluation_interval"`
-	Staleness          model.Duration    `yaml:"staleness"`
-	Timezone           string            `yaml:"timezone"`
-	HistoryPeriods     *int              `yaml:"history_periods"`
-	Alerting           rawAlerting       `yaml:"alerting"`
-	Report             rawReportContents `yaml:"report"`
+	EvaluationInterval model.Duration `yaml:"evaluation_interval"`
+	Staleness          model.Duration `yaml:"staleness"`
+	Timezone           string         `yaml:"timezone"`
+	HistoryPeriods     *int           `yaml:"history_periods"`
+	// BurnWindows and PublishedHistoryPeriods trim the series published (budget.go).
+	BurnWindows             []model.Duration  `yaml:"burn_windows"`
+	PublishedHistoryPeriods *int              `yaml:"published_history_periods"`
+	Alerting                rawAlerting       `yaml:"alerting"`
+	Report                  rawReportContents `yaml:"report"`
 }
 
 // rawReportContents is global.report: what every service report shows. Pointers and nil lists tell an
@@ -234,26 +237,28 @@ type rawService struct {
 }
 
 type rawObjective struct {
-	Name           string            `yaml:"name"`
-	Service        string            `yaml:"service"`
-	Description    string            `yaml:"description"`
-	Kind           string            `yaml:"kind"`
-	Target         ratio             `yaml:"target"`
-	Period         string            `yaml:"period"`
-	Timezone       string            `yaml:"timezone"`
-	Source         string            `yaml:"source"`
-	Series         string            `yaml:"series"`
-	Labels         map[string]string `yaml:"labels"`
-	BurnWindows    []model.Duration  `yaml:"burn_windows"`
-	ForecastWindow model.Duration    `yaml:"forecast_window"`
-	Clock          string            `yaml:"clock"`
-	Calendar       string            `yaml:"calendar"`
-	Targets        map[string]string `yaml:"targets"`
-	PauseOn        []string          `yaml:"pause_on"`
-	Reopen         string            `yaml:"reopen"`
-	WarnAt         ratio             `yaml:"warn_at"`
-	ToolDeadline   string            `yaml:"tool_deadline_field"`
-	Verdict        string            `yaml:"verdict"`
+	Name        string            `yaml:"name"`
+	Service     string            `yaml:"service"`
+	Description string            `yaml:"description"`
+	Kind        string            `yaml:"kind"`
+	Target      ratio             `yaml:"target"`
+	Period      string            `yaml:"period"`
+	Timezone    string            `yaml:"timezone"`
+	Source      string            `yaml:"source"`
+	Series      string            `yaml:"series"`
+	Labels      map[string]string `yaml:"labels"`
+	BurnWindows []model.Duration  `yaml:"burn_windows"`
+	// PublishedHistoryPeriods is a pointer so that an explicit 0 differs from the global default.
+	PublishedHistoryPeriods *int              `yaml:"published_history_periods"`
+	ForecastWindow          model.Duration    `yaml:"forecast_window"`
+	Clock                   string            `yaml:"clock"`
+	Calendar                string            `yaml:"calendar"`
+	Targets                 map[string]string `yaml:"targets"`
+	PauseOn                 []string          `yaml:"pause_on"`
+	Reopen                  string            `yaml:"reopen"`
+	WarnAt                  ratio             `yaml:"warn_at"`
+	ToolDeadline            string            `yaml:"tool_deadline_field"`
+	Verdict                 string            `yaml:"verdict"`
 	// NativeTolerance is a pointer so that an explicit 0s (deadlines must match to the
 	// second) differs from the default.
 	NativeTolerance *model.Duration     `yaml:"native_tolerance"`

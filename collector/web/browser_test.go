@@ -48,7 +48,7 @@ func newBrowserServer(t *testing.T, mod func(*Options)) *browserServer {
 	s.expo = expo
 	s.eval = evaluation.New(f.cfg, evaluation.Options{Data: f.runner, Expo: expo, Now: func() time.Time { return *s.now.Load() }})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(expo)
+	reg.MustRegister(expo.Live())
 	o := Options{Registry: reg, Expo: expo, Evaluator: s.eval, Version: "1.2.3-test", Demo: true, PDF: pdf.New(pdf.Options{})}
 	if mod != nil {
 		mod(&o)

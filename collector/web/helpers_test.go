@@ -120,7 +120,7 @@ func newTestServer(t *testing.T, cfg *config.Config, data evaluation.Reader, mod
 	expo := collector.NewExposition()
 	eval := evaluation.New(cfg, evaluation.Options{Data: data, Expo: expo, Logger: logger, Now: func() time.Time { return evalAt }})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(expo)
+	reg.MustRegister(expo.Live())
 	o := Options{Registry: reg, Expo: expo, Evaluator: eval, Logger: logger, Version: "1.2.3-test"}
 	if mod != nil {
 		mod(&o)

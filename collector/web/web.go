@@ -21,6 +21,8 @@ import (
 
 // Options wire the handlers to the daemon.
 type Options struct {
+	// Registry holds the series gathered at every scrape of /metrics, after the snapshot's:
+	// Expo.Live(), not Expo itself, whose snapshot series are served from Expo's encoding.
 	Registry  *prometheus.Registry
 	Expo      *collector.Exposition
 	Evaluator *evaluation.Evaluator
@@ -55,8 +57,10 @@ type Options struct {
 // Handler returns the HTTP handler of every endpoint.
 func Handler(o Options) http.Handler {
 	mux := http.NewServeMux()
+	// The snapshot's series are served from the bytes encoded when it was published; the
+	// registry's (Go, process, Live, the HTTP counters) are gathered at every scrape.
 	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(o.Registry,
-		promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry, EnableOpenMetrics: true, ErrorLog: slogAdapter{o.Logger}})))
+		o.Expo.Handler(collector.HandlerOpts{Live: o.Registry, Registry: o.Registry, ErrorLog: slogAdapter{o.Logger}})))
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("Healthy.\n"))
 	})
