@@ -38,6 +38,7 @@ type Evaluator struct {
 	cfg atomic.Pointer[config.Config]
 
 	publishMu sync.Mutex
+	published time.Time // the instant of the last publication, under publishMu
 	mu        sync.Mutex
 	frozen    map[string]map[string]collector.FrozenPeriod // objective → period label → result
 	errs      map[string]string                            // objective → last error logged
@@ -61,9 +62,10 @@ type Options struct {
 	// Now defaults to time.Now.
 	Now func() time.Time
 	// Align evaluates at the evaluation interval's boundaries (now truncated to the interval,
-	// counted from the Unix epoch) instead of at now, on the timer and after new data alike, so
-	// that replicas of one shard evaluating a few seconds apart compute the same instant and,
-	// over the same data, publish the same figures.
+	// counted from the Unix epoch) instead of at now, so that replicas of one shard evaluating a
+	// few seconds apart compute the same instant and, over the same data, publish the same
+	// figures, stamped with that instant (Snapshot.Stamped). New data is evaluated at the next
+	// boundary: an instant is published once.
 	Align bool
 }
 
@@ -104,6 +106,12 @@ func (e *Evaluator) Run(ctx context.Context) {
 				return
 			case <-time.After(settle):
 			}
+			if e.align && e.instant().Equal(e.lastInstant()) {
+				// The instant is published with its sample timestamp: another value for it
+				// would be refused by Prometheus as a duplicate. The new data counts from the
+				// next boundary on.
+				continue
+			}
 		case <-timer.C:
 		}
 		e.Publish()
@@ -112,14 +120,22 @@ func (e *Evaluator) Run(ctx context.Context) {
 }
 
 // untilNext is how long the timer waits for the next evaluation: an interval, or when aligned
-// until the next boundary (a little after it, so that the instant truncates to it).
+// until a little after the next boundary: a quarter of the interval, at most 5 s, so that both
+// replicas' sources have synced the data up to the boundary before they evaluate it.
 func (e *Evaluator) untilNext() time.Duration {
 	interval := e.cfg.Load().Global.EvaluationInterval
 	if !e.align {
 		return interval
 	}
 	now := e.now()
-	return alignDown(now, interval).Add(interval).Sub(now) + 10*time.Millisecond
+	return alignDown(now, interval).Add(interval).Sub(now) + min(interval/4, 5*time.Second)
+}
+
+// lastInstant is the instant of the last published evaluation.
+func (e *Evaluator) lastInstant() time.Time {
+	e.publishMu.Lock()
+	defer e.publishMu.Unlock()
+	return e.published
 }
 
 // alignDown is the last multiple of interval since the Unix epoch at or before t.
@@ -146,6 +162,8 @@ func (e *Evaluator) Publish() *collector.Snapshot {
 	e.publishMu.Lock()
 	defer e.publishMu.Unlock()
 	s := e.Evaluate(e.instant())
+	s.Stamped = e.align
+	e.published = s.At
 	if e.expo != nil {
 		e.expo.Set(s)
 	}

@@ -79,9 +79,18 @@ func TestReplicasPublishIdenticalSeries(t *testing.T) {
 			t.Errorf("no %s series published: the comparison would miss it", family)
 		}
 	}
-	// 2026-11-13T12:00:00Z is 1,794,571,200 s since the epoch.
-	if want := conventions.LastEvaluation + " 1.7945712e+09"; !strings.Contains(a, want) {
+	// 2026-11-13T12:00:00Z is 1,794,571,200 s since the epoch; the figures carry it as their
+	// sample timestamp, in milliseconds, so that Prometheus writes no staleness marker over a
+	// shard's series when one replica dies.
+	if want := conventions.LastEvaluation + " 1.7945712e+09 1794571200000"; !strings.Contains(a, want) {
 		t.Errorf("the evaluation instant is not the boundary 2026-11-13T12:00:00Z: no %q in\n%s", want, grepLines(a, conventions.LastEvaluation))
+	}
+
+	if want := `sla_attainment_ratio{objective="requests",service="api"} `; !strings.Contains(grepLines(a, want), " 1794571200000") {
+		t.Errorf("the attainment is not stamped with the evaluation instant: %q", grepLines(a, want))
+	}
+	if strings.Contains(grepLines(a, conventions.SourceUp), "1794571200000") {
+		t.Errorf("a source's health is stamped, but differs between replicas: %q", grepLines(a, conventions.SourceUp))
 	}
 
 	ua := publishText(t, replicaData(t, boundary.Add(-40*time.Second)), boundary.Add(2*time.Second), false, conventions.EvaluationDuration, conventions.LastEvaluation)
