@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit test-uptime test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-uptime test-distributed test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -35,6 +35,12 @@ unit: ## Run every test with the race detector, but the uptime end-to-end test (
 # on loopback, a scripted outage and gap, about 90 s. CI=true: a missing program fails the test.
 test-uptime: ## Run the uptime sources end to end against blackbox_exporter and Prometheus (~90 s; needs deploy/ci/install-tools.sh).
 	CI=true $(GO) test -race -count=1 -run '^TestUptimeEndToEnd$$' -v ./deploy/e2e/
+
+# Two shards x two replicas of the exporter, Prometheus remote-writing to VictoriaMetrics, vmalert
+# and Alertmanager on loopback (deploy/ci/install-tools.sh), a scripted outage and a replica killed,
+# about 75 s. Plain `go test` skips it (SLA_DISTRIBUTED unset); CI=true: a missing program fails.
+test-distributed: ## Run the sharded HA test: 2 shards x 2 replicas, Prometheus, VictoriaMetrics, vmalert, Alertmanager (~75 s).
+	CI=true SLA_DISTRIBUTED=1 $(GO) test -race -count=1 -run '^TestShardedHA$$' -v ./deploy/e2e/
 
 # The redmine source against a real Redmine, which deploy/ci/install-redmine.sh installs (as root,
 # about 35 s). CI=true: a Redmine that is missing fails the test instead of skipping it.

@@ -69,7 +69,7 @@ shard assignment (3 shards, hashmod of the name):
 	}
 }
 
-var lastEvaluationRE = regexp.MustCompile(`(?m)^sla_last_evaluation_timestamp_seconds (\S+)$`)
+var lastEvaluationRE = regexp.MustCompile(`(?m)^sla_last_evaluation_timestamp_seconds (\S+) (\d+)$`)
 
 // TestServeShard serves shard 1 of 3: its one objective, its one source (the other is never
 // started, so it has no sla_source_up), evaluations at multiples of the 5 s interval; a reload
@@ -89,7 +89,7 @@ func TestServeShard(t *testing.T) {
 	}
 	m := lastEvaluationRE.FindStringSubmatch(metrics)
 	if m == nil {
-		t.Fatal("no sla_last_evaluation_timestamp_seconds")
+		t.Fatalf("no sla_last_evaluation_timestamp_seconds stamped with its instant:\n%s", grep(metrics, "sla_last_evaluation"))
 	}
 	at, err := strconv.ParseFloat(m[1], 64)
 	if err != nil || at != float64(int64(at)) || int64(at)%5 != 0 {
