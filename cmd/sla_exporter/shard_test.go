@@ -78,12 +78,12 @@ func TestServeShard(t *testing.T) {
 	file := shardTestConfig(t)
 	d := startDaemon(t, "http", nil, "--config.file="+file, "--shard.count=3", "--shard.index=1")
 	d.waitReady()
-	metrics := d.waitMetric(`sla_attainment_ratio{objective="shop-availability",service="shop"} `)
+	d.waitMetric(`sla_attainment_ratio{objective="shop-availability",service="shop"} `)
 	if got := objectiveNames(t, d.get("/api/v1/objectives")); !slices.Equal(got, []string{"shop-availability"}) {
 		t.Errorf("shard 1 serves %v, want shop-availability alone", got)
 	}
 	d.waitMetric(`sla_source_up{source="probes"} 1`)
-	metrics = d.get("/metrics")
+	metrics := d.get("/metrics")
 	if strings.Contains(metrics, `source="demo"`) || strings.Contains(metrics, `objective="response"`) {
 		t.Errorf("shard 1 publishes another shard's source or objective:\n%s", grep(metrics, `"demo"|"response"`))
 	}
