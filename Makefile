@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 # spend the whole run minimizing.
 FUZZMINIMIZE ?= 2s
 
-.PHONY: all build test unit test-load test-uptime test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
+.PHONY: all build test unit test-load test-uptime test-distributed test-redmine test-rt test-zabbix test-browser lint fmt vet staticcheck fuzz bench golden help
 
 all: build test
 
@@ -38,6 +38,12 @@ test-uptime: ## Run the uptime sources end to end against blackbox_exporter and 
 
 test-load: ## Run the bounded load test: 200 scrapers for 30 s against serve with 1,000 objectives (issue 12).
 	SLA_LOAD_TEST=1 $(GO) test -run '^TestLoad$$' -v -count=1 -timeout 5m ./cmd/sla_exporter/
+
+# Two shards x two replicas of the exporter, Prometheus remote-writing to VictoriaMetrics, vmalert
+# and Alertmanager on loopback (deploy/ci/install-tools.sh), a scripted outage and a replica killed,
+# about 75 s. Plain `go test` skips it (SLA_DISTRIBUTED unset); CI=true: a missing program fails.
+test-distributed: ## Run the sharded HA test: 2 shards x 2 replicas, Prometheus, VictoriaMetrics, vmalert, Alertmanager (~75 s).
+	CI=true SLA_DISTRIBUTED=1 $(GO) test -race -count=1 -run '^TestShardedHA$$' -v ./deploy/e2e/
 
 # The redmine source against a real Redmine, which deploy/ci/install-redmine.sh installs (as root,
 # about 35 s). CI=true: a Redmine that is missing fails the test instead of skipping it.

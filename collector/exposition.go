@@ -105,14 +105,20 @@ func (e *Exposition) collectLive(ch chan<- prometheus.Metric) {
 // emitSnapshot emits a snapshot's series.
 func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 	emit := emitter{ch: ch, descs: map[string]*prometheus.Desc{}}
-	emit.objectives(s.Objectives)
-	emit.kpis(s.KPIs)
-	emit.contracts(s.Contracts)
+	// The figures, and when they were evaluated, are the same on every replica of a shard; the
+	// sources' and the evaluation's own health are not, and are never stamped.
+	figures := emit
+	if s.Stamped {
+		figures.at = s.At
+	}
+	figures.objectives(s.Objectives)
+	figures.kpis(s.KPIs)
+	figures.contracts(s.Contracts)
 	emit.sources(s.Sources)
 	emit.store(s.Store)
 	if !s.At.IsZero() {
 		emit.gauge(c.EvaluationDuration, "How long the last evaluation of every objective took.", nil, nil, s.Duration.Seconds())
-		emit.gauge(c.LastEvaluation, "When the last evaluation ran, as a Unix timestamp.", nil, nil, unix(s.At))
+		figures.gauge(c.LastEvaluation, "When the last evaluation ran, as a Unix timestamp.", nil, nil, unix(s.At))
 	}
 }
 
@@ -123,6 +129,8 @@ func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 type emitter struct {
 	ch    chan<- prometheus.Metric
 	descs map[string]*prometheus.Desc
+	// at, when set, is the sample timestamp of every metric emitted (Snapshot.Stamped).
+	at time.Time
 }
 
 func (e emitter) metric(t prometheus.ValueType, name, help string, names, values []string, v float64) {
@@ -131,7 +139,11 @@ func (e emitter) metric(t prometheus.ValueType, name, help string, names, values
 		d = prometheus.NewDesc(name, help, names, nil)
 		e.descs[name] = d
 	}
-	e.ch <- prometheus.MustNewConstMetric(d, t, v, values...)
+	m := prometheus.MustNewConstMetric(d, t, v, values...)
+	if !e.at.IsZero() {
+		m = prometheus.NewMetricWithTimestamp(e.at, m)
+	}
+	e.ch <- m
 }
 
 func (e emitter) gauge(name, help string, names, values []string, v float64) {

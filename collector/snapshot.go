@@ -14,6 +14,11 @@ type Snapshot struct {
 	// At is the evaluation instant; Duration how long the evaluation took.
 	At       time.Time
 	Duration time.Duration
+	// Stamped says the figures carry At as their sample timestamp (sharded replicas, whose
+	// evaluations are aligned): Prometheus then ingests the replicas' identical samples as one,
+	// and writes no staleness marker over a shard's series when one of its replicas dies (it
+	// marks stale only series scraped without a timestamp).
+	Stamped bool
 
 	// Location is the configuration's default timezone (global.timezone), in which the page
 	// shows times that belong to no objective; nil means UTC.

@@ -21,18 +21,27 @@ type checkCmd struct {
 	// path is the configuration named after the command (a file or a folder), instead of
 	// --config.file; nil or empty when none was.
 	path *string
+	// shard, when --shard.count is set, prints the shard assignment; with --shard.index the
+	// data check reads only that shard's sources.
+	shard *shardFlags
 }
 
 func newCheck(app *kingpin.Application, configFile *configFlag) command {
 	c := app.Command("check", "Check the configuration and the data it names, and exit: 0 when both are sound, 1 with the file, line and field at fault (and the data record) otherwise. Every source is read once, files opened and URLs fetched with their credentials, within the source's timeout.")
 	return checkCmd{configFile: configFile,
 		syntaxOnly: c.Flag("syntax-only", "Check the configuration file alone, without reading any source (for pipelines without access to the data).").Bool(),
-		path:       c.Arg("config", "The configuration to check instead of --config.file's: a file, with the files it includes, or a folder whose *.yml and *.yaml files are one configuration.").String()}
+		path:       c.Arg("config", "The configuration to check instead of --config.file's: a file, with the files it includes, or a folder whose *.yml and *.yaml files are one configuration.").String(),
+		shard:      addShardFlags(c)}
 }
 
 func (checkCmd) name() string { return "check" }
 
 func (c checkCmd) run(ctx context.Context, e env) error {
+	if c.shard != nil {
+		if err := c.shard.check(); err != nil {
+			return err
+		}
+	}
 	configFile := c.configFile
 	if c.path != nil && *c.path != "" {
 		if configFile.set && configFile.file != *c.path {
@@ -62,6 +71,20 @@ func (c checkCmd) run(ctx context.Context, e env) error {
 	for _, w := range cfg.Warnings {
 		if _, err := fmt.Fprintf(e.stdout, "warning: %s\n", w); err != nil {
 			return err
+		}
+	}
+	if c.shard != nil && c.shard.sharded() {
+		if err := printAssignment(e.stdout, cfg, *c.shard.count); err != nil {
+			return err
+		}
+		if c.shard.indexSet {
+			if cfg, err = c.shard.apply(cfg); err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(e.stdout, "shard %d of %d: %d sources, %d objectives, %d KPIs, %d contracts\n",
+				*c.shard.index, *c.shard.count, len(cfg.Sources), len(cfg.Objectives), len(cfg.KPIs), len(cfg.Contracts)); err != nil {
+				return err
+			}
 		}
 	}
 	if c.syntaxOnly != nil && *c.syntaxOnly {

@@ -38,6 +38,7 @@ type serveCmd struct {
 	storagePath *string
 	lifecycle   *bool
 	maxRequests *int
+	shard       *shardFlags
 	web         *web.FlagConfig
 	requests    *collector.Requests
 }
@@ -51,7 +52,8 @@ func newServe(app *kingpin.Application, configFile *configFlag) command {
 		lifecycle:   c.Flag("web.enable-lifecycle", "Enable configuration reload over HTTP (POST /-/reload). SIGHUP reloads either way.").Bool(),
 		maxRequests: c.Flag("web.max-requests", "Maximum number of HTTP requests served at once; beyond it the server answers 503 at once, so that scrapes cannot starve the evaluation. Health endpoints are exempt. 0 means no limit.").
 			Default(strconv.Itoa(slaweb.DefaultMaxRequests)).Int(),
-		web: webflag.AddFlags(c, DefaultListenAddress),
+		shard: addShardFlags(c),
+		web:   webflag.AddFlags(c, DefaultListenAddress),
 	}
 }
 
@@ -59,11 +61,14 @@ func (*serveCmd) name() string { return "serve" }
 
 func (c *serveCmd) run(ctx context.Context, e env) error {
 	if *c.configCheck {
-		return checkCmd{configFile: c.configFile}.run(ctx, e)
+		return checkCmd{configFile: c.configFile, shard: c.shard}.run(ctx, e)
 	}
 	logger := e.logger
 	cfg, isDemo, err := c.configFile.load()
 	if err != nil {
+		return err
+	}
+	if cfg, err = c.shard.apply(cfg); err != nil {
 		return err
 	}
 	if *c.maxRequests < 0 {
@@ -77,6 +82,10 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 		logger.Warn("no --config.file given: serving the built-in DEMO configuration, with simulated data")
 	}
 	logger.Info("starting sla_exporter", "version", version.Info(), "config", cfg.File)
+	if c.shard.sharded() {
+		logger.Info("serving one shard, evaluating at the evaluation interval's boundaries", "shard", *c.shard.index, "shards", *c.shard.count,
+			"objectives", len(cfg.Objectives), "kpis", len(cfg.KPIs), "contracts", len(cfg.Contracts), "sources", len(cfg.Sources))
+	}
 	logWarnings(logger, cfg)
 	warnNoBrowser(logger, cfg, e.pdf)
 
@@ -98,7 +107,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	}
 	expo := collector.NewExposition()
 	expo.SetReload(true, time.Now())
-	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger})
+	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger, Align: c.shard.sharded()})
 
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
@@ -189,6 +198,9 @@ func httpServer(h http.Handler, logger *slog.Logger) *http.Server {
 // refused and the running one kept; sla_config_last_reload_successful says which happened.
 func (c *serveCmd) reload(logger *slog.Logger, runner *collector.Runner, eval *evaluation.Evaluator, expo *collector.Exposition, sched *delivery.Scheduler) error {
 	cfg, err := config.LoadFile(c.configFile.file)
+	if err == nil {
+		cfg, err = c.shard.apply(cfg)
+	}
 	if err == nil && cfg.Hash == eval.Config().Hash {
 		logger.Info("configuration unchanged", "file", cfg.File)
 		expo.SetReload(true, time.Now())

@@ -33,10 +33,12 @@ type Evaluator struct {
 	expo   *collector.Exposition
 	logger *slog.Logger
 	now    func() time.Time
+	align  bool
 
 	cfg atomic.Pointer[config.Config]
 
 	publishMu sync.Mutex
+	published time.Time // the instant of the last publication, under publishMu
 	mu        sync.Mutex
 	frozen    map[string]map[string]collector.FrozenPeriod // objective → period label → result
 	errs      map[string]string                            // objective → last error logged
@@ -59,11 +61,17 @@ type Options struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Align evaluates at the evaluation interval's boundaries (now truncated to the interval,
+	// counted from the Unix epoch) instead of at now, so that replicas of one shard evaluating a
+	// few seconds apart compute the same instant and, over the same data, publish the same
+	// figures, stamped with that instant (Snapshot.Stamped). New data is evaluated at the next
+	// boundary: an instant is published once.
+	Align bool
 }
 
 // New returns an evaluator for cfg.
 func New(cfg *config.Config, o Options) *Evaluator {
-	e := &Evaluator{data: o.Data, db: o.DB, expo: o.Expo, logger: o.Logger, now: o.Now,
+	e := &Evaluator{data: o.Data, db: o.DB, expo: o.Expo, logger: o.Logger, now: o.Now, align: o.Align,
 		frozen: map[string]map[string]collector.FrozenPeriod{}, errs: map[string]string{}}
 	if e.now == nil {
 		e.now = time.Now
@@ -86,7 +94,7 @@ func (e *Evaluator) Config() *config.Config { return e.cfg.Load() }
 func (e *Evaluator) Run(ctx context.Context) {
 	const settle = time.Second
 	e.Publish()
-	timer := time.NewTimer(e.cfg.Load().Global.EvaluationInterval)
+	timer := time.NewTimer(e.untilNext())
 	defer timer.Stop()
 	for {
 		select {
@@ -98,20 +106,64 @@ func (e *Evaluator) Run(ctx context.Context) {
 				return
 			case <-time.After(settle):
 			}
+			if e.align && e.instant().Equal(e.lastInstant()) {
+				// The instant is published with its sample timestamp: another value for it
+				// would be refused by Prometheus as a duplicate. The new data counts from the
+				// next boundary on.
+				continue
+			}
 		case <-timer.C:
 		}
 		e.Publish()
-		timer.Reset(e.cfg.Load().Global.EvaluationInterval)
+		timer.Reset(e.untilNext())
 	}
 }
 
-// Publish evaluates now and hands the snapshot to the exposition.
+// untilNext is how long the timer waits for the next evaluation: an interval, or when aligned
+// until a little after the next boundary: a quarter of the interval, at most 5 s, so that both
+// replicas' sources have synced the data up to the boundary before they evaluate it.
+func (e *Evaluator) untilNext() time.Duration {
+	interval := e.cfg.Load().Global.EvaluationInterval
+	if !e.align {
+		return interval
+	}
+	now := e.now()
+	return alignDown(now, interval).Add(interval).Sub(now) + min(interval/4, 5*time.Second)
+}
+
+// lastInstant is the instant of the last published evaluation.
+func (e *Evaluator) lastInstant() time.Time {
+	e.publishMu.Lock()
+	defer e.publishMu.Unlock()
+	return e.published
+}
+
+// alignDown is the last multiple of interval since the Unix epoch at or before t.
+func alignDown(t time.Time, interval time.Duration) time.Time {
+	ns := t.UnixNano()
+	return time.Unix(0, ns-ns%int64(interval)).In(t.Location())
+}
+
+// instant is the time an evaluation starting now is made at: now, or when aligned the last
+// boundary of the evaluation interval.
+func (e *Evaluator) instant() time.Time {
+	now := e.now()
+	if e.align {
+		return alignDown(now, e.cfg.Load().Global.EvaluationInterval)
+	}
+	return now
+}
+
+// Publish evaluates now (with Options.Align, at the last interval boundary) and hands the
+// snapshot to the exposition.
 func (e *Evaluator) Publish() *collector.Snapshot {
 	// One publication at a time, so that an evaluation begun under the old configuration cannot
 	// overwrite one made after a reload.
 	e.publishMu.Lock()
 	defer e.publishMu.Unlock()
-	s := e.Evaluate(e.now())
+	s := e.Evaluate(e.instant())
+	s.Stamped = e.align
+	e.published = s.At
 	if e.expo != nil {
 		e.expo.Set(s)
 	}

@@ -50,6 +50,9 @@ var toolNames = map[string][]string{
 	"alertmanager": {"prometheus-alertmanager", "alertmanager"},
 	"amtool":       {"amtool"},
 	"blackbox":     {"prometheus-blackbox-exporter", "blackbox_exporter"},
+	// Debian's victoria-metrics package: the single-node server and vmalert (TestShardedHA).
+	"victoria-metrics": {"victoria-metrics"},
+	"vmalert":          {"vmalert"},
 }
 
 // lookTool finds a tool on PATH or in /usr/bin under any of its names.
