@@ -16,15 +16,23 @@ type elapsedDistribution struct {
 	total    int64
 }
 
-func (d *elapsedDistribution) add(elapsed, target int64) {
-	d.total++
+func (d *elapsedDistribution) add(elapsed, target int64) { d.addBin(riskBin(elapsed, target)) }
+
+// riskBin is the bin of a completed cycle: k for a ratio in [k/riskBins, (k+1)/riskBins), riskBins
+// for a breached one (ratio > 1).
+func riskBin(elapsed, target int64) int {
 	if elapsed > target {
+		return riskBins
+	}
+	return min(int(elapsed*riskBins/target), riskBins-1)
+}
+
+// addBin counts a completed cycle in bin k (riskBin).
+func (d *elapsedDistribution) addBin(k int) {
+	d.total++
+	if k == riskBins {
 		d.breached++
 		return
-	}
-	k := int(elapsed * riskBins / target)
-	if k >= riskBins {
-		k = riskBins - 1
 	}
 	d.bins[k]++
 }
