@@ -37,6 +37,25 @@ func (d *elapsedDistribution) addBin(k int) {
 	d.bins[k]++
 }
 
+// removeBin uncounts a completed cycle of bin k.
+func (d *elapsedDistribution) removeBin(k int) {
+	d.total--
+	if k == riskBins {
+		d.breached--
+		return
+	}
+	d.bins[k]--
+}
+
+// merge adds another distribution's counts.
+func (d *elapsedDistribution) merge(o *elapsedDistribution) {
+	for k := range d.bins {
+		d.bins[k] += o.bins[k]
+	}
+	d.breached += o.breached
+	d.total += o.total
+}
+
 // tails turns the bins into counts of completed cycles whose ratio is at least each bin's lower
 // edge: tail[k] = #(ratio >= k/riskBins).
 func (d *elapsedDistribution) tails() []int64 {

@@ -89,3 +89,14 @@ func (s *Store) Without(ids []string, opts StoreOptions) *Store {
 	out.changes.lineage = &Lineage{Parent: s.changes.id, Removed: removed}
 	return out
 }
+
+// Changed appends to dst the indices of the tickets added or replaced after generation gen, in
+// ascending order.
+func (s *Store) Changed(gen uint32, dst []int32) []int32 {
+	for i, g := range s.changes.at {
+		if g > gen {
+			dst = append(dst, int32(i))
+		}
+	}
+	return dst
+}
