@@ -38,6 +38,7 @@ type serveCmd struct {
 	storagePath *string
 	lifecycle   *bool
 	maxRequests *int
+	cacheSize   func() int64 // bytes of --evaluation.cache-size
 	web         *web.FlagConfig
 	requests    *collector.Requests
 }
@@ -51,8 +52,16 @@ func newServe(app *kingpin.Application, configFile *configFlag) command {
 		lifecycle:   c.Flag("web.enable-lifecycle", "Enable configuration reload over HTTP (POST /-/reload). SIGHUP reloads either way.").Bool(),
 		maxRequests: c.Flag("web.max-requests", "Maximum number of HTTP requests served at once; beyond it the server answers 503 at once, so that scrapes cannot starve the evaluation. Health endpoints are exempt. 0 means no limit.").
 			Default(strconv.Itoa(slaweb.DefaultMaxRequests)).Int(),
+		cacheSize: bytesFlag(c.Flag("evaluation.cache-size", "Memory the ticket objectives may hold between evaluations so that each evaluation recomputes only the tickets that changed and the cycles still open (about 14 bytes per ticket per ticket objective); objectives beyond it are evaluated in full. 0 evaluates every objective in full.").
+			Default("256MiB")),
 		web: webflag.AddFlags(c, DefaultListenAddress),
 	}
+}
+
+// bytesFlag reads a size with a unit ("256MiB", "1GB": powers of 1024 either way).
+func bytesFlag(f *kingpin.FlagClause) func() int64 {
+	v := f.Bytes()
+	return func() int64 { return int64(*v) }
 }
 
 func (*serveCmd) name() string { return "serve" }
@@ -65,6 +74,9 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	cfg, isDemo, err := c.configFile.load()
 	if err != nil {
 		return err
+	}
+	if c.cacheSize() < 0 {
+		return fmt.Errorf("--evaluation.cache-size: %d bytes is negative; 0 evaluates in full", c.cacheSize())
 	}
 	if *c.maxRequests < 0 {
 		return fmt.Errorf("--web.max-requests: %d is negative; 0 means no limit", *c.maxRequests)
@@ -98,7 +110,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	}
 	expo := collector.NewExposition()
 	expo.SetReload(true, time.Now())
-	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger})
+	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger, CacheBytes: c.cacheSize()})
 
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
