@@ -71,6 +71,7 @@ type TicketCache struct {
 	buf   []ticket.Cycle
 	todo  []int32
 	marks []uint64 // bit i: ticket i is computed in this scan
+	sink  uint64   // keeps scan's loads ahead from being optimized away
 
 	last CacheStats
 }

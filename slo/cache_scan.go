@@ -80,7 +80,14 @@ func (c *TicketCache) scan(s *ticketScan, o *Objective, st *ticket.Store, now, s
 	m := o.Select.Compile(st)
 	buf := c.buf[:0]
 	live := c.live[:0]
-	for _, i := range todo {
+	var ahead uint64
+	for k, i := range todo {
+		// The tickets to compute are scattered over the store: loading the entry and the record
+		// of one a few places ahead lets their cache misses overlap with this one's work.
+		if k+prefetch < len(todo) {
+			j := int(todo[k+prefetch])
+			ahead += c.entries[j] + uint64(st.View(j).Created())
+		}
 		c.unsettle(c.entries[i])
 		v := st.View(int(i))
 		if !m.Match(v) {
@@ -108,6 +115,7 @@ func (c *TicketCache) scan(s *ticketScan, o *Objective, st *ticket.Store, now, s
 	for _, i := range todo {
 		c.marks[i/64] &^= 1 << (i % 64)
 	}
+	c.sink = ahead
 	c.buf, c.live, c.todo = buf, live, changed[:0]
 
 	if start != c.old.start || oldest < c.old.oldest {
@@ -132,6 +140,9 @@ func (c *TicketCache) scan(s *ticketScan, o *Objective, st *ticket.Store, now, s
 	c.gen, c.now = gen, now
 	c.last = CacheStats{Tickets: n, Recomputed: len(todo), Rebuilt: rebuilt}
 }
+
+// prefetch is how many tickets ahead scan loads what the next ones read.
+const prefetch = 4
 
 // mergeSorted appends the union of two ascending lists to dst, ascending, each index once.
 func mergeSorted(a, b, dst []int32) []int32 {

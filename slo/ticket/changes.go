@@ -18,6 +18,10 @@ type changes struct {
 	// gen counts the Adds; at[i] is gen after the last Add of ticket i.
 	gen uint32
 	at  []uint32
+	// log lists the tickets touched by the Adds after generation logBase, in order, so that
+	// Changed costs the changes rather than the store; it keeps the latest ones only.
+	log     []int32
+	logBase uint32
 	// lineage, for a store made by Without, says which store it was copied from and which of
 	// that store's tickets it left out.
 	lineage *Lineage
@@ -33,6 +37,9 @@ type Lineage struct {
 	Removed []int
 }
 
+// minLog is the least number of changes the log keeps; beyond it, an eighth of the store.
+const minLog = 4096
+
 func (c *changes) init() { c.id = storeIDs.Add(1) }
 
 // touch records an Add of ticket slot (a new ticket when slot == len(at)).
@@ -42,7 +49,15 @@ func (c *changes) touch(slot int) {
 		c.id, c.gen = storeIDs.Add(1), 0
 		clear(c.at)
 		c.lineage = nil
+		c.log, c.logBase = c.log[:0], 0
 	}
+	if len(c.log) >= max(minLog, len(c.at)/8) {
+		// Keep the newer half: a reader further behind scans the store instead.
+		half := len(c.log) / 2
+		c.logBase += uint32(half)
+		c.log = append(c.log[:0], c.log[half:]...)
+	}
+	c.log = append(c.log, int32(slot))
 	c.gen++
 	if slot == len(c.at) {
 		c.at = append(c.at, c.gen)
@@ -86,14 +101,23 @@ func (s *Store) Without(ids []string, opts StoreOptions) *Store {
 		at = append(at, s.changes.at[i])
 	}
 	out.changes.at, out.changes.gen = at, s.changes.gen
+	out.changes.log, out.changes.logBase = nil, s.changes.gen
 	out.changes.lineage = &Lineage{Parent: s.changes.id, Removed: removed}
 	return out
 }
 
 // Changed appends to dst the indices of the tickets added or replaced after generation gen, in
-// ascending order.
+// ascending order, each once. It reads the log of recent changes when it reaches back to gen, and
+// the whole store otherwise.
 func (s *Store) Changed(gen uint32, dst []int32) []int32 {
-	for i, g := range s.changes.at {
+	c := &s.changes
+	if gen >= c.logBase && gen <= c.gen {
+		start := len(dst)
+		dst = append(dst, c.log[gen-c.logBase:]...)
+		slices.Sort(dst[start:])
+		return dst[:start+len(slices.Compact(dst[start:]))]
+	}
+	for i, g := range c.at {
 		if g > gen {
 			dst = append(dst, int32(i))
 		}
