@@ -116,6 +116,9 @@ func (c *TicketCache) scan(s *ticketScan, o *Objective, st *ticket.Store, now, s
 		c.marks[i/64] &^= 1 << (i % 64)
 	}
 	c.sink = ahead
+	if cap(changed) > max(4096, n/16) {
+		changed = nil // the first scan's list of every ticket is not kept for the next ones
+	}
 	c.buf, c.live, c.todo = buf, live, changed[:0]
 
 	if start != c.old.start || oldest < c.old.oldest {

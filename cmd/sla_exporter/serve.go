@@ -52,7 +52,7 @@ func newServe(app *kingpin.Application, configFile *configFlag) command {
 		lifecycle:   c.Flag("web.enable-lifecycle", "Enable configuration reload over HTTP (POST /-/reload). SIGHUP reloads either way.").Bool(),
 		maxRequests: c.Flag("web.max-requests", "Maximum number of HTTP requests served at once; beyond it the server answers 503 at once, so that scrapes cannot starve the evaluation. Health endpoints are exempt. 0 means no limit.").
 			Default(strconv.Itoa(slaweb.DefaultMaxRequests)).Int(),
-		cacheSize: bytesFlag(c.Flag("evaluation.cache-size", "Memory the ticket objectives may hold between evaluations so that each evaluation recomputes only the tickets that changed and the cycles still open (about 14 bytes per ticket per ticket objective); objectives beyond it are evaluated in full. 0 evaluates every objective in full.").
+		cacheSize: bytesFlag(c.Flag("evaluation.cache-size", "Memory the ticket objectives may hold between evaluations so that each evaluation recomputes only the tickets that changed and the cycles still open (about 10 bytes per ticket per ticket objective); objectives beyond it are evaluated in full. 0 evaluates every objective in full.").
 			Default("256MiB")),
 		web: webflag.AddFlags(c, DefaultListenAddress),
 	}
