@@ -17,31 +17,31 @@ import (
 // What is kept, and why it is safe: a ticket is settled when every one of its cycles has stopped
 // (met, breached or cancelled; Cycle.Stop set) and nothing in the ticket lies after the evaluation
 // instant (its creation, first response and status changes). Clock.Cycles reads nothing but the
-// ticket, the clock and now, and now matters only to a cycle still running or paused and to
-// events after now (for a response clock, to those before its first response); so until the ticket is replaced, each of its cycles stays as it is at every
-// later instant. For each such cycle the cache keeps what the evaluation reads of it: the instant
-// its outcome counts at (outcomeTime), whether it was good, and its bin in the completed-cycle
-// distribution the forecast reads (riskBin). The instant is kept rather than a count because the
-// period so far, the burn windows and the forecast window all end at now: whether an outcome falls
-// in them is decided again at each evaluation, from the kept instant. A ticket the objective's
-// selector does not match, or whose priority the clock does not cover, is kept as contributing
-// nothing: both depend on the ticket alone.
+// ticket, the clock and now, and now matters only to a cycle still running or paused and to events
+// after now (for a response clock, to those before its first response); so until the ticket is
+// replaced, each of its cycles stays as it is at every later instant. For each such cycle the cache
+// keeps what the evaluation reads of it: the instant its outcome counts at (outcomeTime), whether
+// it was good, and its bin in the completed-cycle distribution the forecast reads (riskBin). The
+// instant is kept rather than a count because the period so far, the burn windows and the forecast
+// window all end at now: an outcome older than the longest window is summed into a count by
+// whether it is in the period, younger ones are judged again at each evaluation. A ticket the
+// objective's selector does not match, or whose priority the clock does not cover, is kept as
+// contributing nothing: both depend on the ticket alone.
 //
 // What is not kept: open cycles (their elapsed time, at-risk state, deadline and breach
 // probability move with now), tickets with anything after now, and native verdicts (a tool's
 // records are judged against now: an objective with verdict native is always counted in full).
 //
-// Nothing kept depends on the period or the windows: the kept instants are judged again at each
-// evaluation against the period and windows of that evaluation, so a period's rollover, a rolling
-// period and a reload changing only the target or the windows cost nothing. The cache is dropped
-// when what it was computed under changes: another store (a source's resync replaced its records;
-// a store made by ticket.Store.Without from the cached one is followed instead), another clock (the
+// Nothing kept depends on the target, the period or the windows: a period's rollover, a rolling
+// period's start or a longer window only sums the kept instants again. The cache starts over when
+// what it was computed under changes: another store (a source's resync replaced its records; a
+// store made by ticket.Store.Without from the cached one is followed instead), another clock (the
 // objective's clock settings or calendar were reloaded: the clock is compared by identity, and a
-// configuration builds new clocks), another selector, or an instant before the last one (an
-// event after it may be before the new one). The figures equal a full
-// evaluation's to the bit (TestIncrementalEqualsFull): the cached cycles add whole numbers to the
-// counts, and the open cycles, whose ratios are summed in floating point, are visited in the order
-// of the store as in the full pass.
+// configuration builds new clocks), another selector, or an instant before the last one (an event
+// after it may be before the new one). The figures equal a full evaluation's to the bit
+// (TestIncrementalEqualsFull): the cached cycles add whole numbers to the counts, and the open
+// cycles, whose ratios are summed in floating point, are visited in the order of the store as in
+// the full pass.
 //
 // The zero value is ready to use. A cache serves one objective; it is safe for concurrent use.
 type TicketCache struct {
