@@ -61,20 +61,10 @@ func deletions(b *Batch, held *ticket.Store) []string {
 	return slices.Compact(out)
 }
 
-// without copies the tickets of st but those with the given ids (sorted) into a new store.
+// without copies the tickets of st but those with the given ids (sorted) into a new store. The
+// copy records its lineage (ticket.Store.Without), so the evaluation's caches survive a deletion.
 func without(st *ticket.Store, ids []string, opts ticket.StoreOptions) *ticket.Store {
-	out := ticket.NewStore(opts)
-	for i := range st.Len() {
-		v := st.View(i)
-		if _, drop := slices.BinarySearch(ids, v.ID()); drop {
-			continue
-		}
-		t := v.Ticket()
-		// The ticket passed these checks when it was added; only a change of the store's
-		// options could refuse it now, and that restarts the source from scratch instead.
-		_ = out.Add(&t)
-	}
-	return out
+	return st.Without(ids, opts)
 }
 
 func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, replace bool) (*prepared, error) {

@@ -24,7 +24,7 @@ func Evaluate(o *Objective, d Data, now time.Time) (Result, error) {
 		return Result{}, err
 	}
 	start, end := o.Period.Bounds(now)
-	return evaluateWindow(o, d, now, start, end)
+	return evaluateWindow(o, d, now, start, end, nil)
 }
 
 // EvaluatePeriod computes the final result of the period [start, end): the objective evaluated
@@ -34,10 +34,10 @@ func EvaluatePeriod(o *Objective, d Data, start, end time.Time) (Result, error) 
 	if err := o.Validate(); err != nil {
 		return Result{}, err
 	}
-	return evaluateWindow(o, d, end, start, end)
+	return evaluateWindow(o, d, end, start, end, nil)
 }
 
-func evaluateWindow(o *Objective, d Data, now, start, end time.Time) (Result, error) {
+func evaluateWindow(o *Objective, d Data, now, start, end time.Time, cache *TicketCache) (Result, error) {
 	r := Result{
 		Objective: o.Name, Service: o.Service, Kind: o.Kind, Target: o.Target,
 		PeriodStart: start, PeriodEnd: end, PeriodLabel: o.Period.Label(start),
@@ -46,7 +46,7 @@ func evaluateWindow(o *Objective, d Data, now, start, end time.Time) (Result, er
 	var err error
 	switch o.Kind {
 	case TicketSLA:
-		evaluateTickets(&r, o, d.Tickets, now)
+		evaluateTickets(&r, o, d.Tickets, now, cache)
 	case Availability:
 		err = evaluateAvailability(&r, o, d.Availability, now)
 	case EventRatio:

@@ -16,17 +16,44 @@ type elapsedDistribution struct {
 	total    int64
 }
 
-func (d *elapsedDistribution) add(elapsed, target int64) {
-	d.total++
+func (d *elapsedDistribution) add(elapsed, target int64) { d.addBin(riskBin(elapsed, target)) }
+
+// riskBin is the bin of a completed cycle: k for a ratio in [k/riskBins, (k+1)/riskBins), riskBins
+// for a breached one (ratio > 1).
+func riskBin(elapsed, target int64) int {
 	if elapsed > target {
+		return riskBins
+	}
+	return min(int(elapsed*riskBins/target), riskBins-1)
+}
+
+// addBin counts a completed cycle in bin k (riskBin).
+func (d *elapsedDistribution) addBin(k int) {
+	d.total++
+	if k == riskBins {
 		d.breached++
 		return
 	}
-	k := int(elapsed * riskBins / target)
-	if k >= riskBins {
-		k = riskBins - 1
-	}
 	d.bins[k]++
+}
+
+// removeBin uncounts a completed cycle of bin k.
+func (d *elapsedDistribution) removeBin(k int) {
+	d.total--
+	if k == riskBins {
+		d.breached--
+		return
+	}
+	d.bins[k]--
+}
+
+// merge adds another distribution's counts.
+func (d *elapsedDistribution) merge(o *elapsedDistribution) {
+	for k := range d.bins {
+		d.bins[k] += o.bins[k]
+	}
+	d.breached += o.breached
+	d.total += o.total
 }
 
 // tails turns the bins into counts of completed cycles whose ratio is at least each bin's lower

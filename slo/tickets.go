@@ -41,9 +41,20 @@ type ticketScan struct {
 	pairs      []ticket.NativeComparison // reused by addNative
 }
 
-func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
+// newTicketScan prepares a scan for o.
+func newTicketScan(o *Objective) ticketScan {
+	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}, cal: o.Clock.Calendar()}
+	for i, w := range o.BurnWindows {
+		s.windows[i].dur = w
+	}
+	return s
+}
+
+// evaluateTickets fills r from the store's tickets at now. With a cache (see TicketCache) the
+// cycles that can no longer change are not recomputed; the figures are the same to the bit.
+func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time, cache *TicketCache) {
 	r.Unit = Cycles
-	start, end := r.PeriodStart, r.PeriodEnd
+	start := r.PeriodStart
 	if st == nil {
 		r.setBudget(0)
 		r.setBurnRates(nil)
@@ -51,10 +62,20 @@ func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
 		return
 	}
 	nowU, startU := now.Unix(), start.Unix()
-	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}, cal: o.Clock.Calendar()}
-	for i, w := range o.BurnWindows {
-		s.windows[i].dur = w
+	s := newTicketScan(o)
+	if cache != nil && o.Verdict == Recompute {
+		cache.scan(&s, o, st, nowU, startU)
+	} else {
+		if cache != nil {
+			cache.drop() // native verdicts are always counted in full (see TicketCache)
+		}
+		s.scanAll(o, st, nowU, startU)
 	}
+	s.finish(r, o, now)
+}
+
+// scanAll is the full pass: every ticket's cycles recomputed.
+func (s *ticketScan) scanAll(o *Objective, st *ticket.Store, nowU, startU int64) {
 	m := o.Select.Compile(st)
 	buf := make([]ticket.Cycle, 0, 8)
 	for i := range st.Len() {
@@ -70,6 +91,14 @@ func evaluateTickets(r *Result, o *Objective, st *ticket.Store, now time.Time) {
 			s.add(&buf[j], nowU, startU)
 		}
 	}
+}
+
+// finish turns the scan's counts into the result's figures. Every count the scan holds is a whole
+// number (float64 counts of whole units stay exact below 2^53, so their sum does not depend on the
+// order of the tickets); only the open cycles' ratios are summed in floating point, in the order of
+// the store, which the cached and full scans share.
+func (s *ticketScan) finish(r *Result, o *Objective, now time.Time) {
+	start, end := r.PeriodStart, r.PeriodEnd
 	r.Good, r.Bad = s.good, s.bad
 	r.setAttainment()
 	r.Open = s.open

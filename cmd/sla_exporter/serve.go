@@ -39,6 +39,7 @@ type serveCmd struct {
 	lifecycle   *bool
 	maxRequests *int
 	shard       *shardFlags
+	cacheSize   func() int64 // bytes of --evaluation.cache-size
 	web         *web.FlagConfig
 	requests    *collector.Requests
 }
@@ -53,8 +54,16 @@ func newServe(app *kingpin.Application, configFile *configFlag) command {
 		maxRequests: c.Flag("web.max-requests", "Maximum number of HTTP requests served at once; beyond it the server answers 503 at once, so that scrapes cannot starve the evaluation. Health endpoints are exempt. 0 means no limit.").
 			Default(strconv.Itoa(slaweb.DefaultMaxRequests)).Int(),
 		shard: addShardFlags(c),
-		web:   webflag.AddFlags(c, DefaultListenAddress),
+		cacheSize: bytesFlag(c.Flag("evaluation.cache-size", "Memory the ticket objectives may hold between evaluations so that each evaluation recomputes only the tickets that changed and the cycles still open (about 10 bytes per ticket per ticket objective); objectives beyond it are evaluated in full. 0 evaluates every objective in full.").
+			Default("256MiB")),
+		web: webflag.AddFlags(c, DefaultListenAddress),
 	}
+}
+
+// bytesFlag reads a size with a unit ("256MiB", "1GB": powers of 1024 either way).
+func bytesFlag(f *kingpin.FlagClause) func() int64 {
+	v := f.Bytes()
+	return func() int64 { return int64(*v) }
 }
 
 func (*serveCmd) name() string { return "serve" }
@@ -70,6 +79,9 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	}
 	if cfg, err = c.shard.apply(cfg); err != nil {
 		return err
+	}
+	if c.cacheSize() < 0 {
+		return fmt.Errorf("--evaluation.cache-size: %d bytes is negative; 0 evaluates in full", c.cacheSize())
 	}
 	if *c.maxRequests < 0 {
 		return fmt.Errorf("--web.max-requests: %d is negative; 0 means no limit", *c.maxRequests)
@@ -107,7 +119,7 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	}
 	expo := collector.NewExposition()
 	expo.SetReload(true, time.Now())
-	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger, Align: c.shard.sharded()})
+	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger, Align: c.shard.sharded(), CacheBytes: c.cacheSize()})
 
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.

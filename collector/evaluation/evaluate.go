@@ -17,8 +17,9 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	s := &collector.Snapshot{At: now, Location: cfg.Global.Location}
 	e.data.Read(func(d collector.Data) {
 		s.DataGen = d.Gen
+		var cached int64 // bytes the ticket caches of the objectives so far hold
 		for i := range cfg.Objectives {
-			s.Objectives = append(s.Objectives, e.objective(cfg, &cfg.Objectives[i], d, now))
+			s.Objectives = append(s.Objectives, e.objective(cfg, &cfg.Objectives[i], d, now, &cached))
 		}
 		for i := range cfg.KPIs {
 			s.KPIs = append(s.KPIs, e.kpi(cfg, &cfg.KPIs[i], d, now))
@@ -34,6 +35,14 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	s.Store = e.data.StoreHealth()
 	s.Duration = time.Since(began)
 	return s
+}
+
+// ticketCount is the number of tickets an objective's data holds.
+func ticketCount(d slo.Data) int {
+	if d.Tickets == nil {
+		return 0
+	}
+	return d.Tickets.Len()
 }
 
 // stale reports whether a source's data is too old to publish: it never synced, or not within the
@@ -61,7 +70,7 @@ func dataFor(o *config.Objective, d collector.Data) slo.Data {
 	return slo.Data{}
 }
 
-func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collector.Data, now time.Time) (out collector.ObjectiveResult) {
+func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collector.Data, now time.Time, cached *int64) (out collector.ObjectiveResult) {
 	out = collector.ObjectiveResult{PeriodName: o.PeriodName, Labels: o.Labels, Location: o.Location}
 	out.Objective, out.Service, out.Kind, out.Target = o.Name, o.Service, o.Kind, o.Target
 	out.Stale = stale(cfg, d, o.Source, now)
@@ -69,11 +78,18 @@ func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collect
 		// An engine bug must cost one objective's figures, not the exporter.
 		if v := recover(); v != nil {
 			e.logOnce(o.Name, panicError(v))
+			e.dropCache(o.Name)
 			out.Stale = true
 		}
 	}()
 	data := dataFor(o, d)
-	r, err := slo.Evaluate(o.Objective, data, now)
+	var r slo.Result
+	var err error
+	if c := e.ticketCache(o, ticketCount(data), cached); c != nil {
+		r, err = slo.EvaluateIncremental(o.Objective, data, now, c)
+	} else {
+		r, err = slo.Evaluate(o.Objective, data, now)
+	}
 	e.logOnce(o.Name, err)
 	if err != nil {
 		out.Stale = true

@@ -16,6 +16,7 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/store"
+	"github.com/sla-exporter/sla_exporter/slo"
 )
 
 // Reader is the part of the runner the evaluator reads collected data from.
@@ -42,6 +43,11 @@ type Evaluator struct {
 	mu        sync.Mutex
 	frozen    map[string]map[string]collector.FrozenPeriod // objective → period label → result
 	errs      map[string]string                            // objective → last error logged
+	// caches keep, per ticket objective, the cycles that can no longer change between evaluations
+	// (slo.TicketCache), within cacheBytes; dropped on a reload.
+	caches     map[string]*slo.TicketCache
+	cacheSeen  map[string]int64 // the largest size each cache was counted for
+	cacheBytes int64
 	// unsaved holds periods frozen during an evaluation, written to db after it: an evaluation
 	// reads the data under the runner's read lock, which must not be held across a disk write
 	// per period (a first start freezes history periods × objectives of them).
@@ -67,12 +73,17 @@ type Options struct {
 	// figures, stamped with that instant (Snapshot.Stamped). New data is evaluated at the next
 	// boundary: an instant is published once.
 	Align bool
+	// CacheBytes bounds the memory the ticket objectives' caches hold (slo.TicketCache): an
+	// objective whose cache does not fit, in the order of the configuration, is evaluated in full
+	// at each evaluation. 0 evaluates every objective in full, as the one-shot commands do.
+	CacheBytes int64
 }
 
 // New returns an evaluator for cfg.
 func New(cfg *config.Config, o Options) *Evaluator {
 	e := &Evaluator{data: o.Data, db: o.DB, expo: o.Expo, logger: o.Logger, now: o.Now, align: o.Align,
-		frozen: map[string]map[string]collector.FrozenPeriod{}, errs: map[string]string{}}
+		frozen: map[string]map[string]collector.FrozenPeriod{}, errs: map[string]string{},
+		caches: map[string]*slo.TicketCache{}, cacheSeen: map[string]int64{}, cacheBytes: o.CacheBytes}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -83,8 +94,14 @@ func New(cfg *config.Config, o Options) *Evaluator {
 	return e
 }
 
-// SetConfig switches to a new configuration from the next evaluation on.
-func (e *Evaluator) SetConfig(cfg *config.Config) { e.cfg.Store(cfg) }
+// SetConfig switches to a new configuration from the next evaluation on. The ticket caches are
+// dropped: the new configuration's clocks are new, and objectives may be gone.
+func (e *Evaluator) SetConfig(cfg *config.Config) {
+	e.cfg.Store(cfg)
+	e.mu.Lock()
+	e.caches, e.cacheSeen = map[string]*slo.TicketCache{}, map[string]int64{}
+	e.mu.Unlock()
+}
 
 // Config returns the configuration in use.
 func (e *Evaluator) Config() *config.Config { return e.cfg.Load() }

@@ -61,12 +61,15 @@ type Store struct {
 	priorities map[uint32]bool
 	// Slots of the shared arrays held by replaced tickets, reclaimed by the next compaction.
 	histGarbage, fieldGarbage, nativeGarbage int
+
+	changes changes // which tickets changed when (changes.go)
 }
 
 // NewStore returns an empty store.
 func NewStore(opts StoreOptions) *Store {
 	s := &Store{byID: map[string]int32{}, strIDs: map[string]uint32{}}
 	s.intern("") // id 0 is the empty string
+	s.changes.init()
 	if len(opts.Priorities) > 0 {
 		s.priorities = map[uint32]bool{}
 		for _, p := range opts.Priorities {
@@ -151,11 +154,13 @@ func (s *Store) Add(t *Ticket) error {
 		s.fieldGarbage += 2 * int(old.nfields)
 		s.dropNative(old)
 		*old = r
+		s.changes.touch(int(slot))
 		s.maybeCompact()
 		return nil
 	}
 	id := strings.Clone(t.ID) // do not pin a larger buffer the source decoded from
 	s.byID[id] = int32(len(s.recs))
+	s.changes.touch(len(s.recs))
 	s.recs = append(s.recs, r)
 	s.ids = append(s.ids, id)
 	return nil
