@@ -239,16 +239,20 @@ type rejection struct {
 
 // reading is one Sync's reading of the files.
 type reading struct {
-	plan    *plan
-	names   []string
-	strs    map[string]string
-	b       rowBuilder
-	rejects []rejection
-	rows    int
+	plan  *plan
+	names []string
+	strs  map[string]string
+	// fields are the field maps shared between tickets, by their values (see fieldMap);
+	// fieldKey is fieldMap's buffer.
+	fields   map[string]map[string]string
+	fieldKey []byte
+	b        rowBuilder
+	rejects  []rejection
+	rows     int
 }
 
 func newReading(p *plan, names []string) *reading {
-	rd := &reading{plan: p, names: names, strs: map[string]string{}}
+	rd := &reading{plan: p, names: names, strs: map[string]string{}, fields: map[string]map[string]string{}}
 	switch {
 	case p.content == contentUptime:
 		rd.b = &uptimeRows{rd: rd}
