@@ -45,11 +45,7 @@ func (p *plan) read(r io.Reader, file int, name string, emit emitFunc) error {
 	case formatCSV:
 		return p.readCSV(r, file, name, emit)
 	case formatJSON:
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return p.readJSON(data, file, name, emit)
+		return p.readJSON(r, file, name, emit)
 	}
 	return p.readNDJSON(r, file, name, emit)
 }
@@ -155,41 +151,66 @@ func (p *plan) slotKey(s slot) string {
 	return "fields." + p.fieldNames[s-nSlots]
 }
 
-// lineIndex turns byte offsets into line numbers; offsets must not decrease between calls.
-type lineIndex struct {
-	data      []byte
-	off, line int
+// lineReader passes a document through to the JSON decoder, keeping only the bytes read since
+// the last offset asked of it, so that offsets turn into line numbers without holding the
+// document: a big export is decoded a record at a time.
+type lineReader struct {
+	r    io.Reader
+	buf  []byte // the bytes from offset base on
+	base int64
+	line int // of offset base
 }
 
-func (l *lineIndex) at(off int) int {
+func (l *lineReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.buf = append(l.buf, p[:n]...)
+	return n, err
+}
+
+// at is the line of offset off; offsets must not decrease between calls.
+func (l *lineReader) at(off int64) int {
 	if l.line == 0 {
 		l.line = 1
 	}
-	off = min(off, len(l.data))
-	if off > l.off {
-		l.line += bytes.Count(l.data[l.off:off], []byte{'\n'})
-		l.off = off
+	if k := min(off-l.base, int64(len(l.buf))); k > 0 {
+		l.line += bytes.Count(l.buf[:k], []byte{'\n'})
+		l.buf = l.buf[k:]
+		l.base += k
+		if len(l.buf) == 0 {
+			l.buf = l.buf[:0:0] // let append start a small array again
+		}
 	}
 	return l.line
 }
 
+// skip moves off past the commas and spaces that follow it, in the bytes read.
+func (l *lineReader) skip(off int64) int64 {
+	for i := off - l.base; i >= 0 && i < int64(len(l.buf)) && (l.buf[i] == ',' || isSpace(l.buf[i])); i++ {
+		off++
+	}
+	return off
+}
+
 // jsonError words a decoding error with its line, without quoting the document.
-func jsonError(name string, lines *lineIndex, dec *json.Decoder, err error) error {
+func jsonError(name string, lines *lineReader, dec *json.Decoder, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Errorf("%s:%d: malformed JSON: %v", name, lines.at(int(se.Offset)), se)
+		return fmt.Errorf("%s:%d: malformed JSON: %v", name, lines.at(se.Offset), se)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("%s: truncated JSON: the document ends early", name)
 	}
-	return fmt.Errorf("%s:%d: %w", name, lines.at(int(dec.InputOffset())), err)
+	return fmt.Errorf("%s:%d: %w", name, lines.at(dec.InputOffset()), err)
 }
 
-func (p *plan) readJSON(data []byte, file int, name string, emit emitFunc) error {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	dec := json.NewDecoder(bytes.NewReader(data))
+func (p *plan) readJSON(r io.Reader, file int, name string, emit emitFunc) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	lines := &lineReader{r: br}
+	dec := json.NewDecoder(lines)
 	dec.UseNumber()
-	lines := &lineIndex{data: data}
 	fail := func(err error) error { return jsonError(name, lines, dec, err) }
 	// Walk down to the array of records, counting the objects entered.
 	depth := 0
@@ -222,15 +243,12 @@ func (p *plan) readJSON(data []byte, file int, name string, emit emitFunc) error
 	}
 	rw := p.newRow(file)
 	for dec.More() {
-		start := int(dec.InputOffset())
-		for start < len(data) && (data[start] == ',' || isSpace(data[start])) {
-			start++
-		}
+		start := dec.InputOffset()
 		var v any
 		if err := dec.Decode(&v); err != nil {
 			return fail(err)
 		}
-		rw.line = lines.at(start)
+		rw.line = lines.at(lines.skip(start))
 		p.fillJSON(rw, v)
 		if err := emit(rw); err != nil {
 			return err
@@ -253,7 +271,7 @@ func (p *plan) readJSON(data []byte, file int, name string, emit emitFunc) error
 			return fail(err)
 		}
 		if depth == 0 {
-			return fmt.Errorf("%s:%d: data after the end of the document", name, lines.at(int(dec.InputOffset())))
+			return fmt.Errorf("%s:%d: data after the end of the document", name, lines.at(dec.InputOffset()))
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):

@@ -305,7 +305,12 @@ func (rd *reading) readFile(ctx context.Context, i int, path string) (fileState,
 	if err != nil {
 		return fileState{}, err
 	}
-	sum, err := rd.readStream(ctx, i, f)
+	if before.Size() > rd.plan.maxSize {
+		return fileState{}, rd.plan.errTooLarge(fmt.Sprintf("%s (%d bytes)", rd.names[i], before.Size()))
+	}
+	// A file growing while it is read is caught below; the bound keeps the reading to max_size
+	// until then.
+	sum, err := rd.readStream(ctx, i, &bodyReader{r: f, p: rd.plan, what: rd.names[i]})
 	if err != nil {
 		return fileState{}, err
 	}
