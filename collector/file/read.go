@@ -65,7 +65,8 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM)) // Excel writes one
 	}
-	cr := csv.NewReader(br)
+	tail := &lastByte{r: br}
+	cr := csv.NewReader(tail)
 	cr.Comma, cr.Comment, cr.LazyQuotes = p.delimiter, p.comment, p.lazyQuotes
 	cr.FieldsPerRecord = -1 // checked per row, so that a short row is rejected, not fatal
 	cr.ReuseRecord = true
@@ -111,20 +112,29 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 		return fmt.Errorf("%s: the header has no column %s", name, strings.Join(missing, ", no column "))
 	}
 	rw := p.newRow(file)
+	// A malformed last row is taken for a cut: one whose quoted field runs to the end, or that
+	// lacks fields and the final newline. The file is refused, not read as a smaller snapshot
+	// (a row cut at a newline cannot be told from a complete one).
+	var quoteErr, short bool
 	for {
 		rec, err := cr.Read()
 		switch {
 		case errors.Is(err, io.EOF):
+			if quoteErr || short && tail.last != '\n' {
+				return fmt.Errorf("%s:%d: truncated CSV: the last row ends early (%s)", name, rw.line, rw.err)
+			}
 			return nil
 		case err != nil:
 			pe, ok := errors.AsType[*csv.ParseError](err)
 			if !ok {
 				return fmt.Errorf("%s: %w", name, err)
 			}
+			quoteErr, short = errors.Is(pe.Err, csv.ErrQuote), false
 			rw.line, rw.err = pe.StartLine, "malformed CSV: "+pe.Err.Error()
 		default:
 			rw.line, _ = cr.FieldPos(0)
 			rw.err = ""
+			quoteErr, short = false, len(rec) < nfields
 			if len(rec) != nfields {
 				rw.err = fmt.Sprintf("%d fields where the header has %d", len(rec), nfields)
 				break
@@ -141,6 +151,20 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 			return err
 		}
 	}
+}
+
+// lastByte passes a reader through, remembering the last byte read.
+type lastByte struct {
+	r    io.Reader
+	last byte
+}
+
+func (l *lastByte) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 // slotKey is the configuration key of slot s under columns.
@@ -380,10 +404,14 @@ func lookup(obj map[string]any, full string, path []string) (any, bool) {
 }
 
 func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) error {
-	sc := bufio.NewScanner(r)
+	tail := &lastByte{r: r}
+	sc := bufio.NewScanner(tail)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	rw := p.newRow(file)
 	line := 0
+	// A last line that ends early without a final newline is taken for a cut: the file is
+	// refused, not read as a smaller snapshot.
+	cut := false
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
@@ -394,7 +422,7 @@ func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) err
 		if len(b) == 0 {
 			continue
 		}
-		rw.line = line
+		rw.line, cut = line, false
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		var v any
@@ -406,7 +434,7 @@ func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) err
 			rw.err = "malformed JSON: " + err.Error()
 			var se *json.SyntaxError
 			if !errors.As(err, &se) {
-				rw.err = "malformed JSON: the line ends early"
+				rw.err, cut = "malformed JSON: the line ends early", true
 			}
 		case dec.InputOffset() != int64(len(b)):
 			rw.err = "malformed JSON: data after the object"
@@ -422,6 +450,9 @@ func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) err
 			return fmt.Errorf("%s:%d: line longer than %d MiB", name, line+1, maxLine>>20)
 		}
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	if cut && tail.last != '\n' {
+		return fmt.Errorf("%s:%d: truncated NDJSON: the last line ends early", name, rw.line)
 	}
 	return nil
 }
