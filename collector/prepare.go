@@ -108,9 +108,13 @@ func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, repl
 			continue
 		}
 		p.ntickets++
-		if !replace {
-			p.tickets = append(p.tickets, *t)
+		if replace {
+			// The new store holds it now: let its history and id go while the rest are
+			// added, so that a snapshot's peak is not the whole batch and the whole store.
+			*t = ticket.Ticket{}
+			continue
 		}
+		p.tickets = append(p.tickets, *t)
 	}
 	if replace {
 		// The new store holds the tickets now, and the commit reads them from it: drop the
