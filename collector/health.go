@@ -76,7 +76,7 @@ type RejectionReason struct {
 
 // batchRecords counts a prepared batch's records the way sla_source_records counts held ones.
 func batchRecords(p *prepared) int {
-	n := len(p.tickets)
+	n := p.ntickets
 	for _, u := range p.uptime {
 		n += len(u.Samples) + len(u.Outages)
 	}

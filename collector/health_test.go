@@ -3,6 +3,7 @@ package collector_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -179,7 +180,7 @@ func TestRunner_UnsoundBatches(t *testing.T) {
 			good := h.status("desk").LastSuccess
 			h.clk.Advance(next)
 			tc.next.Checkpoint = []byte("2")
-			_, delay := h.sync(f, tc.next, nil)
+			_, delay := h.sync(f, cloneTickets(tc.next), nil)
 
 			st := h.status("desk")
 			if st.State != tc.wantState || st.Up != (tc.wantState == collector.SourceOK) || st.Refusal != tc.wantRefusal {
@@ -206,7 +207,9 @@ func TestRunner_UnsoundBatches(t *testing.T) {
 			if string(c.Checkpoint) != "1" {
 				t.Errorf("next sync from checkpoint %q, want the last committed one", c.Checkpoint)
 			}
-			c.Reply(tc.next, nil)
+			// The same data again, in a new batch: the runner clears a snapshot's tickets as it
+			// stores them, so a source never returns one it keeps.
+			c.Reply(cloneTickets(tc.next), nil)
 			<-h.clk.Afters
 			if n := h.logs.count(`msg="batch refused; the last good data is kept and the source reads down"`); n != 1 {
 				t.Errorf("refusal logged %d times, want once for the same reason", n)
@@ -407,4 +410,10 @@ func TestRunner_ToolSLIs(t *testing.T) {
 	if got := h.status("other").ToolSLIs; got != nil {
 		t.Errorf("a source without figures has %+v", got)
 	}
+}
+
+// cloneTickets is b with its own array of tickets.
+func cloneTickets(b collector.Batch) collector.Batch {
+	b.Tickets = slices.Clone(b.Tickets)
+	return b
 }

@@ -17,7 +17,10 @@ import (
 // would refuse are rejected here, before the commit, so the store never holds a record that a
 // restart would refuse again, and the stored rejected count is exact.
 type prepared struct {
+	// tickets are the batch's accepted tickets, unless it replaces the source's data: then they
+	// are only in fresh (ntickets counts them), so that a large snapshot is not held twice.
 	tickets  []ticket.Ticket
+	ntickets int
 	uptime   []store.Uptime
 	events   []store.Events
 	rejected []Rejection
@@ -72,7 +75,9 @@ func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, repl
 	// Adding to an empty store runs exactly the checks Add would run on the live one (they do
 	// not depend on the other tickets); on a Replace it is the new store.
 	scratch := ticket.NewStore(opts)
-	p.tickets = make([]ticket.Ticket, 0, len(b.Tickets))
+	if !replace {
+		p.tickets = make([]ticket.Ticket, 0, len(b.Tickets))
+	}
 	for i := range b.Tickets {
 		t := &b.Tickets[i]
 		if aliases != nil {
@@ -92,7 +97,19 @@ func prepare(b *Batch, opts ticket.StoreOptions, aliases map[string]string, repl
 			p.rejected = append(p.rejected, Rejection{Where: where, Reason: err.Error()})
 			continue
 		}
+		p.ntickets++
+		if replace {
+			// The new store holds it now: let its history and id go while the rest are
+			// added, so that a snapshot's peak is not the whole batch and the whole store.
+			*t = ticket.Ticket{}
+			continue
+		}
 		p.tickets = append(p.tickets, *t)
+	}
+	if replace {
+		// The new store holds the tickets now, and the commit reads them from it: drop the
+		// batch's, so that a snapshot is held once from here on, not as a store and a batch.
+		b.Tickets = nil
 	}
 	for _, u := range b.Uptime {
 		p.uptime = append(p.uptime, p.checkUptime(u))

@@ -21,7 +21,9 @@ type Source interface {
 	// checkpoint to resume from next time. It must honour ctx's deadline and cancellation, and
 	// must not return a partial batch with a nil error: either the batch is complete up to its
 	// checkpoint, or an error says why nothing should be committed. Malformed records are not an
-	// error: they go in Batch.Rejected and the rest is returned.
+	// error: they go in Batch.Rejected and the rest is returned. The batch is the runner's
+	// once returned: it clears a snapshot's tickets as it stores them, so a source must not
+	// return tickets it keeps.
 	Sync(ctx context.Context, checkpoint []byte) (Batch, error)
 }
 

@@ -181,7 +181,7 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 	}
 	at := r.clock.Now()
 	if r.store != nil {
-		err := r.store.Commit(name, store.Batch{
+		sb := store.Batch{
 			Tickets:    p.tickets,
 			Uptime:     p.uptime,
 			Events:     p.events,
@@ -190,7 +190,12 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 			Replace:    replace,
 			Deleted:    p.deleted,
 			Config:     s.id,
-		}, at)
+		}
+		if p.fresh != nil {
+			// The tickets are in the new store only; it is written a chunk at a time.
+			sb.Store = p.fresh.tickets
+		}
+		err := r.store.Commit(name, sb, at)
 		r.storeWrite(err, at)
 		if err != nil {
 			o.storeFailed = true
@@ -210,7 +215,7 @@ func (r *Runner) commit(s *sourceRun, b *Batch) (outcome, error) {
 	if replace && held > 0 && o.records != held {
 		s.logger.Info("snapshot replaced the source's records", "before", held, "after", o.records)
 	}
-	s.logger.Debug("synced", "tickets", len(p.tickets), "uptime_series", len(p.uptime),
+	s.logger.Debug("synced", "tickets", p.ntickets, "uptime_series", len(p.uptime),
 		"event_series", len(p.events), "rejected", len(p.rejected), "replace", replace)
 	return o, nil
 }

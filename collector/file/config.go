@@ -75,6 +75,10 @@ type Config struct {
 	States States `yaml:"states"`
 	// Coverage bounds what outage rows describe (uptime with columns.start).
 	Coverage Coverage `yaml:"coverage"`
+	// MaxSize bounds an export: a file (each file of a glob), or a fetched body after
+	// decompression. A larger one fails the sync, naming the source and the file, rather than
+	// being read in part. Default 1GiB. Not in the fingerprint: it changes nothing that is read.
+	MaxSize Size `yaml:"max_size" json:"-"`
 }
 
 // CSVOptions are the csv format's options.

@@ -24,6 +24,18 @@ func TestNew_errors(t *testing.T) {
 		{"wrong type", `file:
   path: [a.csv]
 `, "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into string"},
+		{"max_size not a size", `file:
+  path: a.csv
+  max_size: 12 parsecs
+`, "yaml: unmarshal errors:\n  line 3: \"12 parsecs\" is not a size: want a positive whole number of bytes, with an optional unit (B, KiB, MiB, GiB, TiB, kB, MB, GB, TB) such as 512MiB"},
+		{"max_size zero", `file:
+  path: a.csv
+  max_size: 0
+`, "yaml: unmarshal errors:\n  line 3: \"0\" is not a size: want a positive whole number of bytes, with an optional unit (B, KiB, MiB, GiB, TiB, kB, MB, GB, TB) such as 512MiB"},
+		{"max_size a list", `file:
+  path: a.csv
+  max_size: [1]
+`, "yaml: unmarshal errors:\n  line 3: cannot unmarshal !!seq into a size"},
 		{"no path", `file:
   format: csv
 `, "line 2: path: required: the file to read, or a glob (or url, to fetch the export over HTTP)"},

@@ -51,7 +51,7 @@
 // stream, parsed and hashed as a file is: the same contents as last time give an empty batch
 // with a checkpoint holding the new validators (a server ignoring the conditions, or a report
 // regenerated unchanged); changed contents give a full snapshot (Batch.Replace). A body over
-// 1 GiB (decompressed), one cut short, or a done context fail the sync: an export is never read in
+// max_size (default 1 GiB, decompressed), one cut short, or a done context fail the sync: an export is never read in
 // part. Rejections and read errors name the export after the URL's path, without its leading
 // slash or the query: "incident_list.do:17".
 //

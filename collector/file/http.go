@@ -1,6 +1,7 @@
 package file
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -26,11 +27,6 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/apisource"
 )
-
-// maxBody bounds the export a fetch reads, after decompression: a bigger one fails the sync
-// rather than being read in part (a truncated export would be a smaller snapshot). A variable for
-// the tests.
-var maxBody int64 = 1 << 30
 
 // maxSnippet bounds how much of an error response's body an error quotes.
 const maxSnippet = 256
@@ -236,7 +232,7 @@ func (s *Source) syncURL(ctx context.Context, cp []byte) (collector.Batch, error
 	case code < 200 || code > 299:
 		return collector.Batch{}, s.statusError(ctx, resp)
 	}
-	body, err := decodedBody(resp)
+	body, err := p.decodedBody(resp)
 	if err != nil {
 		return collector.Batch{}, s.failure(ctx, fmt.Errorf("GET %s: %w", f.display, err), resp.Request.URL)
 	}
@@ -300,30 +296,35 @@ func isHTML(resp *http.Response) bool {
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
-// bodyReader reads a response body, decompressed, failing past maxBody.
+// bodyReader reads a response body, decompressed, failing past the plan's max_size: a bigger
+// one fails the sync rather than being read in part (a truncated export would be a smaller
+// snapshot).
 type bodyReader struct {
 	r    io.Reader
 	read int64
+	p    *plan
+	// what the reader reads, for errors: "the response" when empty.
+	what string
 }
 
-func errTooLarge() error {
-	return fmt.Errorf("the response is larger than the limit of %d MiB", maxBody>>20)
+func (p *plan) errTooLarge(what string) error {
+	return fmt.Errorf("%s is larger than the limit of %s (max_size of source %q): raise max_size, or export less", what, Size(p.maxSize), p.source)
 }
 
 func (b *bodyReader) Read(buf []byte) (int, error) {
-	if b.read >= maxBody {
+	if b.read >= b.p.maxSize {
 		var one [1]byte
 		for {
 			n, err := b.r.Read(one[:])
 			if n > 0 {
-				return 0, errTooLarge()
+				return 0, b.p.errTooLarge(cmp.Or(b.what, "the response"))
 			}
 			if err != nil {
 				return 0, b.wrap(err)
 			}
 		}
 	}
-	if left := maxBody - b.read; int64(len(buf)) > left {
+	if left := b.p.maxSize - b.read; int64(len(buf)) > left {
 		buf = buf[:left]
 	}
 	n, err := b.r.Read(buf)
@@ -335,23 +336,23 @@ func (b *bodyReader) wrap(err error) error {
 	if err == nil || err == io.EOF {
 		return err
 	}
-	return fmt.Errorf("reading the response: %w", err)
+	return fmt.Errorf("reading %s: %w", cmp.Or(b.what, "the response"), err)
 }
 
 // decodedBody returns the response's body, gunzipped when it is gzip-encoded.
-func decodedBody(resp *http.Response) (*bodyReader, error) {
+func (p *plan) decodedBody(resp *http.Response) (*bodyReader, error) {
 	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
-		if resp.ContentLength > maxBody {
-			return nil, errTooLarge()
+		if resp.ContentLength > p.maxSize {
+			return nil, p.errTooLarge("the response")
 		}
-		return &bodyReader{r: resp.Body}, nil
+		return &bodyReader{r: resp.Body, p: p}, nil
 	case "gzip", "x-gzip":
 		gz, err := gzip.NewReader(resp.Body)
 		if err != nil {
 			return nil, fmt.Errorf("reading the response: gzip: %w", err)
 		}
-		return &bodyReader{r: gz}, nil
+		return &bodyReader{r: gz, p: p}, nil
 	default:
 		return nil, fmt.Errorf("the response is encoded as %.32q, which sla_exporter does not read", enc)
 	}
@@ -370,7 +371,7 @@ func (s *Source) statusError(ctx context.Context, resp *http.Response) error {
 		msg += " (the credentials lack access)"
 	}
 	sc := f.scrubber(resp.Request.URL)
-	if body, err := decodedBody(resp); err == nil {
+	if body, err := s.plan.decodedBody(resp); err == nil {
 		buf, _ := io.ReadAll(io.LimitReader(body, snippetWindow))
 		if sn := snippet(buf, sc); sn != "" {
 			msg += ": " + strconv.Quote(sn)

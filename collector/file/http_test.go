@@ -631,9 +631,9 @@ func TestURL_contract(t *testing.T) {
 }
 
 func TestURL_bodyErrors(t *testing.T) {
-	old := maxBody
-	maxBody = 100
-	t.Cleanup(func() { maxBody = old })
+	old := defaultMaxSize
+	defaultMaxSize = 100
+	t.Cleanup(func() { defaultMaxSize = old })
 	big := strings.Repeat("A,2024-01-01T00:00:00Z,open\n", 10)
 	tests := []struct {
 		name    string
@@ -642,7 +642,7 @@ func TestURL_bodyErrors(t *testing.T) {
 	}{
 		{"too large with a length", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "id,created,status\n"+big)
-		}, "the response is larger than the limit of 0 MiB"},
+		}, `the response is larger than the limit of 100 B (max_size of source "probe")`},
 		{"too large, chunked", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "id,created,status\n")
 			w.(http.Flusher).Flush()

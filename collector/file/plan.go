@@ -76,6 +76,10 @@ type plan struct {
 	extOf   string     // the name whose extension tells the format: the path, or the URL's path
 	dir     string     // what Where names are relative to
 	format  string
+	// maxSize bounds each file or fetched body (file.max_size); source is the source's name,
+	// for the message of an export past it.
+	maxSize int64
+	source  string
 	content string
 	layout  string
 	outages bool // uptime rows are outages (start/end), not samples
@@ -168,7 +172,7 @@ func hasKey(n *yaml.Node, key string) bool {
 // compile validates cfg and builds the plan. node is the block cfg was decoded from.
 func compile(node *yaml.Node, cfg *Config, opts collector.Options) (*plan, error) {
 	c := &compiler{node: node, cfg: cfg}
-	p := &plan{dir: opts.Dir, constants: cfg.Constants, seriesDef: opts.Name}
+	p := &plan{dir: opts.Dir, constants: cfg.Constants, seriesDef: opts.Name, source: opts.Name, maxSize: int64(cmp.Or(cfg.MaxSize, defaultMaxSize))}
 	steps := []func(*plan) error{c.path, c.kind, c.options, c.columns, c.timeFormat, c.tickets, c.uptime}
 	for _, step := range steps {
 		if err := step(p); err != nil {

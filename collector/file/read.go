@@ -45,11 +45,7 @@ func (p *plan) read(r io.Reader, file int, name string, emit emitFunc) error {
 	case formatCSV:
 		return p.readCSV(r, file, name, emit)
 	case formatJSON:
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return p.readJSON(data, file, name, emit)
+		return p.readJSON(r, file, name, emit)
 	}
 	return p.readNDJSON(r, file, name, emit)
 }
@@ -69,7 +65,8 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM)) // Excel writes one
 	}
-	cr := csv.NewReader(br)
+	tail := &lastByte{r: br}
+	cr := csv.NewReader(tail)
 	cr.Comma, cr.Comment, cr.LazyQuotes = p.delimiter, p.comment, p.lazyQuotes
 	cr.FieldsPerRecord = -1 // checked per row, so that a short row is rejected, not fatal
 	cr.ReuseRecord = true
@@ -115,20 +112,29 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 		return fmt.Errorf("%s: the header has no column %s", name, strings.Join(missing, ", no column "))
 	}
 	rw := p.newRow(file)
+	// A malformed last row is taken for a cut: one whose quoted field runs to the end, or that
+	// lacks fields and the final newline. The file is refused, not read as a smaller snapshot
+	// (a row cut at a newline cannot be told from a complete one).
+	var quoteErr, short bool
 	for {
 		rec, err := cr.Read()
 		switch {
 		case errors.Is(err, io.EOF):
+			if quoteErr || short && tail.last != '\n' {
+				return fmt.Errorf("%s:%d: truncated CSV: the last row ends early (%s)", name, rw.line, rw.err)
+			}
 			return nil
 		case err != nil:
 			pe, ok := errors.AsType[*csv.ParseError](err)
 			if !ok {
 				return fmt.Errorf("%s: %w", name, err)
 			}
+			quoteErr, short = errors.Is(pe.Err, csv.ErrQuote), false
 			rw.line, rw.err = pe.StartLine, "malformed CSV: "+pe.Err.Error()
 		default:
 			rw.line, _ = cr.FieldPos(0)
 			rw.err = ""
+			quoteErr, short = false, len(rec) < nfields
 			if len(rec) != nfields {
 				rw.err = fmt.Sprintf("%d fields where the header has %d", len(rec), nfields)
 				break
@@ -147,6 +153,20 @@ func (p *plan) readCSV(r io.Reader, file int, name string, emit emitFunc) error 
 	}
 }
 
+// lastByte passes a reader through, remembering the last byte read.
+type lastByte struct {
+	r    io.Reader
+	last byte
+}
+
+func (l *lastByte) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
+}
+
 // slotKey is the configuration key of slot s under columns.
 func (p *plan) slotKey(s slot) string {
 	if s < nSlots {
@@ -155,41 +175,66 @@ func (p *plan) slotKey(s slot) string {
 	return "fields." + p.fieldNames[s-nSlots]
 }
 
-// lineIndex turns byte offsets into line numbers; offsets must not decrease between calls.
-type lineIndex struct {
-	data      []byte
-	off, line int
+// lineReader passes a document through to the JSON decoder, keeping only the bytes read since
+// the last offset asked of it, so that offsets turn into line numbers without holding the
+// document: a big export is decoded a record at a time.
+type lineReader struct {
+	r    io.Reader
+	buf  []byte // the bytes from offset base on
+	base int64
+	line int // of offset base
 }
 
-func (l *lineIndex) at(off int) int {
+func (l *lineReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.buf = append(l.buf, p[:n]...)
+	return n, err
+}
+
+// at is the line of offset off; offsets must not decrease between calls.
+func (l *lineReader) at(off int64) int {
 	if l.line == 0 {
 		l.line = 1
 	}
-	off = min(off, len(l.data))
-	if off > l.off {
-		l.line += bytes.Count(l.data[l.off:off], []byte{'\n'})
-		l.off = off
+	if k := min(off-l.base, int64(len(l.buf))); k > 0 {
+		l.line += bytes.Count(l.buf[:k], []byte{'\n'})
+		l.buf = l.buf[k:]
+		l.base += k
+		if len(l.buf) == 0 {
+			l.buf = l.buf[:0:0] // let append start a small array again
+		}
 	}
 	return l.line
 }
 
+// skip moves off past the commas and spaces that follow it, in the bytes read.
+func (l *lineReader) skip(off int64) int64 {
+	for i := off - l.base; i >= 0 && i < int64(len(l.buf)) && (l.buf[i] == ',' || isSpace(l.buf[i])); i++ {
+		off++
+	}
+	return off
+}
+
 // jsonError words a decoding error with its line, without quoting the document.
-func jsonError(name string, lines *lineIndex, dec *json.Decoder, err error) error {
+func jsonError(name string, lines *lineReader, dec *json.Decoder, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Errorf("%s:%d: malformed JSON: %v", name, lines.at(int(se.Offset)), se)
+		return fmt.Errorf("%s:%d: malformed JSON: %v", name, lines.at(se.Offset), se)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("%s: truncated JSON: the document ends early", name)
 	}
-	return fmt.Errorf("%s:%d: %w", name, lines.at(int(dec.InputOffset())), err)
+	return fmt.Errorf("%s:%d: %w", name, lines.at(dec.InputOffset()), err)
 }
 
-func (p *plan) readJSON(data []byte, file int, name string, emit emitFunc) error {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	dec := json.NewDecoder(bytes.NewReader(data))
+func (p *plan) readJSON(r io.Reader, file int, name string, emit emitFunc) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	lines := &lineReader{r: br}
+	dec := json.NewDecoder(lines)
 	dec.UseNumber()
-	lines := &lineIndex{data: data}
 	fail := func(err error) error { return jsonError(name, lines, dec, err) }
 	// Walk down to the array of records, counting the objects entered.
 	depth := 0
@@ -222,15 +267,12 @@ func (p *plan) readJSON(data []byte, file int, name string, emit emitFunc) error
 	}
 	rw := p.newRow(file)
 	for dec.More() {
-		start := int(dec.InputOffset())
-		for start < len(data) && (data[start] == ',' || isSpace(data[start])) {
-			start++
-		}
+		start := dec.InputOffset()
 		var v any
 		if err := dec.Decode(&v); err != nil {
 			return fail(err)
 		}
-		rw.line = lines.at(start)
+		rw.line = lines.at(lines.skip(start))
 		p.fillJSON(rw, v)
 		if err := emit(rw); err != nil {
 			return err
@@ -253,7 +295,7 @@ func (p *plan) readJSON(data []byte, file int, name string, emit emitFunc) error
 			return fail(err)
 		}
 		if depth == 0 {
-			return fmt.Errorf("%s:%d: data after the end of the document", name, lines.at(int(dec.InputOffset())))
+			return fmt.Errorf("%s:%d: data after the end of the document", name, lines.at(dec.InputOffset()))
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
@@ -362,10 +404,14 @@ func lookup(obj map[string]any, full string, path []string) (any, bool) {
 }
 
 func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) error {
-	sc := bufio.NewScanner(r)
+	tail := &lastByte{r: r}
+	sc := bufio.NewScanner(tail)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	rw := p.newRow(file)
 	line := 0
+	// A last line that ends early without a final newline is taken for a cut: the file is
+	// refused, not read as a smaller snapshot.
+	cut := false
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
@@ -376,7 +422,7 @@ func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) err
 		if len(b) == 0 {
 			continue
 		}
-		rw.line = line
+		rw.line, cut = line, false
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		var v any
@@ -388,7 +434,7 @@ func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) err
 			rw.err = "malformed JSON: " + err.Error()
 			var se *json.SyntaxError
 			if !errors.As(err, &se) {
-				rw.err = "malformed JSON: the line ends early"
+				rw.err, cut = "malformed JSON: the line ends early", true
 			}
 		case dec.InputOffset() != int64(len(b)):
 			rw.err = "malformed JSON: data after the object"
@@ -404,6 +450,9 @@ func (p *plan) readNDJSON(r io.Reader, file int, name string, emit emitFunc) err
 			return fmt.Errorf("%s:%d: line longer than %d MiB", name, line+1, maxLine>>20)
 		}
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	if cut && tail.last != '\n' {
+		return fmt.Errorf("%s:%d: truncated NDJSON: the last line ends early", name, rw.line)
 	}
 	return nil
 }

@@ -239,16 +239,20 @@ type rejection struct {
 
 // reading is one Sync's reading of the files.
 type reading struct {
-	plan    *plan
-	names   []string
-	strs    map[string]string
-	b       rowBuilder
-	rejects []rejection
-	rows    int
+	plan  *plan
+	names []string
+	strs  map[string]string
+	// fields are the field maps shared between tickets, by their values (see fieldMap);
+	// fieldKey is fieldMap's buffer.
+	fields   map[string]map[string]string
+	fieldKey []byte
+	b        rowBuilder
+	rejects  []rejection
+	rows     int
 }
 
 func newReading(p *plan, names []string) *reading {
-	rd := &reading{plan: p, names: names, strs: map[string]string{}}
+	rd := &reading{plan: p, names: names, strs: map[string]string{}, fields: map[string]map[string]string{}}
 	switch {
 	case p.content == contentUptime:
 		rd.b = &uptimeRows{rd: rd}
@@ -301,7 +305,12 @@ func (rd *reading) readFile(ctx context.Context, i int, path string) (fileState,
 	if err != nil {
 		return fileState{}, err
 	}
-	sum, err := rd.readStream(ctx, i, f)
+	if before.Size() > rd.plan.maxSize {
+		return fileState{}, rd.plan.errTooLarge(fmt.Sprintf("%s (%d bytes)", rd.names[i], before.Size()))
+	}
+	// A file growing while it is read is caught below; the bound keeps the reading to max_size
+	// until then.
+	sum, err := rd.readStream(ctx, i, &bodyReader{r: f, p: rd.plan, what: rd.names[i]})
 	if err != nil {
 		return fileState{}, err
 	}

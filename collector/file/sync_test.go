@@ -121,6 +121,19 @@ func TestSync_fileErrors(t *testing.T) {
   json: {records: result}
   columns: {id: id, created: created}
 `, "small.json", `{"result": [], "SECRET": {`, "small.json: truncated JSON: the document ends early"},
+		{"file larger than max_size", `file:
+  path: small.csv
+  max_size: 50B
+  columns: {id: id, created: created, status: status}
+  statuses: {open: [open]}
+`, "small.csv", smallCSV, // 18 + 2*28 = 74 bytes
+			`small.csv (74 bytes) is larger than the limit of 50 B (max_size of source "probe"): raise max_size, or export less`},
+		{"a glob's file larger than max_size", `file:
+  path: "*.json"
+  max_size: 1KiB
+  columns: {id: id, created: created}
+`, "small.json", "[" + strings.Repeat(`{"id": "A"},`, 100) + "{}]", // 1 + 100*12 + 3 = 1204 bytes
+			`small.json (1204 bytes) is larger than the limit of 1 KiB (max_size of source "probe"): raise max_size, or export less`},
 		{"ndjson line too long", `file:
   path: small.ndjson
   columns: {id: id, created: created}

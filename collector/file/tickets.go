@@ -2,6 +2,7 @@ package file
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -187,6 +188,36 @@ func (p *plan) category(status string) ticket.Category {
 	return cat
 }
 
+// maxSharedFields bounds the distinct field maps one reading shares between tickets.
+const maxSharedFields = 1 << 14
+
+// fieldMap returns a ticket's fields, shared with every earlier ticket of the reading that has
+// the same ones: a desk's free fields take few combinations of values (customer, service,
+// category), and a map per ticket was the largest part of a big export's batch. Nobody writes a
+// batch's fields, so sharing them is safe. Past maxSharedFields combinations (a field unique to
+// each ticket) the maps are no longer shared.
+func (rd *reading) fieldMap(fields []opt) map[string]string {
+	key := rd.fieldKey[:0]
+	for _, f := range fields {
+		if f.ok {
+			key = append(key, 1)
+			key = binary.AppendUvarint(key, uint64(len(f.v)))
+			key = append(key, f.v...)
+		} else {
+			key = append(key, 0)
+		}
+	}
+	rd.fieldKey = key
+	if m, ok := rd.fields[string(key)]; ok {
+		return m
+	}
+	m := rd.plan.fieldMap(fields)
+	if len(rd.fields) < maxSharedFields {
+		rd.fields[string(key)] = m
+	}
+	return m
+}
+
 // fieldMap builds a ticket's fields: the mapped ones that are present, then the constants for the
 // names still missing. Nil when there are none.
 func (p *plan) fieldMap(fields []opt) map[string]string {
@@ -211,14 +242,14 @@ func (p *plan) fieldMap(fields []opt) map[string]string {
 }
 
 // ticketOf assembles a ticket from its parts.
-func (p *plan) ticketOf(id string, created time.Time, history []ticket.StatusChange, a *attrs) ticket.Ticket {
+func (rd *reading) ticketOf(id string, created time.Time, history []ticket.StatusChange, a *attrs) ticket.Ticket {
 	return ticket.Ticket{
 		ID:            id,
 		Created:       created,
 		Priority:      a.priority,
 		Type:          a.typ,
 		Group:         a.group,
-		Fields:        p.fieldMap(a.fields),
+		Fields:        rd.fieldMap(a.fields),
 		History:       history,
 		FirstResponse: a.firstResponse,
 		Rating:        a.rating,
@@ -263,7 +294,7 @@ func (b *rowTickets) add(rw *row) {
 	}
 	id := strings.Clone(tr.id)
 	b.seen[id] = place{rw.file, rw.line}
-	t := p.ticketOf(id, tr.created, history, &tr.attrs)
+	t := rd.ticketOf(id, tr.created, history, &tr.attrs)
 	if err := t.Validate(); err != nil {
 		rd.reject(rw.file, rw.line, err.Error())
 		return
@@ -487,7 +518,7 @@ func (b *logTickets) finish() []ticket.Ticket {
 				}
 			}
 		}
-		t := p.ticketOf(et.id, created, history, &a)
+		t := rd.ticketOf(et.id, created, history, &a)
 		if err := t.Validate(); err != nil {
 			rd.reject(et.first.file, et.first.line, err.Error())
 			continue

@@ -37,6 +37,28 @@ type Batch struct {
 	// Config identifies the source configuration the records were collected under, so that a
 	// restart with a changed configuration knows the stored records describe something else.
 	Config string
+	// Store, when set, holds the batch's tickets instead of Tickets (which must then be empty):
+	// they are materialized a chunk at a time while they are written, so that a caller who
+	// built the store from a large snapshot need not keep the []ticket.Ticket as well.
+	Store *ticket.Store
+}
+
+// ChunkTickets is how many tickets one transaction writes when a batch of more is committed in
+// chunks. bbolt keeps every key, value and dirty page of a transaction in memory until it
+// commits, so one transaction of a million tickets peaked at gigabytes; a chunk of this size
+// costs a few tens of megabytes. A variable for the tests.
+var ChunkTickets = 50_000
+
+// afterChunk, when set (by tests), runs after each chunk is committed; an error stops the commit
+// there, as a crash would.
+var afterChunk func(chunk int) error
+
+// tickets returns the number of tickets of b, and a function materializing ticket i of them.
+func (b *Batch) tickets() (int, func(i int) ticket.Ticket) {
+	if b.Store != nil {
+		return b.Store.Len(), func(i int) ticket.Ticket { return b.Store.View(i).Ticket() }
+	}
+	return len(b.Tickets), func(i int) ticket.Ticket { return b.Tickets[i] }
 }
 
 // Uptime is availability data for one series.
@@ -59,14 +81,39 @@ type Events struct {
 // Span is the time range [From, To).
 type Span struct{ From, To time.Time }
 
-// Commit writes a batch, its checkpoint, its rejected count and the success time at in one
-// transaction, synced to disk before it returns. After a crash the file holds either all of it
-// or none of it.
+// Commit writes a batch, its checkpoint, its rejected count and the success time at, synced to
+// disk before it returns. After a crash the file holds either all of it or none of it.
+//
+// A batch of up to ChunkTickets tickets is one transaction. A larger one that replaces the
+// source's tickets (a Replace, or any batch when the source holds no tickets yet: a first sync)
+// is written in chunks of ChunkTickets into a staging bucket, each its own transaction, and a
+// last transaction moves the staged tickets into place with the checkpoint and the rest: until
+// it commits, the stored state, checkpoint included, is the previous one, and a staging bucket
+// left by a crash is dropped by the next commit. A larger batch that adds to held tickets is
+// staged the same way and copied into place by the last transaction.
 func (db *DB) Commit(source string, b Batch, at time.Time) error {
+	if n, _ := b.tickets(); n > ChunkTickets {
+		if err := db.commitChunked(source, b, at); err != nil {
+			return fmt.Errorf("commit source %q: %w", source, err)
+		}
+		return nil
+	}
+	if b.Store != nil {
+		n, get := b.tickets()
+		b.Tickets = make([]ticket.Ticket, n)
+		for i := range n {
+			b.Tickets[i] = get(i)
+		}
+	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
 		if err != nil {
 			return err
+		}
+		if sb.Bucket(bucketStaging) != nil {
+			if err := sb.DeleteBucket(bucketStaging); err != nil { // left by a crash
+				return err
+			}
 		}
 		if b.Replace {
 			for _, name := range dataBuckets {
@@ -83,22 +130,27 @@ func (db *DB) Commit(source string, b Batch, at time.Time) error {
 		if err := putTickets(sb, b.Tickets); err != nil {
 			return err
 		}
-		for _, u := range b.Uptime {
-			if err := putUptime(sb, u); err != nil {
-				return fmt.Errorf("series %q: %w", u.Series, err)
-			}
-		}
-		for _, e := range b.Events {
-			if err := putEvents(sb, e); err != nil {
-				return fmt.Errorf("series %q: %w", e.Series, err)
-			}
-		}
-		return putMeta(sb, b, at)
+		return putRest(sb, b, at)
 	})
 	if err != nil {
 		return fmt.Errorf("commit source %q: %w", source, err)
 	}
 	return nil
+}
+
+// putRest writes what a batch holds besides its tickets, and its meta.
+func putRest(sb *bolt.Bucket, b Batch, at time.Time) error {
+	for _, u := range b.Uptime {
+		if err := putUptime(sb, u); err != nil {
+			return fmt.Errorf("series %q: %w", u.Series, err)
+		}
+	}
+	for _, e := range b.Events {
+		if err := putEvents(sb, e); err != nil {
+			return fmt.Errorf("series %q: %w", e.Series, err)
+		}
+	}
+	return putMeta(sb, b, at)
 }
 
 func deleteTickets(sb *bolt.Bucket, ids []string) error {

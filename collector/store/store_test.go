@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -151,22 +152,27 @@ func TestCommitLoad(t *testing.T) {
 			want: State{LastSuccess: at(100)},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := open(t, t.TempDir())
-			for i, b := range tt.batches {
-				if err := db.Commit("src", b, at(100-len(tt.batches)+i+1)); err != nil {
+	// Each case again with every batch of two tickets or more committed in chunks of one: the
+	// stored state must be the same.
+	for _, chunk := range []int{ChunkTickets, 1} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/chunk=%d", tt.name, chunk), func(t *testing.T) {
+				defer setChunk(chunk)()
+				db := open(t, t.TempDir())
+				for i, b := range tt.batches {
+					if err := db.Commit("src", b, at(100-len(tt.batches)+i+1)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := db.Load("src")
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			got, err := db.Load("src")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("Load (-want +got):\n%s", diff)
-			}
-		})
+				if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("Load (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }
 
