@@ -29,6 +29,9 @@ type State struct {
 	Rejected uint64
 	// Config is the Batch.Config of the last commit.
 	Config string
+	// Generation identifies the last commit (the id of its transaction, which only grows);
+	// zero when nothing was committed.
+	Generation uint64
 }
 
 // UptimeState is the stored availability data of one series.
@@ -97,6 +100,20 @@ func (db *DB) ScanSnapshot(source, key string, opts ticket.StoreOptions, fn func
 	return st, tickets, why, nil
 }
 
+// Generation is the Generation of source's last commit; zero when nothing was committed.
+func (db *DB) Generation(source string) (uint64, error) {
+	var gen uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		st, _ := sourceStamp(tx, source)
+		gen = st.generation
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("generation of source %q: %w", source, err)
+	}
+	return gen, nil
+}
+
 // scanSource reads a source's state in tx, streaming its tickets to fn unless fn is nil.
 func scanSource(tx *bolt.Tx, source string, fn func(*ticket.Ticket) error) (State, error) {
 	var st State
@@ -137,6 +154,9 @@ func loadMeta(mb *bolt.Bucket, st *State) error {
 		st.Rejected = binary.BigEndian.Uint64(v)
 	}
 	st.Config = string(mb.Get(keyConfig))
+	if v := mb.Get(keyGeneration); len(v) == 8 {
+		st.Generation = binary.BigEndian.Uint64(v)
+	}
 	return nil
 }
 

@@ -176,11 +176,14 @@ func appendTicketSnapshot(b []byte, st stamp, key string, s *ticket.Store) []byt
 		}
 		return uint64(id)
 	}
-	var body []byte
+	var body, idLens, ids []byte
+	var nhist, nkv, nnative int
 	for _, i := range order {
 		v := s.View(int(i))
 		t := v.Ticket() // for its fields and native records; the rest reads the view
-		body = appendString(body, t.ID)
+		idLens = binary.AppendUvarint(idLens, uint64(len(t.ID)))
+		ids = append(ids, t.ID...)
+		nhist, nkv, nnative = nhist+len(t.History), nkv+2*len(t.Fields), nnative+len(t.Native)
 		body = binary.AppendVarint(body, v.Created())
 		if r, ok := v.FirstResponse(); ok {
 			body = binary.AppendUvarint(body, uint64(r-v.Created())+1)
@@ -253,7 +256,12 @@ func appendTicketSnapshot(b []byte, st stamp, key string, s *ticket.Store) []byt
 	for _, v := range table {
 		b = appendString(b, v)
 	}
-	b = binary.AppendUvarint(b, uint64(len(order)))
+	// Counts first, so the reader sizes every column once; ids in one block, read as one string.
+	for _, n := range []int{len(order), nhist, nkv, nnative} {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
+	b = append(b, idLens...)
+	b = appendString(b, string(ids))
 	b = append(b, body...)
 	return appendCRC(b)
 }
@@ -297,15 +305,17 @@ func readTicketSnapshot(b []byte, want stamp, key string, opts ticket.StoreOptio
 	return ticket.NewStoreFromColumns(c, opts)
 }
 
-// decodeColumns reads the string table and the tickets. The ids are cut from one string, so a
-// million ids cost one allocation.
+// decodeColumns reads the string table and the tickets into columns sized from the counts
+// written before them. The ids are cut from one string, so a million ids cost one allocation.
 func decodeColumns(d *decoder) (*ticket.Columns, error) {
 	c := &ticket.Columns{}
 	c.Strings = make([]string, d.count(1))
 	for i := range c.Strings {
 		c.Strings[i] = d.string()
 	}
-	n := d.count(12)
+	// Every ticket takes at least 10 bytes (id length, created, response, three strings, rating,
+	// reassignments and three counts), a change 3, a field 1, a native record 3.
+	n, nhist, nkv, nnative := d.count(10), d.count(3), d.count(1), d.count(3)
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -314,9 +324,26 @@ func decodeColumns(d *decoder) (*ticket.Columns, error) {
 	c.Priority, c.Type, c.Group = make([]uint32, n), make([]uint32, n), make([]uint32, n)
 	c.Rating, c.Reassignments = make([]ticket.Rating, n), make([]uint16, n)
 	c.HistoryLen, c.FieldsLen, c.NativeLen = make([]uint16, n), make([]uint16, n), make([]uint8, n)
-	// Ids are gathered into one buffer first, then turned into one string.
-	var ids []byte
+	c.HistoryAt, c.HistoryStatus, c.HistoryCategory = make([]int64, 0, nhist), make([]uint32, 0, nhist), make([]ticket.Category, 0, nhist)
+	c.FieldKV, c.Native = make([]uint32, 0, nkv), make([]ticket.NativeSLA, 0, nnative)
 	ends := make([]int, n)
+	end := 0
+	for i := range ends {
+		end += int(min(d.uvarint(), 1<<20))
+		ends[i] = end
+	}
+	all := d.raw()
+	if d.err == nil && end != len(all) {
+		d.fail(errors.New("id lengths do not add up to the ids"))
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("snapshot: %w", d.err)
+	}
+	start := 0
+	for i, end := range ends {
+		c.IDs[i] = all[start:end]
+		start = end
+	}
 	idx := func() uint32 {
 		v := d.uvarint()
 		if v >= uint64(len(c.Strings)) {
@@ -325,14 +352,6 @@ func decodeColumns(d *decoder) (*ticket.Columns, error) {
 		return uint32(v)
 	}
 	for i := range n {
-		l := d.uvarint()
-		if l > uint64(len(d.b)) {
-			d.fail(errShort)
-			break
-		}
-		ids = append(ids, d.b[:l]...)
-		d.b = d.b[l:]
-		ends[i] = len(ids)
 		created := d.varint()
 		c.Created[i] = created
 		c.Response[i] = ticket.NoResponse
@@ -371,12 +390,19 @@ func decodeColumns(d *decoder) (*ticket.Columns, error) {
 	if d.err != nil {
 		return nil, fmt.Errorf("snapshot: %w", d.err)
 	}
-	all, start := string(ids), 0
-	for i, end := range ends {
-		c.IDs[i] = all[start:end]
-		start = end
-	}
 	return c, nil
+}
+
+// raw reads a length-prefixed string without interning it.
+func (d *decoder) raw() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail(errShort)
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
 }
 
 func (d *decoder) snapNative(strs []string, idx func() uint32) ticket.NativeSLA {
