@@ -99,6 +99,12 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	expo := collector.NewExposition()
 	expo.SetReload(true, time.Now())
 	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger})
+	// The last process's figures are served, marked restored, until the first evaluation.
+	if ok, err := eval.Restore(); ok {
+		logger.Info("serving the last published snapshot until the first evaluation", "evaluated_at", expo.Snapshot().At)
+	} else {
+		logger.Info("no published snapshot restored", "reason", err)
+	}
 
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
