@@ -3,7 +3,6 @@ package collector
 import (
 	"bytes"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,9 +11,8 @@ import (
 
 // A published snapshot is kept in the store so that a restart serves the last figures at once,
 // before its first evaluation (evaluation.Evaluator.Restore). gob keeps every float as it is
-// (NaN among them, which JSON cannot carry) and every field by name; what gob cannot carry is
-// mirrored: a time.Location is kept by name, and a pointer to a struct of zero values (which gob
-// would drop) by a flag beside it.
+// (NaN among them, which JSON cannot carry) and every field by name; what gob cannot carry, a
+// time.Location, is kept by name in a mirror of the two structs that hold one.
 
 // persistVersion is the version of the persisted form; another version is not read.
 const persistVersion = 1
@@ -30,23 +28,19 @@ type persistedSnapshot struct {
 	KPIs       []KPIResult
 	Contracts  []ContractResult
 	Sources    []SourceHealth
-	// HasAPI flags the sources with non-nil API statistics.
-	HasAPI []bool
-	Store  StoreHealth
+	Store      StoreHealth
 }
 
 type persistedObjective struct {
-	Result           slo.Result
-	PeriodName       string
-	Labels           map[string]string
-	History          []FrozenPeriod
-	Stale            bool
-	Location         string
-	ToolDeadlines    *ToolDeadlines
-	HasToolDeadlines bool
-	Native           *NativeComparison
-	HasNative        bool
-	ToolAttainments  []ToolAttainment
+	Result          slo.Result
+	PeriodName      string
+	Labels          map[string]string
+	History         []FrozenPeriod
+	Stale           bool
+	Location        string
+	ToolDeadlines   *ToolDeadlines
+	Native          *NativeComparison
+	ToolAttainments []ToolAttainment
 }
 
 // EncodeSnapshot is the persisted form of s, evaluated under the configuration of hash
@@ -58,11 +52,7 @@ func EncodeSnapshot(s *Snapshot, configHash string) ([]byte, error) {
 		o := &s.Objectives[i]
 		p.Objectives = append(p.Objectives, persistedObjective{Result: o.Result, PeriodName: o.PeriodName,
 			Labels: o.Labels, History: o.History, Stale: o.Stale, Location: locationName(o.Location),
-			ToolDeadlines: o.ToolDeadlines, HasToolDeadlines: o.ToolDeadlines != nil,
-			Native: o.Native, HasNative: o.Native != nil, ToolAttainments: o.ToolAttainments})
-	}
-	for _, h := range s.Sources {
-		p.HasAPI = append(p.HasAPI, h.API != nil)
+			ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments})
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
@@ -82,31 +72,17 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 	if p.Version != persistVersion {
 		return nil, "", fmt.Errorf("snapshot version %d, this build reads %d", p.Version, persistVersion)
 	}
-	if len(p.HasAPI) != len(p.Sources) {
-		return nil, "", errors.New("decode snapshot: source flags do not match the sources")
-	}
 	s := &Snapshot{At: p.At, Duration: p.Duration, KPIs: p.KPIs, Contracts: p.Contracts, Sources: p.Sources,
 		Store: p.Store, Restored: true}
 	var err error
 	if s.Location, err = loadLocation(p.Location); err != nil {
 		return nil, "", err
 	}
-	for i := range s.Sources {
-		if p.HasAPI[i] && s.Sources[i].API == nil {
-			s.Sources[i].API = &APIStats{}
-		}
-	}
 	for _, o := range p.Objectives {
 		r := ObjectiveResult{Result: o.Result, PeriodName: o.PeriodName, Labels: o.Labels, History: o.History,
 			Stale: o.Stale, ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments}
 		if r.Location, err = loadLocation(o.Location); err != nil {
 			return nil, "", fmt.Errorf("objective %q: %w", o.Result.Objective, err)
-		}
-		if o.HasToolDeadlines && r.ToolDeadlines == nil {
-			r.ToolDeadlines = &ToolDeadlines{}
-		}
-		if o.HasNative && r.Native == nil {
-			r.Native = &NativeComparison{}
 		}
 		s.Objectives = append(s.Objectives, r)
 	}
