@@ -32,6 +32,10 @@ import (
 // it lies outside the 9100-9999 range exporters once took their ports from.
 const DefaultListenAddress = ":19857"
 
+// holdEvaluation, when a test sets it, holds the first evaluation back until it is closed, so
+// that the test sees what a restart serves before it.
+var holdEvaluation chan struct{}
+
 type serveCmd struct {
 	configFile  *configFlag
 	configCheck *bool
@@ -133,7 +137,16 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { runner.Run(ctx) })
-	wg.Go(func() { eval.Run(ctx) })
+	wg.Go(func() {
+		if holdEvaluation != nil {
+			select {
+			case <-holdEvaluation:
+			case <-ctx.Done():
+				return
+			}
+		}
+		eval.Run(ctx)
+	})
 	wg.Go(func() { sched.Run(ctx) })
 	wg.Go(func() {
 		for {
