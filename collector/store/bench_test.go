@@ -130,4 +130,15 @@ func BenchmarkLoad1M(b *testing.B) {
 			b.ReportMetric(float64(fi.Size())/n, "snapbytes/ticket")
 		}
 	})
+	// What a running source pays to write the snapshot (from its goroutine, at most every
+	// collector.TicketSnapshotGap and at stop).
+	b.Run("save", func(b *testing.B) {
+		s := scanStore(b, db, "src", ticket.StoreOptions{})
+		for b.Loop() {
+			if err := db.SaveTickets("src", "key", s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
+	})
 }
