@@ -119,6 +119,7 @@ func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 	if !s.At.IsZero() {
 		emit.gauge(c.EvaluationDuration, "How long the last evaluation of every objective took.", nil, nil, s.Duration.Seconds())
 		figures.gauge(c.LastEvaluation, "When the last evaluation ran, as a Unix timestamp.", nil, nil, unix(s.At))
+		emit.gauge(c.SnapshotRestored, "Whether the figures served are the previous process's last ones, restored at start-up (1), or this process's evaluation (0).", nil, nil, b2f(s.Restored))
 	}
 }
 

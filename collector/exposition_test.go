@@ -344,7 +344,7 @@ func TestExposition_HelpSaysCached(t *testing.T) {
 		c.SourcePages: true, c.SourceFetchedRecords: true, c.SourceRetries: true, c.SourceEarlyStops: true,
 		c.SourceRateLimitWaits: true, c.SourceRateLimitWaitSeconds: true, c.SourceWatermark: true, c.SourceLastReconcile: true,
 		c.ProbeSuccess: true, c.ProbeDuration: true, c.ProbeLast: true, c.ProbeHTTPStatusCode: true, c.ProbeCertExpiry: true,
-		c.EvaluationDuration: true, c.LastEvaluation: true,
+		c.EvaluationDuration: true, c.LastEvaluation: true, c.SnapshotRestored: true,
 		c.ConfigLastReloadSuccessful: true, c.ConfigLastReloadSuccess: true,
 	}
 	mfs := gather(t, newExpo(expoSnapshot()))
@@ -379,7 +379,7 @@ func contractNames() []string {
 		c.ContractForecastCreditAmount, c.ContractRunningCreditRatio, c.ContractRunningCreditAmount,
 		c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
-		c.LastEvaluation, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
+		c.LastEvaluation, c.SnapshotRestored, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
 		c.StoreLastWriteSuccessful, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements, c.ToolAttainment, c.ToolAttainmentDifference,
 		c.SourcePages, c.SourceFetchedRecords, c.SourceRetries,

@@ -19,7 +19,10 @@ func (r *Runner) load(s *sourceRun) {
 	var loadErr string
 	if r.store != nil {
 		var err error
-		st, err = r.store.Scan(name, func(t *ticket.Ticket) error {
+		var snap *ticket.Store
+		var why string
+		start := r.clock.Now()
+		st, snap, why, err = r.store.ScanSnapshot(name, s.ticketsKey(), s.cfg.Tickets, func(t *ticket.Ticket) error {
 			// Only options changed since the commit can refuse a stored ticket.
 			if err := d.tickets.Add(t); err != nil {
 				refused++
@@ -27,6 +30,11 @@ func (r *Runner) load(s *sourceRun) {
 			}
 			return nil
 		})
+		s.logLoad(snap, why, d.tickets.Len(), r.clock.Now().Sub(start))
+		if snap != nil {
+			d.tickets = snap
+			s.ticketsGen = st.Generation // the snapshot is current: no need to write it again
+		}
 		if err != nil {
 			s.logger.Error("stored state unreadable, dropping it and syncing from scratch", "err", err)
 			if err := r.store.Drop(name); err != nil {

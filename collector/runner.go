@@ -130,6 +130,10 @@ type sourceRun struct {
 	// more: the last batch said the source has more to fetch, and moved the checkpoint.
 	more      bool
 	loggedErr string
+	// ticketsGen and ticketsSaved are the commit generation and the time of the last ticket
+	// snapshot written (ticketsnap.go).
+	ticketsGen   uint64
+	ticketsSaved time.Time
 }
 
 // NewRunner returns a runner with no sources; add them with Update and start it with Run.

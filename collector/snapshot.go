@@ -33,6 +33,9 @@ type Snapshot struct {
 	// DataGen is the generation of the collected data the evaluation read (Data.Gen): readiness
 	// compares it with the generation of the sources' first syncs.
 	DataGen uint64
+	// Restored marks the snapshot the last process published, served at start-up until the
+	// first evaluation replaces it (DecodeSnapshot); its DataGen is then zero.
+	Restored bool
 }
 
 // ObjectiveResult is an objective's result with what the exposition needs besides the numbers.

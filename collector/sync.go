@@ -23,6 +23,7 @@ const maxBackoffBase = 30 * time.Second
 // failure, and when SyncNow asks, until ctx is cancelled.
 func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 	failures := 0
+	defer r.saveTickets(s, true)
 	for {
 		start := r.clock.Now()
 		s.req.started()
@@ -44,6 +45,7 @@ func (r *Runner) loop(ctx context.Context, s *sourceRun) {
 			}
 			failures = 0
 		}
+		r.saveTickets(s, false)
 		if delay <= 0 {
 			continue // the sync took longer than the interval
 		}

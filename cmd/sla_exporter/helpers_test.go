@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -98,7 +99,10 @@ func startDaemon(t *testing.T, scheme string, client *http.Client, args ...strin
 	if d.client == nil {
 		d.client = &http.Client{Timeout: 30 * time.Second}
 	}
-	args = append([]string{"serve", "--web.listen-address=127.0.0.1:0", "--storage.path=" + t.TempDir(), "--web.enable-lifecycle"}, args...)
+	args = append([]string{"serve", "--web.listen-address=127.0.0.1:0", "--web.enable-lifecycle"}, args...)
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--storage.path=") }) {
+		args = append(args, "--storage.path="+t.TempDir())
+	}
 	go func() { d.done <- run(ctx, args, io.Discard, d.stderr, d.hup) }()
 	t.Cleanup(func() { d.stop() })
 	deadline := time.Now().Add(30 * time.Second)

@@ -32,6 +32,10 @@ import (
 // it lies outside the 9100-9999 range exporters once took their ports from.
 const DefaultListenAddress = ":19857"
 
+// holdEvaluation, when a test sets it, holds the first evaluation back until it is closed, so
+// that the test sees what a restart serves before it.
+var holdEvaluation chan struct{}
+
 type serveCmd struct {
 	configFile  *configFlag
 	configCheck *bool
@@ -120,6 +124,12 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	expo := collector.NewExposition()
 	expo.SetReload(true, time.Now())
 	eval := evaluation.New(cfg, evaluation.Options{Data: runner, DB: db, Expo: expo, Logger: logger, Align: c.shard.sharded(), CacheBytes: c.cacheSize()})
+	// The last process's figures are served, marked restored, until the first evaluation.
+	if ok, err := eval.Restore(); ok {
+		logger.Info("serving the last published snapshot until the first evaluation", "evaluated_at", expo.Snapshot().At)
+	} else {
+		logger.Info("no published snapshot restored", "reason", err)
+	}
 
 	reg := prometheus.NewRegistry()
 	// Scheduled reports are rendered and sent from goroutines of their own, never the evaluation's.
@@ -148,7 +158,16 @@ func (c *serveCmd) run(ctx context.Context, e env) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { runner.Run(ctx) })
-	wg.Go(func() { eval.Run(ctx) })
+	wg.Go(func() {
+		if holdEvaluation != nil {
+			select {
+			case <-holdEvaluation:
+			case <-ctx.Done():
+				return
+			}
+		}
+		eval.Run(ctx)
+	})
 	wg.Go(func() { sched.Run(ctx) })
 	wg.Go(func() {
 		for {

@@ -52,6 +52,8 @@ type Evaluator struct {
 	// reads the data under the runner's read lock, which must not be held across a disk write
 	// per period (a first start freezes history periods × objectives of them).
 	unsaved []unsavedPeriod
+	// saved tracks the writes of the published snapshot to db (persist.go); under publishMu.
+	saved persistState
 }
 
 type unsavedPeriod struct {
@@ -110,6 +112,7 @@ func (e *Evaluator) Config() *config.Config { return e.cfg.Load() }
 // ends. Changes arriving in a burst (several sources syncing together) cost one evaluation.
 func (e *Evaluator) Run(ctx context.Context) {
 	const settle = time.Second
+	defer e.flushPublished()
 	e.Publish()
 	timer := time.NewTimer(e.untilNext())
 	defer timer.Stop()
@@ -178,11 +181,15 @@ func (e *Evaluator) Publish() *collector.Snapshot {
 	// overwrite one made after a reload.
 	e.publishMu.Lock()
 	defer e.publishMu.Unlock()
+	hash := e.cfg.Load().Hash
 	s := e.Evaluate(e.instant())
 	s.Stamped = e.align
 	e.published = s.At
 	if e.expo != nil {
 		e.expo.Set(s)
+	}
+	if hash == e.cfg.Load().Hash { // a reload during the evaluation: the next one is stored
+		e.persist(s, hash)
 	}
 	return s
 }

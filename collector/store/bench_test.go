@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
@@ -88,4 +89,56 @@ func BenchmarkCommitShuffled(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
 		})
 	}
+}
+
+// BenchmarkLoad1M loads a million stored tickets into a ticket store, as a start-up does: from
+// the database ticket by ticket (what a start-up does without a current snapshot), and from the
+// ticket snapshot written after the commits.
+func BenchmarkLoad1M(b *testing.B) {
+	const n, per = 1_000_000, 100_000
+	db := open(b, b.TempDir())
+	for i := 0; i < n; i += per {
+		if err := db.Commit("src", batchOf(i, per), t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	loaded := scanStore(b, db, "src", ticket.StoreOptions{})
+	if err := db.SaveTickets("src", "key", loaded); err != nil {
+		b.Fatal(err)
+	}
+	loaded = nil
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			if s := scanStore(b, db, "src", ticket.StoreOptions{}); s.Len() != n {
+				b.Fatalf("loaded %d tickets, want %d", s.Len(), n)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
+	})
+	b.Run("snapshot", func(b *testing.B) {
+		for b.Loop() {
+			_, s, why, err := db.ScanSnapshot("src", "key", ticket.StoreOptions{}, func(*ticket.Ticket) error { return nil })
+			if err != nil || s == nil {
+				b.Fatalf("snapshot not used: %q, %v", why, err)
+			}
+			if s.Len() != n {
+				b.Fatalf("loaded %d tickets, want %d", s.Len(), n)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
+		if fi, err := os.Stat(db.ticketSnapPath("src")); err == nil {
+			b.ReportMetric(float64(fi.Size())/n, "snapbytes/ticket")
+		}
+	})
+	// What a running source pays to write the snapshot (from its goroutine, at most every
+	// collector.TicketSnapshotGap and at stop).
+	b.Run("save", func(b *testing.B) {
+		s := scanStore(b, db, "src", ticket.StoreOptions{})
+		for b.Loop() {
+			if err := db.SaveTickets("src", "key", s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
+	})
 }

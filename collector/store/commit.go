@@ -330,6 +330,9 @@ func putMeta(sb *bolt.Bucket, b Batch, at time.Time) error {
 	if err := mb.Put(keyConfig, []byte(b.Config)); err != nil {
 		return err
 	}
+	if err := putGeneration(mb); err != nil {
+		return err
+	}
 	if b.Rejected > 0 {
 		n := uint64(b.Rejected)
 		if v := mb.Get(keyRejected); len(v) == 8 {

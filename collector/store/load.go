@@ -29,6 +29,9 @@ type State struct {
 	Rejected uint64
 	// Config is the Batch.Config of the last commit.
 	Config string
+	// Generation identifies the last commit (the id of its transaction, which only grows);
+	// zero when nothing was committed.
+	Generation uint64
 }
 
 // UptimeState is the stored availability data of one series.
@@ -58,25 +61,79 @@ func (db *DB) Load(source string) (State, error) {
 func (db *DB) Scan(source string, fn func(*ticket.Ticket) error) (State, error) {
 	var st State
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		sb := tx.Bucket(bucketSources).Bucket([]byte(source))
-		if sb == nil {
-			return nil
-		}
-		if err := loadMeta(sb.Bucket(bucketMeta), &st); err != nil {
-			return fmt.Errorf("meta: %w", err)
-		}
-		if err := loadUptime(sb, &st); err != nil {
-			return err
-		}
-		if err := loadEvents(sb, &st); err != nil {
-			return err
-		}
-		return scanTickets(sb.Bucket(bucketTickets), fn)
+		var err error
+		st, err = scanSource(tx, source, fn)
+		return err
 	})
 	if err != nil {
 		return State{}, fmt.Errorf("load source %q: %w", source, err)
 	}
 	return st, nil
+}
+
+// ScanSnapshot is Scan that takes the tickets from the source's ticket snapshot (SaveTickets)
+// when it holds the source's last commit and was taken under the settings key: tickets is then
+// the store built from it, with opts, and fn is not called. Otherwise tickets is nil, fn gets
+// every stored ticket as from Scan, and why says why the snapshot was unusable ("" when there
+// was none). Both read the same transaction, so no commit can fall between them.
+func (db *DB) ScanSnapshot(source, key string, opts ticket.StoreOptions, fn func(*ticket.Ticket) error) (st State, tickets *ticket.Store, why string, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		var serr error
+		tickets, serr = db.loadTicketSnapshot(tx, source, key, opts)
+		if serr != nil {
+			tickets = nil
+			if !isNoSnapshot(serr) {
+				why = serr.Error()
+			}
+		}
+		scan := fn
+		if tickets != nil {
+			scan = nil
+		}
+		var err error
+		st, err = scanSource(tx, source, scan)
+		return err
+	})
+	if err != nil {
+		return State{}, nil, why, fmt.Errorf("load source %q: %w", source, err)
+	}
+	return st, tickets, why, nil
+}
+
+// Generation is the Generation of source's last commit; zero when nothing was committed.
+func (db *DB) Generation(source string) (uint64, error) {
+	var gen uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		st, _ := sourceStamp(tx, source)
+		gen = st.generation
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("generation of source %q: %w", source, err)
+	}
+	return gen, nil
+}
+
+// scanSource reads a source's state in tx, streaming its tickets to fn unless fn is nil.
+func scanSource(tx *bolt.Tx, source string, fn func(*ticket.Ticket) error) (State, error) {
+	var st State
+	sb := tx.Bucket(bucketSources).Bucket([]byte(source))
+	if sb == nil {
+		return st, nil
+	}
+	if err := loadMeta(sb.Bucket(bucketMeta), &st); err != nil {
+		return st, fmt.Errorf("meta: %w", err)
+	}
+	if err := loadUptime(sb, &st); err != nil {
+		return st, err
+	}
+	if err := loadEvents(sb, &st); err != nil {
+		return st, err
+	}
+	if fn == nil {
+		return st, nil
+	}
+	return st, scanTickets(sb.Bucket(bucketTickets), fn)
 }
 
 func loadMeta(mb *bolt.Bucket, st *State) error {
@@ -97,6 +154,9 @@ func loadMeta(mb *bolt.Bucket, st *State) error {
 		st.Rejected = binary.BigEndian.Uint64(v)
 	}
 	st.Config = string(mb.Get(keyConfig))
+	if v := mb.Get(keyGeneration); len(v) == 8 {
+		st.Generation = binary.BigEndian.Uint64(v)
+	}
 	return nil
 }
 

@@ -119,7 +119,7 @@ func (db *DB) init() error {
 				return err
 			}
 		}
-		return nil
+		return ensureInstance(tx)
 	})
 }
 
@@ -164,6 +164,10 @@ func (db *DB) Drop(source string) error {
 		}
 		return err
 	})
+	if err == nil {
+		// Stale once the source is gone (its generation with it), but no use keeping.
+		err = db.removeTicketSnapshot(source)
+	}
 	if err != nil {
 		return fmt.Errorf("drop source %q: %w", source, err)
 	}

@@ -46,6 +46,9 @@ type ObjectiveJSON struct {
 	// Display shows the figures as the status page does; the numeric fields stay the figures
 	// to compute with.
 	Display ObjectiveDisplay `json:"display"`
+	// Restored is set while the figures are the previous process's last ones, served at
+	// start-up until this process's first evaluation (collector.Snapshot.Restored).
+	Restored bool `json:"restored,omitempty"`
 }
 
 // ObjectiveDisplay is an objective's figures for people: percentages ("99.87%"), durations in
@@ -120,7 +123,7 @@ func objectivesJSON(x explainer) []ObjectiveJSON {
 			Name: o.Objective, Service: o.Service, Kind: string(o.Kind), Unit: string(o.Unit),
 			Period: o.PeriodName, PeriodLabel: o.PeriodLabel, PeriodStart: timePtr(o.PeriodStart), PeriodEnd: timePtr(o.PeriodEnd),
 			Target: o.Target, Status: o.Status.String(), Labels: o.Labels, Stale: o.Stale,
-			Display: ObjectiveDisplay{Target: display.Percent(o.Target)},
+			Display: ObjectiveDisplay{Target: display.Percent(o.Target)}, Restored: s.Restored,
 		}
 		e := x.explain(&s.Objectives[i])
 		j.Display.Notes = e.Notes
@@ -184,6 +187,9 @@ type KPIJSON struct {
 	Status  string   `json:"status"`
 	// Display shows value and target as the status page does ("18h17m", "99.87%", "42").
 	Display KPIDisplay `json:"display"`
+	// Restored is set while the figures are the previous process's last ones, served at
+	// start-up until this process's first evaluation (collector.Snapshot.Restored).
+	Restored bool `json:"restored,omitempty"`
 }
 
 // KPIDisplay is a KPI's figures for people; value is absent when there was nothing to measure.
@@ -197,7 +203,7 @@ func KPIsJSON(s *collector.Snapshot) []KPIJSON {
 	out := make([]KPIJSON, 0, len(s.KPIs))
 	for _, k := range s.KPIs {
 		j := KPIJSON{Name: k.Name, Service: k.Service, Kind: k.Kind, Value: num(k.Value, k.OK), Target: k.Target, Unit: k.Unit, Status: k.Status,
-			Display: KPIDisplay{Target: display.Quantity(k.Target, k.Unit)}}
+			Display: KPIDisplay{Target: display.Quantity(k.Target, k.Unit)}, Restored: s.Restored}
 		if j.Value != nil {
 			j.Display.Value = display.QuantityVs(k.Value, k.Target, k.Unit)
 		}

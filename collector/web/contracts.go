@@ -20,7 +20,10 @@ import (
 // cannot be computed (an objective without data, or stale) has status unknown and null figures,
 // never a zero that would read as "nothing owed".
 type ContractJSON struct {
-	Name        string `json:"name"`
+	Name string `json:"name"`
+	// Restored is set while the figures are the previous process's last ones, served at
+	// start-up until this process's first evaluation (collector.Snapshot.Restored).
+	Restored    bool   `json:"restored,omitempty"`
 	Description string `json:"description,omitempty"`
 	// Status sums up the current period: unknown, ok, at_risk or credit_due.
 	Status string `json:"status"`
@@ -111,7 +114,7 @@ func ContractsJSON(s *collector.Snapshot) []ContractJSON {
 			Fee: num(sp.Fee, sp.Fee > 0), Currency: sp.Currency, Aggregate: sp.Aggregate.String(), Cap: cmp.Or(sp.Cap, 1),
 			Period: k.PeriodName, PeriodLabel: k.PeriodLabel, PeriodStart: timePtr(k.PeriodStart), PeriodEnd: timePtr(k.PeriodEnd),
 			Forecast: creditJSON(sp, k.Forecast), Running: creditJSON(sp, k.Running),
-			History: []PeriodCreditJSON{},
+			History: []PeriodCreditJSON{}, Restored: s.Restored,
 		}
 		for _, t := range sp.Tiers {
 			j.Tiers = append(j.Tiers, TierJSON(t))

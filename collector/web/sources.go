@@ -56,6 +56,8 @@ func SourcesJSON(s *collector.Snapshot) []SourceJSON {
 // Readiness returns an Options.Ready that turns true once a served snapshot was evaluated over
 // data that reflected every source's first sync outcome (settled is Runner.Settled), and then
 // stays true, as Prometheus' readiness does: later syncs make newer data, not an unready server.
+// A snapshot restored at start-up counts once every source's stored data is loaded: it is served
+// figures, and its sources' staleness was checked when it was restored (Evaluator.Restore).
 func Readiness(settled func() (uint64, bool)) func(*collector.Snapshot) bool {
 	var ready atomic.Bool
 	return func(s *collector.Snapshot) bool {
@@ -63,7 +65,9 @@ func Readiness(settled func() (uint64, bool)) func(*collector.Snapshot) bool {
 			return true
 		}
 		gen, ok := settled()
-		if !ok || s.At.IsZero() || s.DataGen < gen {
+		// A restored snapshot is served figures: ready, once every source has its stored data
+		// loaded (ok), so that the first evaluation, over that data, keeps it ready.
+		if !ok || s.At.IsZero() || !s.Restored && s.DataGen < gen {
 			return false
 		}
 		ready.Store(true)

@@ -70,10 +70,12 @@ type pageBase struct {
 	Demo                    bool
 	Refresh                 int
 	StoreWarning            string
+	// Restored: the figures are the previous process's last ones (collector.Snapshot.Restored).
+	Restored bool
 }
 
 func newPageBase(o Options, snap *collector.Snapshot, loc *time.Location) pageBase {
-	p := pageBase{Evaluated: display.Time(snap.At, loc), Version: o.Version, Demo: o.Demo, Refresh: refreshSeconds}
+	p := pageBase{Evaluated: display.Time(snap.At, loc), Version: o.Version, Demo: o.Demo, Refresh: refreshSeconds, Restored: snap.Restored}
 	if o.RefreshSeconds > 0 {
 		p.Refresh = o.RefreshSeconds
 	}

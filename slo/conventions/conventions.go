@@ -99,6 +99,9 @@ const (
 	StoreLastWriteSuccessful   = "sla_store_last_write_successful"
 	EvaluationDuration         = "sla_evaluation_duration_seconds"
 	LastEvaluation             = "sla_last_evaluation_timestamp_seconds"
+	// SnapshotRestored is 1 while the figures served are the previous process's last ones,
+	// restored at start-up, and 0 once this process has evaluated.
+	SnapshotRestored           = "sla_snapshot_restored"
 	ConfigLastReloadSuccessful = "sla_config_last_reload_successful"
 	ConfigLastReloadSuccess    = "sla_config_last_reload_success_timestamp_seconds"
 	BuildInfo                  = "sla_exporter_build_info"
