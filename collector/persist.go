@@ -29,6 +29,7 @@ type persistedSnapshot struct {
 	Contracts  []ContractResult
 	Sources    []SourceHealth
 	Store      StoreHealth
+	Stamped    bool
 }
 
 type persistedObjective struct {
@@ -41,18 +42,21 @@ type persistedObjective struct {
 	ToolDeadlines   *ToolDeadlines
 	Native          *NativeComparison
 	ToolAttainments []ToolAttainment
+	// UnpublishedPeriods keeps the series budget of the configuration it was published under.
+	UnpublishedPeriods int
 }
 
 // EncodeSnapshot is the persisted form of s, evaluated under the configuration of hash
 // configHash. DataGen and Restored are not kept: they belong to the process that published it.
 func EncodeSnapshot(s *Snapshot, configHash string) ([]byte, error) {
 	p := persistedSnapshot{Version: persistVersion, ConfigHash: configHash, At: s.At, Duration: s.Duration,
-		Location: locationName(s.Location), KPIs: s.KPIs, Contracts: s.Contracts, Sources: s.Sources, Store: s.Store}
+		Location: locationName(s.Location), KPIs: s.KPIs, Contracts: s.Contracts, Sources: s.Sources, Store: s.Store, Stamped: s.Stamped}
 	for i := range s.Objectives {
 		o := &s.Objectives[i]
 		p.Objectives = append(p.Objectives, persistedObjective{Result: o.Result, PeriodName: o.PeriodName,
 			Labels: o.Labels, History: o.History, Stale: o.Stale, Location: locationName(o.Location),
-			ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments})
+			ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments,
+			UnpublishedPeriods: o.UnpublishedPeriods})
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
@@ -73,14 +77,15 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 		return nil, "", fmt.Errorf("snapshot version %d, this build reads %d", p.Version, persistVersion)
 	}
 	s := &Snapshot{At: p.At, Duration: p.Duration, KPIs: p.KPIs, Contracts: p.Contracts, Sources: p.Sources,
-		Store: p.Store, Restored: true}
+		Store: p.Store, Stamped: p.Stamped, Restored: true}
 	var err error
 	if s.Location, err = loadLocation(p.Location); err != nil {
 		return nil, "", err
 	}
 	for _, o := range p.Objectives {
 		r := ObjectiveResult{Result: o.Result, PeriodName: o.PeriodName, Labels: o.Labels, History: o.History,
-			Stale: o.Stale, ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments}
+			Stale: o.Stale, ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments,
+			UnpublishedPeriods: o.UnpublishedPeriods}
 		if r.Location, err = loadLocation(o.Location); err != nil {
 			return nil, "", fmt.Errorf("objective %q: %w", o.Result.Objective, err)
 		}

@@ -38,6 +38,8 @@ func persistSnapshot(t *testing.T) *collector.Snapshot {
 	s.Objectives[1].Native = &collector.NativeComparison{}
 	s.Objectives[1].ToolDeadlines = &collector.ToolDeadlines{}
 	s.Sources = append(s.Sources, collector.SourceHealth{Name: "quiet", API: &collector.APIStats{}})
+	s.Objectives[0].UnpublishedPeriods = 1
+	s.Stamped = true
 	s.DataGen = 42
 	return s
 }
@@ -92,9 +94,9 @@ func TestSnapshotPersist_CoversEveryField(t *testing.T) {
 		want []string
 	}{
 		{reflect.TypeFor[collector.Snapshot](), []string{"At", "Duration", "Location", "Objectives", "KPIs", "Contracts",
-			"Sources", "Store", "DataGen", "Restored"}},
+			"Sources", "Store", "DataGen", "Restored", "Stamped"}},
 		{reflect.TypeFor[collector.ObjectiveResult](), []string{"Result", "PeriodName", "Labels", "History", "Stale",
-			"Location", "ToolDeadlines", "Native", "ToolAttainments"}},
+			"Location", "ToolDeadlines", "Native", "ToolAttainments", "UnpublishedPeriods"}},
 	} {
 		var got []string
 		for i := range tt.typ.NumField() {

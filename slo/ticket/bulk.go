@@ -72,6 +72,9 @@ func NewStoreFromColumns(c *Columns, opts StoreOptions) (*Store, error) {
 		strs:       c.Strings,
 		strIDs:     make(map[string]uint32, len(c.Strings)),
 	}
+	// A new identity, every ticket at generation 0: a cache built over another store starts over.
+	s.changes.init()
+	s.changes.at = make([]uint32, n)
 	for i, v := range c.Strings {
 		if _, dup := s.strIDs[v]; dup {
 			return nil, fmt.Errorf("string %q listed twice", v)
