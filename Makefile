@@ -24,7 +24,7 @@ LDFLAGS     := -X github.com/prometheus/common/version.Version=$(VERSION) \
 build: ## Build the exporter into ./sla_exporter.
 	$(GO) build -ldflags "$(LDFLAGS)" -o sla_exporter ./cmd/sla_exporter
 
-test: lint unit test-uptime ## Lint, then run every test with the race detector, the uptime script included.
+test: lint unit test-uptime test-distributed test-load ## Lint, then run every test with the race detector, the uptime script, the sharded HA test and the load test included.
 
 # TestUptimeEndToEnd runs a 75-second script on the wall clock: it has its own target, which
 # `make test` runs after the others.
