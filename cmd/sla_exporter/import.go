@@ -16,9 +16,9 @@ type importCmd struct {
 }
 
 func newImport(app *kingpin.Application) command {
-	c := app.Command("import", "Convert Sloth, Pyrra or OpenSLO specs (files or folders of .yml, .yaml, .json) into an sla_exporter configuration, written to stdout or --out; the report on stderr lists what mapped exactly, approximately or not at all, with file and line (docs/migration.md).")
+	c := app.Command("import", "Convert Sloth, Pyrra and OpenSLO specs (files or folders of .yml, .yaml, .json) into an sla_exporter configuration, written to stdout or --out; the report on stderr lists what mapped exactly, approximately or not at all, with file and line (docs/migration.md).")
 	return importCmd{
-		from:        c.Flag("from", "The tool the specs are for.").Required().Enum("sloth", "pyrra", "openslo"),
+		from:        c.Flag("from", "The tool the specs are for; auto takes each file by the tool its documents name (version or apiVersion), so that a folder may mix them.").Default("auto").Enum("auto", "sloth", "pyrra", "openslo"),
 		out:         c.Flag("out", "File to write the configuration to, instead of stdout.").String(),
 		url:         c.Flag("prometheus-url", "URL of the Prometheus (Thanos, Mimir, VictoriaMetrics) the imported SLIs are read from.").Default(migrate.DefaultPrometheusURL).String(),
 		slothPeriod: c.Flag("sloth.slo-period-days", "Sloth's SLO period in days (its --default-slo-period).").Default("30").Int(),
@@ -37,7 +37,7 @@ func (c importCmd) run(_ context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	out, err := res.Config.Marshal(migrate.Header(*c.from, res.Report))
+	out, err := res.Config.Marshal(migrate.Header(res))
 	if err != nil {
 		return err
 	}

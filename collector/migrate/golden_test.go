@@ -50,6 +50,8 @@ func TestImportGolden(t *testing.T) {
 		{"sloth-7d", "sloth", []string{"testdata/sloth/getting-started.yml", "testdata/sloth-windows/7d.yaml"}, Options{SlothPeriod: 7}},
 		{"pyrra", "pyrra", []string{"testdata/pyrra"}, Options{}},
 		{"openslo", "openslo", []string{"testdata/openslo"}, Options{PrometheusURL: "http://prometheus.example.com:9090"}},
+		// A folder of the three tools' specs: each file to its tool, one configuration.
+		{"mixed", "auto", []string{"testdata/sloth/getting-started.yml", "testdata/pyrra/prometheus-http.yaml", "testdata/openslo/prometheus.yaml", "testdata/mixed"}, Options{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in, err := ReadPaths(tc.paths)
@@ -60,7 +62,7 @@ func TestImportGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := res.Config.Marshal(Header(tc.tool, res.Report))
+			out, err := res.Config.Marshal(Header(res))
 			if err != nil {
 				t.Fatal(err)
 			}

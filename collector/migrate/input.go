@@ -34,6 +34,8 @@ type Options struct {
 type Result struct {
 	Config *Config
 	Report *Report
+	// Tools are the tools whose specs were imported, in the order they were.
+	Tools []string
 }
 
 // ReadPaths reads the files named, and the .yml, .yaml and .json files under the folders named,

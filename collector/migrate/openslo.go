@@ -94,9 +94,10 @@ type openSLOSet struct {
 // OpenSLO imports OpenSLO v1 documents read with go-sdk: SLOs with inline or referenced SLIs,
 // DataSources and AlertPolicies resolved across the files. Ratio metrics become events entries,
 // threshold metrics availability entries; each of an SLO's objectives is an objective.
-func OpenSLO(inputs []Input, opts Options) (*Result, error) {
-	r := &Report{}
-	b := newBuilder(opts.PrometheusURL, r)
+func OpenSLO(inputs []Input, opts Options) (*Result, error) { return single(inputs, opts, "openslo") }
+
+func importOpenSLO(b *builder, inputs []Input, opts Options) error {
+	r := b.report
 	set := openSLOSet{slis: map[string]located[v1.SLI]{}, dataSources: map[string]located[v1.DataSource]{},
 		policies: map[string]located[v1.AlertPolicy]{}, conditions: map[string]located[v1.AlertCondition]{}, services: map[string]located[v1.Service]{}, used: map[string]bool{}}
 	for _, in := range inputs {
@@ -106,11 +107,11 @@ func OpenSLO(inputs []Input, opts Options) (*Result, error) {
 		}
 		objects, err := openslosdk.Decode(bytes.NewReader(in.Data), format)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", in.Name, err)
+			return fmt.Errorf("%s: %w", in.Name, err)
 		}
 		nodes, err := objectNodes(in)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(nodes) != len(objects) {
 			nodes = make([]*yaml.Node, len(objects)) // lines unknown rather than wrong
@@ -151,7 +152,7 @@ func OpenSLO(inputs []Input, opts Options) (*Result, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
 	for _, n := range sortedKeys(set.slis) {
 		if l := set.slis[n]; !set.used["SLI/"+n] {
@@ -173,7 +174,7 @@ func OpenSLO(inputs []Input, opts Options) (*Result, error) {
 		r.add(ds.file, ds.line("spec", "connectionDetails"), Approximate, "DataSource "+ds.obj.Metadata.Name,
 			"the configuration reads "+opts.PrometheusURL+" (--prometheus-url); connection details are not carried over")
 	}
-	return &Result{Config: b.finish(), Report: r}, nil
+	return nil
 }
 
 func lineOf(n *yaml.Node) int {

@@ -18,14 +18,15 @@ import (
 // and classic latency indicators as counter selectors (exact counts), latencyNative as a latency
 // entry, bool_gauge as an availability series; Pyrra's burn-rate windows, which scale with the
 // window, as the objective's tiers.
-func Pyrra(inputs []Input, opts Options) (*Result, error) {
-	r := &Report{}
-	b := newBuilder(opts.PrometheusURL, r)
+func Pyrra(inputs []Input, opts Options) (*Result, error) { return single(inputs, opts, "pyrra") }
+
+func importPyrra(b *builder, inputs []Input, _ Options) error {
+	r := b.report
 	var errs []error
 	for _, in := range inputs {
 		docs, err := documents(in)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, n := range docs {
 			f := newFields(in.Name, n, "", &errs)
@@ -39,9 +40,9 @@ func Pyrra(inputs []Input, opts Options) (*Result, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
-	return &Result{Config: b.finish(), Report: r}, nil
+	return nil
 }
 
 func pyrraSLO(b *builder, f *fields) {

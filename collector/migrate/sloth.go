@@ -13,9 +13,10 @@ import (
 // PrometheusServiceLevel) and AlertWindows documents, which set the burn-rate tiers of the SLO
 // period they name. Every SLO becomes an event_ratio objective over Sloth's rolling period, its
 // SLI an events entry of the prometheus source.
-func Sloth(inputs []Input, opts Options) (*Result, error) {
-	r := &Report{}
-	b := newBuilder(opts.PrometheusURL, r)
+func Sloth(inputs []Input, opts Options) (*Result, error) { return single(inputs, opts, "sloth") }
+
+func importSloth(b *builder, inputs []Input, opts Options) error {
+	r := b.report
 	days := opts.SlothPeriod
 	if days == 0 {
 		days = 30
@@ -30,7 +31,7 @@ func Sloth(inputs []Input, opts Options) (*Result, error) {
 	for _, in := range inputs {
 		docs, err := documents(in)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, n := range docs {
 			f := newFields(in.Name, n, "", &errs)
@@ -52,16 +53,16 @@ func Sloth(inputs []Input, opts Options) (*Result, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
 	tiers, custom := windows[days]
 	for _, d := range specs {
 		slothSpec(b, d.file, d.node, days, tiers, custom, &errs)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
-	return &Result{Config: b.finish(), Report: r}, nil
+	return nil
 }
 
 // slothWindows reads an AlertWindows spec: its period in days and its four tiers.
