@@ -46,6 +46,27 @@ func newBucketSums(n int) *bucketSums {
 	return &bucketSums{inc: make([]float64, n), seen: make([]bool, n), bad: make([]string, n)}
 }
 
+// groupSums returns the sums of the group name in groups, made for g's buckets on first use.
+func groupSums(groups map[string]*bucketSums, name string, g grid) *bucketSums {
+	b := groups[name]
+	if b == nil {
+		b = newBucketSums(g.slices())
+		groups[name] = b
+	}
+	return b
+}
+
+// groupName is the group a series of an answer adds to: the value of its label label, or fixed
+// when label is empty. ok is false for a series without the label, which the callers count
+// apart as unlabelled.
+func groupName(metric model.Metric, label, fixed string) (name string, ok bool) {
+	if label == "" {
+		return fixed, true
+	}
+	name = string(metric[model.LabelName(label)])
+	return name, name != ""
+}
+
 // sumIncreases adds up the increases of the raw counter series of m by group (the value of
 // label, or fixed), per bucket of g. The increase between two consecutive samples at most
 // lookback apart is the difference of their values, or the later value when it is smaller (the
@@ -58,19 +79,12 @@ func sumIncreases(m model.Matrix, label, fixed string, g grid, lookback time.Dur
 	groups = map[string]*bucketSums{}
 	from := g.from.Add(-lookback)
 	for _, ss := range m {
-		name := fixed
-		if label != "" {
-			name = string(ss.Metric[model.LabelName(label)])
-			if name == "" {
-				unlabelled++
-				continue
-			}
+		name, ok := groupName(ss.Metric, label, fixed)
+		if !ok {
+			unlabelled++
+			continue
 		}
-		b := groups[name]
-		if b == nil {
-			b = newBucketSums(g.slices())
-			groups[name] = b
-		}
+		b := groupSums(groups, name, g)
 		for _, h := range ss.Histograms {
 			if i, ok := bucketOf(g, h.Timestamp.Time()); ok {
 				b.bad[i] = fmt.Sprintf("series %s has native histogram samples: the source counts float counters", ss.Metric)

@@ -175,19 +175,12 @@ func sumRates(m model.Matrix, label, fixed string, g grid) (groups map[string]*b
 	groups = map[string]*bucketSums{}
 	secs := g.step.Seconds()
 	for _, ss := range m {
-		name := fixed
-		if label != "" {
-			name = string(ss.Metric[model.LabelName(label)])
-			if name == "" {
-				unlabelled++
-				continue
-			}
+		name, ok := groupName(ss.Metric, label, fixed)
+		if !ok {
+			unlabelled++
+			continue
 		}
-		b := groups[name]
-		if b == nil {
-			b = newBucketSums(g.slices())
-			groups[name] = b
-		}
+		b := groupSums(groups, name, g)
 		for _, h := range ss.Histograms {
 			if i, ok := g.slice(h.Timestamp.Time()); ok {
 				b.bad[i] = fmt.Sprintf("series %s gives native histograms: the expression must give numbers (rates)", ss.Metric)
