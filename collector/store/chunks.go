@@ -36,10 +36,8 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		if sb.Bucket(bucketStaging) != nil {
-			if err := sb.DeleteBucket(bucketStaging); err != nil { // left by a crash
-				return err
-			}
+		if err := dropBuckets(sb, bucketStaging); err != nil { // left by a crash
+			return err
 		}
 		stage, err := sb.CreateBucket(bucketStaging)
 		if err != nil {
@@ -81,12 +79,8 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 		}
 		stage := sb.Bucket(bucketStaging)
 		if b.Replace {
-			for _, name := range dataBuckets {
-				if sb.Bucket(name) != nil {
-					if err := sb.DeleteBucket(name); err != nil {
-						return err
-					}
-				}
+			if err := dropBuckets(sb, dataBuckets...); err != nil {
+				return err
 			}
 		}
 		if err := deleteTickets(sb, b.Deleted); err != nil {
@@ -95,10 +89,8 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 		live := sb.Bucket(bucketTickets)
 		if k, _ := firstKey(live); k == nil {
 			// Nothing to merge with: the staged bucket becomes the source's.
-			if live != nil {
-				if err := sb.DeleteBucket(bucketTickets); err != nil {
-					return err
-				}
+			if err := dropBuckets(sb, bucketTickets); err != nil {
+				return err
 			}
 			if err := stage.MoveBucket(bucketTickets, sb); err != nil {
 				return err

@@ -110,18 +110,12 @@ func (db *DB) Commit(source string, b Batch, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		if sb.Bucket(bucketStaging) != nil {
-			if err := sb.DeleteBucket(bucketStaging); err != nil { // left by a crash
-				return err
-			}
+		if err := dropBuckets(sb, bucketStaging); err != nil { // left by a crash
+			return err
 		}
 		if b.Replace {
-			for _, name := range dataBuckets {
-				if sb.Bucket(name) != nil {
-					if err := sb.DeleteBucket(name); err != nil {
-						return err
-					}
-				}
+			if err := dropBuckets(sb, dataBuckets...); err != nil {
+				return err
 			}
 		}
 		if err := deleteTickets(sb, b.Deleted); err != nil {
@@ -151,6 +145,19 @@ func putRest(sb *bolt.Bucket, b Batch, at time.Time) error {
 		}
 	}
 	return putMeta(sb, b, at)
+}
+
+// dropBuckets deletes those of the named buckets under sb that exist.
+func dropBuckets(sb *bolt.Bucket, names ...[]byte) error {
+	for _, name := range names {
+		if sb.Bucket(name) == nil {
+			continue
+		}
+		if err := sb.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func deleteTickets(sb *bolt.Bucket, ids []string) error {
