@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sla-exporter/sla_exporter/internal/cputime"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -94,9 +95,9 @@ func BenchmarkEvaluateTicketsChanged(b *testing.B) {
 				// The garbage the changes leave is collected here, not during the evaluation.
 				runtime.GC()
 				b.StartTimer()
-				cpu0 := threadCPU()
+				cpu0 := cputime.Thread()
 				eval()
-				cpu += threadCPU() - cpu0
+				cpu += cputime.Thread() - cpu0
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
