@@ -32,11 +32,8 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 	}
 	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(id(x), id(y)) })
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
+		sb, err := sourceBucket(tx, source)
 		if err != nil {
-			return err
-		}
-		if err := dropBuckets(sb, bucketStaging); err != nil { // left by a crash
 			return err
 		}
 		stage, err := sb.CreateBucket(bucketStaging)

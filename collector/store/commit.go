@@ -106,11 +106,8 @@ func (db *DB) Commit(source string, b Batch, at time.Time) error {
 		}
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
+		sb, err := sourceBucket(tx, source)
 		if err != nil {
-			return err
-		}
-		if err := dropBuckets(sb, bucketStaging); err != nil { // left by a crash
 			return err
 		}
 		if b.Replace {
@@ -145,6 +142,19 @@ func putRest(sb *bolt.Bucket, b Batch, at time.Time) error {
 		}
 	}
 	return putMeta(sb, b, at)
+}
+
+// sourceBucket is the bucket of source, made on its first commit, without the staging bucket a
+// crash during a chunked commit may have left in it.
+func sourceBucket(tx *bolt.Tx, source string) (*bolt.Bucket, error) {
+	sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
+	if err != nil {
+		return nil, err
+	}
+	if err := dropBuckets(sb, bucketStaging); err != nil {
+		return nil, err
+	}
+	return sb, nil
 }
 
 // dropBuckets deletes those of the named buckets under sb that exist.
