@@ -46,14 +46,19 @@ func newBucketSums(n int) *bucketSums {
 	return &bucketSums{inc: make([]float64, n), seen: make([]bool, n), bad: make([]string, n)}
 }
 
-// groupSums returns the sums of the group name in groups, made for g's buckets on first use.
-func groupSums(groups map[string]*bucketSums, name string, g grid) *bucketSums {
-	b := groups[name]
+// groupSums returns the sums in groups of the group a series adds to (groupName), made for g's
+// buckets on first use; ok is false for a series without the label.
+func groupSums(groups map[string]*bucketSums, metric model.Metric, label, fixed string, g grid) (b *bucketSums, ok bool) {
+	name, ok := groupName(metric, label, fixed)
+	if !ok {
+		return nil, false
+	}
+	b = groups[name]
 	if b == nil {
 		b = newBucketSums(g.slices())
 		groups[name] = b
 	}
-	return b
+	return b, true
 }
 
 // groupName is the group a series of an answer adds to: the value of its label label, or fixed
@@ -79,12 +84,11 @@ func sumIncreases(m model.Matrix, label, fixed string, g grid, lookback time.Dur
 	groups = map[string]*bucketSums{}
 	from := g.from.Add(-lookback)
 	for _, ss := range m {
-		name, ok := groupName(ss.Metric, label, fixed)
+		b, ok := groupSums(groups, ss.Metric, label, fixed, g)
 		if !ok {
 			unlabelled++
 			continue
 		}
-		b := groupSums(groups, name, g)
 		for _, h := range ss.Histograms {
 			if i, ok := bucketOf(g, h.Timestamp.Time()); ok {
 				b.bad[i] = fmt.Sprintf("series %s has native histogram samples: the source counts float counters", ss.Metric)

@@ -175,12 +175,11 @@ func sumRates(m model.Matrix, label, fixed string, g grid) (groups map[string]*b
 	groups = map[string]*bucketSums{}
 	secs := g.step.Seconds()
 	for _, ss := range m {
-		name, ok := groupName(ss.Metric, label, fixed)
+		b, ok := groupSums(groups, ss.Metric, label, fixed, g)
 		if !ok {
 			unlabelled++
 			continue
 		}
-		b := groupSums(groups, name, g)
 		for _, h := range ss.Histograms {
 			if i, ok := g.slice(h.Timestamp.Time()); ok {
 				b.bad[i] = fmt.Sprintf("series %s gives native histograms: the expression must give numbers (rates)", ss.Metric)
