@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sla-exporter/sla_exporter/internal/cputime"
+	"github.com/sla-exporter/sla_exporter/slo/internal/cputime"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sla-exporter/sla_exporter/internal/cputime"
+	"github.com/sla-exporter/sla_exporter/slo/internal/cputime"
 )
 
 const benchTickets = 1_000_000
