@@ -75,6 +75,22 @@ func (c *Config) ContractSupplier(k *Contract) (supplier bool, counterparty stri
 	return false, counterparty
 }
 
+// ContractService is the service a contract's credits count under (sla_cost_amount's service
+// label): that of its objectives, or their services joined by "+" when they span several, so
+// that one service's figure never holds another's credits.
+func (c *Config) ContractService(k *Contract) string {
+	var names []string
+	for _, name := range k.Objectives {
+		for i := range c.Objectives {
+			if o := &c.Objectives[i]; o.Name == name && !slices.Contains(names, o.Service) {
+				names = append(names, o.Service)
+			}
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, "+")
+}
+
 // costs checks every service's cost block, once the objectives are built: its currency, its
 // amounts, and the priorities it prices against those its ticket objectives know. A priority
 // key no ticket objective of the service can deliver is an error (a typo would leave every

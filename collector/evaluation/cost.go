@@ -116,7 +116,7 @@ func costs(cfg *config.Config, objs []collector.ObjectiveResult, ks []collector.
 		if supplier, _ := cfg.ContractSupplier(k); supplier {
 			kind = c.CostKindCreditsEarned
 		}
-		key := costKey{contractService(cfg, k), kind, k.Spec.Currency}
+		key := costKey{cfg.ContractService(k), kind, k.Spec.Currency}
 		parts[key] = append(parts[key], creditCost(&ks[i]))
 	}
 	out := make([]collector.CostResult, 0, len(parts))
@@ -203,22 +203,6 @@ func creditCost(k *collector.ContractResult) costPart {
 		p.why = "contract " + k.Spec.Name + " has an objective without data"
 	}
 	return p
-}
-
-// contractService is the service a contract's credits count under: that of its objectives, or
-// their services joined by "+" when they span several, so that one service's figure never holds
-// another's credits.
-func contractService(cfg *config.Config, k *config.Contract) string {
-	var names []string
-	for _, name := range k.Objectives {
-		for i := range cfg.Objectives {
-			if o := &cfg.Objectives[i]; o.Name == name && !slices.Contains(names, o.Service) {
-				names = append(names, o.Service)
-			}
-		}
-	}
-	slices.Sort(names)
-	return strings.Join(names, "+")
 }
 
 // sumCost adds up the parts of one figure, each window only when every part knows it.
