@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -20,13 +21,34 @@ import (
 // a ticket objective's breached cycles so far, a contract's running and forecast credits. Only
 // the split of breached cycles by priority needs the tickets again (breachesByPriority).
 
-// breachesByPriority counts, for each ticket objective whose service prices breached cycles by
-// priority, the cycles the engine counted as breached in the current period, by their ticket's
-// priority; keyed by objective. Objectives that are stale, have no breach, count the tool's
-// verdicts, or are priced by "*" alone are not scanned: their price needs no split. objs are the
-// results of cfg.Objectives, in order; d is the data they were evaluated from.
-func breachesByPriority(cfg *config.Config, objs []collector.ObjectiveResult, d collector.Data, now time.Time) map[string]map[string]float64 {
+// priorityCache keeps each priced ticket objective's breached cycles by priority between
+// evaluations. With the same configuration and data generation, the cycles breached in a period
+// only grow as time passes (a breach counted stays counted until the data changes), so the same
+// breach count in the same period is the same set of cycles: the split is reused, and the tickets
+// are scanned again only when the data, the period or the count changed.
+type priorityCache struct {
+	mu      sync.Mutex
+	entries map[string]priorityEntry
+}
+
+type priorityEntry struct {
+	cfg    *config.Config
+	gen    uint64
+	start  time.Time
+	bad    float64
+	counts map[string]float64
+}
+
+// breaches counts, for each ticket objective whose service prices breached cycles by priority,
+// the cycles the engine counted as breached in the current period, by their ticket's priority;
+// keyed by objective. Objectives that are stale, have no breach, count the tool's verdicts, or
+// are priced by "*" alone are not scanned: their price needs no split. objs are the results of
+// cfg.Objectives, in order; d is the data they were evaluated from.
+func (pc *priorityCache) breaches(cfg *config.Config, objs []collector.ObjectiveResult, d collector.Data, now time.Time) map[string]map[string]float64 {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
 	out := map[string]map[string]float64{}
+	kept := map[string]priorityEntry{}
 	for i := range cfg.Objectives {
 		o, r := &cfg.Objectives[i], &objs[i]
 		svc := cfg.Services[o.Service]
@@ -38,8 +60,15 @@ func breachesByPriority(cfg *config.Config, objs []collector.ObjectiveResult, d 
 		if st == nil {
 			continue
 		}
-		out[o.Name] = breachedByPriority(o, st, r.PeriodStart.Unix(), now.Unix())
+		e, ok := pc.entries[o.Name]
+		if !ok || e.cfg != cfg || e.gen != d.Gen || !e.start.Equal(r.PeriodStart) || e.bad != r.Bad {
+			e = priorityEntry{cfg: cfg, gen: d.Gen, start: r.PeriodStart, bad: r.Bad,
+				counts: breachedByPriority(o, st, r.PeriodStart.Unix(), now.Unix())}
+		}
+		kept[o.Name] = e
+		out[o.Name] = e.counts
 	}
+	pc.entries = kept
 	return out
 }
 

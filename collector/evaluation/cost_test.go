@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -179,5 +180,38 @@ func TestEvaluate_CostBreachesByPriority(t *testing.T) {
 	mfs = scrape(t, s)
 	if v, ok := sample(mfs, c.CostAmount, map[string]string{c.LabelKind: c.CostKindBreachedTickets}); ok {
 		t.Errorf("a stale source's breached tickets are published: %g", v)
+	}
+}
+
+// TestEvaluate_CostPriorityCache: the split by priority is reused while the data generation,
+// the period and the breach count stay the same, and counted again when the data changes.
+func TestEvaluate_CostPriorityCache(t *testing.T) {
+	cfg := loadConfig(t, costConfig)
+	now := utc("2026-11-13T12:00:00Z")
+	d := newData()
+	d.Tickets["desk"] = storeOf(t,
+		tk("A", "incident", "P1", "2026-11-02T10:00:00Z", resolved("2026-11-02T16:00:00Z")),
+		tk("D", "incident", "P3", "2026-11-05T10:00:00Z", resolved("2026-11-05T20:00:00Z")),
+	)
+	d.LastSuccess["desk"] = now
+	r := &fakeReader{data: d}
+	ev := New(cfg, Options{Data: r})
+	counts := func() string { return fmt.Sprintf("%p", ev.priorities.entries["resolution"].counts) }
+	ev.Evaluate(now)
+	first := counts()
+	ev.Evaluate(now.Add(time.Minute))
+	if counts() != first {
+		t.Error("the tickets were scanned again with the same data and breaches")
+	}
+	r.data.Gen++
+	s := ev.Evaluate(now.Add(2 * time.Minute))
+	if counts() == first {
+		t.Error("the split was reused after the data changed")
+	}
+	// P1 500 + P3 at "*" 20 = 520 EUR either way.
+	for _, k := range s.Costs {
+		if k.Kind == c.CostKindBreachedTickets && (k.SoFar != 520 || !k.HasSoFar) {
+			t.Errorf("breached tickets %+v, want 520 EUR so far", k)
+		}
 	}
 }
