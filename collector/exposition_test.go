@@ -188,6 +188,13 @@ func expoSnapshot() *collector.Snapshot {
 			{Name: "csat", Service: "service-desk", Kind: "csat", Unit: "ratio", Value: math.NaN(), Target: 0.9, Status: "unknown"},
 		},
 		Contracts: expoContracts(),
+		// The shop's downtime known so far and forecast, its breached tickets forecast unknown
+		// (one series), the API's downtime stale (none).
+		Costs: []collector.CostResult{
+			{Service: "webshop", Kind: c.CostKindDowntime, Currency: "EUR", SoFar: 3600, HasSoFar: true, Forecast: 5400, HasForecast: true, Quantity: 30},
+			{Service: "webshop", Kind: c.CostKindBreachedTickets, Currency: "EUR", SoFar: 620, HasSoFar: true, Quantity: 3, Unknown: "resolution has no forecast"},
+			{Service: "api", Kind: c.CostKindDowntime, Currency: "USD", Unknown: "api-latency is stale"},
+		},
 		Sources: []collector.SourceHealth{
 			{
 				Name: "demo", Up: true, State: collector.SourceOK, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
@@ -377,7 +384,7 @@ func contractNames() []string {
 		c.PeriodFinalAttainment, c.DataCoverage, c.TicketsOpen, c.KPIInfo, c.KPIValue, c.KPITarget, c.KPIStatus,
 		c.ContractPeriodFinalCreditRatio, c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio,
 		c.ContractForecastCreditAmount, c.ContractRunningCreditRatio, c.ContractRunningCreditAmount,
-		c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
+		c.ContractStatus, c.CostAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.SnapshotRestored, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,

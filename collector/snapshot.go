@@ -36,6 +36,8 @@ type Snapshot struct {
 	// Restored marks the snapshot the last process published, served at start-up until the
 	// first evaluation replaces it (DecodeSnapshot); its DataGen is then zero.
 	Restored bool
+	// Costs are what the services' missed promises cost in their current periods (cost.go).
+	Costs []CostResult
 }
 
 // ObjectiveResult is an objective's result with what the exposition needs besides the numbers.

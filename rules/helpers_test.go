@@ -85,7 +85,7 @@ var (
 		c.PeriodStart, c.PeriodEnd, c.PeriodEvents, c.PeriodFinalAttainment, c.DataCoverage,
 		c.TicketsOpen, c.KPIValue, c.KPITarget, c.KPIStatus, c.ContractPeriodFinalCreditRatio,
 		c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio, c.ContractForecastCreditAmount,
-		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
+		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.CostAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.SourceStatus, c.SourceLastSyncRecords,
 		c.SourceLastSyncRejected, c.StoreWriteFailures, c.StoreLastWriteSuccessful, c.KPIInfo, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements,
 		c.ToolAttainment, c.ToolAttainmentDifference, c.EvaluationDuration,

@@ -95,7 +95,8 @@ func (b *builder) checkName(name string, seen map[string]bool, path ...any) erro
 func (b *builder) build(raw *rawConfig) (*Config, error) {
 	b.cfg = &Config{Calendars: map[string]*calendar.Calendar{"24x7": calendar.AlwaysOn}, Services: map[string]Service{}}
 	steps := []func(*rawConfig) error{b.global, b.calendars, b.sources, b.services, b.objectives, b.kpis, b.contracts,
-		b.reports} // reports.go
+		b.reports, // reports.go
+		b.costs}   // cost.go
 	for _, step := range steps {
 		if err := step(raw); err != nil {
 			return nil, err
@@ -213,7 +214,7 @@ func (b *builder) services(raw *rawConfig) error {
 		if err := b.checkName(rs.Name, seen, "services", i); err != nil {
 			return err
 		}
-		b.cfg.Services[rs.Name] = Service(rs)
+		b.cfg.Services[rs.Name] = Service{Name: rs.Name, Description: rs.Description, Labels: rs.Labels} // Cost: costs, once the objectives are built
 	}
 	return nil
 }

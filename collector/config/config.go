@@ -185,6 +185,8 @@ type Service struct {
 	Name        string
 	Description string
 	Labels      map[string]string
+	// Cost prices the service's missed promises (cost.go); nil when it sets none.
+	Cost *Cost
 }
 
 // Objective is an engine objective with where its data comes from.

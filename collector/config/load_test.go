@@ -280,6 +280,7 @@ func TestLoadNativeSettings(t *testing.T) {
 // configuration or an error, never panic.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(base))
+	f.Add([]byte(costBase)) // cost_test.go
 	f.Add(demo.ConfigYAML)
 	files, _ := filepath.Glob("../../deploy/config/*.yml")
 	for _, file := range files {

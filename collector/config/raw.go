@@ -234,6 +234,8 @@ type rawService struct {
 	Name        string            `yaml:"name"`
 	Description string            `yaml:"description"`
 	Labels      map[string]string `yaml:"labels"`
+	// Cost prices the service's missed promises (cost.go).
+	Cost *rawCost `yaml:"cost"`
 }
 
 type rawObjective struct {

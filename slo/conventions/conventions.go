@@ -132,6 +132,23 @@ const (
 	ContractStatus = "sla_contract_status"
 )
 
+// Cost metric (issue 14): CostAmount is what a service's missed promises cost in its current
+// period, by LabelKind (CostKind*), LabelWindow (CostWindowSoFar, CostWindowForecast) and
+// LabelCurrency: downtime and breached tickets priced by the service's cost block, credits owed
+// (customers' contracts) and earned (suppliers'). A figure that cannot be computed (stale or no
+// data) has no series. Amounts of different currencies are never summed.
+const (
+	CostAmount = "sla_cost_amount"
+
+	CostKindDowntime        = "downtime"
+	CostKindBreachedTickets = "breached_tickets"
+	CostKindCreditsOwed     = "credits_owed"
+	CostKindCreditsEarned   = "credits_earned"
+
+	CostWindowSoFar    = "so_far"
+	CostWindowForecast = "forecast"
+)
+
 // Scheduled report deliveries (collector/delivery), published by the delivery scheduler's own
 // collector, which the serve command registers beside the exposition.
 const (
