@@ -16,7 +16,7 @@ import (
 )
 
 // drillParams are the parameters of the ticket drill-down, for the API and the page alike.
-var drillParams = []string{"state", "deadline", "native", "period", "format"}
+var drillParams = []string{"state", "deadline", "native", "period", "level", "format"}
 
 // drillQuery is a checked drill-down request.
 type drillQuery struct {
@@ -34,13 +34,19 @@ func parseDrillQuery(r *http.Request) (drillQuery, error) {
 	for key, vs := range q {
 		switch {
 		case !slices.Contains(drillParams, key):
-			return drillQuery{}, fmt.Errorf("unknown parameter %q: the parameters are state, deadline, native, period and format", key)
+			return drillQuery{}, fmt.Errorf("unknown parameter %q: the parameters are state, deadline, native, period, level and format", key)
 		case len(vs) > 1:
 			return drillQuery{}, fmt.Errorf("parameter %q given %d times: give it once", key, len(vs))
 		}
 	}
 	d := drillQuery{format: q.Get("format"),
 		filter: evaluation.CycleFilter{State: q.Get("state"), Deadline: q.Get("deadline"), Native: q.Get("native"), Period: q.Get("period")}}
+	if v := q.Get("level"); v != "" {
+		// An escalation level (1-based): the open cycles sla_tickets_escalated counts at it.
+		if d.filter.Level, err = strconv.Atoi(v); err != nil || d.filter.Level < 1 {
+			return drillQuery{}, fmt.Errorf("level %q: want an escalation level, 1 or more", v)
+		}
+	}
 	if d.format != "" && d.format != "json" && d.format != "csv" {
 		return drillQuery{}, fmt.Errorf("format %q: want json or csv", d.format)
 	}
