@@ -39,6 +39,10 @@ var DefaultEscalation = []EscalationLevel{
 // someone still escalates, and a bigger figure is most likely a slip (5000% for 50%).
 const MaxEscalationShare = 10
 
+// MaxEscalationLevels bounds an objective's levels: the Alertmanager example's inhibition, a
+// level silencing the ones below it, is written for levels 1 to 9.
+const MaxEscalationLevels = 9
+
 // escalationLabels are the labels a level's alert gets from the rules or from the series it
 // fires on (besides the objective's alerting labels): a level's labels may not set them.
 var escalationLabels = []string{"alertname", "objective", "service", "source", "severity", "level", "escalation_level",
@@ -105,7 +109,7 @@ func (s *escalationShare) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // escalation checks an objective's escalation levels and sets them on o: ticket objectives only,
-// shares strictly increasing in (0, MaxEscalationShare], a severity each, label names that are
+// at most MaxEscalationLevels, shares strictly increasing in (0, MaxEscalationShare], a severity each, label names that are
 // Prometheus label names and clash neither with the labels the alert carries anyway nor with the
 // objective's alerting labels.
 func (b *builder) escalation(ro *rawObjective, o *Objective, at []any) error {
@@ -115,6 +119,9 @@ func (b *builder) escalation(ro *rawObjective, o *Objective, at []any) error {
 	field := func(f ...any) []any { return append(append([]any{}, at...), f...) }
 	if o.Kind != slo.TicketSLA {
 		return b.fail(fmt.Errorf("escalation applies to ticket objectives, not %s", o.Kind), field("escalation")...)
+	}
+	if len(ro.Escalation) > MaxEscalationLevels {
+		return b.fail(fmt.Errorf("%d levels: at most %d", len(ro.Escalation), MaxEscalationLevels), field("escalation")...)
 	}
 	levels := make([]EscalationLevel, len(ro.Escalation))
 	shares := make([]float64, len(ro.Escalation))

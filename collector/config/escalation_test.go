@@ -78,6 +78,7 @@ func TestEscalationErrors(t *testing.T) {
 			`test.yml:21: objectives[0].escalation[0].labels: "severity" is set on the alert already and cannot be a level's label`},
 		{"level label", "\n      - {at: 50%, severity: info, labels: {escalation_level: x}}",
 			`test.yml:21: objectives[0].escalation[0].labels: "escalation_level" is set on the alert already and cannot be a level's label`},
+		{"ten levels", "\n" + strings.Repeat("      - {at: 10%, severity: info}\n", 10), "test.yml:20: objectives[0].escalation: 10 levels: at most 9"},
 		{"alerting label", "\n      - {at: 50%, severity: info, labels: {team: x}}\n    alerting: {labels: {team: desk}}",
 			`test.yml:21: objectives[0].escalation[0].labels: "team" is one of the objective's alerting labels: a level's labels add to them`},
 	} {
