@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 )
@@ -294,6 +296,20 @@ func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc 
 				Comparison: comparisonWords[n.Comparison], Disagrees: n.Comparison != "agree"})
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// levelOptions are the choices of the tickets page's escalation level filter: every cycle, or
+// the open cycles at one level ("2: from 75%, warning"); nil for an objective without levels.
+func levelOptions(levels []collector.EscalationCount, selected int) []periodOption {
+	if len(levels) == 0 {
+		return nil
+	}
+	out := []periodOption{{Value: "", Label: "all", Selected: selected == 0}}
+	for _, l := range levels {
+		out = append(out, periodOption{Value: strconv.Itoa(l.Level), Selected: l.Level == selected,
+			Label: fmt.Sprintf("%d: from %s%%, %s", l.Level, strconv.FormatFloat(math.Round(l.At*1e6)/1e4, 'f', -1, 64), l.Severity)})
 	}
 	return out
 }

@@ -64,6 +64,21 @@ func TestTicketsLevelFilter(t *testing.T) {
 	if listed == 0 {
 		t.Fatal("no open cycle at any level in the demo")
 	}
+	// The tickets page filters the same way, offers the levels, and its CSV link keeps the level.
+	resp, page := s.get(t, "/objectives/incident-response/tickets?level=2")
+	if resp.StatusCode != 200 {
+		t.Fatalf("page: %d %s", resp.StatusCode, page)
+	}
+	for _, want := range []string{
+		`<option value="2" selected>2: from 75%, warning</option>`,
+		`<option value="4">4: from 100%, critical</option>`,
+		fmt.Sprintf("%d ticket cycles.", counts[1]),
+		`/api/v1/objectives/incident-response/tickets?format=csv&amp;level=2`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the tickets page lacks %s", want)
+		}
+	}
 	for _, tc := range []struct{ query, want string }{
 		{"level=0", `level "0": want an escalation level, 1 or more`},
 		{"level=two", `level "two": want an escalation level, 1 or more`},
