@@ -99,3 +99,32 @@ func TestEscalationErrors(t *testing.T) {
 		t.Errorf("error\n got: %v\nwant: %s", err, want)
 	}
 }
+
+// FuzzEscalation feeds escalation keys to the loader: a configuration or an error naming the
+// file, never a panic, and loaded levels always as the engine wants them (strictly increasing
+// shares in (0, MaxEscalationShare], a severity each, at most MaxEscalationLevels).
+func FuzzEscalation(f *testing.F) {
+	for _, s := range []string{" default", "\n      - {at: 50%, severity: info, labels: {notify: team}}",
+		"\n      - {at: 0.5, severity: a}\n      - {at: 150%, severity: b}", " [{at: 1e-300%, severity: x}]", "\n      - {at: .5%, severity: x}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		cfg, err := Load([]byte(withEscalation(text)), "test.yml", t.TempDir())
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "test.yml") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		for _, o := range cfg.Objectives {
+			if len(o.Escalation) > MaxEscalationLevels || len(o.Escalation) != len(o.Objective.Escalation) {
+				t.Fatalf("levels %v, engine shares %v", o.Escalation, o.Objective.Escalation)
+			}
+			for i, l := range o.Escalation {
+				if !(l.At > 0 && l.At <= MaxEscalationShare) || i > 0 && !(l.At > o.Escalation[i-1].At) || l.Severity == "" || o.Objective.Escalation[i] != l.At {
+					t.Fatalf("level %d: %+v of %v", i+1, l, o.Escalation)
+				}
+			}
+		}
+	})
+}
