@@ -116,3 +116,45 @@ func TestEscalationValidate(t *testing.T) {
 		t.Errorf("levels above 100%%: %v", err)
 	}
 }
+
+// TestEscalationNative: with verdict native the levels count the tool's open records, on the
+// 24x7 desk with 4h to resolve P1, at 2026-11-15 00:00 (levels 50, 75, 90, 100, 150%).
+func TestEscalationNative(t *testing.T) {
+	st := ticket.NewStore(ticket.StoreOptions{})
+	for _, tk := range []*ticket.Ticket{
+		// E: open 2h of 4h, the tool's record within: the engine's share, 0.5: level 1.
+		withNative(incident("E", "P1", "2026-11-14T22:00:00Z"),
+			nativeRes("2026-11-14T22:00:00Z", "2026-11-15T02:00:00Z", "", false, false)),
+		// F: the tool's clock paused with no deadline: share 0, no level.
+		withNative(incident("F", "P1", "2026-11-14T18:00:00Z"),
+			nativeRes("2026-11-14T18:00:00Z", "", "", false, true)),
+		// I: open 7h; the tool says breached, and so does the engine's cycle, at 7/4 = 1.75 of
+		// its target: level 5.
+		withNative(incident("I", "P1", "2026-11-14T17:00:00Z"),
+			nativeRes("2026-11-14T17:00:00Z", "2026-11-14T21:00:00Z", "", true, false)),
+		// J: open 3h; the tool (a 2h goal) says breached, the engine's cycle is at 0.75, not past
+		// its target: the record counts at exactly 1, level 4.
+		withNative(incident("J", "P1", "2026-11-14T21:00:00Z"),
+			nativeRes("2026-11-14T21:00:00Z", "2026-11-14T23:00:00Z", "", true, false)),
+		// K: resolved: no level.
+		withNative(incident("K", "P1", "2026-11-14T10:00:00Z", "2026-11-14T12:00:00Z", ticket.Resolved),
+			nativeRes("2026-11-14T10:00:00Z", "2026-11-14T14:00:00Z", "2026-11-14T12:00:00Z", false, false)),
+	} {
+		if err := st.Add(tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := resolutionObjective(t)
+	o.Verdict = Native
+	o.Escalation = []float64{0.5, 0.75, 0.9, 1, 1.5}
+	got, err := Evaluate(o, Data{Tickets: st}, utc("2026-11-15T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{1, 0, 0, 1, 1}, got.Escalated); diff != "" {
+		t.Errorf("escalated (-want +got):\n%s", diff)
+	}
+	if got.Open.Breached != 2 {
+		t.Errorf("open breached %d, want I and J", got.Open.Breached)
+	}
+}
