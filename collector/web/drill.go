@@ -313,3 +313,20 @@ func levelOptions(levels []collector.EscalationCount, selected int) []periodOpti
 	}
 	return out
 }
+
+// EscalationJSON is one escalation level of an objective in /api/v1/objectives: where it starts
+// (a share of the target), its severity, and the open cycles at it (sla_tickets_escalated).
+type EscalationJSON struct {
+	Level      int     `json:"level"`
+	At         float64 `json:"at"`
+	Severity   string  `json:"severity"`
+	OpenCycles int     `json:"open_cycles"`
+}
+
+func escalationJSON(levels []collector.EscalationCount) []EscalationJSON {
+	var out []EscalationJSON
+	for _, l := range levels {
+		out = append(out, EscalationJSON{Level: l.Level, At: l.At, Severity: l.Severity, OpenCycles: l.Open})
+	}
+	return out
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
 )
@@ -63,6 +65,26 @@ func TestTicketsLevelFilter(t *testing.T) {
 	t.Logf("levels: %v", counts)
 	if listed == 0 {
 		t.Fatal("no open cycle at any level in the demo")
+	}
+	// /api/v1/objectives gives the same counts.
+	_, body := s.get(t, "/api/v1/objectives")
+	var objs []struct {
+		Name       string           `json:"name"`
+		Escalation []EscalationJSON `json:"escalation"`
+	}
+	if err := json.Unmarshal([]byte(body), &objs); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		var want []EscalationJSON
+		if o.Name == "incident-response" {
+			for i, n := range counts {
+				want = append(want, EscalationJSON{Level: i + 1, At: shares[i], Severity: []string{"info", "warning", "critical", "critical"}[i], OpenCycles: n})
+			}
+		}
+		if diff := cmp.Diff(want, o.Escalation); diff != "" {
+			t.Errorf("%s: escalation in /api/v1/objectives (-want +got):\n%s", o.Name, diff)
+		}
 	}
 	// The tickets page filters the same way, offers the levels, and its CSV link keeps the level.
 	resp, page := s.get(t, "/objectives/incident-response/tickets?level=2")
