@@ -263,6 +263,7 @@ func (e emitter) objective(o *ObjectiveResult) {
 			e.gauge(c.TicketsOpen, "Open ticket clock cycles by state."+cached,
 				[]string{c.LabelObjective, c.LabelService, c.LabelState}, []string{o.Objective, o.Service, st.name}, float64(st.n))
 		}
+		e.escalation(o)
 	}
 	if !o.HasData {
 		return

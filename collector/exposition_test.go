@@ -83,6 +83,10 @@ func expoSnapshot() *collector.Snapshot {
 				// engine met, 2 deadlines are further apart than the tolerance, and one cycle
 				// after a reopen is the engine's only.
 				Native: &collector.NativeComparison{Cycles: 43, Disagreements: [...]int{ticket.VerdictDiffers: 1, ticket.DeadlineDiffers: 2, ticket.EngineOnly: 1}},
+				// Of the 7 open cycles, 3 have used less than half their target; 2 are at the 50%
+				// level, the one at risk at 75%, none at 90%, the breached one at 100%.
+				Escalation: []collector.EscalationCount{{Level: 1, At: 0.5, Severity: "info", Open: 2}, {Level: 2, At: 0.75, Severity: "warning", Open: 1},
+					{Level: 3, At: 0.9, Severity: "critical"}, {Level: 4, At: 1, Severity: "critical", Open: 1}},
 			},
 			{
 				// An availability objective running out of budget, with maintenance excluded
@@ -393,6 +397,7 @@ func contractNames() []string {
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected,
+		c.TicketsEscalated,
 	}
 }
 
@@ -430,7 +435,7 @@ func TestExposition_WhatEachObjectivePublishes(t *testing.T) {
 	}
 	want := map[string][]string{
 		"incident-response": cat(always, bounds, current, attained, ticketRisk,
-			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements}),
+			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements, c.TicketsEscalated}),
 		"webshop-availability": cat(always, bounds, current, attained,
 			[]string{c.PeriodFinalAttainment, c.BudgetRemainingSeconds, c.ForecastAttainment, c.BudgetExhaustion, c.ToolAttainment, c.ToolAttainmentDifference}),
 		"api-requests": cat(always, bounds, current, attained, []string{c.BudgetRemainingEvents, c.ForecastAttainment}),

@@ -45,6 +45,7 @@ type persistedObjective struct {
 	ToolAttainments []ToolAttainment
 	// UnpublishedPeriods keeps the series budget of the configuration it was published under.
 	UnpublishedPeriods int
+	Escalation         []EscalationCount
 }
 
 // EncodeSnapshot is the persisted form of s, evaluated under the configuration of hash
@@ -58,7 +59,7 @@ func EncodeSnapshot(s *Snapshot, configHash string) ([]byte, error) {
 		p.Objectives = append(p.Objectives, persistedObjective{Result: o.Result, PeriodName: o.PeriodName,
 			Labels: o.Labels, History: o.History, Stale: o.Stale, Location: locationName(o.Location),
 			ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments,
-			UnpublishedPeriods: o.UnpublishedPeriods})
+			UnpublishedPeriods: o.UnpublishedPeriods, Escalation: o.Escalation})
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
@@ -87,7 +88,7 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 	for _, o := range p.Objectives {
 		r := ObjectiveResult{Result: o.Result, PeriodName: o.PeriodName, Labels: o.Labels, History: o.History,
 			Stale: o.Stale, ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments,
-			UnpublishedPeriods: o.UnpublishedPeriods}
+			UnpublishedPeriods: o.UnpublishedPeriods, Escalation: o.Escalation}
 		if r.Location, err = loadLocation(o.Location); err != nil {
 			return nil, "", fmt.Errorf("objective %q: %w", o.Result.Objective, err)
 		}

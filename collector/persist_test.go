@@ -96,7 +96,7 @@ func TestSnapshotPersist_CoversEveryField(t *testing.T) {
 		{reflect.TypeFor[collector.Snapshot](), []string{"At", "Duration", "Location", "Objectives", "KPIs", "Contracts",
 			"Sources", "Store", "DataGen", "Restored", "Stamped", "Costs"}},
 		{reflect.TypeFor[collector.ObjectiveResult](), []string{"Result", "PeriodName", "Labels", "History", "Stale",
-			"Location", "ToolDeadlines", "Native", "ToolAttainments", "UnpublishedPeriods"}},
+			"Location", "ToolDeadlines", "Native", "ToolAttainments", "UnpublishedPeriods", "Escalation"}},
 	} {
 		var got []string
 		for i := range tt.typ.NumField() {

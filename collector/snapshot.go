@@ -70,6 +70,9 @@ type ObjectiveResult struct {
 	// objective's series over the same periods (ToolSLI); nil when the source reads none that
 	// match, or the objective is stale.
 	ToolAttainments []ToolAttainment
+	// Escalation counts the open cycles at each of a ticket objective's escalation levels, lowest
+	// first; nil when it has none (escalation.go).
+	Escalation []EscalationCount
 }
 
 // FrozenPeriod is the final attainment of a finished period.

@@ -100,13 +100,24 @@ func benchDeskObjectives(b *testing.B) []*Objective {
 // BenchmarkEvaluateTickets evaluates a response and a resolution objective over a million
 // tickets on a business-hours calendar with holidays. tickets/s counts tickets through both
 // clocks per second; B/ticket is the heap the store retains per ticket.
-func BenchmarkEvaluateTickets(b *testing.B) {
+func BenchmarkEvaluateTickets(b *testing.B) { benchEvaluateTickets(b, nil) }
+
+// BenchmarkEvaluateTicketsEscalation is BenchmarkEvaluateTickets with the default escalation
+// levels (50, 75, 90, 100%) on both objectives: the cost of counting open cycles per level.
+func BenchmarkEvaluateTicketsEscalation(b *testing.B) {
+	benchEvaluateTickets(b, []float64{0.5, 0.75, 0.9, 1})
+}
+
+func benchEvaluateTickets(b *testing.B, levels []float64) {
 	const n = 1_000_000
 	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 	before := heapInUse()
 	st := benchDesk(b, n, now)
 	retained := heapInUse() - before
 	objs := benchDeskObjectives(b)
+	for _, o := range objs {
+		o.Escalation = levels
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -98,7 +98,8 @@ func withheld(cfg config.Objective, o collector.ObjectiveResult) int {
 	n += cfg.PublishedHistoryPeriods - withData
 	ticketFigures := 0
 	if o.Kind == slo.TicketSLA {
-		ticketFigures = 1 + 1 + 4 // breach probability, expected breaches, open cycles by state
+		// breach probability, expected breaches, open cycles by state and by escalation level
+		ticketFigures = 1 + 1 + 4 + len(cfg.Escalation)
 	}
 	toolDeadlines := 0
 	if cfg.ToolDeadlineField != "" {

@@ -103,6 +103,9 @@ func Full(cfg *config.Config) *collector.Snapshot {
 		for i := range o.PublishedHistoryPeriods {
 			res.History = append(res.History, collector.FrozenPeriod{Label: fmt.Sprintf("period-%d", i), HasData: true})
 		}
+		for i, l := range o.Escalation {
+			res.Escalation = append(res.Escalation, collector.EscalationCount{Level: i + 1, At: l.At, Severity: l.Severity})
+		}
 		if o.ToolDeadlineField != "" {
 			res.ToolDeadlines = &collector.ToolDeadlines{Field: o.ToolDeadlineField}
 		}

@@ -40,6 +40,8 @@ func TestCount(t *testing.T) {
 		// The ticket objective publishes no period and names two windows: 18+6+2 = 26.
 		{"objective overrides", "  published_history_periods: 3\n  alerting: {disabled: true}", ", published_history_periods: 0, burn_windows: [1h, 1d]",
 			map[slo.Kind]int{slo.TicketSLA: 26, slo.Availability: 22, slo.EventRatio: 22}},
+		// Escalation levels: one sla_tickets_escalated series per level, the default four: 43+4.
+		{"escalation", "", ", escalation: default", map[slo.Kind]int{slo.TicketSLA: 47, slo.Availability: 37, slo.EventRatio: 37}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.NewReplacer("%GLOBAL%", tc.global, "%TICKET%", tc.ticket).Replace(cfgYAML)

@@ -307,6 +307,9 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 	if err := b.objectiveBudget(ro, &o, field); err != nil {
 		return o, err
 	}
+	if err := b.escalation(ro, &o, at); err != nil {
+		return o, err
+	}
 	src, err := b.sourceNamed(ro.Source)
 	if err != nil {
 		return o, b.fail(err, field("source")...)

@@ -265,8 +265,10 @@ type rawObjective struct {
 	// second) differs from the default.
 	NativeTolerance *model.Duration     `yaml:"native_tolerance"`
 	Select          map[string][]string `yaml:"select"`
-	Availability    rawAvailability     `yaml:"availability"`
-	Alerting        rawAlerting         `yaml:"alerting"`
+	// Escalation is default or a list of levels (escalation.go).
+	Escalation   rawEscalation   `yaml:"escalation"`
+	Availability rawAvailability `yaml:"availability"`
+	Alerting     rawAlerting     `yaml:"alerting"`
 }
 
 type rawAvailability struct {

@@ -101,6 +101,7 @@ func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collect
 	out.Result = r
 	out.History = e.history(cfg, o, data, d, now)
 	out.UnpublishedPeriods = max(0, len(out.History)-o.PublishedHistoryPeriods)
+	out.Escalation = escalation(o, &out.Result, out.Stale)
 	if o.ToolDeadlineField != "" && data.Tickets != nil && !out.Stale {
 		out.ToolDeadlines = toolDeadlines(o, data.Tickets, now)
 	}

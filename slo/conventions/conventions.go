@@ -116,6 +116,16 @@ const (
 	NativeDisagreements = "sla_native_disagreements"
 )
 
+// Escalation: TicketsEscalated counts a ticket objective's open cycles at each of its escalation
+// levels (LabelLevel, 1-based, with the level's LabelSeverity): those whose used share of their
+// target is at or above the level's and below the next level's, as of the last evaluation.
+// Published for ticket objectives with escalation levels.
+const (
+	TicketsEscalated = "sla_tickets_escalated"
+	LabelLevel       = "level"
+	LabelSeverity    = "severity"
+)
+
 // Contract metrics. Three credits, named so that none passes for another: the final one of each
 // finished period (the invoice), the forecast for the current period, and the running one (what
 // the attainment so far would cost if the period ended now). A credit that cannot be computed,
