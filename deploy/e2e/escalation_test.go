@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 )
@@ -41,83 +40,12 @@ func TestAlertmanagerEscalation(t *testing.T) {
 	})
 	postAlerts(t, am, endsAt, l1, l2, other1)
 
-	want := []struct {
-		name        string
-		labels      map[string]string
-		inhibitedBy []map[string]string // nil: not inhibited; else by one of these
-		receiver    string
-	}{
+	checkRouted(t, am, hook, deadline, []routedAlert{
 		{"level 3", l3, nil, "desk-manager"},
 		{"level 2 under level 3", l2, []map[string]string{l3}, "desk-lead"},
 		// Alertmanager names one of the alerts inhibiting it: level 2 or 3, both higher.
 		{"level 1 under levels 2 and 3", l1, []map[string]string{l2, l3}, "desk-team"},
 		{"another objective's level 2", other2, nil, "desk-lead"},
 		{"another objective's level 1, under its level 2", other1, []map[string]string{other2}, "desk-team"},
-	}
-	waitFor(t, deadline, 200*time.Millisecond, "every alert to be processed", func() (bool, string) {
-		alerts, err := amAlerts(am)
-		if err != nil {
-			return false, err.Error()
-		}
-		for _, w := range want {
-			a, ok := findAMAlert(alerts, w.labels)
-			if !ok || a.Status.State == "unprocessed" {
-				return false, w.name + " not processed yet"
-			}
-		}
-		return true, ""
 	})
-	alerts, err := amAlerts(am)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range want {
-		a, _ := findAMAlert(alerts, w.labels)
-		var receivers []string
-		for _, r := range a.Receivers {
-			receivers = append(receivers, r.Name)
-		}
-		if !slices.Equal(receivers, []string{w.receiver}) {
-			t.Errorf("%s: receivers %q, want %s", w.name, receivers, w.receiver)
-		}
-		if w.inhibitedBy == nil {
-			if a.Status.State != "active" {
-				t.Errorf("%s: state %s (inhibited by %q), want active", w.name, a.Status.State, a.Status.InhibitedBy)
-			}
-			continue
-		}
-		var sources []string
-		for _, l := range w.inhibitedBy {
-			src, _ := findAMAlert(alerts, l)
-			sources = append(sources, src.Fingerprint)
-		}
-		if a.Status.State != "suppressed" || len(a.Status.InhibitedBy) != 1 || !slices.Contains(sources, a.Status.InhibitedBy[0]) {
-			t.Errorf("%s: state %s inhibited by %q, want suppressed by one of %q", w.name, a.Status.State, a.Status.InhibitedBy, sources)
-		}
-	}
-	// The active levels are notified to their receivers; the inhibited ones never.
-	waitFor(t, time.Now().Add(30*time.Second), 200*time.Millisecond, "the notifications of the active levels", func() (bool, string) {
-		for _, w := range want {
-			if w.inhibitedBy != nil {
-				continue
-			}
-			n, _, ok := hook.find("firing", w.labels)
-			if !ok {
-				return false, w.name + " not notified"
-			}
-			if n.path != "/"+w.receiver {
-				t.Fatalf("%s notified to %s, want /%s", w.name, n.path, w.receiver)
-			}
-		}
-		return true, ""
-	})
-	time.Sleep(2 * time.Second) // two group intervals: time for a wrong notification to arrive
-	for _, w := range want {
-		if w.inhibitedBy == nil {
-			continue
-		}
-		if n, _, ok := hook.find("firing", w.labels); ok {
-			t.Errorf("%s was inhibited but notified to %s at %s", w.name, n.path, n.at.Format(time.TimeOnly))
-		}
-	}
 }
