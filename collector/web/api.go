@@ -222,9 +222,10 @@ type ReportJSON struct {
 	Objectives []ObjectiveJSON `json:"objectives"`
 	KPIs       []KPIJSON       `json:"kpis"`
 	Contracts  []ContractJSON  `json:"contracts"`
+	Costs      []CostJSON      `json:"costs"`
 }
 
 // Report renders a whole snapshot.
 func Report(s *collector.Snapshot) ReportJSON {
-	return ReportJSON{At: s.At.UTC(), Objectives: ObjectivesJSON(s), KPIs: KPIsJSON(s), Contracts: ContractsJSON(s)}
+	return ReportJSON{At: s.At.UTC(), Objectives: ObjectivesJSON(s), KPIs: KPIsJSON(s), Contracts: ContractsJSON(s), Costs: CostsJSON(s)}
 }

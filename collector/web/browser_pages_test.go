@@ -57,12 +57,14 @@ func TestBrowserPages(t *testing.T) {
 	fetchJSON(t, s.url+"/api/v1/kpis", &kpis)
 	var rep report.Report
 	fetchJSON(t, s.url+"/report?format=json", &rep)
+	var costs []CostJSON
+	fetchJSON(t, s.url+"/api/v1/costs", &costs)
 
 	type page struct {
 		path, shot string // shot names the screenshot; "" takes none
 		check      func(t *testing.T)
 	}
-	pages := []page{{"/", "status", func(t *testing.T) { checkStatusFigures(t, tb, objectives, kpis) }}}
+	pages := []page{{"/", "status", func(t *testing.T) { checkStatusFigures(t, tb, objectives, kpis); checkCostFigures(t, tb, costs) }}}
 	for _, o := range objectives {
 		shot := ""
 		if o.Name == "incident-response" {

@@ -19,6 +19,7 @@ type statusView struct {
 	Tiles      []tile
 	Objectives []objectiveRow
 	KPIs       []kpiRow
+	Costs      []costGroup // costs.go
 	Contracts  []contractRow
 	Sources    []sourceRow
 }
@@ -63,6 +64,7 @@ func buildStatus(o Options, snap *collector.Snapshot) statusView {
 		v.Objectives = append(v.Objectives, x.objectiveRow(&snap.Objectives[i]))
 	}
 	v.Tiles = tiles(v.Objectives)
+	v.Costs = costGroups(snap)
 	for _, k := range KPIsJSON(snap) {
 		v.KPIs = append(v.KPIs, kpiRow{Name: k.Name, Service: k.Service, Kind: k.Kind, Status: badge{Class: k.Status, Word: k.Status},
 			Value: k.Display.Value, Target: k.Display.Target})

@@ -43,17 +43,22 @@ func hash(s string) string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// pageSet parses the layout with one page's templates. The style and script are trusted
-// constants of the binary, so they go in as CSS and JS, not as text to escape.
-func pageSet(page string) *template.Template {
+// pageSet parses the layout with one page's templates and the sections it includes. The style
+// and script are trusted constants of the binary, so they go in as CSS and JS, not as text to
+// escape.
+func pageSet(page string, sections ...string) *template.Template {
+	files := []string{"templates/layout.html", "templates/" + page}
+	for _, s := range sections {
+		files = append(files, "templates/"+s)
+	}
 	return template.Must(template.New(page).Funcs(template.FuncMap{
 		"style":  func() template.CSS { return template.CSS(style) },
 		"script": func() template.JS { return template.JS(script) },
-	}).ParseFS(templateFS, "templates/layout.html", "templates/"+page))
+	}).ParseFS(templateFS, files...))
 }
 
 var (
-	statusPage    = pageSet("status.html")
+	statusPage    = pageSet("status.html", "costs.html")
 	objectivePage = pageSet("objective.html")
 	ticketsPage   = pageSet("tickets.html")
 	errorPageSet  = pageSet("error.html")

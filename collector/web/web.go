@@ -97,6 +97,7 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/kpis", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, KPIsJSON(o.Expo.Snapshot()))
 	})
+	mux.HandleFunc("GET /api/v1/costs", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, o.Logger, CostsJSON(o.Expo.Snapshot())) })
 	mux.HandleFunc("GET /api/v1/contracts", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, ContractsJSON(o.Expo.Snapshot()))
 	})
