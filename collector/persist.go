@@ -30,6 +30,7 @@ type persistedSnapshot struct {
 	Sources    []SourceHealth
 	Store      StoreHealth
 	Stamped    bool
+	Staffing   []StaffingResult
 }
 
 type persistedObjective struct {
@@ -50,7 +51,8 @@ type persistedObjective struct {
 // configHash. DataGen and Restored are not kept: they belong to the process that published it.
 func EncodeSnapshot(s *Snapshot, configHash string) ([]byte, error) {
 	p := persistedSnapshot{Version: persistVersion, ConfigHash: configHash, At: s.At, Duration: s.Duration,
-		Location: locationName(s.Location), KPIs: s.KPIs, Contracts: s.Contracts, Sources: s.Sources, Store: s.Store, Stamped: s.Stamped}
+		Location: locationName(s.Location), KPIs: s.KPIs, Contracts: s.Contracts, Sources: s.Sources, Store: s.Store, Stamped: s.Stamped,
+		Staffing: s.Staffing}
 	for i := range s.Objectives {
 		o := &s.Objectives[i]
 		p.Objectives = append(p.Objectives, persistedObjective{Result: o.Result, PeriodName: o.PeriodName,
@@ -77,7 +79,7 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 		return nil, "", fmt.Errorf("snapshot version %d, this build reads %d", p.Version, persistVersion)
 	}
 	s := &Snapshot{At: p.At, Duration: p.Duration, KPIs: p.KPIs, Contracts: p.Contracts, Sources: p.Sources,
-		Store: p.Store, Stamped: p.Stamped, Restored: true}
+		Store: p.Store, Stamped: p.Stamped, Restored: true, Staffing: p.Staffing}
 	var err error
 	if s.Location, err = loadLocation(p.Location); err != nil {
 		return nil, "", err

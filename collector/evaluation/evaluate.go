@@ -24,6 +24,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 		for i := range cfg.KPIs {
 			s.KPIs = append(s.KPIs, e.kpi(cfg, &cfg.KPIs[i], d, now))
 		}
+		s.Staffing = e.staffingGroups(cfg, d, now) // staffing.go
 	})
 	e.save()
 	s.Contracts = contracts(cfg, s.Objectives, now)
