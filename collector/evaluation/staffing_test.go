@@ -122,10 +122,10 @@ func TestStaffingHandWorked(t *testing.T) {
 		Target: 4 * time.Hour, Goal: 0.9, HandleTime: time.Hour, Weeks: 2, MaxOccupancy: 1, Shrinkage: 0.5, Timezone: "UTC",
 		State: collector.StaffingOK, From: from, To: to, Tickets: 6,
 		Arrivals: week(map[int]float64{mon16: 3}), ArrivalsStdDev: week(map[int]float64{mon16: 1.414214}),
-		Working:   week(map[int]float64{mon16: 0.75, mon17: 0.75, tue08: 0.75, tue09: 0.75}),
-		Scheduled: week(map[int]float64{mon16: 2, mon17: 2, tue08: 2, tue09: 2}),
-		Roster:    ptr(week(map[int]float64{mon16: 2, mon17: 2, wed08: 2, wed09: 2})),
-		Shortfall: ptr(week(map[int]float64{tue08: -2, tue09: -2, wed08: 2, wed09: 2})),
+		Working:            week(map[int]float64{mon16: 0.75, mon17: 0.75, tue08: 0.75, tue09: 0.75}),
+		Scheduled:          week(map[int]float64{mon16: 2, mon17: 2, tue08: 2, tue09: 2}),
+		Roster:             ptr(week(map[int]float64{mon16: 2, mon17: 2, wed08: 2, wed09: 2})),
+		Shortfall:          ptr(week(map[int]float64{tue08: -2, tue09: -2, wed08: 2, wed09: 2})),
 		ExpectedAttainment: 2.0 / 3, CurrentHour: wed12, NextHour: wed12 + 1}
 	// quiet-desk: its source never synced; long: 6 weeks from 2026-04-27, the source begins
 	// 2026-05-01. Neither publishes a figure.
