@@ -114,6 +114,7 @@ func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 	figures.objectives(s.Objectives)
 	figures.kpis(s.KPIs)
 	figures.contracts(s.Contracts)
+	figures.staffing(s.Staffing) // staffing.go
 	emit.sources(s.Sources)
 	emit.store(s.Store)
 	if !s.At.IsZero() {

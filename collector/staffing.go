@@ -3,6 +3,7 @@ package collector
 import (
 	"time"
 
+	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 	"github.com/sla-exporter/sla_exporter/slo/staffing"
 )
 
@@ -77,4 +78,30 @@ func (r *StaffingResult) ShortHours() int {
 		}
 	}
 	return n
+}
+
+func (e emitter) staffing(rs []StaffingResult) {
+	n := []string{c.LabelGroup, c.LabelHour}
+	for i := range rs {
+		r := &rs[i]
+		// A group without figures has no series: zeros would read as a desk needing no one.
+		if !r.Published() {
+			continue
+		}
+		for _, h := range []struct {
+			label string
+			index int
+		}{{c.HourCurrent, r.CurrentHour}, {c.HourNext, r.NextHour}} {
+			lv := []string{r.Group, h.label}
+			e.gauge(c.StaffingRequiredAgents, "Agents to schedule in the current or next hour of the week (shrinkage included) for the group's tickets to meet its objective's target, from the mean arrivals of that hour over the group's complete weeks."+cached, n, lv, r.Scheduled[h.index])
+			e.gauge(c.StaffingArrivalsPerHour, "Mean tickets arriving in the current or next hour of the week, over the group's complete weeks."+cached, n, lv, r.Arrivals[h.index])
+			if r.Roster != nil {
+				e.gauge(c.StaffingRosteredAgents, "Agents the group's roster schedules in the current or next hour of the week."+cached, n, lv, r.Roster[h.index])
+			}
+		}
+		if r.Roster != nil {
+			e.gauge(c.StaffingExpectedAttainment, "Share of the group's tickets its roster is expected to handle within target over a week, by the group's staffing model."+cached,
+				[]string{c.LabelGroup}, []string{r.Group}, r.ExpectedAttainment)
+		}
+	}
 }

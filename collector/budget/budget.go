@@ -29,11 +29,13 @@ type Estimate struct {
 	ByKind map[slo.Kind]int
 	// KPIs and Contracts are the series of all KPIs and of all contracts.
 	KPIs, Contracts int
+	// Staffing is the series of all staffing groups.
+	Staffing int
 }
 
 // Total is every series counted.
 func (e Estimate) Total() int {
-	n := e.KPIs + e.Contracts
+	n := e.KPIs + e.Contracts + e.Staffing
 	for _, v := range e.ByKind {
 		n += v
 	}
@@ -70,6 +72,8 @@ func Count(cfg *config.Config) (Estimate, error) {
 				e.KPIs++
 			} else if _, ok := labels[c.LabelContract]; ok {
 				e.Contracts++
+			} else if _, ok := labels[c.LabelGroup]; ok {
+				e.Staffing++
 			}
 		}
 	}
@@ -113,6 +117,9 @@ func Full(cfg *config.Config) *collector.Snapshot {
 			r.History = append(r.History, collector.ContractPeriod{Label: fmt.Sprintf("period-%d", i), ContractCredit: known})
 		}
 		s.Contracts = append(s.Contracts, r)
+	}
+	for _, g := range cfg.Staffing {
+		s.Staffing = append(s.Staffing, collector.StaffingResult{Group: g.Name, State: collector.StaffingOK, Roster: g.Roster, NextHour: 1})
 	}
 	return s
 }
