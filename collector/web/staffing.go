@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -92,6 +93,72 @@ func StaffingsJSON(s *collector.Snapshot) []StaffingJSON {
 			}
 		}
 		out = append(out, j)
+	}
+	return out
+}
+
+// staffingView is a staffing group on the status page: a heat map hour × weekday as a table,
+// each cell the roster against the agents to schedule, short cells marked by class and word.
+type staffingView struct {
+	Group, Model, State, Reason string
+	// Attainment is the roster's expected attainment, empty without a roster.
+	Attainment string
+	Short      int
+	HasRoster  bool
+	Hours      []string
+	Days       []staffingDay
+}
+
+type staffingDay struct {
+	Name  string
+	Cells []staffingCell
+}
+
+type staffingCell struct {
+	// Text is "roster/need" with a roster, the need alone without; Class is short, met or idle;
+	// Label says it in words for screen readers.
+	Text, Class, Label string
+}
+
+var dayNames = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+func staffingViews(s *collector.Snapshot) []staffingView {
+	var out []staffingView
+	for i := range s.Staffing {
+		r := &s.Staffing[i]
+		v := staffingView{Group: r.Group, Model: r.Model, State: r.State, Reason: r.Reason, HasRoster: r.Roster != nil}
+		if r.Published() {
+			for h := range 24 {
+				v.Hours = append(v.Hours, fmt.Sprintf("%02d", h))
+			}
+			if r.Roster != nil {
+				v.Attainment = fmt.Sprintf("%.1f%%", 100*r.ExpectedAttainment)
+				v.Short = r.ShortHours()
+			}
+			for d := range 7 {
+				day := staffingDay{Name: dayNames[d]}
+				for h := range 24 {
+					k := d*24 + h
+					need := r.Scheduled[k]
+					c := staffingCell{Text: fmt.Sprintf("%g", need), Class: "idle", Label: fmt.Sprintf("%g needed", need)}
+					if need > 0 {
+						c.Class = "met"
+					}
+					if r.Roster != nil {
+						c.Text = fmt.Sprintf("%g/%g", r.Roster[k], need)
+						c.Label = fmt.Sprintf("%g rostered, %g needed", r.Roster[k], need)
+						if r.Shortfall != nil && r.Shortfall[k] < 0 {
+							c.Class, c.Text, c.Label = "short", c.Text+" ▼", c.Label+fmt.Sprintf(", %g short", -r.Shortfall[k])
+						} else if need == 0 && r.Roster[k] == 0 {
+							c.Class = "idle"
+						}
+					}
+					day.Cells = append(day.Cells, c)
+				}
+				v.Days = append(v.Days, day)
+			}
+		}
+		out = append(out, v)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -52,5 +53,21 @@ func TestStaffingJSONWithoutFigures(t *testing.T) {
 		if v, ok := raw[0][k]; !ok || v != nil {
 			t.Errorf("%s = %v, want null", k, v)
 		}
+	}
+}
+
+// TestStaffingHeatMap: the status page shows the demo group's heat map as a table, Monday
+// 12:00 marked short.
+func TestStaffingHeatMap(t *testing.T) {
+	s := newDemoServer(t, nil)
+	_, body := s.get(t, "/")
+	for _, want := range []string{`<h2 id="staffing-h">Staffing</h2>`, `<table class="heat" data-staffing="desk-p3">`,
+		`<th scope="row">Monday</th>`, `class="short" aria-label="1 rostered,`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "style=") {
+		t.Error("status page has an inline style")
 	}
 }
