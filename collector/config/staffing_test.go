@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,32 @@ func TestLoadStaffingErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzRosterKeys: a roster's day and hour keys either parse into a range within the week or
+// are refused; and any roster of them loads or fails with a positioned error.
+func FuzzRosterKeys(f *testing.F) {
+	for _, s := range [][2]string{{"mon-fri", "08:00-18:00"}, {"sat", "09:00-13:00"}, {"sun-sat", "22:00-06:00"}, {"mon", "18:00-24:00"}, {"x", "8-9"}} {
+		f.Add(s[0], s[1], 2.0)
+	}
+	f.Fuzz(func(t *testing.T, days, hours string, agents float64) {
+		if from, to, err := parseDays(days); err == nil && !(0 <= from && from <= to && to <= 6) {
+			t.Fatalf("%q: days %d-%d", days, from, to)
+		}
+		if first, last, err := parseRosterHours(hours); err == nil && !(0 <= first && first < last && last <= 24) {
+			t.Fatalf("%q: hours %d-%d", hours, first, last)
+		}
+		text := staffingBase + fmt.Sprintf("  - name: g\n    objective: chat\n    handle_time: 5m\n    roster:\n      %q: {%q: %v}\n", days, hours, agents)
+		cfg, err := Load([]byte(text), "test.yml", t.TempDir())
+		switch {
+		case err != nil && !strings.HasPrefix(err.Error(), "test.yml:"):
+			t.Fatalf("unpositioned error: %v", err)
+		case err == nil && len(cfg.Staffing) == 1 && cfg.Staffing[0].Roster != nil:
+			for h, n := range cfg.Staffing[0].Roster {
+				if n != 0 && n != agents {
+					t.Fatalf("hour %d: %v agents, configured %v", h, n, agents)
+				}
+			}
+		}
+	})
 }
