@@ -115,6 +115,7 @@ func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 	figures.kpis(s.KPIs)
 	figures.contracts(s.Contracts)
 	figures.staffing(s.Staffing) // staffing.go
+	figures.costs(s.Costs)       // exposition_cost.go
 	emit.sources(s.Sources)
 	emit.store(s.Store)
 	if !s.At.IsZero() {
@@ -263,6 +264,7 @@ func (e emitter) objective(o *ObjectiveResult) {
 			e.gauge(c.TicketsOpen, "Open ticket clock cycles by state."+cached,
 				[]string{c.LabelObjective, c.LabelService, c.LabelState}, []string{o.Objective, o.Service, st.name}, float64(st.n))
 		}
+		e.escalation(o)
 	}
 	if !o.HasData {
 		return

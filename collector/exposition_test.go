@@ -84,6 +84,10 @@ func expoSnapshot() *collector.Snapshot {
 				// engine met, 2 deadlines are further apart than the tolerance, and one cycle
 				// after a reopen is the engine's only.
 				Native: &collector.NativeComparison{Cycles: 43, Disagreements: [...]int{ticket.VerdictDiffers: 1, ticket.DeadlineDiffers: 2, ticket.EngineOnly: 1}},
+				// Of the 7 open cycles, 3 have used less than half their target; 2 are at the 50%
+				// level, the one at risk at 75%, none at 90%, the breached one at 100%.
+				Escalation: []collector.EscalationCount{{Level: 1, At: 0.5, Severity: "info", Open: 2}, {Level: 2, At: 0.75, Severity: "warning", Open: 1},
+					{Level: 3, At: 0.9, Severity: "critical"}, {Level: 4, At: 1, Severity: "critical", Open: 1}},
 			},
 			{
 				// An availability objective running out of budget, with maintenance excluded
@@ -189,6 +193,13 @@ func expoSnapshot() *collector.Snapshot {
 			{Name: "csat", Service: "service-desk", Kind: "csat", Unit: "ratio", Value: math.NaN(), Target: 0.9, Status: "unknown"},
 		},
 		Contracts: expoContracts(),
+		// The shop's downtime known so far and forecast, its breached tickets forecast unknown
+		// (one series), the API's downtime stale (none).
+		Costs: []collector.CostResult{
+			{Service: "webshop", Kind: c.CostKindDowntime, Currency: "EUR", SoFar: 3600, HasSoFar: true, Forecast: 5400, HasForecast: true, Quantity: 30},
+			{Service: "webshop", Kind: c.CostKindBreachedTickets, Currency: "EUR", SoFar: 620, HasSoFar: true, Quantity: 3, Unknown: "resolution has no forecast"},
+			{Service: "api", Kind: c.CostKindDowntime, Currency: "USD", Unknown: "api-latency is stale"},
+		},
 		Sources: []collector.SourceHealth{
 			{
 				Name: "demo", Up: true, State: collector.SourceOK, LastSuccess: expoNow.Add(-time.Minute), Records: 4500, Rejected: 2,
@@ -378,7 +389,7 @@ func contractNames() []string {
 		c.PeriodFinalAttainment, c.DataCoverage, c.TicketsOpen, c.KPIInfo, c.KPIValue, c.KPITarget, c.KPIStatus,
 		c.ContractPeriodFinalCreditRatio, c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio,
 		c.ContractForecastCreditAmount, c.ContractRunningCreditRatio, c.ContractRunningCreditAmount,
-		c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
+		c.ContractStatus, c.CostAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.EvaluationDuration,
 		c.LastEvaluation, c.SnapshotRestored, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.SourceStatus, c.SourceLastSyncRecords, c.SourceLastSyncRejected, c.StoreWriteFailures,
@@ -388,6 +399,7 @@ func contractNames() []string {
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected,
 		c.StaffingRequiredAgents, c.StaffingRosteredAgents, c.StaffingExpectedAttainment, c.StaffingArrivalsPerHour,
+		c.TicketsEscalated,
 	}
 }
 
@@ -425,7 +437,7 @@ func TestExposition_WhatEachObjectivePublishes(t *testing.T) {
 	}
 	want := map[string][]string{
 		"incident-response": cat(always, bounds, current, attained, ticketRisk,
-			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements}),
+			[]string{c.PeriodFinalAttainment, c.BudgetRemainingEvents, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements, c.TicketsEscalated}),
 		"webshop-availability": cat(always, bounds, current, attained,
 			[]string{c.PeriodFinalAttainment, c.BudgetRemainingSeconds, c.ForecastAttainment, c.BudgetExhaustion, c.ToolAttainment, c.ToolAttainmentDifference}),
 		"api-requests": cat(always, bounds, current, attained, []string{c.BudgetRemainingEvents, c.ForecastAttainment}),

@@ -31,6 +31,7 @@ type persistedSnapshot struct {
 	Store      StoreHealth
 	Stamped    bool
 	Staffing   []StaffingResult
+	Costs      []CostResult
 }
 
 type persistedObjective struct {
@@ -45,6 +46,7 @@ type persistedObjective struct {
 	ToolAttainments []ToolAttainment
 	// UnpublishedPeriods keeps the series budget of the configuration it was published under.
 	UnpublishedPeriods int
+	Escalation         []EscalationCount
 }
 
 // EncodeSnapshot is the persisted form of s, evaluated under the configuration of hash
@@ -52,13 +54,13 @@ type persistedObjective struct {
 func EncodeSnapshot(s *Snapshot, configHash string) ([]byte, error) {
 	p := persistedSnapshot{Version: persistVersion, ConfigHash: configHash, At: s.At, Duration: s.Duration,
 		Location: locationName(s.Location), KPIs: s.KPIs, Contracts: s.Contracts, Sources: s.Sources, Store: s.Store, Stamped: s.Stamped,
-		Staffing: s.Staffing}
+		Costs: s.Costs, Staffing: s.Staffing}
 	for i := range s.Objectives {
 		o := &s.Objectives[i]
 		p.Objectives = append(p.Objectives, persistedObjective{Result: o.Result, PeriodName: o.PeriodName,
 			Labels: o.Labels, History: o.History, Stale: o.Stale, Location: locationName(o.Location),
 			ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments,
-			UnpublishedPeriods: o.UnpublishedPeriods})
+			UnpublishedPeriods: o.UnpublishedPeriods, Escalation: o.Escalation})
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
@@ -79,7 +81,7 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 		return nil, "", fmt.Errorf("snapshot version %d, this build reads %d", p.Version, persistVersion)
 	}
 	s := &Snapshot{At: p.At, Duration: p.Duration, KPIs: p.KPIs, Contracts: p.Contracts, Sources: p.Sources,
-		Store: p.Store, Stamped: p.Stamped, Restored: true, Staffing: p.Staffing}
+		Store: p.Store, Stamped: p.Stamped, Costs: p.Costs, Restored: true, Staffing: p.Staffing}
 	var err error
 	if s.Location, err = loadLocation(p.Location); err != nil {
 		return nil, "", err
@@ -87,7 +89,7 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 	for _, o := range p.Objectives {
 		r := ObjectiveResult{Result: o.Result, PeriodName: o.PeriodName, Labels: o.Labels, History: o.History,
 			Stale: o.Stale, ToolDeadlines: o.ToolDeadlines, Native: o.Native, ToolAttainments: o.ToolAttainments,
-			UnpublishedPeriods: o.UnpublishedPeriods}
+			UnpublishedPeriods: o.UnpublishedPeriods, Escalation: o.Escalation}
 		if r.Location, err = loadLocation(o.Location); err != nil {
 			return nil, "", fmt.Errorf("objective %q: %w", o.Result.Objective, err)
 		}

@@ -38,6 +38,8 @@ type Snapshot struct {
 	// Restored marks the snapshot the last process published, served at start-up until the
 	// first evaluation replaces it (DecodeSnapshot); its DataGen is then zero.
 	Restored bool
+	// Costs are what the services' missed promises cost in their current periods (cost.go).
+	Costs []CostResult
 }
 
 // ObjectiveResult is an objective's result with what the exposition needs besides the numbers.
@@ -70,6 +72,9 @@ type ObjectiveResult struct {
 	// objective's series over the same periods (ToolSLI); nil when the source reads none that
 	// match, or the objective is stale.
 	ToolAttainments []ToolAttainment
+	// Escalation counts the open cycles at each of a ticket objective's escalation levels, lowest
+	// first; nil when it has none (escalation.go).
+	Escalation []EscalationCount
 }
 
 // FrozenPeriod is the final attainment of a finished period.

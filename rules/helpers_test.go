@@ -85,13 +85,14 @@ var (
 		c.PeriodStart, c.PeriodEnd, c.PeriodEvents, c.PeriodFinalAttainment, c.DataCoverage,
 		c.TicketsOpen, c.KPIValue, c.KPITarget, c.KPIStatus, c.ContractPeriodFinalCreditRatio,
 		c.ContractPeriodFinalCreditAmount, c.ContractForecastCreditRatio, c.ContractForecastCreditAmount,
-		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
+		c.ContractRunningCreditRatio, c.ContractRunningCreditAmount, c.ContractStatus, c.CostAmount, c.SourceUp, c.SourceLastSuccess, c.SourceRecords,
 		c.SourceRejectedRecords, c.SourceSyncDuration, c.SourceRequests, c.SourceStatus, c.SourceLastSyncRecords,
 		c.SourceLastSyncRejected, c.StoreWriteFailures, c.StoreLastWriteSuccessful, c.KPIInfo, c.ToolDeadlineCycles, c.NativeCycles, c.NativeDisagreements,
 		c.ToolAttainment, c.ToolAttainmentDifference, c.EvaluationDuration,
 		c.LastEvaluation, c.SnapshotRestored, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected,
+		c.TicketsEscalated,
 		c.StaffingRequiredAgents, c.StaffingRosteredAgents, c.StaffingExpectedAttainment, c.StaffingArrivalsPerHour}
 )
 

@@ -45,6 +45,7 @@ func (g *generator) objective(o *config.Objective) error {
 	grp.Rules = append(grp.Rules, ob.breached(), ob.forecast())
 	if o.Kind == slo.TicketSLA {
 		grp.Rules = append(grp.Rules, ob.ticketsAtRisk(), ob.ticketsBreached())
+		grp.Rules = append(grp.Rules, ob.escalation()...)
 	}
 	grp.Rules = append(grp.Rules, ob.noData())
 	if !g.opts.NoAbsent {

@@ -38,6 +38,7 @@ var goldenCases = []goldenCase{
 	{"rolling28d", func(t testing.TB) *config.Config { return loadFile(t, "testdata/rolling28d.yml") }, Options{}},
 	{"calendar-month", func(t testing.TB) *config.Config { return loadFile(t, "testdata/calendar-month.yml") }, Options{KPIAmber: true}},
 	{"compat", func(t testing.TB) *config.Config { return loadFile(t, "testdata/compat.yml") }, Options{Compat: []Compat{CompatSloth, CompatPyrra}}},
+	{"escalation", func(t testing.TB) *config.Config { return loadFile(t, "testdata/escalation.yml") }, Options{}},
 }
 
 func TestGolden(t *testing.T) {

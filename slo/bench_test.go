@@ -80,15 +80,10 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
-// BenchmarkEvaluateTickets evaluates a response and a resolution objective over a million
-// tickets on a business-hours calendar with holidays. tickets/s counts tickets through both
-// clocks per second; B/ticket is the heap the store retains per ticket.
-func BenchmarkEvaluateTickets(b *testing.B) {
-	const n = 1_000_000
-	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
-	before := heapInUse()
-	st := benchDesk(b, n, now)
-	retained := heapInUse() - before
+// benchDeskObjectives are the ticket benchmarks' objectives over benchDesk: response and
+// resolution at 95% a month, on the bench calendar, with targets of 4h to 72h by priority.
+func benchDeskObjectives(b *testing.B) []*Objective {
+	b.Helper()
 	cal := benchCalendar(b)
 	targets := map[string]time.Duration{"P1": 4 * time.Hour, "P2": 8 * time.Hour, "P3": 24 * time.Hour, "P4": 72 * time.Hour}
 	var objs []*Objective
@@ -97,8 +92,31 @@ func BenchmarkEvaluateTickets(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := mustPeriod(b, "month")
-		objs = append(objs, &Objective{Name: k.String(), Service: "desk", Kind: TicketSLA, Target: 0.95, Period: p, Clock: clock})
+		objs = append(objs, &Objective{Name: k.String(), Service: "desk", Kind: TicketSLA, Target: 0.95, Period: mustPeriod(b, "month"), Clock: clock})
+	}
+	return objs
+}
+
+// BenchmarkEvaluateTickets evaluates a response and a resolution objective over a million
+// tickets on a business-hours calendar with holidays. tickets/s counts tickets through both
+// clocks per second; B/ticket is the heap the store retains per ticket.
+func BenchmarkEvaluateTickets(b *testing.B) { benchEvaluateTickets(b, nil) }
+
+// BenchmarkEvaluateTicketsEscalation is BenchmarkEvaluateTickets with the default escalation
+// levels (50, 75, 90, 100%) on both objectives: the cost of counting open cycles per level.
+func BenchmarkEvaluateTicketsEscalation(b *testing.B) {
+	benchEvaluateTickets(b, []float64{0.5, 0.75, 0.9, 1})
+}
+
+func benchEvaluateTickets(b *testing.B, levels []float64) {
+	const n = 1_000_000
+	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	before := heapInUse()
+	st := benchDesk(b, n, now)
+	retained := heapInUse() - before
+	objs := benchDeskObjectives(b)
+	for _, o := range objs {
+		o.Escalation = levels
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

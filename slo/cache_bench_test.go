@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sla-exporter/sla_exporter/slo/internal/cputime"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -23,16 +24,7 @@ func BenchmarkEvaluateTicketsChanged(b *testing.B) {
 	const n = 1_000_000
 	const changed = n / 100
 	start := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
-	cal := benchCalendar(b)
-	targets := map[string]time.Duration{"P1": 4 * time.Hour, "P2": 8 * time.Hour, "P3": 24 * time.Hour, "P4": 72 * time.Hour}
-	var objs []*Objective
-	for _, k := range []ticket.Kind{ticket.Response, ticket.Resolution} {
-		clock, err := ticket.NewClock(ticket.ClockSpec{Kind: k, Calendar: cal, Targets: targets})
-		if err != nil {
-			b.Fatal(err)
-		}
-		objs = append(objs, &Objective{Name: k.String(), Service: "desk", Kind: TicketSLA, Target: 0.95, Period: mustPeriod(b, "month"), Clock: clock})
-	}
+	objs := benchDeskObjectives(b)
 	for _, mode := range []string{"full", "incremental"} {
 		b.Run(mode, func(b *testing.B) {
 			before := heapInUse()
@@ -103,9 +95,9 @@ func BenchmarkEvaluateTicketsChanged(b *testing.B) {
 				// The garbage the changes leave is collected here, not during the evaluation.
 				runtime.GC()
 				b.StartTimer()
-				cpu0 := threadCPU()
+				cpu0 := cputime.Thread()
 				eval()
-				cpu += threadCPU() - cpu0
+				cpu += cputime.Thread() - cpu0
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")

@@ -73,7 +73,9 @@ func propertyObjectives(t *testing.T, cal *calendar.Calendar) []*Objective {
 			t.Fatal(err)
 		}
 		o := &Objective{Name: s.name, Kind: TicketSLA, Target: 0.9, Period: mustPeriod(t, s.period), Clock: clock, Select: s.sel,
-			BurnWindows: []time.Duration{time.Hour, 6 * time.Hour, 72 * time.Hour}, ForecastWindow: 24 * time.Hour}
+			BurnWindows: []time.Duration{time.Hour, 6 * time.Hour, 72 * time.Hour}, ForecastWindow: 24 * time.Hour,
+			// Escalation levels, up to twice the target, so that the comparison covers their counts.
+			Escalation: []float64{0.5, 0.75, 0.9, 1, 2}}
 		if err := o.Validate(); err != nil {
 			t.Fatal(err)
 		}

@@ -31,6 +31,7 @@ func (s *ticketScan) addNative(v ticket.View, clock *ticket.Clock, cycles []tick
 		case ticket.VerdictBreached:
 			if n.Stop.IsZero() || n.Stop.Unix() > now {
 				s.open.Breached++
+				s.escalate(nativeBreachedShare(p, cycles))
 			}
 			continue
 		case ticket.VerdictMet:
@@ -46,7 +47,20 @@ func (s *ticketScan) addNative(v ticket.View, clock *ticket.Clock, cycles []tick
 			s.open.Within++
 		}
 		s.openRatios = append(s.openRatios, ratio)
+		s.escalate(ratio)
 	}
+}
+
+// nativeBreachedShare is the share of its target an open record the tool calls breached has
+// used: its engine cycle's when that is open and past its target too, else exactly 1 (the tool
+// says the target is used up, and a record alone does not say by how much).
+func nativeBreachedShare(p ticket.NativeComparison, cycles []ticket.Cycle) float64 {
+	if p.Cycle >= 0 {
+		if c := &cycles[p.Cycle]; c.Stop == 0 && c.Target > 0 && c.Elapsed > c.Target {
+			return float64(c.Elapsed) / float64(c.Target)
+		}
+	}
+	return 1
 }
 
 // nativeRatio is the share of its target an undecided native record has used (see addNative).

@@ -53,6 +53,11 @@ type Objective struct {
 	// Verdict says whose verdicts a ticket SLA counts: the engine's own cycles (Recompute, the
 	// default) or the ticket tool's native SLA records of the clock (Native).
 	Verdict Verdict
+	// Escalation lists the shares of its target an open cycle must have used to reach each
+	// escalation level, strictly increasing and positive (0.5 for 50%); above 1 escalates
+	// breached cycles still open. Result.Escalated counts the open cycles per level. Ticket
+	// SLAs only.
+	Escalation []float64
 
 	// Availability configures timeslices for availability objectives.
 	Availability availability.Config
@@ -108,9 +113,17 @@ func (o *Objective) Validate() error {
 		if o.Verdict > Native {
 			return wrap("verdict", fmt.Errorf("unknown verdict %d (want recompute or native)", o.Verdict))
 		}
+		for i, at := range o.Escalation {
+			if !(at > 0) || math.IsInf(at, 0) || i > 0 && !(at > o.Escalation[i-1]) {
+				return wrap("escalation", fmt.Errorf("level %d at %v: the levels' shares must be positive, finite and strictly increasing", i+1, at))
+			}
+		}
 	case Availability, EventRatio:
 		if o.Verdict != Recompute {
 			return wrap("verdict", errors.New("applies to ticket objectives only"))
+		}
+		if len(o.Escalation) > 0 {
+			return wrap("escalation", errors.New("applies to ticket objectives only"))
 		}
 	default:
 		return wrap("kind", fmt.Errorf("unknown kind %q (want ticket, availability or event_ratio)", o.Kind))

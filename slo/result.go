@@ -104,7 +104,11 @@ type Result struct {
 	Status Status
 
 	// Ticket SLAs only.
-	Open             OpenCycles
+	Open OpenCycles
+	// Escalated counts the open cycles at each of Objective.Escalation's levels: Escalated[k]
+	// those whose used share of their target is at least level k's and below level k+1's. Nil
+	// when the objective has no levels.
+	Escalated        []int
 	ExpectedBreaches float64
 	// BreachProbability is the probability the period ends below target; set when
 	// HasBreachProbability.

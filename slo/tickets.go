@@ -39,11 +39,19 @@ type ticketScan struct {
 	completed  elapsedDistribution
 	cal        *calendar.Calendar
 	pairs      []ticket.NativeComparison // reused by addNative
+	// levels are the objective's escalation levels (Objective.Escalation), escalated the open
+	// cycles counted at each.
+	levels    []float64
+	escalated []int
 }
 
 // newTicketScan prepares a scan for o.
 func newTicketScan(o *Objective) ticketScan {
-	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}, cal: o.Clock.Calendar()}
+	s := ticketScan{windows: make([]window, len(o.BurnWindows)), forecast: window{dur: o.ForecastWindow}, cal: o.Clock.Calendar(),
+		levels: o.Escalation}
+	if len(o.Escalation) > 0 {
+		s.escalated = make([]int, len(o.Escalation))
+	}
 	for i, w := range o.BurnWindows {
 		s.windows[i].dur = w
 	}
@@ -102,6 +110,7 @@ func (s *ticketScan) finish(r *Result, o *Objective, now time.Time) {
 	r.Good, r.Bad = s.good, s.bad
 	r.setAttainment()
 	r.Open = s.open
+	r.Escalated = s.escalated
 
 	// The period's total is projected from its traffic so far: the cycles decided per second of
 	// the period elapsed, carried to its end. Rolling periods end now.
@@ -143,17 +152,34 @@ func (s *ticketScan) add(c *ticket.Cycle, now, start int64) {
 			s.open.Within++
 		}
 		s.openRatios = append(s.openRatios, float64(c.Elapsed)/float64(c.Target))
+		s.escalate(s.openRatios[len(s.openRatios)-1])
 	case ticket.PausedState:
 		s.open.Paused++
 		s.openRatios = append(s.openRatios, float64(c.Elapsed)/float64(c.Target))
+		s.escalate(s.openRatios[len(s.openRatios)-1])
 	case ticket.Breached:
 		if c.Stop == 0 {
 			s.open.Breached++
+			s.escalate(float64(c.Elapsed) / float64(c.Target))
 		}
 	}
 	s.addCompleted(c)
 	t, good, ok := outcomeTime(c, s.cal)
 	s.count(t, good, ok, now, start)
+}
+
+// escalate counts an open cycle that has used share of its target at its escalation level: the
+// last level whose share it has reached, none below the first. A paused cycle's share is what it
+// had used when it paused (its clock counts nothing while paused); a breached open cycle's keeps
+// growing past 1 while its clock runs, so levels above 100% escalate overdue work further.
+func (s *ticketScan) escalate(share float64) {
+	k := len(s.levels) - 1
+	for k >= 0 && share < s.levels[k] {
+		k--
+	}
+	if k >= 0 {
+		s.escalated[k]++
+	}
 }
 
 // addCompleted adds a stopped cycle to the distribution the forecast reads.

@@ -47,8 +47,8 @@ func TestReportDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer z.Close()
-	if len(z.File) != 14 {
-		t.Errorf("%d tables in the zip, want 14", len(z.File))
+	if len(z.File) != 15 {
+		t.Errorf("%d tables in the zip, want 15", len(z.File))
 	}
 
 	tables := filepath.Join(dir, "tables")

@@ -20,8 +20,8 @@ func printSeries(w io.Writer, name string, cfg *config.Config) error {
 	if e.Staffing > 0 {
 		staffing = fmt.Sprintf(", staffing %d", e.Staffing)
 	}
-	_, err = fmt.Fprintf(w, "%s: series at most %d: objectives %d (ticket %d, availability %d, event_ratio %d), KPIs %d, contracts %d%s; plus each source's and the exporter's own (docs/configuration.md, \"Series budget\")\n",
+	_, err = fmt.Fprintf(w, "%s: series at most %d: objectives %d (ticket %d, availability %d, event_ratio %d), KPIs %d, contracts %d, costs %d%s; plus each source's and the exporter's own (docs/configuration.md, \"Series budget\")\n",
 		name, e.Total(), e.ByKind[slo.TicketSLA]+e.ByKind[slo.Availability]+e.ByKind[slo.EventRatio],
-		e.ByKind[slo.TicketSLA], e.ByKind[slo.Availability], e.ByKind[slo.EventRatio], e.KPIs, e.Contracts, staffing)
+		e.ByKind[slo.TicketSLA], e.ByKind[slo.Availability], e.ByKind[slo.EventRatio], e.KPIs, e.Contracts, e.Costs, staffing)
 	return err
 }

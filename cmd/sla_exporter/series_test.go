@@ -44,7 +44,7 @@ func TestSeriesEstimate_MatchesExposition(t *testing.T) {
 			t.Fatal(err)
 		}
 		actual := map[string]int{}
-		kpis, contracts := 0, 0
+		kpis, contracts, costs := 0, 0, 0
 		for _, mf := range mfs {
 			for _, m := range mf.GetMetric() {
 				labels := map[string]string{}
@@ -57,6 +57,8 @@ func TestSeriesEstimate_MatchesExposition(t *testing.T) {
 					kpis++
 				} else if _, ok := labels[c.LabelContract]; ok {
 					contracts++
+				} else if mf.GetName() == c.CostAmount {
+					costs++
 				}
 			}
 		}
@@ -73,8 +75,8 @@ func TestSeriesEstimate_MatchesExposition(t *testing.T) {
 					at.Format(time.RFC3339), o.Objective, got, est.Objectives[o.Objective], withheld(cfg.Objectives[i], o))
 			}
 		}
-		if kpis > est.KPIs || contracts > est.Contracts {
-			t.Errorf("KPIs %d and contracts %d series, above the estimate's %d and %d", kpis, contracts, est.KPIs, est.Contracts)
+		if kpis > est.KPIs || contracts > est.Contracts || costs > est.Costs {
+			t.Errorf("KPIs %d, contracts %d and costs %d series, above the estimate's %d, %d and %d", kpis, contracts, costs, est.KPIs, est.Contracts, est.Costs)
 		}
 	}
 }
@@ -96,7 +98,8 @@ func withheld(cfg config.Objective, o collector.ObjectiveResult) int {
 	n += cfg.PublishedHistoryPeriods - withData
 	ticketFigures := 0
 	if o.Kind == slo.TicketSLA {
-		ticketFigures = 1 + 1 + 4 // breach probability, expected breaches, open cycles by state
+		// breach probability, expected breaches, open cycles by state and by escalation level
+		ticketFigures = 1 + 1 + 4 + len(cfg.Escalation)
 	}
 	toolDeadlines := 0
 	if cfg.ToolDeadlineField != "" {

@@ -36,7 +36,7 @@ func TestCheckShardAssignment(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := file + `: configuration OK: 2 sources, 2 objectives, 0 KPIs, 0 contracts
-` + file + `: series at most 80: objectives 80 (ticket 43, availability 37, event_ratio 0), KPIs 0, contracts 0; plus each source's and the exporter's own (docs/configuration.md, "Series budget")
+` + file + `: series at most 80: objectives 80 (ticket 43, availability 37, event_ratio 0), KPIs 0, contracts 0, costs 0; plus each source's and the exporter's own (docs/configuration.md, "Series budget")
 shard assignment (3 shards, hashmod of the name):
   shard 0	objective	response
   shard 1	objective	shop-availability

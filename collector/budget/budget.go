@@ -29,13 +29,16 @@ type Estimate struct {
 	ByKind map[slo.Kind]int
 	// KPIs and Contracts are the series of all KPIs and of all contracts.
 	KPIs, Contracts int
+	// Costs are the series of sla_cost_amount: so far and forecast of each service's priced
+	// kinds and currencies.
+	Costs int
 	// Staffing is the series of all staffing groups.
 	Staffing int
 }
 
 // Total is every series counted.
 func (e Estimate) Total() int {
-	n := e.KPIs + e.Contracts + e.Staffing
+	n := e.KPIs + e.Contracts + e.Costs + e.Staffing
 	for _, v := range e.ByKind {
 		n += v
 	}
@@ -72,6 +75,8 @@ func Count(cfg *config.Config) (Estimate, error) {
 				e.KPIs++
 			} else if _, ok := labels[c.LabelContract]; ok {
 				e.Contracts++
+			} else if mf.GetName() == c.CostAmount {
+				e.Costs++
 			} else if _, ok := labels[c.LabelGroup]; ok {
 				e.Staffing++
 			}
@@ -102,6 +107,9 @@ func Full(cfg *config.Config) *collector.Snapshot {
 		for i := range o.PublishedHistoryPeriods {
 			res.History = append(res.History, collector.FrozenPeriod{Label: fmt.Sprintf("period-%d", i), HasData: true})
 		}
+		for i, l := range o.Escalation {
+			res.Escalation = append(res.Escalation, collector.EscalationCount{Level: i + 1, At: l.At, Severity: l.Severity})
+		}
 		if o.ToolDeadlineField != "" {
 			res.ToolDeadlines = &collector.ToolDeadlines{Field: o.ToolDeadlineField}
 		}
@@ -118,10 +126,48 @@ func Full(cfg *config.Config) *collector.Snapshot {
 		}
 		s.Contracts = append(s.Contracts, r)
 	}
+	s.Costs = fullCosts(cfg)
 	for _, g := range cfg.Staffing {
 		s.Staffing = append(s.Staffing, collector.StaffingResult{Group: g.Name, State: collector.StaffingOK, Roster: g.Roster, NextHour: 1})
 	}
 	return s
+}
+
+// fullCosts is every cost figure cfg prices, each known so far and forecast: a service's
+// downtime and breached tickets when it has objectives of the kind, each contract's credits
+// with a fee, one figure per service, kind and currency.
+func fullCosts(cfg *config.Config) []collector.CostResult {
+	var out []collector.CostResult
+	add := func(service, kind, currency string) {
+		for _, r := range out {
+			if r.Service == service && r.Kind == kind && r.Currency == currency {
+				return
+			}
+		}
+		out = append(out, collector.CostResult{Service: service, Kind: kind, Currency: currency, HasSoFar: true, HasForecast: true})
+	}
+	for _, o := range cfg.Objectives {
+		cost := cfg.Services[o.Service].Cost
+		switch {
+		case cost == nil:
+		case o.Kind == slo.Availability && cost.HasDowntime:
+			add(o.Service, c.CostKindDowntime, cost.Currency)
+		case o.Kind == slo.TicketSLA && len(cost.BreachedTicket) > 0:
+			add(o.Service, c.CostKindBreachedTickets, cost.Currency)
+		}
+	}
+	for i := range cfg.Contracts {
+		k := &cfg.Contracts[i]
+		if k.Spec.Fee == 0 {
+			continue
+		}
+		kind := c.CostKindCreditsOwed
+		if supplier, _ := cfg.ContractSupplier(k); supplier {
+			kind = c.CostKindCreditsEarned
+		}
+		add(cfg.ContractService(k), kind, k.Spec.Currency)
+	}
+	return out
 }
 
 func unit(k slo.Kind) slo.Unit {

@@ -40,6 +40,8 @@ func TestCount(t *testing.T) {
 		// The ticket objective publishes no period and names two windows: 18+6+2 = 26.
 		{"objective overrides", "  published_history_periods: 3\n  alerting: {disabled: true}", ", published_history_periods: 0, burn_windows: [1h, 1d]",
 			map[slo.Kind]int{slo.TicketSLA: 26, slo.Availability: 22, slo.EventRatio: 22}},
+		// Escalation levels: one sla_tickets_escalated series per level, the default four: 43+4.
+		{"escalation", "", ", escalation: default", map[slo.Kind]int{slo.TicketSLA: 47, slo.Availability: 37, slo.EventRatio: 37}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.NewReplacer("%GLOBAL%", tc.global, "%TICKET%", tc.ticket).Replace(cfgYAML)
@@ -58,5 +60,36 @@ func TestCount(t *testing.T) {
 				t.Errorf("total %d is not the sum of the kinds", e.Total())
 			}
 		})
+	}
+}
+
+// TestCount_Costs counts sla_cost_amount by hand: the desk prices downtime (web) and breached
+// tickets (resp) in EUR, 2 kinds; a customer contract in EUR and one in USD add credits_owed
+// twice; a supplier's contract (its objective labelled supplier) credits_earned; a contract
+// without a fee nothing. 5 figures × (so far, forecast) = 10.
+func TestCount_Costs(t *testing.T) {
+	src := strings.NewReplacer("%GLOBAL%", "", "%TICKET%", "").Replace(cfgYAML) + `  - {name: hosting, service: hosting, kind: availability, source: desk, series: hosting, target: 0.999, labels: {supplier: cloudco}}
+services:
+  - name: desk
+    cost: {currency: EUR, downtime_per_minute: 10, breached_ticket: {"*": 20}}
+  - name: hosting
+contracts:
+  - {name: eu, objectives: [web], tiers: [{below: 0.999, credit: 0.1}], fee: 100, currency: EUR}
+  - {name: us, objectives: [web], tiers: [{below: 0.999, credit: 0.1}], fee: 100, currency: USD}
+  - {name: eu2, objectives: [api], tiers: [{below: 0.999, credit: 0.1}], fee: 100, currency: EUR}
+  - {name: cloud, objectives: [hosting], tiers: [{below: 0.999, credit: 0.1}], fee: 100, currency: EUR}
+  - {name: ratios, objectives: [web], tiers: [{below: 0.999, credit: 0.1}]}
+`
+	cfg, err := config.Load([]byte(src), "test.yml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Count(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// eu and eu2 are one figure: desk, credits_owed, EUR.
+	if e.Costs != 10 {
+		t.Errorf("%d cost series, want 10", e.Costs)
 	}
 }

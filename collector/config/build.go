@@ -95,7 +95,9 @@ func (b *builder) checkName(name string, seen map[string]bool, path ...any) erro
 func (b *builder) build(raw *rawConfig) (*Config, error) {
 	b.cfg = &Config{Calendars: map[string]*calendar.Calendar{"24x7": calendar.AlwaysOn}, Services: map[string]Service{}}
 	steps := []func(*rawConfig) error{b.global, b.calendars, b.sources, b.services, b.objectives, b.kpis, b.contracts,
-		b.reports, b.staffing} // reports.go, staffing.go
+		b.reports,  // reports.go
+		b.costs,    // cost.go
+		b.staffing} // staffing.go
 	for _, step := range steps {
 		if err := step(raw); err != nil {
 			return nil, err
@@ -213,7 +215,7 @@ func (b *builder) services(raw *rawConfig) error {
 		if err := b.checkName(rs.Name, seen, "services", i); err != nil {
 			return err
 		}
-		b.cfg.Services[rs.Name] = Service(rs)
+		b.cfg.Services[rs.Name] = Service{Name: rs.Name, Description: rs.Description, Labels: rs.Labels} // Cost: costs, once the objectives are built
 	}
 	return nil
 }
@@ -304,6 +306,9 @@ func (b *builder) objective(ro *rawObjective, at []any) (Objective, error) {
 		return o, err
 	}
 	if err := b.objectiveBudget(ro, &o, field); err != nil {
+		return o, err
+	}
+	if err := b.escalation(ro, &o, at); err != nil {
 		return o, err
 	}
 	src, err := b.sourceNamed(ro.Source)

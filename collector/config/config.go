@@ -187,6 +187,8 @@ type Service struct {
 	Name        string
 	Description string
 	Labels      map[string]string
+	// Cost prices the service's missed promises (cost.go); nil when it sets none.
+	Cost *Cost
 }
 
 // Objective is an engine objective with where its data comes from.
@@ -210,6 +212,9 @@ type Objective struct {
 	// NativeTolerance is how far apart, in working time, the engine's deadline of a cycle and
 	// the ticket tool's native one may be and still agree (native_tolerance, ticket objectives).
 	NativeTolerance time.Duration
+	// Escalation are the ticket objective's escalation levels, lowest first (escalation.go);
+	// their shares are also the engine's Objective.Escalation.
+	Escalation []EscalationLevel
 	// PublishedHistoryPeriods is how many of the latest frozen periods the objective publishes
 	// (its published_history_periods, else the global one).
 	PublishedHistoryPeriods int

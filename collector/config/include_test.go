@@ -83,7 +83,7 @@ func TestIncludeErrors(t *testing.T) {
 			want:  "conf.d/shop.yml:9: objectives[0].target: 1.5 is not a ratio between 0 and 1 (write 0.015 or 1.5%)"},
 		{name: "unknown key in an included file",
 			files: map[string]string{"conf.d/shop.yml": strings.Replace(shopFile, "clock:", "clok:", 1)},
-			want:  "conf.d/shop.yml:7: objectives[0].clok: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, published_history_periods, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, availability, alerting)"},
+			want:  "conf.d/shop.yml:7: objectives[0].clok: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, published_history_periods, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, escalation, availability, alerting)"},
 		{name: "unknown top-level key in an included file",
 			files: map[string]string{"conf.d/shop.yml": "objectivs: []\n"},
 			want:  "conf.d/shop.yml:1: objectivs: unknown field (known: include, global, calendars, sources, services, objectives, kpis, contracts, reports, staffing)"},

@@ -70,7 +70,7 @@ func TestLoadErrors(t *testing.T) {
 		{"target out of range", "target: 0.95", "target: 0",
 			"test.yml:19: objectives[0].target: 0 is not a ratio in (0, 1) (99.9% is 0.999)"},
 		{"unknown key", "    target: 0.95", "    targt: 0.95",
-			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, published_history_periods, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, availability, alerting)"},
+			"test.yml:19: objectives[0].targt: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, published_history_periods, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, escalation, availability, alerting)"},
 		{"unknown timezone", "timezone: Europe/Rome", "timezone: Mars/Base",
 			`test.yml:2: global.timezone: unknown timezone "Mars/Base" (want an IANA name such as Europe/Rome)`},
 		{"unknown source type", "type: demo", "type: otrs",
@@ -280,6 +280,7 @@ func TestLoadNativeSettings(t *testing.T) {
 // configuration or an error, never panic.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(base))
+	f.Add([]byte(costBase)) // cost_test.go
 	f.Add(demo.ConfigYAML)
 	files, _ := filepath.Glob("../../deploy/config/*.yml")
 	for _, file := range files {

@@ -236,6 +236,8 @@ type rawService struct {
 	Name        string            `yaml:"name"`
 	Description string            `yaml:"description"`
 	Labels      map[string]string `yaml:"labels"`
+	// Cost prices the service's missed promises (cost.go).
+	Cost *rawCost `yaml:"cost"`
 }
 
 type rawObjective struct {
@@ -265,8 +267,10 @@ type rawObjective struct {
 	// second) differs from the default.
 	NativeTolerance *model.Duration     `yaml:"native_tolerance"`
 	Select          map[string][]string `yaml:"select"`
-	Availability    rawAvailability     `yaml:"availability"`
-	Alerting        rawAlerting         `yaml:"alerting"`
+	// Escalation is default or a list of levels (escalation.go).
+	Escalation   rawEscalation   `yaml:"escalation"`
+	Availability rawAvailability `yaml:"availability"`
+	Alerting     rawAlerting     `yaml:"alerting"`
 }
 
 type rawAvailability struct {

@@ -71,6 +71,9 @@ type CycleFilter struct {
 	// on which the tool's records agree, or disagree, with the engine (current period only).
 	// "disagrees" also lists the cycles only the tool has (state NativeOnlyState).
 	Native string
+	// Level is an escalation level of the objective, 1-based: the open cycles at exactly that
+	// level, as sla_tickets_escalated counts them (current period only); 0 for every cycle.
+	Level int
 }
 
 // Drill is a drill-down: the cycles of one objective in one period.
@@ -123,6 +126,9 @@ func (e *Evaluator) Drill(objective string, f CycleFilter, now time.Time) (Drill
 	if f.Native != "" && !p.Current {
 		return Drill{}, errors.New("native: only the current period is compared with the ticket tool's records")
 	}
+	if err := checkLevelFilter(co, f.Level, p.Current); err != nil {
+		return Drill{}, err
+	}
 	var rows []CycleRow
 	compare := false
 	e.data.Read(func(d collector.Data) {
@@ -169,6 +175,9 @@ func (e *Evaluator) Drill(objective string, f CycleFilter, now time.Time) (Drill
 				// A finished period holds what was decided in it, up to and including its
 				// end, as the engine counted it when freezing the period.
 				if !ok || !p.Current && (outcome == 0 || outcome < startU || outcome > endU) || !matchState(row, &c, state) {
+					continue
+				}
+				if f.Level > 0 && cycleLevel(co.Escalation, &c) != f.Level {
 					continue
 				}
 				if toolField != "" && p.Current {

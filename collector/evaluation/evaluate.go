@@ -15,6 +15,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 	cfg := e.cfg.Load()
 	began := time.Now()
 	s := &collector.Snapshot{At: now, Location: cfg.Global.Location}
+	var breaches map[string]map[string]float64
 	e.data.Read(func(d collector.Data) {
 		s.DataGen = d.Gen
 		var cached int64 // bytes the ticket caches of the objectives so far hold
@@ -24,10 +25,12 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 		for i := range cfg.KPIs {
 			s.KPIs = append(s.KPIs, e.kpi(cfg, &cfg.KPIs[i], d, now))
 		}
-		s.Staffing = e.staffingGroups(cfg, d, now) // staffing.go
+		s.Staffing = e.staffingGroups(cfg, d, now)                  // staffing.go
+		breaches = e.priorities.breaches(cfg, s.Objectives, d, now) // cost.go
 	})
 	e.save()
 	s.Contracts = contracts(cfg, s.Objectives, now)
+	s.Costs = costs(cfg, s.Objectives, s.Contracts, breaches, now)
 	s.Sources = e.data.Health()
 	// Read fills s.Objectives in the order of cfg.Objectives.
 	for i := range s.Objectives {
@@ -99,6 +102,7 @@ func (e *Evaluator) objective(cfg *config.Config, o *config.Objective, d collect
 	out.Result = r
 	out.History = e.history(cfg, o, data, d, now)
 	out.UnpublishedPeriods = max(0, len(out.History)-o.PublishedHistoryPeriods)
+	out.Escalation = escalation(o, &out.Result, out.Stale)
 	if o.ToolDeadlineField != "" && data.Tickets != nil && !out.Stale {
 		out.ToolDeadlines = toolDeadlines(o, data.Tickets, now)
 	}

@@ -54,6 +54,8 @@ type Evaluator struct {
 	unsaved []unsavedPeriod
 	// saved tracks the writes of the published snapshot to db (persist.go); under publishMu.
 	saved persistState
+	// priorities keeps the breached cycles by priority the cost figures price (cost.go).
+	priorities priorityCache
 }
 
 type unsavedPeriod struct {

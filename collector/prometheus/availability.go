@@ -85,13 +85,10 @@ func (g grid) slice(t time.Time) (int, bool) {
 // point's value into the field set picks. Series without the fan-out label are returned apart.
 func decodeCounts(m model.Matrix, label string, fixed string, g grid, counts map[string][]sliceCounts, set func(*sliceCounts, float64)) (unlabelled int, err error) {
 	for _, ss := range m {
-		name := fixed
-		if label != "" {
-			name = string(ss.Metric[model.LabelName(label)])
-			if name == "" {
-				unlabelled++
-				continue
-			}
+		name, ok := groupName(ss.Metric, label, fixed)
+		if !ok {
+			unlabelled++
+			continue
 		}
 		if len(ss.Histograms) > 0 {
 			return unlabelled, fmt.Errorf("series %s: the answer holds native histogram points: the expression must give numbers", name)

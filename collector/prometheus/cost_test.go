@@ -21,17 +21,11 @@ func TestCost_Month(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a month of data")
 	}
-	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
-	from := aug.Add(-10 * time.Minute)
-	n := int(time.Date(2026, 9, 1, 0, 10, 0, 0, time.UTC).Sub(from) / (15 * time.Second))
-	counter := make([]float64, n)
-	for i := range counter {
-		counter[i] = float64(i)
-	}
+	from, counter := costMonth()
 	sim := promsim.New()
 	defer sim.Close()
 	sim.Series = []promsim.Series{
-		{Labels: map[string]string{"__name__": "probe_success"}, Samples: scrapes(from, repeat(1, n)...)},
+		{Labels: map[string]string{"__name__": "probe_success"}, Samples: scrapes(from, repeat(1, len(counter))...)},
 		{Labels: map[string]string{"__name__": "http_requests_total", "code": "200"}, Samples: scrapes(from, counter...)},
 		{Labels: map[string]string{"__name__": "http_requests_total", "code": "500"}, Samples: scrapes(from, counter...)},
 	}
@@ -62,12 +56,30 @@ func TestCost_Month(t *testing.T) {
 	// The next sync, 5 minutes later (the default interval): from 31 August 23:58 (2m of
 	// overlap) to 00:05, 7 slices, one chunk: 5 requests; points 7 × 2 = 14 for availability,
 	// (7 + 5) × 4 = 48 per series × 3 = 144 for events: 158.
+	checkIncrementalCost(t, sim, src, &now, b.Checkpoint, 5, 158)
+}
+
+// costMonth is the span the month's cost tests read, from 31 July 23:50 to 1 September 00:10,
+// and the values of a counter scraped every 15s over it, one more at each scrape.
+func costMonth() (from time.Time, counter []float64) {
+	from = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC).Add(-10 * time.Minute)
+	counter = make([]float64, time.Date(2026, 9, 1, 0, 10, 0, 0, time.UTC).Sub(from)/(15*time.Second))
+	for i := range counter {
+		counter[i] = float64(i)
+	}
+	return from, counter
+}
+
+// checkIncrementalCost syncs src again from checkpoint 5 minutes (the default interval) after
+// *now, moving *now on, and checks the requests and points that sync cost.
+func checkIncrementalCost(t *testing.T, sim *promsim.Server, src *Source, now *time.Time, checkpoint []byte, wantRequests, wantPoints int) {
+	t.Helper()
 	sim.Reset()
-	now = now.Add(5 * time.Minute)
-	syncOnce(t, src, b.Checkpoint)
-	requests, points = sim.Stats()
-	if requests != 5 || points != 158 {
-		t.Errorf("incremental sync: %d requests, %d points; want 5 and 158", requests, points)
+	*now = now.Add(5 * time.Minute)
+	syncOnce(t, src, checkpoint)
+	requests, points := sim.Stats()
+	if requests != wantRequests || points != wantPoints {
+		t.Errorf("incremental sync: %d requests, %d points; want %d and %d", requests, points, wantRequests, wantPoints)
 	}
 	t.Logf("incremental sync: %d requests, %d points", requests, points)
 }
@@ -120,13 +132,7 @@ func TestCost_MonthPromQL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a month of data")
 	}
-	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
-	from := aug.Add(-10 * time.Minute)
-	n := int(time.Date(2026, 9, 1, 0, 10, 0, 0, time.UTC).Sub(from) / (15 * time.Second))
-	counter := make([]float64, n)
-	for i := range counter {
-		counter[i] = float64(i)
-	}
+	from, counter := costMonth()
 	series := func(labels ...string) promsim.Series {
 		l := map[string]string{}
 		for k := 0; k < len(labels); k += 2 {
@@ -165,14 +171,7 @@ func TestCost_MonthPromQL(t *testing.T) {
 
 	// The next sync, 5 minutes later: 7 slices, one chunk, 6 requests; points 7 × 2 = 14
 	// windowed, (20 + 28) × 3 = 144 counter, (5 + 7) × 4 × 2 = 96 latency: 254.
-	sim.Reset()
-	now = now.Add(5 * time.Minute)
-	syncOnce(t, src, b.Checkpoint)
-	requests, points = sim.Stats()
-	if requests != 6 || points != 254 {
-		t.Errorf("incremental sync: %d requests, %d points; want 6 and 254", requests, points)
-	}
-	t.Logf("incremental sync: %d requests, %d points", requests, points)
+	checkIncrementalCost(t, sim, src, &now, b.Checkpoint, 6, 254)
 }
 
 // histogramBody is an instant answer of one native histogram series: n samples 15s apart, each

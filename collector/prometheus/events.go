@@ -46,6 +46,32 @@ func newBucketSums(n int) *bucketSums {
 	return &bucketSums{inc: make([]float64, n), seen: make([]bool, n), bad: make([]string, n)}
 }
 
+// groupSums returns the sums in groups of the group a series adds to (groupName), made for g's
+// buckets on first use; ok is false for a series without the label.
+func groupSums(groups map[string]*bucketSums, metric model.Metric, label, fixed string, g grid) (b *bucketSums, ok bool) {
+	name, ok := groupName(metric, label, fixed)
+	if !ok {
+		return nil, false
+	}
+	b = groups[name]
+	if b == nil {
+		b = newBucketSums(g.slices())
+		groups[name] = b
+	}
+	return b, true
+}
+
+// groupName is the group a series of an answer adds to: the value of its label label, or fixed
+// when label is empty. ok is false for a series without the label, which the callers count
+// apart as unlabelled.
+func groupName(metric model.Metric, label, fixed string) (name string, ok bool) {
+	if label == "" {
+		return fixed, true
+	}
+	name = string(metric[model.LabelName(label)])
+	return name, name != ""
+}
+
 // sumIncreases adds up the increases of the raw counter series of m by group (the value of
 // label, or fixed), per bucket of g. The increase between two consecutive samples at most
 // lookback apart is the difference of their values, or the later value when it is smaller (the
@@ -58,18 +84,10 @@ func sumIncreases(m model.Matrix, label, fixed string, g grid, lookback time.Dur
 	groups = map[string]*bucketSums{}
 	from := g.from.Add(-lookback)
 	for _, ss := range m {
-		name := fixed
-		if label != "" {
-			name = string(ss.Metric[model.LabelName(label)])
-			if name == "" {
-				unlabelled++
-				continue
-			}
-		}
-		b := groups[name]
-		if b == nil {
-			b = newBucketSums(g.slices())
-			groups[name] = b
+		b, ok := groupSums(groups, ss.Metric, label, fixed, g)
+		if !ok {
+			unlabelled++
+			continue
 		}
 		for _, h := range ss.Histograms {
 			if i, ok := bucketOf(g, h.Timestamp.Time()); ok {

@@ -157,13 +157,10 @@ func sumHistogramIncreases(m model.Matrix, label, fixed string, g grid, lookback
 	total, good = map[string]*bucketSums{}, map[string]*bucketSums{}
 	from := g.from.Add(-lookback)
 	for _, ss := range m {
-		name := fixed
-		if label != "" {
-			name = string(ss.Metric[model.LabelName(label)])
-			if name == "" {
-				unlabelled++
-				continue
-			}
+		name, ok := groupName(ss.Metric, label, fixed)
+		if !ok {
+			unlabelled++
+			continue
 		}
 		t, gd := total[name], good[name]
 		if t == nil {

@@ -175,18 +175,10 @@ func sumRates(m model.Matrix, label, fixed string, g grid) (groups map[string]*b
 	groups = map[string]*bucketSums{}
 	secs := g.step.Seconds()
 	for _, ss := range m {
-		name := fixed
-		if label != "" {
-			name = string(ss.Metric[model.LabelName(label)])
-			if name == "" {
-				unlabelled++
-				continue
-			}
-		}
-		b := groups[name]
-		if b == nil {
-			b = newBucketSums(g.slices())
-			groups[name] = b
+		b, ok := groupSums(groups, ss.Metric, label, fixed, g)
+		if !ok {
+			unlabelled++
+			continue
 		}
 		for _, h := range ss.Histograms {
 			if i, ok := g.slice(h.Timestamp.Time()); ok {

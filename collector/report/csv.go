@@ -28,6 +28,7 @@ func Tables(rep *Report) []Table {
 		summaryTable(rep), notesTable(rep), objectivesTable(rep), trendsTable(rep), costliestTable(rep),
 		contractsTable(rep), contractObjectivesTable(rep), risksTable(rep), kpisTable(rep), kpiTrendsTable(rep),
 		volumesTable(rep), backlogTable(rep), groupsTable(rep), problemsTable(rep),
+		costsTable(rep), // cost.go
 	}
 }
 

@@ -76,6 +76,8 @@ type Summary struct {
 	SupplierCredits  Credits  `json:"supplier_credits"`
 	// Risks are the three biggest risks of the periods in progress at the report's instant.
 	Risks []Risk `json:"risks"`
+	// Costs are what missed promises cost in the periods in progress, by currency (cost.go).
+	Costs []CostLine `json:"costs"`
 	// Sentences say the figures above in words, in reading order.
 	Sentences []Sentence `json:"sentences"`
 }

@@ -35,20 +35,11 @@ type scope struct {
 // supplier label (the credit is the organization's to claim), a customer's otherwise (the credit
 // is owed). The counterparty is that label's value, the first one found.
 func party(cfg *config.Config, k *config.Contract) (side, counterparty string) {
-	side = partyCustomer
-	for _, name := range k.Objectives {
-		o := objectiveNamed(cfg, name)
-		if o == nil {
-			continue
-		}
-		if v := o.Labels[labelSupplier]; v != "" {
-			return partySupplier, v
-		}
-		if v := o.Labels[labelCustomer]; v != "" && counterparty == "" {
-			counterparty = v
-		}
+	supplier, who := cfg.ContractSupplier(k)
+	if supplier {
+		return partySupplier, who
 	}
-	return side, counterparty
+	return partyCustomer, who
 }
 
 func objectiveNamed(cfg *config.Config, name string) *config.Objective {

@@ -36,7 +36,7 @@ const maxRisks = 3
 // summary counts the promises of the report's period and the one before, sums the credits and
 // names the biggest risks of the periods in progress, then says it all in sentences.
 func (b *builder) summary(rep *Report) Summary {
-	s := Summary{MissedObjectives: []string{}, Risks: []Risk{}, Sentences: []Sentence{}}
+	s := Summary{MissedObjectives: []string{}, Risks: []Risk{}, Sentences: []Sentence{}, Costs: b.costs()}
 	for _, svc := range rep.Services {
 		for _, o := range svc.Objectives {
 			switch o.Verdict {
@@ -74,6 +74,9 @@ func (b *builder) summary(rep *Report) Summary {
 	}
 	if len(rep.Suppliers) > 0 {
 		say(sentenceSupplierCredits, supplierCreditsSentence(rep.Period, s.SupplierCredits))
+	}
+	for _, text := range costSentences(s.Costs) { // cost.go
+		say(sentenceCost, text)
 	}
 	if len(s.Risks) == 0 {
 		say(sentenceNoRisk, noRiskSentence(b.now, b.loc))

@@ -154,7 +154,7 @@ func TestDemoSummary(t *testing.T) {
 	for _, x := range s.Sentences {
 		kinds = append(kinds, x.Kind)
 	}
-	want := []string{sentencePromises, sentenceChange, sentenceSupplierCredits, sentenceRisk, sentenceRisk, sentenceIncomplete}
+	want := []string{sentencePromises, sentenceChange, sentenceSupplierCredits, sentenceCost, sentenceRisk, sentenceRisk, sentenceIncomplete}
 	if len(kinds) != len(want) {
 		t.Fatalf("sentence kinds %v, want %v", kinds, want)
 	}

@@ -44,15 +44,22 @@ func BenchmarkCommit(b *testing.B) {
 	reportSize(b, db, batches*n)
 }
 
-// BenchmarkLoad reads 100,000 stored tickets into a ticket store, as a start-up does.
-func BenchmarkLoad(b *testing.B) {
-	const n, per = 100_000, 10_000
+// storedTickets is a new database holding n tickets of source src, committed per at a time.
+func storedTickets(b *testing.B, n, per int) *DB {
+	b.Helper()
 	db := open(b, b.TempDir())
 	for i := 0; i < n; i += per {
 		if err := db.Commit("src", batchOf(i, per), t0); err != nil {
 			b.Fatal(err)
 		}
 	}
+	return db
+}
+
+// BenchmarkLoad reads 100,000 stored tickets into a ticket store, as a start-up does.
+func BenchmarkLoad(b *testing.B) {
+	const n = 100_000
+	db := storedTickets(b, n, 10_000)
 	for b.Loop() {
 		s := ticket.NewStore(ticket.StoreOptions{})
 		_, err := db.Scan("src", func(t *ticket.Ticket) error { return s.Add(t) })
@@ -95,13 +102,8 @@ func BenchmarkCommitShuffled(b *testing.B) {
 // the database ticket by ticket (what a start-up does without a current snapshot), and from the
 // ticket snapshot written after the commits.
 func BenchmarkLoad1M(b *testing.B) {
-	const n, per = 1_000_000, 100_000
-	db := open(b, b.TempDir())
-	for i := 0; i < n; i += per {
-		if err := db.Commit("src", batchOf(i, per), t0); err != nil {
-			b.Fatal(err)
-		}
-	}
+	const n = 1_000_000
+	db := storedTickets(b, n, 100_000)
 	loaded := scanStore(b, db, "src", ticket.StoreOptions{})
 	if err := db.SaveTickets("src", "key", loaded); err != nil {
 		b.Fatal(err)

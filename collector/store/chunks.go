@@ -32,14 +32,9 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 	}
 	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(id(x), id(y)) })
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
+		sb, err := sourceBucket(tx, source)
 		if err != nil {
 			return err
-		}
-		if sb.Bucket(bucketStaging) != nil {
-			if err := sb.DeleteBucket(bucketStaging); err != nil { // left by a crash
-				return err
-			}
 		}
 		stage, err := sb.CreateBucket(bucketStaging)
 		if err != nil {
@@ -81,12 +76,8 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 		}
 		stage := sb.Bucket(bucketStaging)
 		if b.Replace {
-			for _, name := range dataBuckets {
-				if sb.Bucket(name) != nil {
-					if err := sb.DeleteBucket(name); err != nil {
-						return err
-					}
-				}
+			if err := dropBuckets(sb, dataBuckets...); err != nil {
+				return err
 			}
 		}
 		if err := deleteTickets(sb, b.Deleted); err != nil {
@@ -95,10 +86,8 @@ func (db *DB) commitChunked(source string, b Batch, at time.Time) error {
 		live := sb.Bucket(bucketTickets)
 		if k, _ := firstKey(live); k == nil {
 			// Nothing to merge with: the staged bucket becomes the source's.
-			if live != nil {
-				if err := sb.DeleteBucket(bucketTickets); err != nil {
-					return err
-				}
+			if err := dropBuckets(sb, bucketTickets); err != nil {
+				return err
 			}
 			if err := stage.MoveBucket(bucketTickets, sb); err != nil {
 				return err

@@ -82,28 +82,33 @@ const (
 	nativePaused
 )
 
+// nativeFlags are the flags of a native record.
+func nativeFlags(n *ticket.NativeSLA) byte {
+	var flags byte
+	if !n.Deadline.IsZero() {
+		flags |= nativeHasDeadline
+	}
+	if !n.Stop.IsZero() {
+		flags |= nativeHasStop
+	}
+	if n.Breached {
+		flags |= nativeBreached
+	}
+	if n.Paused {
+		flags |= nativePaused
+	}
+	return flags
+}
+
 // appendNative writes the native SLA records, in the ticket's order: start as an offset from the
 // creation, deadline and stop from the start (small, and absent when zero).
 func appendNative(b []byte, t *ticket.Ticket) []byte {
 	b = binary.AppendUvarint(b, uint64(len(t.Native)))
 	for i := range t.Native {
 		n := &t.Native[i]
-		var flags byte
-		if !n.Deadline.IsZero() {
-			flags |= nativeHasDeadline
-		}
-		if !n.Stop.IsZero() {
-			flags |= nativeHasStop
-		}
-		if n.Breached {
-			flags |= nativeBreached
-		}
-		if n.Paused {
-			flags |= nativePaused
-		}
 		b = appendString(b, n.Name)
 		b = appendString(b, n.Clock)
-		b = append(b, flags)
+		b = append(b, nativeFlags(n))
 		b = appendDelta(b, t.Created, n.Start)
 		if !n.Deadline.IsZero() {
 			b = appendDelta(b, n.Start, n.Deadline)

@@ -106,22 +106,13 @@ func (db *DB) Commit(source string, b Batch, at time.Time) error {
 		}
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
+		sb, err := sourceBucket(tx, source)
 		if err != nil {
 			return err
 		}
-		if sb.Bucket(bucketStaging) != nil {
-			if err := sb.DeleteBucket(bucketStaging); err != nil { // left by a crash
-				return err
-			}
-		}
 		if b.Replace {
-			for _, name := range dataBuckets {
-				if sb.Bucket(name) != nil {
-					if err := sb.DeleteBucket(name); err != nil {
-						return err
-					}
-				}
+			if err := dropBuckets(sb, dataBuckets...); err != nil {
+				return err
 			}
 		}
 		if err := deleteTickets(sb, b.Deleted); err != nil {
@@ -151,6 +142,32 @@ func putRest(sb *bolt.Bucket, b Batch, at time.Time) error {
 		}
 	}
 	return putMeta(sb, b, at)
+}
+
+// sourceBucket is the bucket of source, made on its first commit, without the staging bucket a
+// crash during a chunked commit may have left in it.
+func sourceBucket(tx *bolt.Tx, source string) (*bolt.Bucket, error) {
+	sb, err := tx.Bucket(bucketSources).CreateBucketIfNotExists([]byte(source))
+	if err != nil {
+		return nil, err
+	}
+	if err := dropBuckets(sb, bucketStaging); err != nil {
+		return nil, err
+	}
+	return sb, nil
+}
+
+// dropBuckets deletes those of the named buckets under sb that exist.
+func dropBuckets(sb *bolt.Bucket, names ...[]byte) error {
+	for _, name := range names {
+		if sb.Bucket(name) == nil {
+			continue
+		}
+		if err := sb.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func deleteTickets(sb *bolt.Bucket, ids []string) error {

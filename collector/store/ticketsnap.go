@@ -217,21 +217,9 @@ func appendTicketSnapshot(b []byte, st stamp, key string, s *ticket.Store) []byt
 		body = binary.AppendUvarint(body, uint64(len(t.Native)))
 		for j := range t.Native {
 			n := &t.Native[j]
-			var flags byte
+			flags := nativeFlags(n)
 			if !n.Start.IsZero() {
 				flags |= 1 << 4
-			}
-			if !n.Deadline.IsZero() {
-				flags |= nativeHasDeadline
-			}
-			if !n.Stop.IsZero() {
-				flags |= nativeHasStop
-			}
-			if n.Breached {
-				flags |= nativeBreached
-			}
-			if n.Paused {
-				flags |= nativePaused
 			}
 			body = binary.AppendUvarint(body, str(n.Name))
 			body = binary.AppendUvarint(body, str(n.Clock))

@@ -37,7 +37,10 @@ type ObjectiveJSON struct {
 	Open              *OpenJSON           `json:"open_cycles,omitempty"`
 	ExpectedBreaches  *float64            `json:"expected_breaches,omitempty"`
 	BreachProbability *float64            `json:"breach_probability,omitempty"`
-	History           []PeriodJSON        `json:"history,omitempty"`
+	// Escalation counts the open cycles at each escalation level, lowest first (ticket
+	// objectives with levels).
+	Escalation []EscalationJSON `json:"escalation,omitempty"`
+	History    []PeriodJSON     `json:"history,omitempty"`
 	// ToolAttainments compare the attainment with the monitoring tool's own for the same
 	// series and period (a zabbix source's slas), where the periods line up.
 	ToolAttainments []ToolAttainmentJSON `json:"tool_attainments,omitempty"`
@@ -169,6 +172,7 @@ func objectivesJSON(x explainer) []ObjectiveJSON {
 			j.Open = &OpenJSON{Within: o.Open.Within, AtRisk: o.Open.AtRisk, Breached: o.Open.Breached, Paused: o.Open.Paused}
 			j.ExpectedBreaches = num(o.ExpectedBreaches, true)
 			j.BreachProbability = num(o.BreachProbability, o.HasBreachProbability)
+			j.Escalation = escalationJSON(o.Escalation)
 		}
 		out = append(out, j)
 	}

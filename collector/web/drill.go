@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,12 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/display"
 	"github.com/sla-exporter/sla_exporter/collector/evaluation"
 )
 
 // drillParams are the parameters of the ticket drill-down, for the API and the page alike.
-var drillParams = []string{"state", "deadline", "native", "period", "format"}
+var drillParams = []string{"state", "deadline", "native", "period", "level", "format"}
 
 // drillQuery is a checked drill-down request.
 type drillQuery struct {
@@ -34,13 +36,19 @@ func parseDrillQuery(r *http.Request) (drillQuery, error) {
 	for key, vs := range q {
 		switch {
 		case !slices.Contains(drillParams, key):
-			return drillQuery{}, fmt.Errorf("unknown parameter %q: the parameters are state, deadline, native, period and format", key)
+			return drillQuery{}, fmt.Errorf("unknown parameter %q: the parameters are state, deadline, native, period, level and format", key)
 		case len(vs) > 1:
 			return drillQuery{}, fmt.Errorf("parameter %q given %d times: give it once", key, len(vs))
 		}
 	}
 	d := drillQuery{format: q.Get("format"),
 		filter: evaluation.CycleFilter{State: q.Get("state"), Deadline: q.Get("deadline"), Native: q.Get("native"), Period: q.Get("period")}}
+	if v := q.Get("level"); v != "" {
+		// An escalation level (1-based): the open cycles sla_tickets_escalated counts at it.
+		if d.filter.Level, err = strconv.Atoi(v); err != nil || d.filter.Level < 1 {
+			return drillQuery{}, fmt.Errorf("level %q: want an escalation level, 1 or more", v)
+		}
+	}
 	if d.format != "" && d.format != "json" && d.format != "csv" {
 		return drillQuery{}, fmt.Errorf("format %q: want json or csv", d.format)
 	}
@@ -288,6 +296,37 @@ func (x explainer) cycleViews(objective string, rows []evaluation.CycleRow, loc 
 				Comparison: comparisonWords[n.Comparison], Disagrees: n.Comparison != "agree"})
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// levelOptions are the choices of the tickets page's escalation level filter: every cycle, or
+// the open cycles at one level ("2: from 75%, warning"); nil for an objective without levels.
+func levelOptions(levels []collector.EscalationCount, selected int) []periodOption {
+	if len(levels) == 0 {
+		return nil
+	}
+	out := []periodOption{{Value: "", Label: "all", Selected: selected == 0}}
+	for _, l := range levels {
+		out = append(out, periodOption{Value: strconv.Itoa(l.Level), Selected: l.Level == selected,
+			Label: fmt.Sprintf("%d: from %s%%, %s", l.Level, strconv.FormatFloat(math.Round(l.At*1e6)/1e4, 'f', -1, 64), l.Severity)})
+	}
+	return out
+}
+
+// EscalationJSON is one escalation level of an objective in /api/v1/objectives: where it starts
+// (a share of the target), its severity, and the open cycles at it (sla_tickets_escalated).
+type EscalationJSON struct {
+	Level      int     `json:"level"`
+	At         float64 `json:"at"`
+	Severity   string  `json:"severity"`
+	OpenCycles int     `json:"open_cycles"`
+}
+
+func escalationJSON(levels []collector.EscalationCount) []EscalationJSON {
+	var out []EscalationJSON
+	for _, l := range levels {
+		out = append(out, EscalationJSON{Level: l.Level, At: l.At, Severity: l.Severity, OpenCycles: l.Open})
 	}
 	return out
 }

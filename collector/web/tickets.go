@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/display"
@@ -26,8 +27,10 @@ type ticketsView struct {
 	States  []periodOption
 	// Native says the cycles were compared with the ticket tool's own SLA records: the page
 	// shows them, and Natives filters on the comparison.
-	Native   bool
-	Natives  []periodOption
+	Native  bool
+	Natives []periodOption
+	// Levels filters on the objective's escalation levels, when it has any.
+	Levels   []periodOption
 	Rows     []cycleView
 	Count    string
 	CSV      string
@@ -81,7 +84,11 @@ func ticketsPageHandler(w http.ResponseWriter, r *http.Request, o Options) {
 			v.Natives = append(v.Natives, periodOption{Value: f, Label: f, Selected: f == q.filter.Native})
 		}
 	}
+	v.Levels = levelOptions(res.Escalation, q.filter.Level)
 	csvq := url.Values{"format": {"csv"}}
+	if q.filter.Level > 0 {
+		csvq.Set("level", strconv.Itoa(q.filter.Level))
+	}
 	for k, val := range map[string]string{"period": q.filter.Period, "state": q.filter.State, "deadline": q.filter.Deadline, "native": q.filter.Native} {
 		if val != "" {
 			csvq.Set(k, val)

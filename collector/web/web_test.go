@@ -534,7 +534,7 @@ func TestTicketsBadParameters(t *testing.T) {
 		{"state=%zz", `bad query string: invalid URL escape "%zz"`},
 		{"state=open&state=breached", `parameter "state" given 2 times: give it once`},
 		{"format=xml", `format "xml": want json or csv`},
-		{"status=open", `unknown parameter "status": the parameters are state, deadline, native, period and format`},
+		{"status=open", `unknown parameter "status": the parameters are state, deadline, native, period, level and format`},
 		{"period=2026-Q4", `period "2026-Q4": objective "incident-response" has month periods: give current, previous or a month such as 2026-10`},
 		{"period=2026-12", `period "2026-12" of objective "incident-response" has not begun: the current period is 2026-11`},
 	} {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,12 +73,9 @@ var (
 // sampler appends an uptime sample (unix time, state) to the CSV file every second, in the state
 // the test sets.
 type sampler struct {
+	sampleLoop
 	path  string
 	state atomic.Value // string
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	err   error
 }
 
 func startSampler(t *testing.T, path string, history time.Duration) *sampler {
@@ -93,50 +89,21 @@ func startSampler(t *testing.T, path string, history time.Duration) *sampler {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &sampler{path: path, stop: make(chan struct{})}
+	s := &sampler{path: path}
 	s.state.Store("up")
-	s.wg.Go(func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-s.stop:
-				return
-			case <-tick.C:
-				s.write()
-			}
-		}
-	})
-	t.Cleanup(func() {
-		close(s.stop)
-		s.wg.Wait()
-		if s.err != nil {
-			t.Errorf("writing samples: %v", s.err)
-		}
-	})
+	s.run(t, s.write)
 	return s
 }
 
-// write appends one sample in a single write, so that the exporter never reads half a line.
-func (s *sampler) write() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := os.OpenFile(s.path, os.O_APPEND|os.O_WRONLY, 0)
-	if err == nil {
-		_, err = fmt.Fprintf(f, "%d,%s\n", time.Now().Unix(), s.state.Load())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil && s.err == nil {
-		s.err = err
-	}
+// write appends one sample.
+func (s *sampler) write() error {
+	return appendFile(s.path, fmt.Sprintf("%d,%s\n", time.Now().Unix(), s.state.Load()))
 }
 
 // set switches the state and writes a sample at once, so the change starts now.
 func (s *sampler) set(state string) time.Time {
 	s.state.Store(state)
-	s.write()
+	s.sample()
 	return time.Now()
 }
 

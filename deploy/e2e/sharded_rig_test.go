@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -15,19 +14,16 @@ import (
 // fleetSampler appends an uptime sample per series every second to CSV files (time,series,state),
 // each series in the state the test sets: the probes the sharded exporters all read.
 type fleetSampler struct {
-	mu     sync.Mutex
+	sampleLoop
 	files  map[string][]string // path → its series
-	states map[string]string   // series → up or down
-	err    error
-	stop   chan struct{}
-	wg     sync.WaitGroup
+	states map[string]string   // series → up or down; guarded by mu
 }
 
 // startFleetSampler writes history seconds of up samples of every series into its file, then a
 // sample of each every second until the test ends.
 func startFleetSampler(t *testing.T, history time.Duration, files map[string][]string) *fleetSampler {
 	t.Helper()
-	s := &fleetSampler{files: files, states: map[string]string{}, stop: make(chan struct{})}
+	s := &fleetSampler{files: files, states: map[string]string{}}
 	now := time.Now().Unix()
 	for path, series := range files {
 		var b strings.Builder
@@ -42,50 +38,25 @@ func startFleetSampler(t *testing.T, history time.Duration, files map[string][]s
 			t.Fatal(err)
 		}
 	}
-	s.wg.Go(func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-s.stop:
-				return
-			case <-tick.C:
-				s.write()
-			}
-		}
-	})
-	t.Cleanup(func() {
-		close(s.stop)
-		s.wg.Wait()
-		if s.err != nil {
-			t.Errorf("writing samples: %v", s.err)
-		}
-	})
+	s.run(t, s.write)
 	return s
 }
 
-// write appends one sample of each series to its file, in a single write per file so that an
-// exporter never reads half a line.
-func (s *fleetSampler) write() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// write appends one sample of each series to its file, going on to the other files after an
+// error and returning the first.
+func (s *fleetSampler) write() error {
 	ts := time.Now().Unix()
+	var first error
 	for path, series := range s.files {
 		var b strings.Builder
 		for _, name := range series {
 			fmt.Fprintf(&b, "%d,%s,%s\n", ts, name, s.states[name])
 		}
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-		if err == nil {
-			_, err = f.WriteString(b.String())
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil && s.err == nil {
-			s.err = err
+		if err := appendFile(path, b.String()); err != nil && first == nil {
+			first = err
 		}
 	}
+	return first
 }
 
 // set switches a series' state and writes a sample at once.
@@ -93,7 +64,7 @@ func (s *fleetSampler) set(series, state string) time.Time {
 	s.mu.Lock()
 	s.states[series] = state
 	s.mu.Unlock()
-	s.write()
+	s.sample()
 	return time.Now()
 }
 

@@ -61,6 +61,12 @@ func TestAlertmanagerRoutes(t *testing.T) {
 		{"source down", []string{"alertname=SLASourceDown", "severity=ticket", "source=demo"}, "itsm"},
 		{"no severity", []string{"alertname=SLAExporterDown"}, "webhook"},
 		{"unknown severity", []string{"alertname=X", "severity=critical"}, "webhook"},
+		// Escalation levels go by their notify label, whatever their severity.
+		{"escalation to the team", []string{"alertname=SLATicketsEscalated", "severity=info", "escalation_level=1", "notify=team", "objective=incident-response", "service=service-desk"}, "desk-team"},
+		{"escalation to the lead", []string{"alertname=SLATicketsEscalated", "severity=warning", "escalation_level=2", "notify=lead", "objective=incident-response", "service=service-desk"}, "desk-lead"},
+		{"escalation to the manager", []string{"alertname=SLATicketsEscalated", "severity=critical", "escalation_level=3", "notify=manager", "objective=incident-response", "service=service-desk"}, "desk-manager"},
+		{"escalation paging severity", []string{"alertname=SLATicketsEscalated", "severity=page", "escalation_level=4", "notify=manager", "objective=incident-response", "service=service-desk"}, "desk-manager"},
+		{"escalation without notify", []string{"alertname=SLATicketsEscalated", "severity=info", "escalation_level=1", "objective=incident-response", "service=service-desk"}, "desk-team"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -108,6 +114,17 @@ func TestAlertmanagerInhibitRules(t *testing.T) {
 	want := []rule{
 		{`severity="page"`, `severity="ticket"`, "objective,service"},
 		{`alertname="SLASourceDown"`, `objective=~".+"`, "source"},
+	}
+	// A higher escalation level silences the lower ones of the same objective and service.
+	for k := 1; k < 9; k++ {
+		src := fmt.Sprintf(`escalation_level=~"[%d-9]"`, k+1)
+		switch k {
+		case 7:
+			src = `escalation_level=~"[89]"`
+		case 8:
+			src = `escalation_level="9"`
+		}
+		want = append(want, rule{`alertname="SLATicketsEscalated",` + src, fmt.Sprintf(`alertname="SLATicketsEscalated",escalation_level="%d"`, k), "objective,service"})
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("inhibit_rules = %+v, want %+v", got, want)

@@ -116,6 +116,16 @@ const (
 	NativeDisagreements = "sla_native_disagreements"
 )
 
+// Escalation: TicketsEscalated counts a ticket objective's open cycles at each of its escalation
+// levels (LabelLevel, 1-based, with the level's LabelSeverity): those whose used share of their
+// target is at or above the level's and below the next level's, as of the last evaluation.
+// Published for ticket objectives with escalation levels.
+const (
+	TicketsEscalated = "sla_tickets_escalated"
+	LabelLevel       = "level"
+	LabelSeverity    = "severity"
+)
+
 // Contract metrics. Three credits, named so that none passes for another: the final one of each
 // finished period (the invoice), the forecast for the current period, and the running one (what
 // the attainment so far would cost if the period ended now). A credit that cannot be computed,
@@ -130,6 +140,23 @@ const (
 	// ContractStatus is a state set over the status values of slo/contract: unknown, ok,
 	// at_risk, credit_due.
 	ContractStatus = "sla_contract_status"
+)
+
+// Cost metric (issue 14): CostAmount is what a service's missed promises cost in its current
+// period, by LabelKind (CostKind*), LabelWindow (CostWindowSoFar, CostWindowForecast) and
+// LabelCurrency: downtime and breached tickets priced by the service's cost block, credits owed
+// (customers' contracts) and earned (suppliers'). A figure that cannot be computed (stale or no
+// data) has no series. Amounts of different currencies are never summed.
+const (
+	CostAmount = "sla_cost_amount"
+
+	CostKindDowntime        = "downtime"
+	CostKindBreachedTickets = "breached_tickets"
+	CostKindCreditsOwed     = "credits_owed"
+	CostKindCreditsEarned   = "credits_earned"
+
+	CostWindowSoFar    = "so_far"
+	CostWindowForecast = "forecast"
 )
 
 // Scheduled report deliveries (collector/delivery), published by the delivery scheduler's own

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sla-exporter/sla_exporter/slo/internal/cputime"
 )
 
 const benchTickets = 1_000_000
@@ -46,7 +48,7 @@ func BenchmarkCycles(b *testing.B) {
 	b.ReportAllocs()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpu0 := threadCPU()
+	cpu0 := cputime.Thread()
 	for b.Loop() {
 		buf = resp.Cycles(st, i, now, buf[:0])
 		buf = res.Cycles(st, i, now, buf)
@@ -70,7 +72,7 @@ func BenchmarkCyclesAlwaysOn(b *testing.B) {
 	b.ReportAllocs()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpu0 := threadCPU()
+	cpu0 := cputime.Thread()
 	for b.Loop() {
 		buf = resp.Cycles(st, i, now, buf[:0])
 		buf = res.Cycles(st, i, now, buf)
@@ -88,7 +90,7 @@ func BenchmarkMatch(b *testing.B) {
 	var i, n int
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpu0 := threadCPU()
+	cpu0 := cputime.Thread()
 	for b.Loop() {
 		if mt.Match(st.View(i)) {
 			n++
@@ -104,7 +106,7 @@ func BenchmarkMatch(b *testing.B) {
 // CPU time; the second does not depend on other load on the machine.
 func reportRates(b *testing.B, cpu0 time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
-	if cpu := threadCPU() - cpu0; cpu > 0 {
+	if cpu := cputime.Thread() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "tickets/cpu-s")
 	}
 }
