@@ -114,7 +114,8 @@ func emitSnapshot(ch chan<- prometheus.Metric, s *Snapshot) {
 	figures.objectives(s.Objectives)
 	figures.kpis(s.KPIs)
 	figures.contracts(s.Contracts)
-	figures.costs(s.Costs) // exposition_cost.go
+	figures.staffing(s.Staffing) // staffing.go
+	figures.costs(s.Costs)       // exposition_cost.go
 	emit.sources(s.Sources)
 	emit.store(s.Store)
 	if !s.At.IsZero() {

@@ -53,6 +53,7 @@ func expoSnapshot() *collector.Snapshot {
 	return &collector.Snapshot{
 		At:       expoNow,
 		Duration: 1500 * time.Millisecond,
+		Staffing: expoStaffing(), // staffing_test.go
 		Objectives: []collector.ObjectiveResult{
 			{
 				// A ticket SLA with open cycles and a breach forecast.
@@ -397,6 +398,7 @@ func contractNames() []string {
 		c.SourceEarlyStops, c.SourceRateLimitWaits, c.SourceRateLimitWaitSeconds, c.SourceWatermark, c.SourceLastReconcile,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected,
+		c.StaffingRequiredAgents, c.StaffingRosteredAgents, c.StaffingExpectedAttainment, c.StaffingArrivalsPerHour,
 		c.TicketsEscalated,
 	}
 }

@@ -30,6 +30,7 @@ type persistedSnapshot struct {
 	Sources    []SourceHealth
 	Store      StoreHealth
 	Stamped    bool
+	Staffing   []StaffingResult
 	Costs      []CostResult
 }
 
@@ -53,7 +54,7 @@ type persistedObjective struct {
 func EncodeSnapshot(s *Snapshot, configHash string) ([]byte, error) {
 	p := persistedSnapshot{Version: persistVersion, ConfigHash: configHash, At: s.At, Duration: s.Duration,
 		Location: locationName(s.Location), KPIs: s.KPIs, Contracts: s.Contracts, Sources: s.Sources, Store: s.Store, Stamped: s.Stamped,
-		Costs: s.Costs}
+		Costs: s.Costs, Staffing: s.Staffing}
 	for i := range s.Objectives {
 		o := &s.Objectives[i]
 		p.Objectives = append(p.Objectives, persistedObjective{Result: o.Result, PeriodName: o.PeriodName,
@@ -80,7 +81,7 @@ func DecodeSnapshot(b []byte) (*Snapshot, string, error) {
 		return nil, "", fmt.Errorf("snapshot version %d, this build reads %d", p.Version, persistVersion)
 	}
 	s := &Snapshot{At: p.At, Duration: p.Duration, KPIs: p.KPIs, Contracts: p.Contracts, Sources: p.Sources,
-		Store: p.Store, Stamped: p.Stamped, Costs: p.Costs, Restored: true}
+		Store: p.Store, Stamped: p.Stamped, Costs: p.Costs, Restored: true, Staffing: p.Staffing}
 	var err error
 	if s.Location, err = loadLocation(p.Location); err != nil {
 		return nil, "", err

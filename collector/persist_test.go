@@ -94,7 +94,7 @@ func TestSnapshotPersist_CoversEveryField(t *testing.T) {
 		want []string
 	}{
 		{reflect.TypeFor[collector.Snapshot](), []string{"At", "Duration", "Location", "Objectives", "KPIs", "Contracts",
-			"Sources", "Store", "DataGen", "Restored", "Stamped", "Costs"}},
+			"Sources", "Store", "DataGen", "Restored", "Stamped", "Costs", "Staffing"}},
 		{reflect.TypeFor[collector.ObjectiveResult](), []string{"Result", "PeriodName", "Labels", "History", "Stale",
 			"Location", "ToolDeadlines", "Native", "ToolAttainments", "UnpublishedPeriods", "Escalation"}},
 	} {

@@ -27,7 +27,9 @@ type Snapshot struct {
 	Objectives []ObjectiveResult
 	KPIs       []KPIResult
 	Contracts  []ContractResult
-	Sources    []SourceHealth
+	// Staffing holds the staffing groups' needs, in the order of the configuration (staffing.go).
+	Staffing []StaffingResult
+	Sources  []SourceHealth
 	// Store is the health of the database the sources' batches are written to.
 	Store StoreHealth
 	// DataGen is the generation of the collected data the evaluation read (Data.Gen): readiness

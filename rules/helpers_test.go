@@ -92,7 +92,8 @@ var (
 		c.LastEvaluation, c.SnapshotRestored, c.ConfigLastReloadSuccessful, c.ConfigLastReloadSuccess, c.BuildInfo,
 		c.ProbeSuccess, c.ProbeDuration, c.ProbeLast, c.ProbeHTTPStatusCode, c.ProbeCertExpiry,
 		c.ReportDeliveries, c.ReportLastDelivery, c.ReportLastDeliverySuccessful, c.HTTPRequestsRejected,
-		c.TicketsEscalated}
+		c.TicketsEscalated,
+		c.StaffingRequiredAgents, c.StaffingRosteredAgents, c.StaffingExpectedAttainment, c.StaffingArrivalsPerHour}
 )
 
 // checkFiles reads the files back and checks what promtool cannot see or what would need

@@ -82,8 +82,8 @@ func TestReportPDF(t *testing.T) {
 		t.Errorf("printed %q, want the file written", stdout)
 	}
 	doc := []byte(readFile(t, out))
-	if got := pdftest.Pages(t, doc); got != 10 {
-		t.Errorf("%d pages, want 10", got)
+	if got := pdftest.Pages(t, doc); got != 11 {
+		t.Errorf("%d pages, want 11", got)
 	}
 	pages := pdftest.Text(t, doc)
 	if !strings.Contains(pages[0], "Executive summary") || !strings.Contains(pages[len(pages)-1], "Suppliers") {

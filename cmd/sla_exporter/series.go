@@ -16,8 +16,12 @@ func printSeries(w io.Writer, name string, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("%s: counting the series: %w", name, err)
 	}
-	_, err = fmt.Fprintf(w, "%s: series at most %d: objectives %d (ticket %d, availability %d, event_ratio %d), KPIs %d, contracts %d, costs %d; plus each source's and the exporter's own (docs/configuration.md, \"Series budget\")\n",
+	staffing := ""
+	if e.Staffing > 0 {
+		staffing = fmt.Sprintf(", staffing %d", e.Staffing)
+	}
+	_, err = fmt.Fprintf(w, "%s: series at most %d: objectives %d (ticket %d, availability %d, event_ratio %d), KPIs %d, contracts %d, costs %d%s; plus each source's and the exporter's own (docs/configuration.md, \"Series budget\")\n",
 		name, e.Total(), e.ByKind[slo.TicketSLA]+e.ByKind[slo.Availability]+e.ByKind[slo.EventRatio],
-		e.ByKind[slo.TicketSLA], e.ByKind[slo.Availability], e.ByKind[slo.EventRatio], e.KPIs, e.Contracts, e.Costs)
+		e.ByKind[slo.TicketSLA], e.ByKind[slo.Availability], e.ByKind[slo.EventRatio], e.KPIs, e.Contracts, e.Costs, staffing)
 	return err
 }

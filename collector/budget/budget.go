@@ -32,11 +32,13 @@ type Estimate struct {
 	// Costs are the series of sla_cost_amount: so far and forecast of each service's priced
 	// kinds and currencies.
 	Costs int
+	// Staffing is the series of all staffing groups.
+	Staffing int
 }
 
 // Total is every series counted.
 func (e Estimate) Total() int {
-	n := e.KPIs + e.Contracts + e.Costs
+	n := e.KPIs + e.Contracts + e.Costs + e.Staffing
 	for _, v := range e.ByKind {
 		n += v
 	}
@@ -75,6 +77,8 @@ func Count(cfg *config.Config) (Estimate, error) {
 				e.Contracts++
 			} else if mf.GetName() == c.CostAmount {
 				e.Costs++
+			} else if _, ok := labels[c.LabelGroup]; ok {
+				e.Staffing++
 			}
 		}
 	}
@@ -123,6 +127,9 @@ func Full(cfg *config.Config) *collector.Snapshot {
 		s.Contracts = append(s.Contracts, r)
 	}
 	s.Costs = fullCosts(cfg)
+	for _, g := range cfg.Staffing {
+		s.Staffing = append(s.Staffing, collector.StaffingResult{Group: g.Name, State: collector.StaffingOK, Roster: g.Roster, NextHour: 1})
+	}
 	return s
 }
 

@@ -95,8 +95,9 @@ func (b *builder) checkName(name string, seen map[string]bool, path ...any) erro
 func (b *builder) build(raw *rawConfig) (*Config, error) {
 	b.cfg = &Config{Calendars: map[string]*calendar.Calendar{"24x7": calendar.AlwaysOn}, Services: map[string]Service{}}
 	steps := []func(*rawConfig) error{b.global, b.calendars, b.sources, b.services, b.objectives, b.kpis, b.contracts,
-		b.reports, // reports.go
-		b.costs}   // cost.go
+		b.reports,  // reports.go
+		b.costs,    // cost.go
+		b.staffing} // staffing.go
 	for _, step := range steps {
 		if err := step(raw); err != nil {
 			return nil, err

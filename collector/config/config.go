@@ -52,6 +52,8 @@ type Config struct {
 	Contracts  []Contract
 	// Reports are the scheduled deliveries of the report (reports.go), in file order.
 	Reports []delivery.Spec
+	// Staffing are the service desk groups planned against ticket objectives (staffing.go).
+	Staffing []StaffingGroup
 	// place maps settings back to the file and line they were written at, for Line and Where.
 	place *placement
 }

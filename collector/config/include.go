@@ -66,7 +66,7 @@ func (r *rawInclude) UnmarshalYAML(n *yaml.Node) error {
 
 // includedSections are the top-level keys an included file may hold: lists that are appended to
 // the including file's.
-var includedSections = []string{"include", "calendars", "sources", "services", "objectives", "kpis", "contracts", "reports"}
+var includedSections = []string{"include", "calendars", "sources", "services", "objectives", "kpis", "contracts", "reports", "staffing"}
 
 // topLevelKeys are the keys of a main file, from rawConfig's tags.
 var topLevelKeys = sync.OnceValue(func() []string {
@@ -91,6 +91,7 @@ func appendLists(dst, src *rawConfig) map[string]int {
 		"kpis":       appendItems(&dst.KPIs, src.KPIs),
 		"contracts":  appendItems(&dst.Contracts, src.Contracts),
 		"reports":    appendItems(&dst.Reports, src.Reports),
+		"staffing":   appendItems(&dst.Staffing, src.Staffing),
 	}
 }
 
@@ -321,6 +322,7 @@ func merge(files []*configFile, main *configFile) (*rawConfig, *placement) {
 	}
 	raw.Include = nil
 	raw.Calendars, raw.Sources, raw.Services, raw.Objectives, raw.KPIs, raw.Contracts, raw.Reports = nil, nil, nil, nil, nil, nil, nil
+	raw.Staffing = nil
 	p := &placement{files: files, main: main, items: map[string][]origin{}}
 	for fi, f := range files {
 		for section, n := range appendLists(&raw, &f.raw) {

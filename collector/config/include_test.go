@@ -86,13 +86,16 @@ func TestIncludeErrors(t *testing.T) {
 			want:  "conf.d/shop.yml:7: objectives[0].clok: unknown field (known: name, service, description, kind, target, period, timezone, source, series, labels, burn_windows, published_history_periods, forecast_window, clock, calendar, targets, pause_on, reopen, warn_at, tool_deadline_field, verdict, native_tolerance, select, escalation, availability, alerting)"},
 		{name: "unknown top-level key in an included file",
 			files: map[string]string{"conf.d/shop.yml": "objectivs: []\n"},
-			want:  "conf.d/shop.yml:1: objectivs: unknown field (known: include, global, calendars, sources, services, objectives, kpis, contracts, reports)"},
+			want:  "conf.d/shop.yml:1: objectivs: unknown field (known: include, global, calendars, sources, services, objectives, kpis, contracts, reports, staffing)"},
 		{name: "reports in an included file are fine, a main-only key is not",
 			files: map[string]string{"conf.d/shop.yml": "reports: []\nglobal: {}\n"},
-			want:  "conf.d/shop.yml:2: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports"},
+			want:  "conf.d/shop.yml:2: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports, staffing"},
 		{name: "global in an included file",
 			files: map[string]string{"conf.d/shop.yml": shopFile + "global:\n  timezone: UTC\n"},
-			want:  "conf.d/shop.yml:10: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports"},
+			want:  "conf.d/shop.yml:10: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports, staffing"},
+		{name: "staffing group of an included file",
+			files: map[string]string{"conf.d/shop.yml": shopFile + "staffing:\n  - {name: g, objective: nope, handle_time: 5m}\n"},
+			want:  `conf.d/shop.yml:11: staffing[0].objective: no objective is named "nope"`},
 		{name: "syntax error in an included file",
 			files: map[string]string{"conf.d/shop.yml": shopFile + "  - name: [\n"},
 			want:  "conf.d/shop.yml:10: did not find expected node content"},
@@ -354,7 +357,7 @@ func TestLoadFolder(t *testing.T) {
 		want  string
 	}{
 		{"two main files", map[string]string{"cfg/a.yml": main, "cfg/b.yml": "\nglobal: {timezone: UTC}\n"},
-			"cfg/b.yml:2: global: cfg/a.yml:1 holds global already: in a configuration folder one file holds the main settings, the others calendars, sources, services, objectives, kpis, contracts, reports"},
+			"cfg/b.yml:2: global: cfg/a.yml:1 holds global already: in a configuration folder one file holds the main settings, the others calendars, sources, services, objectives, kpis, contracts, reports, staffing"},
 		{"no file", map[string]string{"cfg/README.md": "x"},
 			"cfg: a configuration folder holds *.yml or *.yaml files; this one holds none"},
 		{"error in a file", map[string]string{"cfg/a.yml": main, "cfg/b.yml": strings.Replace(team, "0.9", "9", 1)},
@@ -364,7 +367,7 @@ func TestLoadFolder(t *testing.T) {
 		{"a file of the folder included by a later one", map[string]string{"cfg/a.yml": team, "cfg/b.yml": main + "include: [a.yml]\n"},
 			"cfg/b.yml:17: include[0]: cfg/a.yml is included already, by cfg (the configuration folder): a file is included once"},
 		{"global in a file included by one of the folder", map[string]string{"cfg/a.yml": main + "include: [teams/*.yml]\n", "cfg/teams/x.yml": "global: {}\n"},
-			"cfg/teams/x.yml:1: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports"},
+			"cfg/teams/x.yml:1: global: only the main configuration file holds global; an included file holds include, calendars, sources, services, objectives, kpis, contracts, reports, staffing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			writeTree(t, tc.files)

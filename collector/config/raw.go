@@ -29,6 +29,8 @@ type rawConfig struct {
 	Contracts  []rawContract  `yaml:"contracts"`
 	// Reports are scheduled deliveries of the report (reports.go).
 	Reports []rawReport `yaml:"reports"`
+	// Staffing are the service desk groups planned against ticket objectives (staffing.go).
+	Staffing []rawStaffing `yaml:"staffing"`
 }
 
 type rawGlobal struct {

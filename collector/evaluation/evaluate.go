@@ -25,6 +25,7 @@ func (e *Evaluator) Evaluate(now time.Time) *collector.Snapshot {
 		for i := range cfg.KPIs {
 			s.KPIs = append(s.KPIs, e.kpi(cfg, &cfg.KPIs[i], d, now))
 		}
+		s.Staffing = e.staffingGroups(cfg, d, now)                  // staffing.go
 		breaches = e.priorities.breaches(cfg, s.Objectives, d, now) // cost.go
 	})
 	e.save()

@@ -110,6 +110,7 @@ func (b *builder) build(req Request) (*Report, error) {
 	rep.CustomerContracts, rep.Suppliers = b.contracts()
 	rep.Desk = b.desk()
 	rep.Problems = b.problems()
+	rep.Staffing = b.staffing() // staffing.go
 	for _, s := range rep.Services {
 		for _, o := range s.Objectives {
 			for _, r := range o.Incomplete {

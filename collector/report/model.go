@@ -29,6 +29,8 @@ type Report struct {
 	Desk              *Desk      `json:"service_desk"`
 	Problems          *Problems  `json:"problems"`
 	Suppliers         []Contract `json:"suppliers"`
+	// Staffing is the latest evaluation's staffing groups in scope (staffing.go).
+	Staffing []Staffing `json:"staffing"`
 }
 
 // Period is a month or a quarter in the report's timezone.

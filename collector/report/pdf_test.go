@@ -34,8 +34,8 @@ func TestDemoPDF(t *testing.T) {
 	}
 	// 1: title, banners, executive summary; 2-5: services, an objective's block never split
 	// across pages; 6: customer contracts (none in the demo); 7-8: service desk scorecard (KPIs,
-	// then volumes, backlog and teams); 9: problem trends; 10: suppliers.
-	const want = 10
+	// then volumes, backlog and teams); 9: problem trends; 10: staffing; 11: suppliers.
+	const want = 11
 	pages := pdftest.Text(t, doc)
 	if got := pdftest.Pages(t, doc); got != want || len(pages) != want {
 		t.Fatalf("%d pages (pdftotext read %d), want %d; the layout depends on the fonts, see the comment", got, len(pages), want)
@@ -70,7 +70,8 @@ func TestDemoPDF(t *testing.T) {
 		{6, "Customer contracts", []string{"No customer contract is in this report."}},
 		{7, "Service desk scorecard", []string{"mttr 18h52m green"}},
 		{9, "Problem trends", []string{"Problem candidates: category email (99); category erp (95)."}},
-		{10, "Suppliers", []string{"hostco-hosting · hostco", "Fee 12,000.00 EUR a period.", "credit due 10.00% 1,200.00 EUR", "Claim by 2027-01-31"}},
+		{11, "Suppliers", []string{"hostco-hosting · hostco", "Fee 12,000.00 EUR a period.", "credit due 10.00% 1,200.00 EUR", "Claim by 2027-01-31"}},
+		{10, "Staffing", []string{"desk-p3 workload", "Expected attainment with the roster 97.25%"}},
 	}
 	for _, c := range checks {
 		p := pages[c.page-1]

@@ -21,6 +21,7 @@ type statusView struct {
 	KPIs       []kpiRow
 	Costs      []costGroup // costs.go
 	Contracts  []contractRow
+	Staffing   []staffingView // staffing.go
 	Sources    []sourceRow
 }
 
@@ -70,6 +71,7 @@ func buildStatus(o Options, snap *collector.Snapshot) statusView {
 			Value: k.Display.Value, Target: k.Display.Target})
 	}
 	v.Contracts = contractRows(snap)
+	v.Staffing = staffingViews(snap)
 	for _, h := range snap.Sources {
 		r := sourceRow{Name: h.Name, Health: badge{Class: "up", Symbol: "●", Word: "up"}, LastSuccess: display.Time(h.LastSuccess, snap.Location),
 			Records: display.Count(float64(h.Records)), Rejected: display.Count(float64(h.Rejected))}

@@ -101,6 +101,7 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/contracts", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, ContractsJSON(o.Expo.Snapshot()))
 	})
+	mux.HandleFunc("GET /api/v1/staffing", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, o.Logger, StaffingsJSON(o.Expo.Snapshot())) })
 	mux.HandleFunc("GET /api/v1/sources", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, o.Logger, SourcesJSON(o.Expo.Snapshot()))
 	})

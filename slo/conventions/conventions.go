@@ -213,3 +213,23 @@ const (
 	StateBreached = "breached"
 	StatePaused   = "paused"
 )
+
+// Staffing metrics (the staffing section): per staffing group, for the current and the next
+// hour of the week (LabelHour: HourCurrent, HourNext). A group whose source is stale or holds
+// too few complete weeks of tickets has no series.
+const (
+	// LabelGroup names a staffing group.
+	LabelGroup = "group"
+	// LabelHour is HourCurrent or HourNext.
+	LabelHour   = "hour"
+	HourCurrent = "current"
+	HourNext    = "next"
+	// StaffingRequiredAgents is the agents to schedule (shrinkage included) to meet the target.
+	StaffingRequiredAgents = "sla_staffing_required_agents"
+	// StaffingRosteredAgents is the roster's agents, for groups with a roster.
+	StaffingRosteredAgents = "sla_staffing_rostered_agents"
+	// StaffingExpectedAttainment is the share of tickets the roster is expected to handle in time.
+	StaffingExpectedAttainment = "sla_staffing_expected_attainment_ratio"
+	// StaffingArrivalsPerHour is the mean arrivals of the hour of the week.
+	StaffingArrivalsPerHour = "sla_staffing_arrivals_per_hour"
+)

@@ -1,0 +1,164 @@
+package evaluation
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/config"
+	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/staffing"
+	"github.com/sla-exporter/sla_exporter/slo/ticket"
+)
+
+// staffingGroups computes every staffing group at now over the collected data. It runs inside
+// the data's read lock, once per evaluation: the exposition, the page and the API read its
+// results from the snapshot.
+func (e *Evaluator) staffingGroups(cfg *config.Config, d collector.Data, now time.Time) []collector.StaffingResult {
+	if len(cfg.Staffing) == 0 {
+		return nil
+	}
+	out := make([]collector.StaffingResult, 0, len(cfg.Staffing))
+	for i := range cfg.Staffing {
+		out = append(out, e.staffingGroup(cfg, &cfg.Staffing[i], d, now))
+	}
+	return out
+}
+
+func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d collector.Data, now time.Time) (r collector.StaffingResult) {
+	o := objectiveByName(cfg, g.Objective)
+	loc := cfg.Global.Location
+	if o != nil && o.Location != nil {
+		loc = o.Location
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	r = collector.StaffingResult{Group: g.Name, Objective: g.Objective, Priority: g.Priority, Model: g.Model,
+		Target: g.Target, BusinessDays: g.BusinessDays, HandleTime: g.HandleTime, Weeks: g.Weeks,
+		MaxOccupancy: g.MaxOccupancy, Shrinkage: g.Shrinkage, Timezone: loc.String(), Roster: g.Roster}
+	local := now.In(loc)
+	r.CurrentHour, r.NextHour = staffing.HourOfWeek(local), staffing.HourOfWeek(local.Add(time.Hour))
+	r.To = staffing.StartOfWeek(local, loc)
+	r.From = r.To.AddDate(0, 0, -7*g.Weeks)
+	if o == nil {
+		// config checks every group's objective; a configuration built otherwise is refused here.
+		r.State, r.Reason = collector.StaffingFailed, fmt.Sprintf("no objective %q", g.Objective)
+		return r
+	}
+	r.Service, r.Goal = o.Service, o.Target
+	defer func() {
+		// As for objectives: a model bug costs one group's figures, not the exporter.
+		if v := recover(); v != nil {
+			e.logOnce("staffing:"+g.Name, panicError(v))
+			r = withoutFigures(r, collector.StaffingFailed, "the model failed; see the log")
+		}
+	}()
+	st := d.Tickets[o.Source]
+	if stale(cfg, d, o.Source, now) || st == nil {
+		return withoutFigures(r, collector.StaffingStale,
+			fmt.Sprintf("source %q has not synced within the staleness limit (%s)", o.Source, cfg.Global.Staleness))
+	}
+	arrivals, earliest := groupArrivals(o, g.Priority, st, r.From.Unix(), r.To.Unix())
+	// The source must reach back to the first day averaged: a week it holds only part of would
+	// read as a quiet week and plan too few agents.
+	if earliest == 0 || earliest >= r.From.Add(24*time.Hour).Unix() {
+		held := "no tickets"
+		if earliest != 0 {
+			held = "tickets from " + time.Unix(earliest, 0).In(loc).Format(time.DateOnly)
+		}
+		return withoutFigures(r, collector.StaffingShortHistory,
+			fmt.Sprintf("%d complete weeks from %s are averaged; source %q holds %s", g.Weeks, r.From.Format(time.DateOnly), o.Source, held))
+	}
+	r.Tickets = len(arrivals)
+	profile := staffing.ArrivalProfile(arrivals, loc, now, g.Weeks)
+	r.Arrivals, r.ArrivalsStdDev = profile.Mean, profile.StdDev
+	if err := model(&r, g, o.Clock.Calendar(), o.Target); err != nil {
+		e.logOnce("staffing:"+g.Name, err)
+		return withoutFigures(r, collector.StaffingFailed, err.Error())
+	}
+	e.logOnce("staffing:"+g.Name, nil)
+	r.State = collector.StaffingOK
+	return r
+}
+
+// model fills the agents needed and, with a roster, the shortfall and expected attainment.
+func model(r *collector.StaffingResult, g *config.StaffingGroup, cal *calendar.Calendar, goal float64) error {
+	if g.Model == config.StaffingErlang {
+		p := staffing.QueuePlan{Arrivals: r.Arrivals, HandleTime: g.HandleTime, Target: g.Target, Goal: goal,
+			MaxOccupancy: g.MaxOccupancy, Shrinkage: g.Shrinkage}
+		need, err := staffing.RequiredAgents(p)
+		if err != nil {
+			return err
+		}
+		r.Working, r.Scheduled = need.Agents, need.Scheduled
+		if g.Roster != nil {
+			r.ExpectedAttainment = staffing.QueueAttainment(p, *g.Roster)
+		}
+	} else {
+		if cal == nil {
+			cal = calendar.AlwaysOn
+		}
+		deadline := func(a time.Time) time.Time { return cal.Deadline(a, g.Target) }
+		if g.BusinessDays > 0 {
+			deadline = func(a time.Time) time.Time { return cal.DaysDeadline(a, g.BusinessDays) }
+		}
+		d := staffing.Deferred{Arrivals: r.Arrivals, HandleTime: g.HandleTime, Deadline: deadline, Working: cal.Duration,
+			Start: r.To, MaxOccupancy: g.MaxOccupancy, Shrinkage: g.Shrinkage}
+		need, err := staffing.Required(d)
+		if err != nil {
+			return err
+		}
+		r.Working, r.Scheduled = need.Agents, need.Scheduled.Ceil()
+		if g.Roster != nil {
+			if r.ExpectedAttainment, err = staffing.DeferredAttainment(d, *g.Roster); err != nil {
+				return err
+			}
+		}
+	}
+	if g.Roster != nil {
+		s := staffing.Shortfall(*g.Roster, r.Scheduled)
+		r.Shortfall = &s
+	}
+	return nil
+}
+
+// withoutFigures keeps a group's parameters and drops every figure, so that a state without
+// figures can never be read as zeros.
+func withoutFigures(r collector.StaffingResult, state, reason string) collector.StaffingResult {
+	r.State, r.Reason = state, reason
+	r.Tickets = 0
+	r.Arrivals, r.ArrivalsStdDev, r.Working, r.Scheduled = staffing.Week{}, staffing.Week{}, staffing.Week{}, staffing.Week{}
+	r.Shortfall, r.ExpectedAttainment = nil, 0
+	return r
+}
+
+// groupArrivals returns the creation instants in [from, to) of the objective's tickets of the
+// priority (every priority when empty), and the earliest creation of any ticket of the store
+// (0 when empty): how far back the source reaches.
+func groupArrivals(o *config.Objective, priority string, st *ticket.Store, from, to int64) ([]time.Time, int64) {
+	m := o.Select.Compile(st)
+	var out []time.Time
+	var earliest int64
+	for i := range st.Len() {
+		v := st.View(i)
+		c := v.Created()
+		if earliest == 0 || c < earliest {
+			earliest = c
+		}
+		if c < from || c >= to || (priority != "" && v.Priority() != priority) || !m.Match(v) {
+			continue
+		}
+		out = append(out, time.Unix(c, 0))
+	}
+	return out, earliest
+}
+
+func objectiveByName(cfg *config.Config, name string) *config.Objective {
+	for i := range cfg.Objectives {
+		if cfg.Objectives[i].Name == name {
+			return &cfg.Objectives[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/sla-exporter/sla_exporter/collector"
+)
+
+// TestStaffingEndpoint serves the demo's staffing group: 168 hours with the roster, a shortfall
+// over lunch, an expected attainment.
+func TestStaffingEndpoint(t *testing.T) {
+	s := newDemoServer(t, nil)
+	_, body := s.get(t, "/api/v1/staffing")
+	var got []StaffingJSON
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, body)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d groups, want the demo's one:\n%s", len(got), body)
+	}
+	g := got[0]
+	if g.Group != "desk-p3" || g.State != collector.StaffingOK || g.Model != "workload" || g.Priority != "P3" {
+		t.Fatalf("group %+v: want desk-p3, published, workload, P3", g)
+	}
+	if len(g.Hours) != 168 || g.ExpectedAttainment == nil || g.ShortHours == nil || *g.ShortHours == 0 {
+		t.Fatalf("group %+v: want 168 hours, an expected attainment and short hours", g)
+	}
+	// Monday 12:00: the demo's roster has one agent over lunch.
+	h := g.Hours[12]
+	if h.Day != "mon" || h.Hour != 12 || h.Roster == nil || *h.Roster != 1 || h.Shortfall == nil || *h.Shortfall >= 0 ||
+		*h.Shortfall != *h.Roster-h.AgentsScheduled {
+		t.Errorf("Monday 12:00 %+v: want the roster's 1 agent short of the need", h)
+	}
+	if g.Parameters.HandleTimeSeconds != 2400 || g.Parameters.Goal == 0 || g.Parameters.Timezone != "Europe/Rome" {
+		t.Errorf("parameters %+v", g.Parameters)
+	}
+}
+
+// TestStaffingJSONWithoutFigures: a stale group has null figures, not zeros.
+func TestStaffingJSONWithoutFigures(t *testing.T) {
+	got := StaffingsJSON(&collector.Snapshot{Staffing: []collector.StaffingResult{{Group: "g", State: collector.StaffingStale, Reason: "stale"}}})
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"hours", "tickets", "expected_attainment", "short_hours"} {
+		if v, ok := raw[0][k]; !ok || v != nil {
+			t.Errorf("%s = %v, want null", k, v)
+		}
+	}
+}
+
+// TestStaffingHeatMap: the status page shows the demo group's heat map as a table, Monday
+// 12:00 marked short.
+func TestStaffingHeatMap(t *testing.T) {
+	s := newDemoServer(t, nil)
+	_, body := s.get(t, "/")
+	for _, want := range []string{`<h2 id="staffing-h">Staffing</h2>`, `<table class="heat" data-staffing="desk-p3">`,
+		`<th scope="row">Monday</th>`, `class="short" aria-label="1 rostered,`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "style=") {
+		t.Error("status page has an inline style")
+	}
+}
