@@ -29,6 +29,9 @@ type Report struct {
 	Desk              *Desk      `json:"service_desk"`
 	Problems          *Problems  `json:"problems"`
 	Suppliers         []Contract `json:"suppliers"`
+
+	// Escalations are the open ticket cycles per escalation level at the report's instant (escalation.go).
+	Escalations []Escalation `json:"escalations"`
 }
 
 // Period is a month or a quarter in the report's timezone.
