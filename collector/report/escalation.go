@@ -2,6 +2,9 @@ package report
 
 import (
 	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,4 +83,24 @@ func (b *builder) escalations() []Escalation {
 		out = append(out, e)
 	}
 	return out
+}
+
+// escalationsTable is escalations.csv: a row per objective and level.
+func escalationsTable(rep *Report) Table {
+	t := Table{Name: "escalations", Header: []string{"objective", "service", "period", "at", "level", "level_at", "severity", "labels", "open_cycles", "withheld"}}
+	for _, e := range rep.Escalations {
+		for _, l := range e.Levels {
+			open := ""
+			if l.OpenCycles != nil {
+				open = strconv.Itoa(*l.OpenCycles)
+			}
+			var labels []string
+			for _, k := range slices.Sorted(maps.Keys(l.Labels)) {
+				labels = append(labels, k+"="+l.Labels[k])
+			}
+			t.Rows = append(t.Rows, []string{e.Objective, e.Service, e.Period, stamp(e.At), strconv.Itoa(l.Level), flt(l.At), l.Severity,
+				strings.Join(labels, "; "), open, e.Withheld})
+		}
+	}
+	return t
 }

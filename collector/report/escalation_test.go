@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -40,6 +41,16 @@ func TestReportEscalations(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"incident-response", "incident-resolution"}, names); diff != "" {
 		t.Errorf("objectives with escalation levels (-want +got):\n%s", diff)
+	}
+	// escalations.csv has a row per objective and level: 4 + 3 in the demo.
+	rows := escalationsTable(rep).Rows
+	if len(rows) != 7 {
+		t.Fatalf("escalations.csv: %d rows, want 7", len(rows))
+	}
+	last := rep.Escalations[1].Levels[2]
+	want := []string{"incident-resolution", "service-desk", rep.Escalations[1].Period, stamp(rep.Escalations[1].At), "3", "1.5", "critical", "notify=manager", strconv.Itoa(*last.OpenCycles), ""}
+	if diff := cmp.Diff(want, rows[6]); diff != "" {
+		t.Errorf("escalations.csv's last row (-want +got):\n%s", diff)
 	}
 	if rep := mustDemoReport(t, Request{Filter: Filter{Supplier: "hostco"}}); len(rep.Escalations) != 0 {
 		t.Errorf("hostco's report lists escalations %+v", rep.Escalations)
