@@ -99,3 +99,22 @@ func labelList(labels map[string]string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// escalatedNote is the status page's hint of a ticket objective's escalation: its highest level
+// with open cycles, how many, and the link to them.
+type escalatedNote struct {
+	Level, Levels int
+	At, Open, URL string
+}
+
+// highestEscalated is the highest level of o with open cycles; nil when none has any, or o has
+// no levels (or its figures are withheld: the evaluation gives no counts then).
+func highestEscalated(o *collector.ObjectiveResult) *escalatedNote {
+	for i := len(o.Escalation) - 1; i >= 0; i-- {
+		if l := o.Escalation[i]; l.Open > 0 {
+			return &escalatedNote{Level: l.Level, Levels: len(o.Escalation), At: sharePercent(l.At), Open: display.Count(float64(l.Open)),
+				URL: ticketsURL(o.Objective, url.Values{"level": {strconv.Itoa(l.Level)}})}
+		}
+	}
+	return nil
+}

@@ -214,6 +214,16 @@ func TestObjectivePageEscalation(t *testing.T) {
 			t.Errorf("level %d lists (-want +got):\n%s", level, diff)
 		}
 	}
+	// The status page's row says the highest level with open cycles, level 3 (E), linked to them.
+	_, body = s.get(t, "/")
+	status := parsePage(t, body)
+	note := one(t, one(t, status, "resolve's row", withAttr("data-objective", "resolve")), "escalation note", withAttr("data-figure", "escalated"))
+	if got, want := text(note), "escalated to level 3 of 3 (150% of the target): 1 open"; got != want || !slices.Equal(hrefs(note), []string{"/objectives/resolve/tickets?level=3"}) {
+		t.Errorf("status page: %q linking %v, want %q linking level 3", got, hrefs(note), want)
+	}
+	if n := findAll(one(t, status, "respond's row", withAttr("data-objective", "respond")), withAttr("data-figure", "escalated")); len(n) != 0 {
+		t.Error("an objective without levels has an escalation note on the status page")
+	}
 	// An objective without levels has no escalation section.
 	_, body = s.get(t, "/objectives/respond")
 	if len(findAll(parsePage(t, body), section("escalation-h"))) != 0 {
