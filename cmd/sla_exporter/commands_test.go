@@ -37,12 +37,13 @@ func TestCheckDemo(t *testing.T) {
 			t.Errorf("%v: %v, printed %q (stderr %q)", args, err, stdout, stderr)
 		}
 	}
-	// 3 ticket objectives of 43 series, 3 availability and 1 event_ratio of 37 (docs/configuration.md,
+	// 3 ticket objectives of 43 series plus one per escalation level (incident-response's 4 and
+	// incident-resolution's 3), 3 availability and 1 event_ratio of 37 (docs/configuration.md,
 	// "Series budget"); 11 KPIs of 7; the contract's 4 statuses, 2+2 credits and 12 periods of 2; 3
 	// cost figures (the desk's breached tickets, the web shop's downtime, hostco's credits earned) × 2;
 	// the staffing group's required, arrivals and rostered agents for 2 hours and its expected
 	// attainment: 7.
-	want := head + `built-in demo configuration: series at most 399: objectives 277 (ticket 129, availability 111, event_ratio 37), KPIs 77, contracts 32, costs 6, staffing 7; plus each source's and the exporter's own (docs/configuration.md, "Series budget")` + "\n"
+	want := head + `built-in demo configuration: series at most 406: objectives 284 (ticket 136, availability 111, event_ratio 37), KPIs 77, contracts 32, costs 6, staffing 7; plus each source's and the exporter's own (docs/configuration.md, "Series budget")` + "\n"
 	if stdout, _, err := runCmd(t, "check", "--syntax-only"); err != nil || stdout != want {
 		t.Errorf("check --syntax-only: %v, printed %q, want %q", err, stdout, want)
 	}

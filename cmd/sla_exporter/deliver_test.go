@@ -92,8 +92,8 @@ func TestReportRendererPDF(t *testing.T) {
 	if len(atts) != 2 || atts[1].Filename != "service-report-2026-11.pdf" || atts[1].ContentType != "application/pdf" {
 		t.Fatalf("attachments %v", atts)
 	}
-	if got := pdftest.Pages(t, atts[1].Data); got != 11 {
-		t.Errorf("%d pages, want the demo report's 11", got)
+	if got := pdftest.Pages(t, atts[1].Data); got != 12 {
+		t.Errorf("%d pages, want the demo report's 12", got)
 	}
 	if text := pdftest.Text(t, atts[1].Data); !strings.Contains(text[0], "Service report November 2026") {
 		t.Errorf("first page: %.200s", text[0])

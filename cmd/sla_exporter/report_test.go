@@ -47,8 +47,8 @@ func TestReportDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer z.Close()
-	if len(z.File) != 15 {
-		t.Errorf("%d tables in the zip, want 15", len(z.File))
+	if len(z.File) != 16 {
+		t.Errorf("%d tables in the zip, want 16", len(z.File))
 	}
 
 	tables := filepath.Join(dir, "tables")
@@ -70,7 +70,7 @@ func TestReportDemo(t *testing.T) {
 }
 
 // TestReportPDF prints the demo's report with the installed Chromium, as the report package's
-// TestDemoPDF does, through the command: a PDF file of the same ten A4 pages.
+// TestDemoPDF does, through the command: a PDF file of the same eleven A4 pages.
 func TestReportPDF(t *testing.T) {
 	pdftest.RequireBrowser(t)
 	out := filepath.Join(t.TempDir(), "nov.pdf")
@@ -82,8 +82,8 @@ func TestReportPDF(t *testing.T) {
 		t.Errorf("printed %q, want the file written", stdout)
 	}
 	doc := []byte(readFile(t, out))
-	if got := pdftest.Pages(t, doc); got != 11 {
-		t.Errorf("%d pages, want 11", got)
+	if got := pdftest.Pages(t, doc); got != 12 {
+		t.Errorf("%d pages, want 12", got)
 	}
 	pages := pdftest.Text(t, doc)
 	if !strings.Contains(pages[0], "Executive summary") || !strings.Contains(pages[len(pages)-1], "Suppliers") {

@@ -107,6 +107,7 @@ func (b *builder) build(req Request) (*Report, error) {
 		rep.Title += ", " + f
 	}
 	rep.Services = b.services()
+	rep.Escalations = b.escalations()
 	rep.CustomerContracts, rep.Suppliers = b.contracts()
 	rep.Desk = b.desk()
 	rep.Problems = b.problems()

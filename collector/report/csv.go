@@ -29,6 +29,8 @@ func Tables(rep *Report) []Table {
 		contractsTable(rep), contractObjectivesTable(rep), risksTable(rep), kpisTable(rep), kpiTrendsTable(rep),
 		volumesTable(rep), backlogTable(rep), groupsTable(rep), problemsTable(rep),
 		costsTable(rep), // cost.go
+
+		escalationsTable(rep), // escalation.go
 	}
 }
 

@@ -123,7 +123,8 @@ func TestCSVZipAndDir(t *testing.T) {
 		}
 	}
 	wantNames := []string{"summary.csv", "incomplete.csv", "objectives.csv", "objective_trends.csv", "costliest.csv", "contracts.csv",
-		"contract_objectives.csv", "risks.csv", "kpis.csv", "kpi_trends.csv", "volumes.csv", "backlog_age.csv", "groups.csv", "problems.csv", "costs.csv"}
+		"contract_objectives.csv", "risks.csv", "kpis.csv", "kpi_trends.csv", "volumes.csv", "backlog_age.csv", "groups.csv", "problems.csv", "costs.csv",
+		"escalations.csv"}
 	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}

@@ -31,6 +31,9 @@ type Report struct {
 	Suppliers         []Contract `json:"suppliers"`
 	// Staffing is the latest evaluation's staffing groups in scope (staffing.go).
 	Staffing []Staffing `json:"staffing"`
+
+	// Escalations are the open ticket cycles per escalation level at the report's instant (escalation.go).
+	Escalations []Escalation `json:"escalations"`
 }
 
 // Period is a month or a quarter in the report's timezone.

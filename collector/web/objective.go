@@ -49,6 +49,8 @@ type objectiveView struct {
 	Breached     []cycleView
 	AllTickets   string
 	DrillProblem string
+	// Escalation is the open cycles per escalation level (escalation.go), for objectives with levels.
+	Escalation *escalationTable
 }
 
 // figure is one of the page's headline figures.
@@ -178,6 +180,7 @@ func buildObjective(o Options, snap *collector.Snapshot, res *collector.Objectiv
 			open = open[:maxOpenShown]
 		}
 		v.Open = x.cycleViews(res.Objective, open, loc)
+		v.Escalation = escalationView(objectiveLevels(x.cfg, res.Objective), res)
 		v.ticketDrill(o, x, res, period, loc)
 	}
 	return v

@@ -59,7 +59,7 @@ func pageSet(page string, sections ...string) *template.Template {
 
 var (
 	statusPage    = pageSet("status.html", "costs.html")
-	objectivePage = pageSet("objective.html")
+	objectivePage = template.Must(pageSet("objective.html").ParseFS(templateFS, "templates/escalation.html"))
 	ticketsPage   = pageSet("tickets.html")
 	errorPageSet  = pageSet("error.html")
 )

@@ -123,6 +123,8 @@ type objectiveRow struct {
 	// Open sums up a ticket objective's open tickets; TicketsURL lists them.
 	Open       string
 	TicketsURL string
+	// Escalated is the highest escalation level with open cycles (escalation.go).
+	Escalated *escalatedNote
 }
 
 func (x explainer) objectiveRow(o *collector.ObjectiveResult) objectiveRow {
@@ -156,6 +158,7 @@ func (x explainer) objectiveRow(o *collector.ObjectiveResult) objectiveRow {
 	if o.Kind == slo.TicketSLA {
 		r.Open = openText(o.Open)
 		r.TicketsURL = ticketsURL(o.Objective, url.Values{"state": {"open"}})
+		r.Escalated = highestEscalated(o)
 	}
 	return r
 }

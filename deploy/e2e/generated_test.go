@@ -139,8 +139,9 @@ func generatedAlerts(t *testing.T, files []string) []generatedAlert {
 
 // TestGeneratedAlertsRoute generates the demo's rules and checks that every alert they define
 // reaches the receiver its severity calls for under the shipped Alertmanager configuration
-// (page: oncall, ticket: itsm), and that the objective alerts carry the labels the inhibition
-// rules compare (objective, service; source for the SLASourceDown inhibition).
+// (page: oncall, ticket: itsm; an escalation level's, the one its notify label names), and
+// that the objective alerts carry the labels the inhibition rules compare (objective, service;
+// source for the SLASourceDown inhibition).
 func TestGeneratedAlertsRoute(t *testing.T) {
 	amtool := requireTool(t, "amtool")
 	exporter := exporterBinary(t)
@@ -150,11 +151,17 @@ func TestGeneratedAlertsRoute(t *testing.T) {
 		t.Fatal("the demo's rules define no alert")
 	}
 	receiverOf := map[string]string{"page": "oncall", "ticket": "itsm"}
+	escalationReceiverOf := map[string]string{"team": "desk-team", "lead": "desk-lead", "manager": "desk-manager"}
 	cfg := repoPath(t, "deploy/alertmanager/alertmanager.yml")
 	tested := map[string]bool{}
 	for _, a := range alerts {
 		sev := a.Labels["severity"]
 		want, ok := receiverOf[sev]
+		if a.Alert == "SLATicketsEscalated" {
+			// Escalation levels route by whom their notify label names, whatever the severity.
+			want, ok = escalationReceiverOf[a.Labels["notify"]]
+			sev += ", notify " + a.Labels["notify"]
+		}
 		if !ok {
 			t.Errorf("alert %s has severity %q, which the Alertmanager configuration does not route", a.Alert, sev)
 			continue
