@@ -19,9 +19,17 @@ import (
 // evaluates it.
 func demoSnapshot(t *testing.T, now time.Time) (*config.Config, *Evaluator, *collector.Snapshot) {
 	t.Helper()
-	cfg, err := config.Load(demo.ConfigYAML, "demo.yml", t.TempDir())
+	cfg, ev := syncedEvaluator(t, demo.ConfigYAML, now)
+	return cfg, ev, ev.Publish()
+}
+
+// syncedEvaluator loads the configuration yml, syncs its sources once through the real runner
+// at now and returns an evaluator over them.
+func syncedEvaluator(tb testing.TB, yml []byte, now time.Time) (*config.Config, *Evaluator) {
+	tb.Helper()
+	cfg, err := config.Load(yml, "demo.yml", tb.TempDir())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	clock := fixedClock{now}
 	runner := collector.NewRunner(collector.RunnerOptions{Clock: clock})
@@ -29,22 +37,21 @@ func demoSnapshot(t *testing.T, now time.Time) (*config.Config, *Evaluator, *col
 	for _, s := range cfg.Sources {
 		kind, err := sources.Lookup(s.Type)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Now: clock.Now})
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		srcs = append(srcs, collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash})
 	}
 	if err := runner.Update(srcs); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := runner.SyncOnce(context.Background()); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	ev := New(cfg, Options{Data: runner, Now: clock.Now})
-	return cfg, ev, ev.Publish()
+	return cfg, New(cfg, Options{Data: runner, Now: clock.Now})
 }
 
 func inUnit(v float64) bool { return v >= 0 && v <= 1 }

@@ -1,16 +1,13 @@
 package evaluation
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
-	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/collector/demo"
-	"github.com/sla-exporter/sla_exporter/collector/sources"
 )
 
 // BenchmarkStaffing50Groups: the staffing step of one evaluation for 50 groups over the demo's
@@ -29,38 +26,14 @@ func BenchmarkStaffing50Groups(b *testing.B) {
 			fmt.Fprintf(&extra, "  - {name: g%d, objective: p1-resolution, model: erlang, handle_time: %dm, roster: {mon-sun: {\"00:00-24:00\": 2}}}\n", i, 30+i)
 		}
 	}
-	cfg, err := config.Load(append(append([]byte{}, demo.ConfigYAML...), extra.String()...), "demo.yml", b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
+	now := time.Date(2026, time.November, 18, 10, 17, 23, 0, time.UTC)
+	cfg, e := syncedEvaluator(b, append(append([]byte{}, demo.ConfigYAML...), extra.String()...), now)
 	if len(cfg.Staffing) != 50 {
 		b.Fatalf("%d groups", len(cfg.Staffing))
 	}
-	now := time.Date(2026, time.November, 18, 10, 17, 23, 0, time.UTC)
-	clock := fixedClock{now}
-	runner := collector.NewRunner(collector.RunnerOptions{Clock: clock})
-	var srcs []collector.SourceConfig
-	for _, s := range cfg.Sources {
-		kind, err := sources.Lookup(s.Type)
-		if err != nil {
-			b.Fatal(err)
-		}
-		src, err := kind.New(s.Block, collector.Options{Name: s.Name, Dir: s.Dir, Now: clock.Now})
-		if err != nil {
-			b.Fatal(err)
-		}
-		srcs = append(srcs, collector.SourceConfig{Name: s.Name, Type: s.Type, Source: src, Interval: s.Interval, Timeout: s.Timeout, Hash: s.Hash})
-	}
-	if err := runner.Update(srcs); err != nil {
-		b.Fatal(err)
-	}
-	if err := runner.SyncOnce(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	e := New(cfg, Options{Data: runner, Now: clock.Now})
 	b.ReportAllocs()
 	for b.Loop() {
-		runner.Read(func(d collector.Data) {
+		e.data.Read(func(d collector.Data) {
 			for _, r := range e.staffingGroups(cfg, d, now) {
 				if !r.Published() {
 					b.Fatalf("%s: %s", r.Group, r.Reason)
