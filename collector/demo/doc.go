@@ -26,7 +26,11 @@
 // P1 is worked around the clock, everything else in business hours. The first response and the
 // work to a fix are log-normal: medians of 7m, 10m, 40m and 90m for the response and 2h, 3.5h, 9h
 // and 16h of work for P1 to P4, so that against typical targets (respond in 15m/30m/4h/8h,
-// resolve in 4h/8h/3/5 business days) about one ticket in ten breaches. A pause lasts about
+// resolve in 4h/8h/3/5 business days) about one ticket in ten breaches. P3 incidents are the
+// exception: a first-line desk answers them first come first served, DeskRoster agents each hour
+// (4 in the morning and 14:00-16:00, 2 over lunch and 16:00-18:00, Monday to Friday), 30% of
+// their time off the queue, with an exponential 40 minutes of work to each first response
+// (desk.go); about 97% are answered within 4 business hours. A pause lasts about
 // 18 hours of calendar time (from one hour to five days).
 //
 // About four changes a week (type change, on business days, ids CHG-20260301-001) have no

@@ -21,6 +21,7 @@ const (
 	streamErrors   // api baseline error noise, per minute
 	streamBursts   // api error bursts on a UTC day
 	streamRounding // api bad-request rounding, per minute
+	streamDesk     // a P3 incident's work at the desk
 )
 
 // mix64 is the splitmix64 finalizer: a bijection of uint64 with good avalanche.

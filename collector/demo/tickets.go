@@ -23,6 +23,7 @@ type sim struct {
 	scale float64
 	loc   *time.Location
 	cal   *calendar.Calendar
+	desk  desk
 }
 
 // event is one entry of a simulated status history: from at (Unix seconds) on, status st.
@@ -125,26 +126,11 @@ func (s *sim) day(day int64) []*simTicket {
 	y, m, d := dateOf(day)
 	wd := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Weekday()
 	business := wd != time.Saturday && wd != time.Sunday
-	profile := &weekendArrivals
-	if business {
-		profile = &businessDayArrivals
-	}
-	r := newRNG(s.seed, streamArrivals, day, 0)
-	var at []int64
-	for h := range 24 {
-		n := r.poisson(profile[h] * s.scale)
-		if n == 0 {
-			continue
-		}
-		start := time.Date(y, m, d, h, 0, 0, 0, s.loc).Unix()
-		for range n {
-			at = append(at, start+int64(r.float()*3600))
-		}
-	}
-	slices.Sort(at)
+	at := s.arrivals(day)
+	resp := s.deskResponses(day)
 	out := make([]*simTicket, 0, len(at)+2)
 	for i, c := range at {
-		out = append(out, s.incident(day, i+1, c))
+		out = append(out, s.incident(day, i+1, c, resp[i]))
 	}
 	if business {
 		rc := newRNG(s.seed, streamChanges, day, 0)
@@ -165,6 +151,32 @@ func (s *sim) day(day int64) []*simTicket {
 	return out
 }
 
+// arrivals is the creation instants of the incidents and requests of a civil day, ascending: a
+// Poisson count each hour of the day's profile, uniform within the hour. The i-th is the ticket of
+// seq i+1.
+func (s *sim) arrivals(day int64) []int64 {
+	y, m, d := dateOf(day)
+	wd := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Weekday()
+	profile := &weekendArrivals
+	if wd != time.Saturday && wd != time.Sunday {
+		profile = &businessDayArrivals
+	}
+	r := newRNG(s.seed, streamArrivals, day, 0)
+	var at []int64
+	for h := range 24 {
+		n := r.poisson(profile[h] * s.scale)
+		if n == 0 {
+			continue
+		}
+		start := time.Date(y, m, d, h, 0, 0, 0, s.loc).Unix()
+		for range n {
+			at = append(at, start+int64(r.float()*3600))
+		}
+	}
+	slices.Sort(at)
+	return at
+}
+
 func ticketID(prefix string, day int64, seq int) string {
 	y, m, d := dateOf(day)
 	return fmt.Sprintf("%s-%04d%02d%02d-%03d", prefix, y, int(m), d, seq)
@@ -179,24 +191,41 @@ func otherGroup(r *rng, g string) string {
 	}
 }
 
-// incident simulates an incident or a request created at c, the seq-th ticket of its day.
-func (s *sim) incident(day int64, seq int, c int64) *simTicket {
-	r := newRNG(s.seed, streamTicket, day, int64(seq))
-	t := &simTicket{created: c, typ: TypeIncident}
-	p := 0
+// head is what is drawn first for an incident or a request: its type, priority index, group
+// index, customer and category. The draws come from r, the ticket's generator, in this order.
+func head(r *rng) (typ string, p, g int, customer, category string) {
+	typ = TypeIncident
 	if r.chance(incidentShare) {
 		p = r.weighted(incidentPriorities)
-		t.id = ticketID("INC", day, seq)
 	} else {
-		t.typ = TypeRequest
+		typ = TypeRequest
 		p = r.weighted(requestPriorities)
-		t.id = ticketID("REQ", day, seq)
 	}
-	t.priority = priorities[p]
-	g := r.weighted(groupWeights)
+	g = r.weighted(groupWeights)
+	customer = customers[r.weighted(customerWeights)]
+	category = categories[g][r.intn(len(categories[g]))]
+	return typ, p, g, customer, category
+}
+
+// deskTicket reports whether the seq-th ticket of a day is the desk's: a P3 incident not
+// withdrawn before work starts (the draws incident makes first).
+func (s *sim) deskTicket(day int64, seq int) bool {
+	r := newRNG(s.seed, streamTicket, day, int64(seq))
+	typ, p, _, _, _ := head(&r)
+	return typ == TypeIncident && priorities[p] == DeskPriority && !r.chance(earlyCancelRate)
+}
+
+// incident simulates an incident or a request created at c, the seq-th ticket of its day;
+// answered is the desk's response to it, 0 when it is not the desk's.
+func (s *sim) incident(day int64, seq int, c, answered int64) *simTicket {
+	r := newRNG(s.seed, streamTicket, day, int64(seq))
+	typ, p, g, customer, category := head(&r)
+	prefix := "INC"
+	if typ == TypeRequest {
+		prefix = "REQ"
+	}
+	t := &simTicket{id: ticketID(prefix, day, seq), created: c, typ: typ, priority: priorities[p], customer: customer, category: category}
 	t.groups[0] = groups[g]
-	t.customer = customers[r.weighted(customerWeights)]
-	t.category = categories[g][r.intn(len(categories[g]))]
 	t.hist = make([]event, 1, 6)
 	t.hist[0] = event{c, stNew}
 
@@ -226,6 +255,11 @@ func (s *sim) incident(day int64, seq int, c int64) *simTicket {
 		work = r.lognormal(workMedian[p], workSigma[p], 15*60, workCap[p])
 	}
 	resp := add(c, r.lognormal(respMedian, responseSigma[p], 60, responseCap[p]))
+	if answered != 0 {
+		// The desk's queue answers it; the delay is still drawn, so that what follows is
+		// drawn as for every other ticket.
+		resp = answered
+	}
 	t.response = resp
 	t.hist = append(t.hist, event{resp, stInProgress})
 

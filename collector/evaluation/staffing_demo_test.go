@@ -33,7 +33,10 @@ func TestDemoStaffing(t *testing.T) {
 	if n := r.ShortHours(); n < 5 {
 		t.Errorf("%d short hours a week, want the demo to show a shortfall most weekdays", n)
 	}
-	if a := r.ExpectedAttainment; !(a > 0.5 && a < 1) {
-		t.Errorf("expected attainment %v: want a roster that misses some tickets but not most", a)
+	// The fluid model says the roster, short only where the weekend's backlog meets Monday
+	// morning and over lunch, keeps (nearly) every promise; the simulated desk misses about 3%
+	// (TestDemoDeskAttainment).
+	if a := r.ExpectedAttainment; !(a > 0.9 && a <= 1) {
+		t.Errorf("expected attainment %v: want a roster that keeps almost every promise", a)
 	}
 }

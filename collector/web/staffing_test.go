@@ -27,11 +27,11 @@ func TestStaffingEndpoint(t *testing.T) {
 	if len(g.Hours) != 168 || g.ExpectedAttainment == nil || g.ShortHours == nil || *g.ShortHours == 0 {
 		t.Fatalf("group %+v: want 168 hours, an expected attainment and short hours", g)
 	}
-	// Monday 12:00: the demo's roster has one agent over lunch.
+	// Monday 12:00: the demo's roster has two agents over lunch, short of the need.
 	h := g.Hours[12]
-	if h.Day != "mon" || h.Hour != 12 || h.Roster == nil || *h.Roster != 1 || h.Shortfall == nil || *h.Shortfall >= 0 ||
+	if h.Day != "mon" || h.Hour != 12 || h.Roster == nil || *h.Roster != 2 || h.Shortfall == nil || *h.Shortfall >= 0 ||
 		*h.Shortfall != *h.Roster-h.AgentsScheduled {
-		t.Errorf("Monday 12:00 %+v: want the roster's 1 agent short of the need", h)
+		t.Errorf("Monday 12:00 %+v: want the roster's 2 agents short of the need", h)
 	}
 	if g.Parameters.HandleTimeSeconds != 2400 || g.Parameters.Goal == 0 || g.Parameters.Timezone != "Europe/Rome" {
 		t.Errorf("parameters %+v", g.Parameters)
@@ -62,7 +62,7 @@ func TestStaffingHeatMap(t *testing.T) {
 	s := newDemoServer(t, nil)
 	_, body := s.get(t, "/")
 	for _, want := range []string{`<h2 id="staffing-h">Staffing</h2>`, `<table class="heat" data-staffing="desk-p3">`,
-		`<th scope="row">Monday</th>`, `class="short" aria-label="1 rostered,`} {
+		`<th scope="row">Monday</th>`, `class="short" aria-label="2 rostered,`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
 		}
