@@ -16,6 +16,9 @@ var prometheusTypes = map[string]bool{"prometheus": true, "thanos": true, "mimir
 // selector matches a plain series selector, which the source counts exactly from raw samples.
 var selector = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$`)
 
+// isSelector reports whether s, trimmed, is a plain series selector.
+func isSelector(s string) bool { return selector.MatchString(strings.TrimSpace(s)) }
+
 // query returns a metric spec's PromQL; ok is false when it is not PromQL (reported).
 func (set *openSLOSet) query(b *builder, ind sli, m *v1.SLIMetricSpec, path ...string) (string, bool) {
 	r := b.report
@@ -104,7 +107,12 @@ func (set *openSLOSet) indicator(b *builder, s located[v1.SLO], ind sli, series 
 		r.add(ind.loc.file, line, None, construct, "want total and one of good and bad"+notImported)
 		return "", "", false
 	}
-	window := strings.Contains(good+bad+total, "{{.window}}")
+	window := windowTemplate.MatchString(good + bad + total)
+	if err := slothTemplates(good+bad, total); err != nil {
+		// The source reads {{.window}} as Sloth does: one key, in both queries or neither.
+		r.add(ind.loc.file, line, None, construct, err.Error()+notImported)
+		return "", "", false
+	}
 	switch {
 	case rm.Counter && !window && selector.MatchString(total) && selector.MatchString(good+bad):
 		e.Good, e.Bad, e.Total = good, bad, total

@@ -120,6 +120,10 @@ func pyrraSLO(b *builder, f *fields) {
 			ratio.fail(orNode(ratio.node, f.node), "errors.metric and total.metric are required")
 			return
 		}
+		if !isSelector(e.Bad) || !isSelector(e.Total) {
+			ratio.fail(orNode(ratio.node, f.node), fmt.Sprintf("errors.metric %q and total.metric %q must be series selectors (a metric name with optional {matchers}), as Pyrra reads them", e.Bad, e.Total))
+			return
+		}
 		o.Kind = "event_ratio"
 		b.source.Events = append(b.source.Events, e)
 		r.add(file, ind.line("ratio"), Exact, ind.at("ratio"), "events bad/total: exact counts of the counters")
@@ -130,6 +134,10 @@ func pyrraSLO(b *builder, f *fields) {
 		e := EventsEntry{Series: o.Series, Good: lat.sub("success").str("metric"), Total: lat.sub("total").str("metric")}
 		if e.Good == "" || e.Total == "" {
 			lat.fail(orNode(lat.node, f.node), "success.metric and total.metric are required")
+			return
+		}
+		if !isSelector(e.Good) || !isSelector(e.Total) {
+			lat.fail(orNode(lat.node, f.node), fmt.Sprintf("success.metric %q and total.metric %q must be series selectors (a metric name with optional {matchers}), as Pyrra reads them", e.Good, e.Total))
 			return
 		}
 		o.Kind = "event_ratio"

@@ -3,6 +3,8 @@ package migrate
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -178,6 +180,10 @@ func slothSLO(b *builder, s *fields, service string, days int, tiers []BurnTier,
 			ev.fail(orNode(ev.node, s.node), "error_query and total_query are required")
 			return
 		}
+		if err := slothTemplates(entry.ErrorQuery, entry.TotalQuery); err != nil {
+			ev.fail(orNode(ev.node, s.node), err.Error())
+			return
+		}
 		r.add(file, ev.line(key("error_query", "errorQuery")), Exact, ev.path, "events error_query/total_query of source "+SourceName)
 		ev.rest(r, "Sloth")
 	case sli.has("raw"):
@@ -185,6 +191,10 @@ func slothSLO(b *builder, s *fields, service string, days int, tiers []BurnTier,
 		entry.ErrorQuery, entry.TotalQuery = raw.str(key("error_ratio_query", "errorRatioQuery")), "vector(1)"
 		if entry.ErrorQuery == "" {
 			raw.fail(orNode(raw.node, s.node), "error_ratio_query is required")
+			return
+		}
+		if err := slothTemplates(entry.ErrorQuery, ""); err != nil {
+			raw.fail(orNode(raw.node, s.node), err.Error())
 			return
 		}
 		r.add(file, raw.line(key("error_ratio_query", "errorRatioQuery")), Approximate, raw.path,
@@ -315,4 +325,22 @@ func annotations(r *Report, a *fields, ann map[string]string, out *Alerting) {
 			r.add(a.file, a.line("annotations"), None, a.at("annotations."+k), "sla_exporter's alerts carry their own summary and description")
 		}
 	}
+}
+
+// windowTemplate is Sloth's one template key.
+var windowTemplate = regexp.MustCompile(`\{\{\s*\.window\s*\}\}`)
+
+// slothTemplates checks the queries as Sloth renders them: {{.window}} is the only template
+// key, and an events SLI's two queries are both rates over the window or neither, so that their
+// ratio compares like with like (total "" for a raw SLI, whose ratio needs no total).
+func slothTemplates(errorQ, totalQ string) error {
+	for _, q := range []string{errorQ, totalQ} {
+		if rest := windowTemplate.ReplaceAllString(q, ""); strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
+			return fmt.Errorf("%q: only {{.window}} is a template key in Sloth's queries", q)
+		}
+	}
+	if totalQ != "" && windowTemplate.MatchString(errorQ) != windowTemplate.MatchString(totalQ) {
+		return fmt.Errorf("error_query and total_query must both use {{.window}} or neither")
+	}
+	return nil
 }
