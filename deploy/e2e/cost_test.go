@@ -23,7 +23,7 @@ func TestCostInPrometheus(t *testing.T) {
 	prom := startPrometheus(t, exp.addr, "", "")
 
 	served := map[string]float64{} // "service/kind/window/currency" → value
-	waitFor(t, time.Now().Add(time.Minute), 250*time.Millisecond, "the exporter to publish the demo's costs", func() (bool, string) {
+	readServed := func() (bool, string) {
 		body, err := getText(exp.url + "/metrics")
 		if err != nil {
 			return false, err.Error()
@@ -46,7 +46,8 @@ func TestCostInPrometheus(t *testing.T) {
 			served[l[c.LabelService]+"/"+l[c.LabelKind]+"/"+l[c.LabelWindow]+"/"+l[c.LabelCurrency]] = m.GetGauge().GetValue()
 		}
 		return true, ""
-	})
+	}
+	waitFor(t, time.Now().Add(time.Minute), 250*time.Millisecond, "the exporter to publish the demo's costs", readServed)
 	t.Logf("served: %v", served)
 	// The demo's three priced figures, so far and forecast.
 	for _, key := range []string{"service-desk/breached_tickets/so_far/EUR", "service-desk/breached_tickets/forecast/EUR",
@@ -56,9 +57,12 @@ func TestCostInPrometheus(t *testing.T) {
 		}
 	}
 
-	// The figures change only at an evaluation (every 30s in the demo); the query retries
-	// until Prometheus holds the same ones as the last exposition read.
+	// The figures change at each evaluation (every 30s in the demo; a forecast moves with the
+	// clock): each try reads the exposition again, until Prometheus holds what it serves.
 	waitFor(t, time.Now().Add(time.Minute), 500*time.Millisecond, "Prometheus to hold the served costs", func() (bool, string) {
+		if ok, why := readServed(); !ok {
+			return false, why
+		}
 		r, err := promQuery(prom, c.CostAmount)
 		if err != nil || len(r.Data.Result) != len(served) {
 			return false, "series: " + strconv.Itoa(len(r.Data.Result)) + ", err " + errText(err)
