@@ -115,15 +115,11 @@ func pyrraSLO(b *builder, f *fields) {
 	switch {
 	case ind.has("ratio"):
 		ratio := ind.sub("ratio")
-		e := EventsEntry{Series: o.Series, Bad: ratio.sub("errors").str("metric"), Total: ratio.sub("total").str("metric")}
-		if e.Bad == "" || e.Total == "" {
-			ratio.fail(orNode(ratio.node, f.node), "errors.metric and total.metric are required")
+		bad, total, ok := pyrraCounters(ratio, f, "errors")
+		if !ok {
 			return
 		}
-		if !isSelector(e.Bad) || !isSelector(e.Total) {
-			ratio.fail(orNode(ratio.node, f.node), fmt.Sprintf("errors.metric %q and total.metric %q must be series selectors (a metric name with optional {matchers}), as Pyrra reads them", e.Bad, e.Total))
-			return
-		}
+		e := EventsEntry{Series: o.Series, Bad: bad, Total: total}
 		o.Kind = "event_ratio"
 		b.source.Events = append(b.source.Events, e)
 		r.add(file, ind.line("ratio"), Exact, ind.at("ratio"), "events bad/total: exact counts of the counters")
@@ -131,15 +127,11 @@ func pyrraSLO(b *builder, f *fields) {
 		ratio.rest(r, "Pyrra")
 	case ind.has("latency"):
 		lat := ind.sub("latency")
-		e := EventsEntry{Series: o.Series, Good: lat.sub("success").str("metric"), Total: lat.sub("total").str("metric")}
-		if e.Good == "" || e.Total == "" {
-			lat.fail(orNode(lat.node, f.node), "success.metric and total.metric are required")
+		good, total, ok := pyrraCounters(lat, f, "success")
+		if !ok {
 			return
 		}
-		if !isSelector(e.Good) || !isSelector(e.Total) {
-			lat.fail(orNode(lat.node, f.node), fmt.Sprintf("success.metric %q and total.metric %q must be series selectors (a metric name with optional {matchers}), as Pyrra reads them", e.Good, e.Total))
-			return
-		}
+		e := EventsEntry{Series: o.Series, Good: good, Total: total}
 		o.Kind = "event_ratio"
 		b.source.Events = append(b.source.Events, e)
 		r.add(file, ind.line("latency"), Exact, ind.at("latency"), "events good/total: the bucket and _count counters, counted exactly")
@@ -276,4 +268,19 @@ func pyrraAlerting(r *Report, a *fields, window time.Duration) *Alerting {
 // rounded to the minute. Floats, since window × d overflows nanoseconds.
 func scale(window, d time.Duration) time.Duration {
 	return time.Duration(float64(window) / float64(28*24*time.Hour) * float64(d)).Round(time.Minute)
+}
+
+// pyrraCounters reads an indicator's <key>.metric and total.metric, which Pyrra reads as series
+// selectors; a missing or other one fails the indicator (ind, else the resource f) with its place.
+func pyrraCounters(ind, f *fields, key string) (counter, total string, ok bool) {
+	counter, total = ind.sub(key).str("metric"), ind.sub("total").str("metric")
+	switch {
+	case counter == "" || total == "":
+		ind.fail(orNode(ind.node, f.node), key+".metric and total.metric are required")
+	case !isSelector(counter) || !isSelector(total):
+		ind.fail(orNode(ind.node, f.node), fmt.Sprintf("%s.metric %q and total.metric %q must be series selectors (a metric name with optional {matchers}), as Pyrra reads them", key, counter, total))
+	default:
+		return counter, total, true
+	}
+	return "", "", false
 }
