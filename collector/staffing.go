@@ -57,8 +57,9 @@ type StaffingResult struct {
 	// without a roster.
 	Roster, Shortfall *staffing.Week
 	// ExpectedAttainment is the share of tickets the roster is expected to handle within
-	// target; meaningful only with a Roster.
-	ExpectedAttainment float64
+	// target; meaningful only with a Roster. ExpectedAttainmentStdErr is its standard error
+	// when it is estimated by simulation (the workload model), 0 when computed (Erlang C).
+	ExpectedAttainment, ExpectedAttainmentStdErr float64
 	// CurrentHour and NextHour index the hour of the week of the evaluation and the one after.
 	CurrentHour, NextHour int
 }

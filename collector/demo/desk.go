@@ -205,6 +205,9 @@ func serve(jobs []deskJob, first time.Time, end int64, agents func(int) float64,
 // deskAgents is the agents rostered in an hour of the week at the world's scale.
 func (s *sim) deskAgents(h int) float64 {
 	n := DeskRoster[h]
+	if s.roster != nil {
+		n = s.roster[h]
+	}
 	if n == 0 || s.scale == 1 {
 		return n
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
+	"github.com/sla-exporter/sla_exporter/slo/staffing"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -24,6 +25,8 @@ type sim struct {
 	loc   *time.Location
 	cal   *calendar.Calendar
 	desk  desk
+	// roster replaces DeskRoster when set: tests run the desk with other rosters.
+	roster *staffing.Week
 }
 
 // event is one entry of a simulated status history: from at (Unix seconds) on, status st.

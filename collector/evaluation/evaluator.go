@@ -56,6 +56,9 @@ type Evaluator struct {
 	saved persistState
 	// priorities keeps the breached cycles by priority the cost figures price (cost.go).
 	priorities priorityCache
+	// sims keeps each deferred staffing group's simulated attainment with its inputs (staffing.go).
+	simMu sync.Mutex
+	sims  map[string]simulatedEntry
 }
 
 type unsavedPeriod struct {

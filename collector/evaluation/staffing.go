@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -73,7 +74,7 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 	r.Tickets = len(arrivals)
 	profile := staffing.ArrivalProfile(arrivals, loc, now, g.Weeks)
 	r.Arrivals, r.ArrivalsStdDev = profile.Mean, profile.StdDev
-	if err := model(&r, g, o.Clock.Calendar(), o.Target); err != nil {
+	if err := e.model(&r, g, o.Clock.Calendar(), o.Target); err != nil {
 		e.logOnce("staffing:"+g.Name, err)
 		return withoutFigures(r, collector.StaffingFailed, err.Error())
 	}
@@ -83,7 +84,7 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 }
 
 // model fills the agents needed and, with a roster, the shortfall and expected attainment.
-func model(r *collector.StaffingResult, g *config.StaffingGroup, cal *calendar.Calendar, goal float64) error {
+func (e *Evaluator) model(r *collector.StaffingResult, g *config.StaffingGroup, cal *calendar.Calendar, goal float64) error {
 	if g.Model == config.StaffingErlang {
 		p := staffing.QueuePlan{Arrivals: r.Arrivals, HandleTime: g.HandleTime, Target: g.Target, Goal: goal,
 			MaxOccupancy: g.MaxOccupancy, Shrinkage: g.Shrinkage}
@@ -111,9 +112,11 @@ func model(r *collector.StaffingResult, g *config.StaffingGroup, cal *calendar.C
 		}
 		r.Working, r.Scheduled = need.Agents, need.Scheduled.Ceil()
 		if g.Roster != nil {
-			if r.ExpectedAttainment, err = staffing.DeferredAttainment(d, *g.Roster); err != nil {
+			x, err := e.simulated(g, cal, d)
+			if err != nil {
 				return err
 			}
+			r.ExpectedAttainment, r.ExpectedAttainmentStdErr = x.Attainment, x.StdErr
 		}
 	}
 	if g.Roster != nil {
@@ -129,7 +132,7 @@ func withoutFigures(r collector.StaffingResult, state, reason string) collector.
 	r.State, r.Reason = state, reason
 	r.Tickets = 0
 	r.Arrivals, r.ArrivalsStdDev, r.Working, r.Scheduled = staffing.Week{}, staffing.Week{}, staffing.Week{}, staffing.Week{}
-	r.Shortfall, r.ExpectedAttainment = nil, 0
+	r.Shortfall, r.ExpectedAttainment, r.ExpectedAttainmentStdErr = nil, 0, 0
 	return r
 }
 
@@ -161,4 +164,49 @@ func objectiveByName(cfg *config.Config, name string) *config.Objective {
 		}
 	}
 	return nil
+}
+
+// simulatedKey is everything a deferred group's simulated attainment depends on: the arrivals
+// change once a week (only complete weeks are averaged), the rest with the configuration.
+type simulatedKey struct {
+	arrivals, roster staffing.Week
+	start            time.Time
+	handle, target   time.Duration
+	days             int
+	shrinkage        float64
+	cal              *calendar.Calendar
+}
+
+type simulatedEntry struct {
+	key simulatedKey
+	x   staffing.Expected
+}
+
+// simulated is the roster's expected attainment of a deferred group, by staffing.SimulateDeferred
+// seeded with the group's name, so that each evaluation publishes the same figure; computed again
+// only when its inputs change, as the simulation is the dearest part of a staffing evaluation.
+func (e *Evaluator) simulated(g *config.StaffingGroup, cal *calendar.Calendar, d staffing.Deferred) (staffing.Expected, error) {
+	key := simulatedKey{arrivals: d.Arrivals, roster: *g.Roster, start: d.Start, handle: d.HandleTime, target: g.Target,
+		days: g.BusinessDays, shrinkage: d.Shrinkage, cal: cal}
+	e.simMu.Lock()
+	if c, ok := e.sims[g.Name]; ok && c.key == key {
+		e.simMu.Unlock()
+		return c.x, nil
+	}
+	e.simMu.Unlock()
+	h := fnv.New64a()
+	h.Write([]byte(g.Name))
+	sim := staffing.DefaultSimulation
+	sim.Seed = h.Sum64()
+	x, err := staffing.SimulateDeferred(d, *g.Roster, sim)
+	if err != nil {
+		return x, err
+	}
+	e.simMu.Lock()
+	if e.sims == nil {
+		e.sims = map[string]simulatedEntry{}
+	}
+	e.sims[g.Name] = simulatedEntry{key: key, x: x}
+	e.simMu.Unlock()
+	return x, nil
 }

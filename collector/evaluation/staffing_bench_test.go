@@ -31,13 +31,23 @@ func BenchmarkStaffing50Groups(b *testing.B) {
 	if len(cfg.Staffing) != 50 {
 		b.Fatalf("%d groups", len(cfg.Staffing))
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		e.data.Read(func(d collector.Data) {
-			for _, r := range e.staffingGroups(cfg, d, now) {
-				if !r.Published() {
-					b.Fatalf("%s: %s", r.Group, r.Reason)
+	// cached: an evaluation within the week, the simulations kept; simulated: the first
+	// evaluation, or the one after the week's arrivals change, which simulates every workload
+	// group's roster again.
+	for _, cached := range []bool{true, false} {
+		b.Run(map[bool]string{true: "cached", false: "simulated"}[cached], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !cached {
+					e.sims = nil
 				}
+				e.data.Read(func(d collector.Data) {
+					for _, r := range e.staffingGroups(cfg, d, now) {
+						if !r.Published() {
+							b.Fatalf("%s: %s", r.Group, r.Reason)
+						}
+					}
+				})
 			}
 		})
 	}

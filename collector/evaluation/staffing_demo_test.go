@@ -33,8 +33,8 @@ func TestDemoStaffing(t *testing.T) {
 	if n := r.ShortHours(); n < 5 {
 		t.Errorf("%d short hours a week, want the demo to show a shortfall most weekdays", n)
 	}
-	// The fluid model says the roster, short only where the weekend's backlog meets Monday
-	// morning and over lunch, keeps (nearly) every promise; the simulated desk misses about 3%
+	// The roster, short where the weekend's backlog meets Monday morning and over lunch, is
+	// expected to keep about 97% of the promises, as the simulated desk does
 	// (TestDemoDeskAttainment).
 	if a := r.ExpectedAttainment; !(a > 0.9 && a <= 1) {
 		t.Errorf("expected attainment %v: want a roster that keeps almost every promise", a)

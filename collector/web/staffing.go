@@ -26,7 +26,10 @@ type StaffingJSON struct {
 	// Hours are the 168 hours of the week from Monday 00:00 in the parameters' timezone.
 	Hours              []StaffingHourJSON `json:"hours"`
 	ExpectedAttainment *float64           `json:"expected_attainment"`
-	ShortHours         *int               `json:"short_hours"`
+	// ExpectedAttainmentStdErr is the standard error of a simulated expected attainment (the
+	// workload model); absent when it is computed (Erlang C).
+	ExpectedAttainmentStdErr *float64 `json:"expected_attainment_stderr,omitempty"`
+	ShortHours               *int     `json:"short_hours"`
 	// CurrentHour and NextHour index Hours.
 	CurrentHour int `json:"current_hour"`
 	NextHour    int `json:"next_hour"`
@@ -90,6 +93,10 @@ func StaffingsJSON(s *collector.Snapshot) []StaffingJSON {
 			if r.Roster != nil {
 				a := r.ExpectedAttainment
 				j.ExpectedAttainment, j.ShortHours = &a, &short
+				if r.ExpectedAttainmentStdErr > 0 {
+					se := r.ExpectedAttainmentStdErr
+					j.ExpectedAttainmentStdErr = &se
+				}
 			}
 		}
 		out = append(out, j)
@@ -133,6 +140,9 @@ func staffingViews(s *collector.Snapshot) []staffingView {
 			}
 			if r.Roster != nil {
 				v.Attainment = fmt.Sprintf("%.1f%%", 100*r.ExpectedAttainment)
+				if se := r.ExpectedAttainmentStdErr; se > 0 {
+					v.Attainment += fmt.Sprintf(" (± %.1f points, simulated)", 100*se)
+				}
 				v.Short = r.ShortHours()
 			}
 			for d := range 7 {

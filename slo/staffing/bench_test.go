@@ -1,6 +1,7 @@
 package staffing
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -71,5 +72,39 @@ func BenchmarkRequiredDeferred(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// BenchmarkSimulateDeferred: the simulated expected attainment of one group of the benchmarks'
+// desk (its roster a little above the average work), at the default run length, and of 50
+// groups, what a first evaluation of a large configuration pays once (later evaluations reuse
+// it until the week's arrivals change).
+func BenchmarkSimulateDeferred(b *testing.B) {
+	for _, n := range []int{1, groups} {
+		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
+			ds := make([]Deferred, n)
+			rosters := make([]Week, n)
+			for g := range ds {
+				ds[g] = deferred(b, 8*time.Hour, nil, 40*time.Minute)
+				ds[g].Arrivals = arrivalCurve(g)
+				ds[g].MaxOccupancy, ds[g].Shrinkage = 0.85, 0.3
+				// The week's work over the 4 × 8 working hours (the Tuesday is a holiday), at
+				// 70% on the queue, and 10% more.
+				per := ds[g].Arrivals.Sum() * 40 / 60 / 32 / 0.7 * 1.1
+				for h := range rosters[g] {
+					if h%24 >= 9 && h%24 < 17 && h/24 < 5 {
+						rosters[g][h] = math.Ceil(per)
+					}
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for g := range ds {
+					if _, err := SimulateDeferred(ds[g], rosters[g], Simulation{Seed: uint64(g)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -14,10 +14,13 @@
 //     objective's calendar; spreading it evenly over the working time of that span gives the
 //     agent-hours each hour of the week needs.
 //
-// Given a roster (agents per hour of the week), Shortfall compares it with the need, and
-// ExpectedAttainment gives the share of tickets the roster is expected to handle within target:
-// Erlang C's service level hour by hour for the first model, a first-come first-served fluid
-// simulation of the work for the second.
+// Given a roster (agents per hour of the week), Shortfall compares it with the need, and the
+// share of tickets the roster is expected to handle within target is QueueAttainment, Erlang C's
+// service level hour by hour, for the first model, and SimulateDeferred, a seeded simulation of
+// the week's queue with Poisson arrivals and exponential handle times, for the second.
+// DeferredAttainment is the same queue without randomness (a fluid of the average week): an
+// upper bound, which says 100% where a desk that just covers its average work keeps far fewer
+// promises.
 //
 // Shrinkage (breaks, meetings, absence) turns agents working the queue into agents scheduled:
 // scheduled = working / (1 − shrinkage). The package is pure: no clock, no I/O.

@@ -84,5 +84,15 @@ func FuzzDeferred(f *testing.F) {
 		if !(got >= 0 && got <= 1+1e-12) {
 			t.Fatalf("attainment %v", got)
 		}
+		if a1 > 50 || a2 > 50 {
+			return // the simulation's cost grows with the tickets: keep the fuzzer fast
+		}
+		sim, err := SimulateDeferred(d, r, Simulation{Seed: 1, Tickets: 500, MinWeeks: 40, MaxWeeks: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(sim.Attainment >= 0 && sim.Attainment <= 1+1e-12) || !(sim.StdErr >= 0 && sim.StdErr <= 1) || (d.Arrivals.Sum() > 0 && sim.Weeks < 40) {
+			t.Fatalf("simulated %+v", sim)
+		}
 	})
 }

@@ -84,8 +84,9 @@ type batch struct {
 	settled, counted  bool
 }
 
-// DeferredAttainment is the share of the planned week's tickets a roster is expected to finish
-// by their deadlines, by a fluid simulation: each hour's tickets join a first-come first-served
+// DeferredAttainment is the share of the planned week's tickets a roster would finish by their
+// deadlines if the week were its average, without randomness (SimulateDeferred is the
+// expectation with it; this is its upper bound), by a fluid simulation: each hour's tickets join a first-come first-served
 // queue at the hour's start, and the roster's agents on the queue after shrinkage work it at
 // full pace whenever there is work in the calendar's working time (none on a holiday; the
 // occupancy cap plans slack, it does not slow agents). A
