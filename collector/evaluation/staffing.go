@@ -138,9 +138,12 @@ func withoutFigures(r collector.StaffingResult, state, reason string) collector.
 
 // groupArrivals returns the creation instants in [from, to) of the objective's tickets of the
 // priority (every priority when empty), and the earliest creation of any ticket of the store
-// (0 when empty): how far back the source reaches.
+// (0 when empty): how far back the source reaches. For a response objective, a ticket withdrawn
+// before any response is left out: the desk did no work on it (and the objective does not judge
+// it), so counting it would plan agents for work that never comes.
 func groupArrivals(o *config.Objective, priority string, st *ticket.Store, from, to int64) ([]time.Time, int64) {
 	m := o.Select.Compile(st)
+	response := o.Clock != nil && o.Clock.Kind() == ticket.Response
 	var out []time.Time
 	var earliest int64
 	for i := range st.Len() {
@@ -152,9 +155,25 @@ func groupArrivals(o *config.Objective, priority string, st *ticket.Store, from,
 		if c < from || c >= to || (priority != "" && v.Priority() != priority) || !m.Match(v) {
 			continue
 		}
+		if response && withdrawnUnanswered(v) {
+			continue
+		}
 		out = append(out, time.Unix(c, 0))
 	}
 	return out, earliest
+}
+
+// withdrawnUnanswered reports whether a ticket was cancelled without a first response.
+func withdrawnUnanswered(v ticket.View) bool {
+	if _, ok := v.FirstResponse(); ok {
+		return false
+	}
+	for j := range v.HistoryLen() {
+		if _, c := v.History(j); c == ticket.Cancelled {
+			return true
+		}
+	}
+	return false
 }
 
 func objectiveByName(cfg *config.Config, name string) *config.Objective {

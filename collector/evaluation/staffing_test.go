@@ -73,12 +73,17 @@ func staffingDesk(t *testing.T) (collector.Data, time.Time) {
 	}
 	add(1, "incident", "P4", "2026-05-01", "10") // before the weeks: the source reaches back far enough
 	add(10, "incident", "P4", "2026-05-25", "09")
-	add(30, "incident", "P4", "2026-06-01", "09")
+	add(29, "incident", "P4", "2026-06-01", "09")
 	add(5, "request", "P4", "2026-06-01", "09") // not selected by chat
 	add(2, "incident", "P3", "2026-05-25", "16")
 	add(4, "incident", "P3", "2026-06-01", "16")
 	add(7, "incident", "P1", "2026-06-01", "16") // another priority of backlog
 	add(9, "incident", "P4", "2026-06-08", "09") // this week: not complete, left out
+	// chat is a response objective: a chat withdrawn before any answer is no work for the desk
+	// and left out; one withdrawn after its answer was worked, and counts (the 30th of 06-01).
+	cancel := change("2026-06-01T09:55:00Z", "cancelled", ticket.Cancelled)
+	tickets = append(tickets, tk("withdrawn", "incident", "P4", "2026-06-01T09:50:00Z", cancel),
+		responded(tk("answered-withdrawn", "incident", "P4", "2026-06-01T09:45:00Z", cancel), "2026-06-01T09:46:00Z"))
 	d := newData()
 	d.Tickets["desk"] = storeOf(t, tickets...)
 	d.LastSuccess["desk"] = now.Add(-10 * time.Minute)
