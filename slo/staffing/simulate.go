@@ -51,11 +51,10 @@ type Expected struct {
 }
 
 // SimulateDeferred is the share of the planned week's tickets a roster is expected to finish by
-// their deadlines in the steady state of a desk whose every week is the planned week, estimated
-// by simulating that week over and over (a seeded Monte Carlo: the same inputs and Simulation
-// give the same figure). Unlike DeferredAttainment it has the randomness a desk lives with, and
-// so the queues that form when a busy hour meets long tickets, and the backlog a week leaves to
-// the next:
+// their deadlines, estimated by simulation (a seeded Monte Carlo: the same inputs and
+// Simulation give the same figure). Unlike DeferredAttainment it has the randomness a desk lives
+// with, and so the queues that form when a busy hour meets long tickets, and the backlog one
+// week leaves to the next:
 //
 //   - arrivals: a Poisson process each hour of the week at the hour's mean rate, so uniform
 //     within the hour;
@@ -64,11 +63,13 @@ type Expected struct {
 //     first come first served, one ticket each: k+1 for the hour's first share f, k for the rest
 //     (breaks taken in turn), in the calendar's working time only (none on a holiday); a ticket
 //     an agent leaves is finished by the next agent free;
-//   - a ticket is in time when its work is done by its deadline on the objective's calendar
-//     (of the planned week's real dates: a deadline in the next week is on that week's calendar,
-//     while its agents are the planned week's again).
+//   - a ticket is in time when its work is done by its deadline on the objective's calendar.
 //
-// Without arrivals it is 1.
+// The weeks before the planned week are taken to be like the week just before it (its calendar,
+// the same arrivals and roster), repeated: a desk in its long run, whose backlog at each of their
+// ends starts a simulated planned week. So a holiday in the planned week costs that week what it
+// leaves undone, not every week; the planned week's tickets run on into the weeks after it on
+// their own calendar. Without arrivals it is 1.
 func SimulateDeferred(d Deferred, roster Week, sim Simulation) (Expected, error) {
 	if err := d.check(); err != nil {
 		return Expected{}, err
@@ -85,7 +86,15 @@ func SimulateDeferred(d Deferred, roster Week, sim Simulation) (Expected, error)
 	weeks := int(math.Ceil(float64(sim.Tickets) / weekly))
 	weeks = min(max(weeks, sim.MinWeeks), sim.MaxWeeks)
 	s := simState{plan: p, rng: rand.New(rand.NewPCG(sim.Seed, 0x5eed_0f_de5c)), mean: d.HandleTime.Hours()}
-	met, all := s.run(max(2, weeks/10), weeks)
+	met, all := make([]int, weeks), make([]int, weeks)
+	backlog := 0
+	for range max(2, weeks/10) { // burn-in: the long run's backlog
+		backlog = s.background(backlog)
+	}
+	for w := range weeks {
+		met[w], all[w] = s.planned(backlog)
+		backlog = s.background(backlog)
+	}
 	return estimate(met, all), nil
 }
 
@@ -127,60 +136,88 @@ type segment struct {
 	servers int
 }
 
-// simHour is an hour of the planned week with arrivals.
+// simHour is an hour with arrivals.
 type simHour struct {
-	start, length float64 // hours since the week's start
+	start, length float64 // hours since its week's start
 	rate          float64 // mean arrivals in the hour
-	// due is the deadline, in hours since the week's start, of a ticket arriving at each 60th
-	// of the hour and at its end.
-	due [61]float64
+	// due is the deadline, in hours since the planned week's start, of a ticket arriving at
+	// each 60th of the hour and at its end; only for the planned week's hours.
+	due *[61]float64
 	at  time.Time
 }
 
-// simPlan is what every simulated week shares, computed once: the hours' arrival rates and
-// deadlines, and the agents over the week.
+// simWeek is a week's arrivals and agents.
+type simWeek struct {
+	hours []simHour
+	segs  []segment
+}
+
+// simPlan is what every simulated week shares, computed once: the week before the planned
+// week, which stands for the weeks before it, and the planned week with what follows it until
+// its tickets' last deadline.
 type simPlan struct {
-	d      *Deferred
-	origin time.Time // the planned week's start
-	length float64   // the week's length in hours: 167 or 169 when the clocks change
-	hours  []simHour
-	segs   []segment // over [0, length)
-	latest float64   // the latest deadline, in hours since the week's start
+	d                   *Deferred
+	origin              time.Time // the planned week's start
+	background, planned simWeek
+	latest              float64 // the planned tickets' last deadline, in hours since origin
 }
 
 func newSimPlan(d *Deferred, roster Week) (*simPlan, error) {
 	clock := &hourClock{d: d}
 	p := &simPlan{d: d, origin: clock.at(0)}
-	since := func(t time.Time) float64 { return t.Sub(p.origin).Hours() }
-	p.length = since(clock.at(HoursPerWeek))
+	var err error
+	if p.background, err = p.week(clock, roster, -HoursPerWeek, false); err != nil {
+		return nil, err
+	}
+	if p.planned, err = p.week(clock, roster, 0, true); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// week builds the arrivals of the week from hour first, and its agents: for the planned week
+// (due), until the last deadline of its tickets.
+func (p *simPlan) week(clock *hourClock, roster Week, first int, due bool) (simWeek, error) {
+	d := p.d
+	var w simWeek
+	start := clock.at(first)
+	since := func(t time.Time) float64 { return t.Sub(start).Hours() }
 	add := func(to float64, servers int) {
-		if n := len(p.segs); n > 0 && p.segs[n-1].servers == servers {
-			p.segs[n-1].to = to
+		if n := len(w.segs); n > 0 && w.segs[n-1].servers == servers {
+			w.segs[n-1].to = to
 			return
 		}
-		p.segs = append(p.segs, segment{to: to, servers: servers})
+		w.segs = append(w.segs, segment{to: to, servers: servers})
 	}
-	for h := range HoursPerWeek {
+	for i := 0; ; i++ {
+		h := first + i
 		from, to := clock.at(h), clock.at(h+1)
 		a, b := since(from), since(to)
+		if i >= HoursPerWeek && (!due || a >= p.latest) {
+			return w, nil
+		}
 		if b <= a {
 			continue // the hour the clocks skip
 		}
-		if rate := d.Arrivals[h]; rate > 0 {
+		idx := (h%HoursPerWeek + HoursPerWeek) % HoursPerWeek
+		if rate := d.Arrivals[idx]; rate > 0 && i < HoursPerWeek {
 			sh := simHour{start: a, length: b - a, rate: rate, at: from}
-			step := to.Sub(from) / 60
-			for m := range sh.due {
-				at := from.Add(time.Duration(m) * step)
-				due := d.Deadline(at)
-				if due.IsZero() || due.Sub(at) > maxSpanWeeks*7*24*time.Hour {
-					return nil, fmt.Errorf("tickets arriving %s: no deadline within %d weeks", at.Format(time.RFC3339), maxSpanWeeks)
+			if due {
+				sh.due = new([61]float64)
+				step := to.Sub(from) / 60
+				for m := range sh.due {
+					at := from.Add(time.Duration(m) * step)
+					dl := d.Deadline(at)
+					if dl.IsZero() || dl.Sub(at) > maxSpanWeeks*7*24*time.Hour {
+						return w, fmt.Errorf("tickets arriving %s: no deadline within %d weeks", at.Format(time.RFC3339), maxSpanWeeks)
+					}
+					sh.due[m] = since(dl)
+					p.latest = math.Max(p.latest, sh.due[m])
 				}
-				sh.due[m] = since(due)
-				p.latest = math.Max(p.latest, sh.due[m])
 			}
-			p.hours = append(p.hours, sh)
+			w.hours = append(w.hours, sh)
 		}
-		n := onQueue(roster[h], d.Shrinkage)
+		n := onQueue(roster[idx], d.Shrinkage)
 		worked := d.Working(from, to)
 		switch {
 		case n <= 0 || worked <= 0:
@@ -216,12 +253,11 @@ func newSimPlan(d *Deferred, roster Week) (*simPlan, error) {
 			}
 		}
 	}
-	return p, nil
 }
 
-// deadline is the deadline, in hours since the week's start, of a ticket arriving at share u of
-// the hour: interpolated between the hour's 60ths where the deadline moves with the arrival (or
-// stands still), computed where a calendar boundary lies between them.
+// deadline is the deadline, in hours since the planned week's start, of a ticket arriving at
+// share u of the hour: interpolated between the hour's 60ths where the deadline moves with the
+// arrival (or stands still), computed where a calendar boundary lies between them.
 func (p *simPlan) deadline(h *simHour, u float64) float64 {
 	x := u * 60
 	m := min(int(x), 59)
@@ -237,54 +273,38 @@ func (p *simPlan) deadline(h *simHour, u float64) float64 {
 	return p.d.Deadline(a).Sub(p.origin).Hours()
 }
 
-// simTicket is a ticket in the simulation: its deadline, in hours since the simulation's start,
-// and the week it arrived in, counted from the first week kept (negative in the burn-in).
-type simTicket struct {
-	due  float64
-	week int32
-}
-
 // simState runs the simulation.
 type simState struct {
 	plan *simPlan
 	rng  *rand.Rand
 	mean float64 // handle time in hours
+	// The planned week's tickets, in arrival order: when each arrives and is due, in hours
+	// since the week's start; queue holds the indexes of those waiting or being worked.
+	at, due []float64
+	queue   []int32
 }
 
-// run simulates burn weeks, then weeks more, one after the other with the backlog each leaves
-// to the next, and returns for each of the latter its tickets done in time and all its tickets.
-func (s *simState) run(burn, weeks int) (met, all []int) {
-	p := s.plan
-	met, all = make([]int, weeks), make([]int, weeks)
-	var queue, arrivals []simTicket
-	head := 0 // queue[head:] waits or is worked; the slots before it are reused
-	var arrivalAt []float64
-	total := burn + weeks
-	// The run ends when the last week's tickets are all past their deadline.
-	end := float64(total-1)*p.length + p.latest
-	next := 0
-	t := 0.0
-	for wk := 0; ; wk++ {
-		base := float64(wk) * p.length
-		arrivals, arrivalAt, next = arrivals[:0], arrivalAt[:0], 0
-		if wk < total {
-			for i := range p.hours {
-				h := &p.hours[i]
-				// A Poisson process over the hour: exponential gaps at the hour's rate.
-				for u := s.rng.ExpFloat64() / h.rate; u < 1; u += s.rng.ExpFloat64() / h.rate {
-					arrivals = append(arrivals, simTicket{due: base + p.deadline(h, u), week: int32(wk - burn)})
-					arrivalAt = append(arrivalAt, base+h.start+u*h.length)
-					if wk >= burn {
-						all[wk-burn]++
-					}
-				}
-			}
+// arrivals draws a week's arrivals, a Poisson process over each hour at its rate, in order.
+func (s *simState) arrivals(w *simWeek, each func(h *simHour, u float64)) {
+	for i := range w.hours {
+		h := &w.hours[i]
+		for u := s.rng.ExpFloat64() / h.rate; u < 1; u += s.rng.ExpFloat64() / h.rate {
+			each(h, u)
 		}
-		for seg := 0; seg < len(p.segs); {
-			if t >= end {
-				return met, all
-			}
-			busy := min(p.segs[seg].servers, len(queue)-head)
+	}
+}
+
+// background runs one of the weeks before the planned week from a backlog of tickets and
+// returns the backlog it leaves. Their deadlines are not counted, so only their number matters.
+func (s *simState) background(backlog int) int {
+	w := &s.plan.background
+	s.at = s.at[:0]
+	s.arrivals(w, func(h *simHour, u float64) { s.at = append(s.at, h.start+u*h.length) })
+	n, next, t := backlog, 0, 0.0
+	for seg := range w.segs {
+		end := w.segs[seg].to
+		for {
+			busy := min(w.segs[seg].servers, n)
 			// Work is exponential, so the next completion is drawn afresh at every event: a
 			// ticket in progress has as much left, on average, as a new one.
 			done := math.Inf(1)
@@ -292,34 +312,79 @@ func (s *simState) run(burn, weeks int) (met, all []int) {
 				done = t + s.rng.ExpFloat64()*s.mean/float64(busy)
 			}
 			arrive := math.Inf(1)
-			if next < len(arrivals) {
-				arrive = arrivalAt[next]
+			if next < len(s.at) {
+				arrive = s.at[next]
 			}
-			segEnd := base + p.segs[seg].to
-			switch {
-			case done <= arrive && done <= segEnd:
-				t = done
-				// One of the tickets in progress, the queue's first busy, finishes: any of them
-				// alike. The others keep their places.
-				i := head + s.rng.IntN(busy)
-				tk := queue[i]
-				copy(queue[head+1:i+1], queue[head:i])
-				head++
-				if head > 1024 && 2*head > len(queue) {
-					queue = queue[:copy(queue, queue[head:])]
-					head = 0
-				}
-				if tk.week >= 0 && t <= tk.due {
-					met[tk.week]++
-				}
-			case arrive <= segEnd:
-				t = arrive
-				queue = append(queue, arrivals[next])
-				next++
-			default:
-				t = segEnd
-				seg++
+			if done <= arrive && done <= end {
+				t, n = done, n-1
+			} else if arrive <= end {
+				t, n, next = arrive, n+1, next+1
+			} else {
+				t = end
+				break
 			}
 		}
 	}
+	return n
+}
+
+// planned runs the planned week from a backlog of tickets of the weeks before, ahead of its own
+// in the queue, until its tickets' last deadline, and returns its tickets done in time and all
+// of them.
+func (s *simState) planned(backlog int) (met, all int) {
+	p := s.plan
+	w := &p.planned
+	s.at, s.due = s.at[:0], s.due[:0]
+	s.arrivals(w, func(h *simHour, u float64) {
+		s.at = append(s.at, h.start+u*h.length)
+		s.due = append(s.due, p.deadline(h, u))
+	})
+	all = len(s.at)
+	old, queue := backlog, s.queue[:0]
+	head := 0 // queue[head:] waits or is worked; the slots before it are reused
+	left, next, t := all, 0, 0.0
+	for seg := 0; seg < len(w.segs) && left > 0; {
+		busy := min(w.segs[seg].servers, old+len(queue)-head)
+		done := math.Inf(1)
+		if busy > 0 {
+			done = t + s.rng.ExpFloat64()*s.mean/float64(busy)
+		}
+		arrive := math.Inf(1)
+		if next < len(s.at) {
+			arrive = s.at[next]
+		}
+		end := w.segs[seg].to
+		switch {
+		case done <= arrive && done <= end:
+			t = done
+			// One of the tickets in progress finishes, any of them alike; the others keep
+			// their places. The backlog's are the oldest.
+			i := s.rng.IntN(busy)
+			if i < old {
+				old--
+				break
+			}
+			i += head - old
+			k := queue[i]
+			copy(queue[head+1:i+1], queue[head:i])
+			head++
+			if head > 1024 && 2*head > len(queue) {
+				queue = queue[:copy(queue, queue[head:])]
+				head = 0
+			}
+			left--
+			if t <= s.due[k] {
+				met++
+			}
+		case arrive <= end:
+			t = arrive
+			queue = append(queue, int32(next))
+			next++
+		default:
+			t = end
+			seg++
+		}
+	}
+	s.queue = queue[:0]
+	return met, all
 }
