@@ -27,6 +27,10 @@ func TestStaffingEndpoint(t *testing.T) {
 	if len(g.Hours) != 168 || g.ExpectedAttainment == nil || g.ShortHours == nil || *g.ShortHours == 0 {
 		t.Fatalf("group %+v: want 168 hours, an expected attainment and short hours", g)
 	}
+	// The workload model's expected attainment is simulated: it comes with its standard error.
+	if se := g.ExpectedAttainmentStdErr; se == nil || !(*se > 0 && *se < 0.01) {
+		t.Errorf("expected_attainment_stderr %v: want a simulation's standard error", se)
+	}
 	// Monday 12:00: the demo's roster has two agents over lunch, short of the need.
 	h := g.Hours[12]
 	if h.Day != "mon" || h.Hour != 12 || h.Roster == nil || *h.Roster != 2 || h.Shortfall == nil || *h.Shortfall >= 0 ||
@@ -62,7 +66,7 @@ func TestStaffingHeatMap(t *testing.T) {
 	s := newDemoServer(t, nil)
 	_, body := s.get(t, "/")
 	for _, want := range []string{`<h2 id="staffing-h">Staffing</h2>`, `<table class="heat" data-staffing="desk-p3">`,
-		`<th scope="row">Monday</th>`, `class="short" aria-label="2 rostered,`} {
+		`<th scope="row">Monday</th>`, `class="short" aria-label="2 rostered,`, ` points, simulated)`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
 		}
