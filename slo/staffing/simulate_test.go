@@ -161,3 +161,46 @@ func TestSimulateDeferredErrors(t *testing.T) {
 		t.Error("no handle time: want an error")
 	}
 }
+
+// TestSimulateDeferredStdErr: the published standard error says how far another seed's figure
+// lies: over 40 seeds, the spread of the figures matches the mean standard error. The sample
+// standard deviation of 40 draws is within 11% of the truth at one sigma, so [0.6, 1.5] is some
+// four sigmas wide. The queue is the office calendar's (holiday included) with a roster just
+// above its work, where tickets share their fate most and single weeks would understate it.
+func TestSimulateDeferredStdErr(t *testing.T) {
+	arrivals := map[int]float64{}
+	for d := range 5 {
+		for h := 9; h < 17; h++ {
+			arrivals[d*24+h] = 3
+		}
+	}
+	d := deferred(t, 4*time.Hour, arrivals, 40*time.Minute)
+	d.Shrinkage = 0.3
+	var roster Week
+	for h := range arrivals {
+		roster[h] = 4
+	}
+	const seeds = 40
+	var xs []float64
+	var se float64
+	for seed := range uint64(seeds) {
+		x, err := SimulateDeferred(d, roster, Simulation{Seed: seed, Tickets: 10_000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		xs = append(xs, x.Attainment)
+		se += x.StdErr / seeds
+	}
+	var mean, ss float64
+	for _, x := range xs {
+		mean += x / seeds
+	}
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	sd := math.Sqrt(ss / (seeds - 1))
+	t.Logf("40 seeds: mean %.4f, spread %.4f, mean standard error %.4f", mean, sd, se)
+	if r := sd / se; r < 0.6 || r > 1.5 {
+		t.Errorf("the figures spread %.4f, the standard errors say %.4f: ratio %.2f", sd, se, r)
+	}
+}
