@@ -35,7 +35,7 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 		loc = time.UTC
 	}
 	r = collector.StaffingResult{Group: g.Name, Objective: g.Objective, Priority: g.Priority, Model: g.Model,
-		Target: g.Target, BusinessDays: g.BusinessDays, HandleTime: g.HandleTime, Weeks: g.Weeks,
+		Target: g.Target, BusinessDays: g.BusinessDays, HandleTime: g.HandleTime, HandleTimeSource: handleTimeSource(g), Weeks: g.Weeks,
 		MaxOccupancy: g.MaxOccupancy, Shrinkage: g.Shrinkage, Timezone: loc.String(), Roster: g.Roster}
 	local := now.In(loc)
 	r.CurrentHour, r.NextHour = staffing.HourOfWeek(local), staffing.HourOfWeek(local.Add(time.Hour))
@@ -73,7 +73,13 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 	r.Tickets = len(arrivals)
 	profile := staffing.ArrivalProfile(arrivals, loc, now, g.Weeks)
 	r.Arrivals, r.ArrivalsStdDev = profile.Mean, profile.StdDev
-	if err := model(&r, g, o.Clock.Calendar(), o.Target); err != nil {
+	if reason := handleTime(&r, g, o, st); reason != "" {
+		return withoutFigures(r, collector.StaffingNoWorkTime, reason)
+	}
+	// The model plans with the handle time used, configured or measured.
+	planned := *g
+	planned.HandleTime = r.HandleTime
+	if err := model(&r, &planned, o.Clock.Calendar(), o.Target); err != nil {
 		e.logOnce("staffing:"+g.Name, err)
 		return withoutFigures(r, collector.StaffingFailed, err.Error())
 	}
@@ -128,6 +134,9 @@ func model(r *collector.StaffingResult, g *config.StaffingGroup, cal *calendar.C
 func withoutFigures(r collector.StaffingResult, state, reason string) collector.StaffingResult {
 	r.State, r.Reason = state, reason
 	r.Tickets = 0
+	if r.HandleTimeSource == collector.HandleTimeMeasured {
+		r.HandleTime, r.HandleTimeTickets = 0, 0
+	}
 	r.Arrivals, r.ArrivalsStdDev, r.Working, r.Scheduled = staffing.Week{}, staffing.Week{}, staffing.Week{}, staffing.Week{}
 	r.Shortfall, r.ExpectedAttainment = nil, 0
 	return r
