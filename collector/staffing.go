@@ -79,6 +79,12 @@ type StaffingResult struct {
 	CurrentHour, NextHour int
 }
 
+// HandleTimeKnown reports whether HandleTime holds the handle time the group is planned with:
+// always when configured, when measured only once the source gave enough work times.
+func (r *StaffingResult) HandleTimeKnown() bool {
+	return r.HandleTimeSource != HandleTimeMeasured || r.HandleTimeTickets > 0
+}
+
 // Published reports whether the group's figures may be published.
 func (r *StaffingResult) Published() bool { return r.State == StaffingOK }
 
