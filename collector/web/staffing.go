@@ -36,9 +36,9 @@ type StaffingJSON struct {
 // StaffingParametersJSON is what a group is planned with.
 type StaffingParametersJSON struct {
 	// TargetSeconds is the target in working time; BusinessDays instead when it is in working days.
-	TargetSeconds     float64 `json:"target_seconds,omitempty"`
-	BusinessDays      int     `json:"business_days,omitempty"`
-	Goal float64 `json:"goal"`
+	TargetSeconds float64 `json:"target_seconds,omitempty"`
+	BusinessDays  int     `json:"business_days,omitempty"`
+	Goal          float64 `json:"goal"`
 	// HandleTimeSeconds is the mean work per ticket planned with; null while a measured one is
 	// unknown. HandleTimeSource is "configured" or "measured", HandleTimeTickets the tickets with
 	// a work time a measured one is the mean of (null when configured or unknown).
