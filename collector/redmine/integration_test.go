@@ -156,8 +156,21 @@ func checkWorkTime(t *testing.T, r *redmineServer, w *world) {
 	if len(acts.Activities) == 0 {
 		t.Fatal("Redmine has no time entry activity")
 	}
+	updated := func() string {
+		var out struct {
+			Issue struct {
+				UpdatedOn string `json:"updated_on"`
+			} `json:"issue"`
+		}
+		r.call(t, r.adminKey, http.MethodGet, fmt.Sprintf("/issues/%d.json", w.c), nil, &out, http.StatusOK)
+		return out.Issue.UpdatedOn
+	}
+	before := updated()
 	r.call(t, w.keys["alice"], http.MethodPost, "/time_entries.json", map[string]any{"time_entry": map[string]any{
 		"issue_id": w.c, "hours": 38.0 / 60, "activity_id": acts.Activities[0].ID, "comments": "Ordered the laptop."}}, nil, http.StatusCreated)
+	if after := updated(); after != before {
+		t.Errorf("logging time moved issue 3's updated_on from %s to %s: docs/configuration.md says it does not", before, after)
+	}
 	src := newSourceT(t, fmt.Sprintf(scenarioConfig, r.url, keyFile(t, r.adminKey)))
 	b, err := src.Sync(t.Context(), nil)
 	if err != nil {
