@@ -58,3 +58,19 @@ func TestParseWorkTime(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseWorkTime: any cell gives a work time between 0 and a century, or an error quoting it.
+func FuzzParseWorkTime(f *testing.F) {
+	for _, s := range []string{"38m", "2280", "1.5h", "2d", "-5m", "1e30", "NaN", "", "0.5", "1h-30m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseWorkTime(s)
+		if err == nil && (d < 0 || d > maxWorkTime) {
+			t.Fatalf("parseWorkTime(%q) = %s", s, d)
+		}
+		if err != nil && d != 0 {
+			t.Fatalf("parseWorkTime(%q) = %s with error %v", s, d, err)
+		}
+	})
+}
