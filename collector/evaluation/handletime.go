@@ -41,8 +41,9 @@ func handleTime(r *collector.StaffingResult, g *config.StaffingGroup, o *config.
 
 // meanWorkTime is the mean work time of the objective's tickets of the priority (every priority
 // when empty) created in [from, to), the tickets groupArrivals counts, over those with a work
-// time, and how many those are; the mean is rounded to the second. Tickets without one are left out, not counted as no work: a
-// tool shows no time logged as 0 or null alike.
+// time, rounded to the second, and how many those are. Tickets without one are left out, not
+// counted as no work: a tool shows no time logged as 0 or null alike. It is a second pass over
+// the store, made for measured groups only, so that groupArrivals stays as it is.
 func meanWorkTime(o *config.Objective, priority string, st *ticket.Store, from, to int64) (time.Duration, int) {
 	m := o.Select.Compile(st)
 	var sum, n int64 // seconds: the store keeps work times to the second, each under 2^32
