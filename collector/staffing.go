@@ -16,8 +16,19 @@ const (
 	// StaffingShortHistory: the source holds fewer complete weeks of tickets than the group
 	// averages.
 	StaffingShortHistory = "short_history"
+	// StaffingNoWorkTime: the handle time is measured and fewer of the group's tickets of the
+	// weeks averaged carry a work time than the group's min_measured.
+	StaffingNoWorkTime = "no_work_time"
 	// StaffingFailed: the model refused the group's figures (Reason says why).
 	StaffingFailed = "failed"
+)
+
+// Where a group's handle time comes from (StaffingResult.HandleTimeSource).
+const (
+	// HandleTimeConfigured: the group's handle_time, a duration.
+	HandleTimeConfigured = "configured"
+	// HandleTimeMeasured: the mean work time the source records on the group's tickets.
+	HandleTimeMeasured = "measured"
 )
 
 // StaffingResult is what one staffing group needs each hour of the week, from its last
@@ -33,7 +44,12 @@ type StaffingResult struct {
 	Target       time.Duration
 	BusinessDays int
 	Goal         float64
-	HandleTime   time.Duration
+	// HandleTime is the mean work per ticket the figures are planned with: the configured one,
+	// or the one measured (HandleTimeSource) over HandleTimeTickets tickets with a work time;
+	// 0 while a measured one is unknown (a state without figures).
+	HandleTime        time.Duration
+	HandleTimeSource  string
+	HandleTimeTickets int
 	// Weeks is how many complete weeks are averaged; MaxOccupancy and Shrinkage as configured.
 	Weeks                   int
 	MaxOccupancy, Shrinkage float64
@@ -62,6 +78,12 @@ type StaffingResult struct {
 	ExpectedAttainment, ExpectedAttainmentStdErr float64
 	// CurrentHour and NextHour index the hour of the week of the evaluation and the one after.
 	CurrentHour, NextHour int
+}
+
+// HandleTimeKnown reports whether HandleTime holds the handle time the group is planned with:
+// always when configured, when measured only once the source gave enough work times.
+func (r *StaffingResult) HandleTimeKnown() bool {
+	return r.HandleTimeSource != HandleTimeMeasured || r.HandleTimeTickets > 0
 }
 
 // Published reports whether the group's figures may be published.
@@ -100,6 +122,8 @@ func (e emitter) staffing(rs []StaffingResult) {
 				e.gauge(c.StaffingRosteredAgents, "Agents the group's roster schedules in the current or next hour of the week."+cached, n, lv, r.Roster[h.index])
 			}
 		}
+		e.gauge(c.StaffingHandleTime, "Mean work per ticket the group's figures are planned with: its configured handle_time, or the mean work time its source records on the group's tickets of the weeks averaged (handle_time: measured)."+cached,
+			[]string{c.LabelGroup}, []string{r.Group}, r.HandleTime.Seconds())
 		if r.Roster != nil {
 			e.gauge(c.StaffingExpectedAttainment, "Share of the group's tickets its roster is expected to handle within target over a week, by the group's staffing model."+cached,
 				[]string{c.LabelGroup}, []string{r.Group}, r.ExpectedAttainment)

@@ -3,6 +3,7 @@ package collector_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -21,11 +22,14 @@ func expoStaffing() []collector.StaffingResult {
 	return []collector.StaffingResult{
 		{Group: "chat-desk", Objective: "incident-response", Model: "erlang", State: collector.StaffingOK,
 			Arrivals: arrivals, Scheduled: scheduled, Working: scheduled, Roster: &roster, Shortfall: &shortfall,
-			ExpectedAttainment: 0.82, CurrentHour: 58, NextHour: 59},
+			ExpectedAttainment: 0.82, CurrentHour: 58, NextHour: 59, HandleTime: 6 * time.Minute, HandleTimeSource: collector.HandleTimeConfigured},
 		{Group: "backlog", Objective: "incident-response", Model: "workload", State: collector.StaffingOK,
-			Arrivals: arrivals, Scheduled: scheduled, CurrentHour: 58, NextHour: 59},
+			Arrivals: arrivals, Scheduled: scheduled, CurrentHour: 58, NextHour: 59,
+			HandleTime: 38*time.Minute + 20*time.Second, HandleTimeSource: collector.HandleTimeMeasured, HandleTimeTickets: 412},
 		{Group: "quiet", Objective: "incident-response", Model: "erlang", State: collector.StaffingStale, Reason: "stale",
-			Roster: &roster, CurrentHour: 58, NextHour: 59},
+			Roster: &roster, CurrentHour: 58, NextHour: 59, HandleTime: 5 * time.Minute, HandleTimeSource: collector.HandleTimeConfigured},
+		{Group: "unmeasured", Objective: "incident-response", Model: "workload", State: collector.StaffingNoWorkTime, Reason: "too few",
+			CurrentHour: 58, NextHour: 59, HandleTimeSource: collector.HandleTimeMeasured},
 	}
 }
 
@@ -46,8 +50,9 @@ func TestStaffingExposition(t *testing.T) {
 			delete(got, k)
 		}
 	}
-	// The stale group has none; the group without a roster neither rostered agents nor an
-	// expected attainment.
+	// The stale group and the one without work times have none; the group without a roster
+	// neither rostered agents nor an expected attainment. The handle times are 6m = 360 s and
+	// 38m20s = 2300 s.
 	want := map[string]float64{
 		"sla_staffing_required_agents group=chat-desk hour=current":   5,
 		"sla_staffing_required_agents group=chat-desk hour=next":      3,
@@ -60,6 +65,8 @@ func TestStaffingExposition(t *testing.T) {
 		"sla_staffing_required_agents group=backlog hour=next":        3,
 		"sla_staffing_arrivals_per_hour group=backlog hour=current":   20,
 		"sla_staffing_arrivals_per_hour group=backlog hour=next":      12.5,
+		"sla_staffing_handle_time_seconds group=chat-desk":            360,
+		"sla_staffing_handle_time_seconds group=backlog":              2300,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("series (-want +got):\n%s", diff)
@@ -68,7 +75,7 @@ func TestStaffingExposition(t *testing.T) {
 
 func TestStaffingShortHours(t *testing.T) {
 	rs := expoStaffing()
-	for i, want := range []int{1, 0, 0} {
+	for i, want := range []int{1, 0, 0, 0} {
 		if got := rs[i].ShortHours(); got != want {
 			t.Errorf("%s: %d short hours, want %d", rs[i].Group, got, want)
 		}

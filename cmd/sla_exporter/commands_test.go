@@ -43,7 +43,7 @@ func TestCheckDemo(t *testing.T) {
 	// cost figures (the desk's breached tickets, the web shop's downtime, hostco's credits earned) × 2;
 	// the staffing group's required, arrivals and rostered agents for 2 hours and its expected
 	// attainment: 7.
-	want := head + `built-in demo configuration: series at most 406: objectives 284 (ticket 136, availability 111, event_ratio 37), KPIs 77, contracts 32, costs 6, staffing 7; plus each source's and the exporter's own (docs/configuration.md, "Series budget")` + "\n"
+	want := head + `built-in demo configuration: series at most 407: objectives 284 (ticket 136, availability 111, event_ratio 37), KPIs 77, contracts 32, costs 6, staffing 8; plus each source's and the exporter's own (docs/configuration.md, "Series budget")` + "\n"
 	if stdout, _, err := runCmd(t, "check", "--syntax-only"); err != nil || stdout != want {
 		t.Errorf("check --syntax-only: %v, printed %q, want %q", err, stdout, want)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
 
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/calendar"
@@ -30,6 +31,9 @@ const (
 	DefaultStaffingWeeks        = 8
 	DefaultStaffingMaxOccupancy = 0.85
 	DefaultStaffingShrinkage    = 0.3
+	// DefaultStaffingMinMeasured is the fewest tickets with a work time a measured handle time
+	// is taken from: below it, one long ticket moves the mean by minutes.
+	DefaultStaffingMinMeasured = 30
 	// maxStaffingWeeks bounds the history averaged: a year of weeks.
 	maxStaffingWeeks = 52
 	// erlangMaxTarget is the longest target the default model treats as a queue answered in
@@ -53,7 +57,12 @@ type StaffingGroup struct {
 	// days (workload only).
 	Target       time.Duration
 	BusinessDays int
-	HandleTime   time.Duration
+	// HandleTime is the configured mean work per ticket; 0 when HandleTimeMeasured.
+	HandleTime time.Duration
+	// HandleTimeMeasured: the handle time is the mean work time the source records on the
+	// group's tickets of the weeks averaged, from at least MinMeasured of them.
+	HandleTimeMeasured bool
+	MinMeasured        int
 	// Weeks is how many complete weeks of arrivals are averaged.
 	Weeks                   int
 	MaxOccupancy, Shrinkage float64
@@ -66,7 +75,8 @@ type rawStaffing struct {
 	Objective    string                        `yaml:"objective"`
 	Priority     string                        `yaml:"priority"`
 	Model        string                        `yaml:"model"`
-	HandleTime   model.Duration                `yaml:"handle_time"`
+	HandleTime   handleTime                    `yaml:"handle_time"`
+	MinMeasured  *int                          `yaml:"min_measured"`
 	Weeks        *int                          `yaml:"weeks"`
 	MaxOccupancy *ratio                        `yaml:"max_occupancy"`
 	Shrinkage    *ratio                        `yaml:"shrinkage"`
@@ -83,8 +93,8 @@ func (b *builder) staffing(raw *rawConfig) error {
 		if err := b.checkName(rs.Name, seen, at...); err != nil {
 			return err
 		}
-		g := StaffingGroup{Name: rs.Name, Objective: rs.Objective, HandleTime: time.Duration(rs.HandleTime),
-			Weeks: DefaultStaffingWeeks, MaxOccupancy: DefaultStaffingMaxOccupancy, Shrinkage: DefaultStaffingShrinkage}
+		g := StaffingGroup{Name: rs.Name, Objective: rs.Objective, HandleTime: rs.HandleTime.d,
+			HandleTimeMeasured: rs.HandleTime.measured, Weeks: DefaultStaffingWeeks, MaxOccupancy: DefaultStaffingMaxOccupancy, Shrinkage: DefaultStaffingShrinkage}
 		o := b.objectiveNamed(rs.Objective)
 		switch {
 		case rs.Objective == "":
@@ -100,8 +110,8 @@ func (b *builder) staffing(raw *rawConfig) error {
 		if err := b.staffingModel(&g, o, rs.Model, field("model")); err != nil {
 			return err
 		}
-		if g.HandleTime <= 0 {
-			return b.fail(errors.New("handle_time is required: the mean work per ticket, e.g. 25m"), field("handle_time")...)
+		if err := b.staffingHandleTime(&g, o, rs, field); err != nil {
+			return err
 		}
 		if rs.Weeks != nil {
 			if *rs.Weeks < 1 || *rs.Weeks > maxStaffingWeeks {
@@ -129,6 +139,61 @@ func (b *builder) staffing(raw *rawConfig) error {
 			g.Roster = &w
 		}
 		b.cfg.Staffing = append(b.cfg.Staffing, g)
+	}
+	return nil
+}
+
+// handleTime is a staffing group's handle_time: a duration, or "measured".
+type handleTime struct {
+	d        time.Duration
+	measured bool
+}
+
+// handleTimeMeasured is the handle_time that asks for the mean work time the source records.
+const handleTimeMeasured = "measured"
+
+// UnmarshalYAML reads a duration (25m) or "measured".
+func (h *handleTime) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Value == handleTimeMeasured {
+		h.measured = true
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want a duration such as 25m or %q", handleTimeMeasured)
+	}
+	var d model.Duration
+	if n.Decode(&d) != nil {
+		return fmt.Errorf("%q is neither a duration such as 25m nor %q", n.Value, handleTimeMeasured)
+	}
+	h.d = time.Duration(d)
+	return nil
+}
+
+// workTimeless are the source types whose tools record no work time on a ticket: a measured
+// handle time over them could never be published.
+var workTimeless = map[string]bool{"demo": true, "github": true, "zendesk": true}
+
+// staffingHandleTime checks handle_time and min_measured: a configured duration, or measured
+// over a source that records work time.
+func (b *builder) staffingHandleTime(g *StaffingGroup, o *Objective, rs *rawStaffing, field func(...any) []any) error {
+	if !g.HandleTimeMeasured {
+		if g.HandleTime <= 0 {
+			return b.fail(errors.New("handle_time is required: the mean work per ticket, e.g. 25m, or measured"), field("handle_time")...)
+		}
+		if rs.MinMeasured != nil {
+			return b.fail(errors.New("min_measured applies to handle_time: measured only"), field("min_measured")...)
+		}
+		return nil
+	}
+	if src, err := b.sourceNamed(o.Source); err == nil && workTimeless[src.Type] {
+		return b.fail(fmt.Errorf("source %q (type %s) records no work time on its tickets: configure the mean work per ticket, e.g. 25m", o.Source, src.Type), field("handle_time")...)
+	}
+	g.MinMeasured = DefaultStaffingMinMeasured
+	if rs.MinMeasured != nil {
+		if *rs.MinMeasured < 1 {
+			return b.fail(fmt.Errorf("%d is not 1 or more", *rs.MinMeasured), field("min_measured")...)
+		}
+		g.MinMeasured = *rs.MinMeasured
 	}
 	return nil
 }

@@ -108,7 +108,15 @@ func TestLoadStaffingErrors(t *testing.T) {
 		{"unknown model", group("    objective: chat", "    model: poisson", "    handle_time: 5m"),
 			`test.yml:38: staffing[0].model: unknown model "poisson" (want erlang or workload)`},
 		{"no handle time", group("    objective: chat"),
-			"test.yml:36: staffing[0].handle_time: handle_time is required: the mean work per ticket, e.g. 25m"},
+			"test.yml:36: staffing[0].handle_time: handle_time is required: the mean work per ticket, e.g. 25m, or measured"},
+		{"handle time neither duration nor measured", group("    objective: chat", "    handle_time: measure"),
+			`test.yml:38: staffing[0].handle_time: "measure" is neither a duration such as 25m nor "measured"`},
+		{"handle time a list", group("    objective: chat", "    handle_time: [5m]"),
+			`test.yml:38: staffing[0].handle_time: want a duration such as 25m or "measured"`},
+		{"measured on a source without work time", group("    objective: chat", "    handle_time: measured"),
+			`test.yml:38: staffing[0].handle_time: source "desk" (type demo) records no work time on its tickets: configure the mean work per ticket, e.g. 25m`},
+		{"min_measured with a configured handle time", group("    objective: chat", "    handle_time: 5m", "    min_measured: 10"),
+			"test.yml:39: staffing[0].min_measured: min_measured applies to handle_time: measured only"},
 		{"zero weeks", group("    objective: chat", "    handle_time: 5m", "    weeks: 0"),
 			"test.yml:39: staffing[0].weeks: 0 is not between 1 and 52"},
 		{"occupancy 0", group("    objective: chat", "    handle_time: 5m", "    max_occupancy: 0"),
@@ -134,7 +142,7 @@ func TestLoadStaffingErrors(t *testing.T) {
 		{"negative agents", group("    objective: chat", "    handle_time: 5m", "    roster:", "      mon: {\"08:00-12:00\": -1}"),
 			`test.yml:40: staffing[0].roster.mon.08:00-12:00: -1 agents: want a number, 0 or more`},
 		{"unknown key", group("    objective: chat", "    handle_time: 5m", "    agents: 3"),
-			"test.yml:39: staffing[0].agents: unknown field (known: name, objective, priority, model, handle_time, weeks, max_occupancy, shrinkage, roster)"},
+			"test.yml:39: staffing[0].agents: unknown field (known: name, objective, priority, model, handle_time, min_measured, weeks, max_occupancy, shrinkage, roster)"},
 		{"name twice", staffingBase + "  - {name: g, objective: chat, handle_time: 5m}\n  - {name: g, objective: chat, handle_time: 5m}\n",
 			`test.yml:37: staffing[1].name: "g" is used twice: first at test.yml:36`},
 	} {
@@ -173,4 +181,57 @@ func FuzzRosterKeys(f *testing.F) {
 			}
 		}
 	})
+}
+
+// measuredBase has a source whose tool records work time; line 9 is the first group's name.
+const measuredBase = `sources:
+  - {name: tracker, type: jira, jira: {url: "https://jira.example.com", jql: "project = OPS"}}
+objectives:
+  - name: fix
+    service: desk
+    kind: ticket
+    source: tracker
+    clock: resolution
+    targets: {"*": 8h}
+    target: 0.9
+staffing:
+`
+
+func TestLoadStaffingMeasured(t *testing.T) {
+	cfg, err := Load([]byte(measuredBase+`  - {name: default-min, objective: fix, handle_time: measured}
+  - {name: own-min, objective: fix, handle_time: measured, min_measured: 1}
+  - {name: configured, objective: fix, handle_time: 40m}
+`), "test.yml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8h around the clock is beyond the hour: the workload model; min_measured defaults to 30.
+	common := StaffingGroup{Objective: "fix", Model: StaffingWorkload, Target: 8 * time.Hour, Weeks: 8, MaxOccupancy: 0.85, Shrinkage: 0.3}
+	with := func(name string, f func(g *StaffingGroup)) StaffingGroup {
+		g := common
+		g.Name = name
+		f(&g)
+		return g
+	}
+	want := []StaffingGroup{
+		with("default-min", func(g *StaffingGroup) { g.HandleTimeMeasured, g.MinMeasured = true, 30 }),
+		with("own-min", func(g *StaffingGroup) { g.HandleTimeMeasured, g.MinMeasured = true, 1 }),
+		with("configured", func(g *StaffingGroup) { g.HandleTime = 40 * time.Minute }),
+	}
+	if diff := cmp.Diff(want, cfg.Staffing); diff != "" {
+		t.Errorf("staffing (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct{ name, text, want string }{
+		{"min_measured 0", "  - {name: g, objective: fix, handle_time: measured, min_measured: 0}\n",
+			"test.yml:12: staffing[0].min_measured: 0 is not 1 or more"},
+		{"min_measured not a number", "  - {name: g, objective: fix, handle_time: measured, min_measured: many}\n",
+			"test.yml:12: cannot unmarshal !!str `many` into int"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load([]byte(measuredBase+tc.text), "test.yml", t.TempDir())
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got  %v\nwant %s", err, tc.want)
+			}
+		})
+	}
 }

@@ -1,8 +1,10 @@
 package evaluation
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
@@ -36,7 +38,7 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 		loc = time.UTC
 	}
 	r = collector.StaffingResult{Group: g.Name, Objective: g.Objective, Priority: g.Priority, Model: g.Model,
-		Target: g.Target, BusinessDays: g.BusinessDays, HandleTime: g.HandleTime, Weeks: g.Weeks,
+		Target: g.Target, BusinessDays: g.BusinessDays, HandleTime: g.HandleTime, HandleTimeSource: handleTimeSource(g), Weeks: g.Weeks,
 		MaxOccupancy: g.MaxOccupancy, Shrinkage: g.Shrinkage, Timezone: loc.String(), Roster: g.Roster}
 	local := now.In(loc)
 	r.CurrentHour, r.NextHour = staffing.HourOfWeek(local), staffing.HourOfWeek(local.Add(time.Hour))
@@ -74,7 +76,13 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 	r.Tickets = len(arrivals)
 	profile := staffing.ArrivalProfile(arrivals, loc, now, g.Weeks)
 	r.Arrivals, r.ArrivalsStdDev = profile.Mean, profile.StdDev
-	if err := e.model(&r, g, o.Clock.Calendar(), o.Target); err != nil {
+	if reason := handleTime(&r, g, o, st); reason != "" {
+		return withoutFigures(r, collector.StaffingNoWorkTime, reason)
+	}
+	// The model plans with the handle time used, configured or measured.
+	planned := *g
+	planned.HandleTime = r.HandleTime
+	if err := e.model(&r, &planned, o.Clock.Calendar(), o.Target); err != nil {
 		e.logOnce("staffing:"+g.Name, err)
 		return withoutFigures(r, collector.StaffingFailed, err.Error())
 	}
@@ -131,6 +139,9 @@ func (e *Evaluator) model(r *collector.StaffingResult, g *config.StaffingGroup, 
 func withoutFigures(r collector.StaffingResult, state, reason string) collector.StaffingResult {
 	r.State, r.Reason = state, reason
 	r.Tickets = 0
+	if r.HandleTimeSource == collector.HandleTimeMeasured {
+		r.HandleTime, r.HandleTimeTickets = 0, 0
+	}
 	r.Arrivals, r.ArrivalsStdDev, r.Working, r.Scheduled = staffing.Week{}, staffing.Week{}, staffing.Week{}, staffing.Week{}
 	r.Shortfall, r.ExpectedAttainment, r.ExpectedAttainmentStdErr = nil, 0, 0
 	return r
@@ -196,14 +207,35 @@ type simulatedKey struct {
 	cal              *calendar.Calendar
 }
 
+// seed hashes the inputs but the calendar, which the plan's start and deadlines stand for.
+func (k *simulatedKey) seed() uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	put := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	for i := range k.arrivals {
+		put(math.Float64bits(k.arrivals[i]))
+		put(math.Float64bits(k.roster[i]))
+	}
+	put(uint64(k.start.Unix()))
+	put(uint64(k.handle))
+	put(uint64(k.target))
+	put(uint64(k.days))
+	put(math.Float64bits(k.shrinkage))
+	return h.Sum64()
+}
+
 type simulatedEntry struct {
 	key simulatedKey
 	x   staffing.Expected
 }
 
 // simulated is the roster's expected attainment of a deferred group, by staffing.SimulateDeferred
-// seeded with the group's name, so that each evaluation publishes the same figure; computed again
-// only when its inputs change, as the simulation is the dearest part of a staffing evaluation.
+// seeded with its inputs, so that each evaluation publishes the same figure (and two groups
+// planned alike the same figure); computed again only when its inputs change, as the
+// simulation is the dearest part of a staffing evaluation.
 func (e *Evaluator) simulated(g *config.StaffingGroup, cal *calendar.Calendar, d staffing.Deferred) (staffing.Expected, error) {
 	key := simulatedKey{arrivals: d.Arrivals, roster: *g.Roster, start: d.Start, handle: d.HandleTime, target: g.Target,
 		days: g.BusinessDays, shrinkage: d.Shrinkage, cal: cal}
@@ -213,10 +245,8 @@ func (e *Evaluator) simulated(g *config.StaffingGroup, cal *calendar.Calendar, d
 		return c.x, nil
 	}
 	e.simMu.Unlock()
-	h := fnv.New64a()
-	h.Write([]byte(g.Name))
 	sim := staffing.DefaultSimulation
-	sim.Seed = h.Sum64()
+	sim.Seed = key.seed()
 	x, err := staffing.SimulateDeferred(d, *g.Roster, sim)
 	if err != nil {
 		return x, err

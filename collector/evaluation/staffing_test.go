@@ -112,7 +112,7 @@ func TestStaffingHandWorked(t *testing.T) {
 	// 1 − 0.173913·e^(−2/6) = 0.875386 ≥ 0.8: 4 agents, 4 scheduled without shrinkage. The
 	// roster's 3 agents are one short, and answer 0.623786 of the week's only arrivals in time.
 	chat := collector.StaffingResult{Group: "chat-desk", Objective: "chat", Service: "desk", Model: "erlang",
-		Target: time.Minute, Goal: 0.8, HandleTime: 6 * time.Minute, Weeks: 2, MaxOccupancy: 1, Timezone: "UTC",
+		Target: time.Minute, Goal: 0.8, HandleTime: 6 * time.Minute, HandleTimeSource: "configured", Weeks: 2, MaxOccupancy: 1, Timezone: "UTC",
 		State: collector.StaffingOK, From: from, To: to, Tickets: 40,
 		Arrivals: week(map[int]float64{mon09: 20}), ArrivalsStdDev: week(map[int]float64{mon09: 14.142136}),
 		Working: week(map[int]float64{mon09: 4}), Scheduled: week(map[int]float64{mon09: 4}),
@@ -124,7 +124,7 @@ func TestStaffingHandWorked(t *testing.T) {
 	// 2 rounded up. The roster's 2 agents Monday 16-18 meet it, Tuesday 08-10 has none (2 short)
 	// and Wednesday 08-10 has 2 spare. The expected attainment is checked below.
 	p3 := collector.StaffingResult{Group: "p3", Objective: "backlog", Service: "desk", Priority: "P3", Model: "workload",
-		Target: 4 * time.Hour, Goal: 0.9, HandleTime: time.Hour, Weeks: 2, MaxOccupancy: 1, Shrinkage: 0.5, Timezone: "UTC",
+		Target: 4 * time.Hour, Goal: 0.9, HandleTime: time.Hour, HandleTimeSource: "configured", Weeks: 2, MaxOccupancy: 1, Shrinkage: 0.5, Timezone: "UTC",
 		State: collector.StaffingOK, From: from, To: to, Tickets: 6,
 		Arrivals: week(map[int]float64{mon16: 3}), ArrivalsStdDev: week(map[int]float64{mon16: 1.414214}),
 		Working:     week(map[int]float64{mon16: 0.75, mon17: 0.75, tue08: 0.75, tue09: 0.75}),
@@ -135,11 +135,11 @@ func TestStaffingHandWorked(t *testing.T) {
 	// quiet-desk: its source never synced; long: 6 weeks from 2026-04-27, the source begins
 	// 2026-05-01. Neither publishes a figure.
 	quiet := collector.StaffingResult{Group: "quiet-desk", Objective: "quiet", Service: "desk", Model: "erlang",
-		Target: time.Minute, Goal: 0.8, HandleTime: 5 * time.Minute, Weeks: 8, MaxOccupancy: 0.85, Shrinkage: 0.3, Timezone: "UTC",
+		Target: time.Minute, Goal: 0.8, HandleTime: 5 * time.Minute, HandleTimeSource: "configured", Weeks: 8, MaxOccupancy: 0.85, Shrinkage: 0.3, Timezone: "UTC",
 		State: collector.StaffingStale, Reason: `source "silent" has not synced within the staleness limit (1h0m0s)`,
 		From: utc("2026-04-13T00:00:00Z"), To: to, CurrentHour: wed12, NextHour: wed12 + 1}
 	long := collector.StaffingResult{Group: "long", Objective: "chat", Service: "desk", Model: "erlang",
-		Target: time.Minute, Goal: 0.8, HandleTime: 5 * time.Minute, Weeks: 6, MaxOccupancy: 0.85, Shrinkage: 0.3, Timezone: "UTC",
+		Target: time.Minute, Goal: 0.8, HandleTime: 5 * time.Minute, HandleTimeSource: "configured", Weeks: 6, MaxOccupancy: 0.85, Shrinkage: 0.3, Timezone: "UTC",
 		State: collector.StaffingShortHistory, Reason: `6 complete weeks from 2026-04-27 are averaged; source "desk" holds tickets from 2026-05-01`,
 		From: utc("2026-04-27T00:00:00Z"), To: to, CurrentHour: wed12, NextHour: wed12 + 1}
 	want := []collector.StaffingResult{chat, p3, quiet, long}

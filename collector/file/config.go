@@ -131,6 +131,10 @@ type Columns struct {
 	Closed   string `yaml:"closed"`
 	// Reassignments is the number of hand-overs between groups, a non-negative integer.
 	Reassignments string `yaml:"reassignments"`
+	// WorkTime is the work recorded on the ticket (time worked, time spent): a duration such as
+	// 38m, 1h35m or 1.5h, or a number of seconds; empty or 0 is none. Left out of the
+	// fingerprint when unmapped, so that configurations from before it read as before.
+	WorkTime string `yaml:"work_time" json:",omitempty"`
 	// Rating is the customer satisfaction answer, mapped by Ratings.
 	Rating string `yaml:"rating"`
 	// Fields maps ticket field names (what objectives select on) to columns.

@@ -20,7 +20,7 @@ func TestNew_errors(t *testing.T) {
   columns:
     id: id
     prioritty: p
-`, "line 5: columns.prioritty: unknown field (known: id, created, status, status_time, sequence, priority, type, group, first_response, resolved, closed, reassignments, rating, fields, time, state, series, start, end, good, bad, total)"},
+`, "line 5: columns.prioritty: unknown field (known: id, created, status, status_time, sequence, priority, type, group, first_response, resolved, closed, reassignments, work_time, rating, fields, time, state, series, start, end, good, bad, total)"},
 		{"wrong type", `file:
   path: [a.csv]
 `, "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into string"},

@@ -122,7 +122,7 @@
 //   - with a sequence, a row whose time is before the entry its sequence puts it after is
 //     rejected ("row left out of ticket X's history"): placing it would make the history go
 //     backwards, moving it would invent a time;
-//   - priority, type, group, fields, first_response, reassignments and rating come from the last
+//   - priority, type, group, fields, first_response, reassignments, work_time and rating come from the last
 //     row (highest sequence, then latest status_time, the later row on a tie), absent values
 //     included, even when that row was left out of the history for its time;
 //   - with response_statuses, the first response is the first entry into one of those statuses.
@@ -222,6 +222,8 @@
 //	    [ group: <string> ]         # assignment group or queue
 //	    [ first_response: <string> ]  # a time
 //	    [ reassignments: <string> ] # a whole number >= 0
+//	    [ work_time: <string> ]     # work recorded on the ticket: a duration (38m, 1h35m,
+//	                                # 1.5h, 1d) or seconds (2280); empty or 0: none
 //	    [ rating: <string> ]        # mapped by ratings
 //	    [ fields: { <name>: <column>, ... } ]  # attributes objectives select on
 //	    # tickets, one_row_per_ticket only

@@ -59,13 +59,14 @@ const (
 	sBad
 	sTotal
 	sSequence
+	sWorkTime
 	nSlots
 )
 
 // slotKeys are the configuration keys of the slots, under columns.
 var slotKeys = [nSlots]string{"id", "created", "status", "status_time", "priority", "type", "group",
 	"first_response", "resolved", "closed", "reassignments", "rating", "time", "state", "series",
-	"start", "end", "good", "bad", "total", "sequence"}
+	"start", "end", "good", "bad", "total", "sequence", "work_time"}
 
 // plan is a validated configuration, compiled for reading.
 type plan struct {
@@ -318,11 +319,11 @@ func oneChar(s string) (rune, error) {
 // applies lists, per content (and layout), the slots it uses, and which are required.
 var applies = map[string]struct{ use, need []slot }{
 	layoutRow: {
-		use:  []slot{sID, sCreated, sStatus, sStatusTime, sPriority, sType, sGroup, sFirstResponse, sResolved, sClosed, sReassignments, sRating},
+		use:  []slot{sID, sCreated, sStatus, sStatusTime, sPriority, sType, sGroup, sFirstResponse, sResolved, sClosed, sReassignments, sRating, sWorkTime},
 		need: []slot{sID, sCreated},
 	},
 	layoutEventLog: {
-		use:  []slot{sID, sCreated, sStatus, sStatusTime, sSequence, sPriority, sType, sGroup, sFirstResponse, sReassignments, sRating},
+		use:  []slot{sID, sCreated, sStatus, sStatusTime, sSequence, sPriority, sType, sGroup, sFirstResponse, sReassignments, sRating, sWorkTime},
 		need: []slot{sID, sStatus, sStatusTime},
 	},
 	"samples": {use: []slot{sTime, sState, sSeries}, need: []slot{sTime, sState}},
@@ -338,7 +339,7 @@ func (c *compiler) columns(p *plan) error {
 	col := c.cfg.Columns
 	p.cols = []string{col.ID, col.Created, col.Status, col.StatusTime, col.Priority, col.Type, col.Group,
 		col.FirstResponse, col.Resolved, col.Closed, col.Reassignments, col.Rating, col.Time, col.State,
-		col.Series, col.Start, col.End, col.Good, col.Bad, col.Total, col.Sequence}
+		col.Series, col.Start, col.End, col.Good, col.Bad, col.Total, col.Sequence, col.WorkTime}
 	for i := range p.cols {
 		p.cols[i] = strings.TrimSpace(p.cols[i])
 		p.colLines = append(p.colLines, collector.LineOf(c.node, "columns", slotKeys[i]))

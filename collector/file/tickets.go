@@ -22,6 +22,7 @@ type attrs struct {
 	priority, typ, group string
 	firstResponse        time.Time
 	reassignments        int
+	workTime             time.Duration
 	rating               ticket.Rating
 	fields               []opt
 }
@@ -162,6 +163,14 @@ func (rd *reading) parseTicketRow(rw *row, out *ticketRow) problems {
 		}
 		out.reassignments = n
 	}
+	out.workTime = 0
+	if c := cells[sWorkTime]; c.ok {
+		d, err := parseWorkTime(c.v)
+		if err != nil {
+			ps.add(p, sWorkTime, "%v", err)
+		}
+		out.workTime = d
+	}
 	out.rating = ticket.Unrated
 	if c := cells[sRating]; c.ok {
 		out.rating = p.ratings[strings.ToLower(c.v)]
@@ -254,6 +263,7 @@ func (rd *reading) ticketOf(id string, created time.Time, history []ticket.Statu
 		FirstResponse: a.firstResponse,
 		Rating:        a.rating,
 		Reassignments: a.reassignments,
+		WorkTime:      a.workTime,
 	}
 }
 

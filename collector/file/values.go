@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf8"
+
+	"github.com/prometheus/common/model"
 )
 
 // maxQuoted bounds how much of an offending value a message repeats: enough to recognize it, not
@@ -22,6 +25,32 @@ func quote(s string) string {
 		cut--
 	}
 	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
+}
+
+// maxWorkTime bounds a work time: a century is no ticket's work, and a larger value is a column
+// mapped wrong.
+const maxWorkTime = 100 * 365 * 24 * time.Hour
+
+// parseWorkTime reads a work time: a Go or Prometheus duration (38m, 1h35m, 1.5h, 2d) or a
+// number of seconds (2280, 2280.5; what a spreadsheet's sum or an API's seconds give).
+func parseWorkTime(s string) (time.Duration, error) {
+	var d time.Duration
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if !(f >= 0 && f <= maxWorkTime.Seconds()) {
+			return 0, fmt.Errorf("%s is not a number of seconds, 0 or more", quote(s))
+		}
+		d = time.Duration(math.Round(f)) * time.Second
+	} else if gd, err := time.ParseDuration(s); err == nil {
+		d = gd
+	} else if pd, err := model.ParseDuration(s); err == nil {
+		d = time.Duration(pd)
+	} else {
+		return 0, fmt.Errorf("%s is not a duration (38m, 1h35m, 1.5h) or a number of seconds", quote(s))
+	}
+	if d < 0 || d > maxWorkTime {
+		return 0, fmt.Errorf("%s is not a work time of 0 or more, under a century", quote(s))
+	}
+	return d, nil
 }
 
 // parseCount reads a non-negative integer.

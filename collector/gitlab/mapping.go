@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,12 @@ type issue struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
 	UserNotesCount int        `json:"user_notes_count"`
+	// TimeStats is the issue's time tracking: total_time_spent is the time spent logged on it
+	// (/spend, or the API's add_spent_time) in seconds, 0 when none (GitLab's issues API,
+	// "time_stats").
+	TimeStats *struct {
+		TotalTimeSpent int64 `json:"total_time_spent"`
+	} `json:"time_stats"`
 }
 
 type user struct {
@@ -96,8 +103,18 @@ func (s *settings) mapTicket(is *issue, d details) (ticket.Ticket, *collector.Re
 	}
 	t.History = s.history(is, d)
 	t.FirstResponse = s.firstResponse(is, d.notes)
+	if ts := is.TimeStats; ts != nil {
+		if ts.TotalTimeSpent < 0 || ts.TotalTimeSpent > maxTimeSpent {
+			return ticket.Ticket{}, &collector.Rejection{Where: id, Reason: fmt.Sprintf("time_stats.total_time_spent %d is not a number of seconds, 0 or more", ts.TotalTimeSpent),
+				Rule: "time_stats.total_time_spent is not a number of seconds, 0 or more"}
+		}
+		t.WorkTime = time.Duration(ts.TotalTimeSpent) * time.Second
+	}
 	return t, nil
 }
+
+// maxTimeSpent bounds time_stats.total_time_spent: a century in seconds is no issue's work.
+const maxTimeSpent = 100 * 365 * 24 * 3600
 
 // change is one state or label change, in time order.
 type change struct {

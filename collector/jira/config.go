@@ -317,7 +317,7 @@ func (s *settings) compileStatuses(node *yaml.Node, cfg *Config) error {
 // requestedFields are the fields every search asks for: without a fields list the Cloud search
 // returns only the id.
 func (s *settings) requestedFields() []string {
-	set := map[string]bool{"created": true, "updated": true, "status": true}
+	set := map[string]bool{"created": true, "updated": true, "status": true, fieldTimeSpent: true}
 	for _, f := range []string{s.priority, s.typ, s.group, s.responseField} {
 		if f != "" {
 			set[f] = true

@@ -26,7 +26,8 @@
 // configuration names (system fields or custom fields: a JSM request type, organizations); the
 // first response from a date-time field or the stop of a JSM SLA's first cycle. The JSM SLA
 // fields listed in sla_fields (sla.go) become the ticket's Native cycles, each completed cycle
-// and the ongoing one, their clock named by native_slas.
+// and the ongoing one, their clock named by native_slas. The work time is the timespent field,
+// the seconds logged on the issue.
 //
 // api.go holds the endpoints and paging, mapping.go and sla.go the mapping (pure functions),
 // jql.go the JQL, config.go the configuration, source.go the source. The simulator the tests run

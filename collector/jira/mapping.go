@@ -3,6 +3,7 @@ package jira
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,7 +210,28 @@ func (s *settings) mapIssue(is *issue, changes []change, cats *categories) (tick
 	if !t.FirstResponse.IsZero() && t.FirstResponse.Before(t.Created) {
 		t.FirstResponse = t.Created
 	}
+	if t.WorkTime, err = workTime(is); err != nil {
+		return ticket.Ticket{}, &rejection{reason: err.Error(), rule: "fields.timespent is not a number of seconds, 0 or more"}, nil
+	}
 	return t, nil, nil
+}
+
+// fieldTimeSpent is Jira's time tracking field of the work logged on an issue: whole seconds,
+// null when nobody logged any (Jira Cloud platform REST API, the IssueBean's fields;
+// TimeTrackingDetails.timeSpentSeconds: "Time worked on this issue in seconds"). Work logged on
+// sub-tasks is aggregatetimespent's, and is the sub-tasks' own tickets' work time.
+const fieldTimeSpent = "timespent"
+
+// workTime reads the issue's timespent: 0 for null or absent (time tracking off).
+func workTime(is *issue) (time.Duration, error) {
+	var sec float64
+	if _, err := is.field(fieldTimeSpent, &sec); err != nil {
+		return 0, err
+	}
+	if sec < 0 || sec > math.MaxInt64/float64(time.Second) {
+		return 0, fmt.Errorf("field %s: %v seconds", fieldTimeSpent, sec)
+	}
+	return time.Duration(sec) * time.Second, nil
 }
 
 // value is the text of a Jira field of the issue ("" for none).

@@ -49,6 +49,10 @@ type issue struct {
 	CreatedOn    string        `json:"created_on"`
 	UpdatedOn    string        `json:"updated_on"`
 	ClosedOn     *string       `json:"closed_on"`
+	// SpentHours is the time logged on the issue itself in hours (total_spent_hours adds its
+	// subtasks', which are tickets of their own): 0 when none, absent when the API user may not
+	// view time entries (Redmine 5's issues/index.api.rsb and show.api.rsb write it only then).
+	SpentHours *float64 `json:"spent_hours"`
 	// Journals is nil when the answer had no journals key (a list item), and empty when the
 	// issue has none.
 	Journals []journal `json:"journals"`

@@ -4,6 +4,8 @@
 // Redmine has no SLA of its own: the tickets are the issues, their status history comes from the
 // journal details that changed status_id, and the clocks are computed by sla_exporter. Statuses
 // map to categories by name (Redmine's Resolved is not a closed status; the mapping decides).
+// The work time is the issue's spent_hours (its own time entries, not its subtasks'); logging
+// time does not change updated_on, so a sync reads new time entries at the issue's next update.
 //
 // A sync lists the issues updated since the last one (GET /issues.json, keyset on updated_on
 // with an overlap) and fetches the journals of those whose updated_on moved (GET

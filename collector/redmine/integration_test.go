@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -132,11 +133,56 @@ func TestRealRedmine(t *testing.T) {
 		t.Errorf("sync with an unknown project: %v, want %s", err, wantErr)
 	}
 
+	checkWorkTime(t, r, w)
+
 	if *update {
 		writeRecording(t, "sync1", sync1, secrets)
 		writeRecording(t, "sync2", sync2, secrets)
 		writeRecording(t, "sync3", sync3, secrets)
 		t.Log("rewrote testdata/recorded/sync1.json, sync2.json, sync3.json")
+	}
+}
+
+// checkWorkTime logs time on issue C through Redmine's time entries API, as an agent does with
+// "Log time", and reads it back as C's work time from the issue's spent_hours: 38 minutes is
+// 0.6333... hours, which rounds back to 2280 s. A time entry does not change the issue's
+// updated_on, so it is a full sync (no checkpoint) that reads it here.
+func checkWorkTime(t *testing.T, r *redmineServer, w *world) {
+	t.Helper()
+	var acts struct {
+		Activities []named `json:"time_entry_activities"`
+	}
+	r.call(t, w.keys["alice"], http.MethodGet, "/enumerations/time_entry_activities.json", nil, &acts, http.StatusOK)
+	if len(acts.Activities) == 0 {
+		t.Fatal("Redmine has no time entry activity")
+	}
+	updated := func() string {
+		var out struct {
+			Issue struct {
+				UpdatedOn string `json:"updated_on"`
+			} `json:"issue"`
+		}
+		r.call(t, r.adminKey, http.MethodGet, fmt.Sprintf("/issues/%d.json", w.c), nil, &out, http.StatusOK)
+		return out.Issue.UpdatedOn
+	}
+	before := updated()
+	r.call(t, w.keys["alice"], http.MethodPost, "/time_entries.json", map[string]any{"time_entry": map[string]any{
+		"issue_id": w.c, "hours": 38.0 / 60, "activity_id": acts.Activities[0].ID, "comments": "Ordered the laptop."}}, nil, http.StatusCreated)
+	if after := updated(); after != before {
+		t.Errorf("logging time moved issue 3's updated_on from %s to %s: docs/configuration.md says it does not", before, after)
+	}
+	src := newSourceT(t, fmt.Sprintf(scenarioConfig, r.url, keyFile(t, r.adminKey)))
+	b, err := src.Sync(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]time.Duration{}
+	for _, tk := range b.Tickets {
+		got[tk.ID] = tk.WorkTime
+	}
+	want := map[string]time.Duration{"1": 0, "2": 0, "3": 38 * time.Minute}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("work times after logging 38m on issue 3 (-want +got):\n%s", diff)
 	}
 }
 

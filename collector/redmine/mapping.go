@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -156,11 +157,31 @@ func (p *plan) mapIssue(is *issue, statuses statusSet) (ticket.Ticket, *rejectio
 			t.Fields[name] = v
 		}
 	}
+	if t.WorkTime, rj = workTime(is); rj != nil {
+		return ticket.Ticket{}, rj
+	}
 	if err := t.Validate(); err != nil {
 		// Validate names the ticket by its id, which Where already does.
 		return ticket.Ticket{}, reject("%s", strings.TrimPrefix(err.Error(), "ticket "+t.ID+": "))
 	}
 	return t, nil
+}
+
+// maxSpentHours bounds spent_hours: a larger value is not a ticket's work, and would overflow a
+// duration.
+const maxSpentHours = 1e6
+
+// workTime is the issue's spent_hours, to the second: Redmine keeps hours as a float (0.6333...
+// for 38 minutes logged), so the seconds are rounded, not cut.
+func workTime(is *issue) (time.Duration, *rejection) {
+	if is.SpentHours == nil {
+		return 0, nil
+	}
+	h := *is.SpentHours
+	if !(h >= 0 && h <= maxSpentHours) {
+		return 0, &rejection{reason: fmt.Sprintf("spent_hours %v is not a number of hours, 0 or more", h), rule: "spent_hours is not a number of hours, 0 or more"}
+	}
+	return time.Duration(math.Round(h*3600)) * time.Second, nil
 }
 
 // statusChanges lists the journals' status changes in order.

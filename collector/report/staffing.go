@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"time"
+
+	"github.com/sla-exporter/sla_exporter/collector"
 )
 
 // Staffing is a staffing group of the report: the plan of the latest evaluation (Inputs.Current),
@@ -17,6 +19,12 @@ type Staffing struct {
 	Reason    string    `json:"reason,omitempty"`
 	From      time.Time `json:"from"`
 	To        time.Time `json:"to"`
+	// HandleTimeSeconds is the mean work per ticket planned with, null without figures;
+	// HandleTimeSource "configured" or "measured"; HandleTimeTickets the tickets with a work
+	// time a measured one is the mean of (null when configured).
+	HandleTimeSeconds *float64 `json:"handle_time_seconds"`
+	HandleTimeSource  string   `json:"handle_time_source"`
+	HandleTimeTickets *int     `json:"handle_time_tickets"`
 	// ExpectedAttainment and ShortHours are the roster's; null without a roster.
 	ExpectedAttainment *float64 `json:"expected_attainment"`
 	ShortHours         *int     `json:"short_hours"`
@@ -58,8 +66,14 @@ func (b *builder) staffing() []Staffing {
 			continue
 		}
 		s := Staffing{Group: r.Group, Objective: r.Objective, Priority: r.Priority, Model: r.Model, State: r.State, Reason: r.Reason,
-			From: r.From.In(b.loc), To: r.To.In(b.loc)}
+			From: r.From.In(b.loc), To: r.To.In(b.loc), HandleTimeSource: r.HandleTimeSource}
 		if r.Published() {
+			sec := r.HandleTime.Seconds()
+			s.HandleTimeSeconds = &sec
+			if r.HandleTimeSource == collector.HandleTimeMeasured {
+				n := r.HandleTimeTickets
+				s.HandleTimeTickets = &n
+			}
 			if r.Roster != nil {
 				a, short := r.ExpectedAttainment, r.ShortHours()
 				s.ExpectedAttainment, s.ShortHours = &a, &short

@@ -1,6 +1,11 @@
 package report
 
-import "testing"
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
 
 // TestReportStaffing: the demo's report carries its staffing group, Monday 12:00 short (the
 // roster's one agent over lunch); a report filtered to a supplier, whose objectives the group
@@ -33,5 +38,24 @@ func TestReportStaffing(t *testing.T) {
 	}
 	if got := mustDemoReport(t, Request{Filter: Filter{Supplier: "hostco"}}).Staffing; len(got) != 0 {
 		t.Errorf("supplier report has staffing %+v", got)
+	}
+	if s.HandleTimeSeconds == nil || *s.HandleTimeSeconds != 2400 || s.HandleTimeSource != "configured" || s.HandleTimeTickets != nil {
+		t.Errorf("handle time %v s, %s, over %v: want 2400 s, configured, no ticket count", s.HandleTimeSeconds, s.HandleTimeSource, s.HandleTimeTickets)
+	}
+	html := func() string {
+		var buf bytes.Buffer
+		if err := Render(context.Background(), &buf, rep, HTML); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	if h := html(); !strings.Contains(h, "Handle time") || !strings.Contains(h, ">40m</") || !strings.Contains(h, ", configured.</p>") {
+		t.Error("the report's staffing section does not say the handle time is 40m, configured")
+	}
+	// Measured: 2280 s over 412 tickets reads "38m, measured over 412 tickets".
+	sec, n := 2280.0, 412
+	rep.Staffing[0].HandleTimeSeconds, rep.Staffing[0].HandleTimeSource, rep.Staffing[0].HandleTimeTickets = &sec, "measured", &n
+	if h := html(); !strings.Contains(h, ">38m</") || !strings.Contains(h, ">412</") || !strings.Contains(h, "tickets.</p>") {
+		t.Error("the report's staffing section does not say the handle time is 38m, measured over 412 tickets")
 	}
 }

@@ -42,7 +42,7 @@ type entry struct {
 
 // searchFields are the ticket fields the search asks for.
 func (p *plan) searchFields() string {
-	f := "Status,Created,LastUpdated,Resolved,Due,Priority,SLA,Queue,Requestor"
+	f := "Status,Created,LastUpdated,Resolved,Due,Priority,SLA,Queue,Requestor,TimeWorked"
 	if len(p.fields) > 0 || p.typeField != "" {
 		f += ",CustomFields"
 	}

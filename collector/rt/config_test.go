@@ -107,7 +107,7 @@ func TestConfigDefaults(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
-	if f := p.searchFields(); f != "Status,Created,LastUpdated,Resolved,Due,Priority,SLA,Queue,Requestor" {
+	if f := p.searchFields(); f != "Status,Created,LastUpdated,Resolved,Due,Priority,SLA,Queue,Requestor,TimeWorked" {
 		t.Errorf("search fields %s: custom fields are asked for only when mapped", f)
 	}
 }

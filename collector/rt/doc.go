@@ -14,7 +14,8 @@
 //     is neither a requestor of the ticket nor RT_System;
 //   - group: the queue's name; priority: RT's number, named by configurable ranges;
 //   - fields: the configured custom fields, and RT's own Due (rt_due) and SLA level (rt_sla), so
-//     that RT's deadline can be set beside the exporter's.
+//     that RT's deadline can be set beside the exporter's;
+//   - work time: TimeWorked, the minutes agents entered on the ticket's updates.
 //
 // RT's Due is not the exporter's deadline, even on the same business hours: RT counts the
 // resolution from creation through reopens and stalls (the exporter starts a new cycle at a

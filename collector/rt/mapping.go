@@ -87,6 +87,9 @@ type rtTicket struct {
 	Queue        ref           `json:"Queue"`
 	Requestor    []ref         `json:"Requestor"`
 	CustomFields []customField `json:"CustomFields"`
+	// TimeWorked is the ticket's Worked time in minutes, the sum of the time agents entered on
+	// its updates (RT::Ticket's TimeWorked core field; "0" or empty when none).
+	TimeWorked text `json:"TimeWorked"`
 }
 
 // rtTxn is an item of a ticket's history, with the fields historyFields asks for.
@@ -278,6 +281,9 @@ func (p *plan) mapTicket(it *rtTicket, txns []rtTxn) (ticket.Ticket, *rejection)
 		tk.Type = values[p.typeField]
 	}
 	tk.Fields = fields
+	if tk.WorkTime, rj = timeWorked(it.TimeWorked); rj != nil {
+		return ticket.Ticket{}, rj
+	}
 
 	if err := tk.Validate(); err != nil {
 		// "ticket 12: resolved at ... is before creation ...": the id is in Where already.
@@ -285,6 +291,22 @@ func (p *plan) mapTicket(it *rtTicket, txns []rtTxn) (ticket.Ticket, *rejection)
 		return ticket.Ticket{}, reject(ruleOf(msg), "%s", msg)
 	}
 	return tk, nil
+}
+
+// maxTimeWorked bounds TimeWorked, in minutes: a century is no ticket's work.
+const maxTimeWorked = 100 * 365 * 24 * 60
+
+// timeWorked reads TimeWorked, whole minutes; empty is none.
+func timeWorked(v text) (time.Duration, *rejection) {
+	s := strings.TrimSpace(string(v))
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > maxTimeWorked {
+		return 0, reject("TimeWorked is not a whole number of minutes, 0 or more", "TimeWorked %q is not a whole number of minutes, 0 or more", clip(s))
+	}
+	return time.Duration(n) * time.Minute, nil
 }
 
 // ruleOf is a ticket.Validate message without its times, for grouping.

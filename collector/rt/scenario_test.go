@@ -94,7 +94,7 @@ func play(s *rtServer) {
 	s.update(s.root, id, map[string]any{"CustomFields": map[string]any{"Customer": "acme"}})
 	s.update(s.root, id, map[string]any{"CustomFields": map[string]any{"Components": []string{"printer", "network"}}})
 	s.setTime(utc("2025-03-10 10:30"))
-	s.reply(s.root, id, "correspond", "Looking at it.") // RT opens the ticket
+	s.replyWorked(s.root, id, "correspond", "Looking at it.", 20) // RT opens the ticket
 	s.setTime(utc("2025-03-10 11:00"))
 	s.update(s.root, id, map[string]any{"Status": "stalled"})
 	s.setTime(utc("2025-03-10 13:00"))
@@ -102,7 +102,7 @@ func play(s *rtServer) {
 	s.setTime(utc("2025-03-10 14:00"))
 	s.reply(s.customer, id, "correspond", "Any news?")
 	s.setTime(utc("2025-03-10 14:20"))
-	s.reply(s.root, id, "correspond", "A part is on its way.")
+	s.replyWorked(s.root, id, "correspond", "A part is on its way.", 18)
 	s.setTime(utc("2025-03-11 10:00"))
 	s.update(s.root, id, map[string]any{"Status": "resolved"})
 	s.setTime(utc("2025-03-11 14:00"))
@@ -159,6 +159,7 @@ func change(at, status string, cat ticket.Category) ticket.StatusChange {
 // Ticket 1. Created by the customer Mon 10:00; root's reply at 10:30 is the first response (the
 // customer's own reply at 14:00 is not one). RT opened it at the reply, staff stalled it 11:00-
 // 13:00, resolved it Tue 10:00; the customer's reply Tue 14:00 reopened it; resolved Wed 12:00.
+// Root's two replies took 20 and 18 minutes: TimeWorked 38, the work time.
 // Priority 70 is P1 (min 70). RT's Due, last set when the customer's reply of Tue 14:00 reopened
 // it: the earlier of Response (Tue 14:00 + 60 min = 15:00) and Resolve, counted from creation
 // through the stall: Mon 10:00-17:00 (7h) + Tue 09:00-10:00 (1h) = 480 min, Tue 10:00.
@@ -175,6 +176,7 @@ var want1 = ticket.Ticket{
 		change("2025-03-12 12:00", "resolved", ticket.Resolved),
 	},
 	FirstResponse: utc("2025-03-10 10:30"),
+	WorkTime:      38 * time.Minute,
 }
 
 // Ticket 2 at the first sync. Created by root Thu 16:30 for the customer: the Create is no

@@ -269,6 +269,14 @@ func (s *rtServer) reply(token, id, kind, content string) {
 	s.call(token, http.MethodPost, "/REST/2.0/ticket/"+id+"/"+kind, map[string]any{"Content": content, "ContentType": "text/plain"}, nil)
 }
 
+// replyWorked is reply with time worked: the minutes an agent enters in TimeTaken on the
+// update, which RT adds to the ticket's TimeWorked.
+func (s *rtServer) replyWorked(token, id, kind, content string, minutes int) {
+	s.t.Helper()
+	s.call(token, http.MethodPost, "/REST/2.0/ticket/"+id+"/"+kind,
+		map[string]any{"Content": content, "ContentType": "text/plain", "TimeTaken": minutes}, nil)
+}
+
 // dueChange is RT setting a ticket's Due.
 type dueChange struct {
 	At, Due time.Time

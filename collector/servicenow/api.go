@@ -118,7 +118,7 @@ func more(resp *apisource.Response, got, offset, limit int) bool {
 // listingFields are the fields the listing asks for.
 func (a *api) listingFields() []string {
 	f := []string{"sys_id", "number", "sys_updated_on", "sys_created_on", "opened_at", "state", "priority",
-		"assignment_group", "assignment_group.name", "reassignment_count", "close_code", "closed_at", "sys_mod_count"}
+		"assignment_group", "assignment_group.name", "reassignment_count", "close_code", "closed_at", "sys_mod_count", "time_worked"}
 	if a.s.incident {
 		f = append(f, "hold_reason", "reopen_count", "resolved_at")
 	}

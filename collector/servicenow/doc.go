@@ -28,6 +28,8 @@
 //     none), and it is indexed on documentkey. It needs read access to sys_audit (admin only
 //     in the base system: grant the integration user's role a read ACL on it).
 //
+// The work time is the record's time_worked (the Task table's Time worked timer), a duration.
+//
 // api.go holds the endpoints, keyset.go the paging, records.go the decoding, mapping.go the
 // mapping, config.go the configuration.
 package servicenow

@@ -60,6 +60,9 @@ func (s *settings) mapTicket(r row, audits, slas []row) (ticket.Ticket, *rejecti
 		return ticket.Ticket{}, reject("reassignment_count is not a whole number", "%v", err)
 	}
 	t.Reassignments = n
+	if t.WorkTime, err = r.duration("time_worked"); err != nil {
+		return ticket.Ticket{}, reject("time_worked is not a duration", "%v", err)
+	}
 	if v := r.get("close_code"); v != "" {
 		t.Fields[FieldCloseCode] = v
 	}

@@ -111,6 +111,26 @@ func (r row) time(field string) (time.Time, error) {
 	return t, nil
 }
 
+// duration reads a glide duration field, as the Table API gives it with display values off: a
+// date-time counted from the epoch, "1970-01-01 00:38:00" for 38 minutes, "1970-01-02 01:00:00"
+// for 25 hours. Empty is 0. This is how the Task table's Time worked (time_worked) reads: the
+// time the form's timer ran while agents worked the record (ServiceNow's "Time worked" in Time
+// configuration: "Used to track the time spent by the help desk while working on the record").
+func (r row) duration(field string) (time.Duration, error) {
+	at, err := r.time(field)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not a duration (a date-time from 1970-01-01 00:00:00)", field, clip(r.get(field)))
+	}
+	if at.IsZero() {
+		return 0, nil
+	}
+	d := at.Sub(time.Unix(0, 0))
+	if d < 0 {
+		return 0, fmt.Errorf("%s %q is before 1970-01-01 00:00:00: not a duration", field, clip(r.get(field)))
+	}
+	return d, nil
+}
+
 // int reads a whole-number field; empty is 0.
 func (r row) int(field string) (int, error) {
 	v := strings.TrimSpace(r.get(field))

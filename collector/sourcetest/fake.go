@@ -84,7 +84,8 @@ func (f *Fake) Closed() bool {
 var Epoch = time.Date(2026, time.March, 2, 9, 30, 0, 0, time.UTC)
 
 // Ticket returns a valid, realistic ticket numbered i: created i minutes after Epoch, with three
-// fields, a six-step history with a pause, a first response and a rating.
+// fields, a six-step history with a pause, a first response, a rating and, for three tickets in
+// four, a work time (so that the store's and the snapshot's paths for it are exercised).
 func Ticket(i int) ticket.Ticket {
 	created := Epoch.Add(time.Duration(i) * time.Minute)
 	return ticket.Ticket{
@@ -105,5 +106,6 @@ func Ticket(i int) ticket.Ticket {
 		FirstResponse: created.Add(7 * time.Minute),
 		Rating:        ticket.Good,
 		Reassignments: i % 3,
+		WorkTime:      time.Duration(i%4) * 20 * time.Minute,
 	}
 }

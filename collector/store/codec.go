@@ -14,10 +14,13 @@ import (
 // ticketV1 tags the first byte of an encoded ticket, so the format can change later without
 // guessing what a stored value holds. ticketV2 is V1 followed by the ticket's native SLA
 // records; it is written only for a ticket that has some, so that a store of sources importing
-// none stays readable by a release that knows only V1.
+// none stays readable by a release that knows only V1. ticketV3 is V1 followed by the work time
+// (a varint of nanoseconds) and the native records (a count, which may be 0); it is written only
+// for a ticket with a work time, so tickets without one encode as before.
 const (
 	ticketV1 = 1
 	ticketV2 = 2
+	ticketV3 = 3
 )
 
 // errShort reports a value that ends in the middle of a field: a torn or foreign value.
@@ -33,7 +36,10 @@ var errShort = errors.New("value is truncated")
 // read back in UTC). Fields are written in key order so equal tickets encode to equal bytes.
 func appendTicket(b []byte, t *ticket.Ticket) []byte {
 	version := byte(ticketV1)
-	if len(t.Native) > 0 {
+	switch {
+	case t.WorkTime != 0:
+		version = ticketV3
+	case len(t.Native) > 0:
 		version = ticketV2
 	}
 	b = append(b, version)
@@ -68,7 +74,11 @@ func appendTicket(b []byte, t *ticket.Ticket) []byte {
 	}
 	b = append(b, byte(t.Rating))
 	b = binary.AppendVarint(b, int64(t.Reassignments))
-	if version == ticketV2 {
+	switch version {
+	case ticketV2:
+		b = appendNative(b, t)
+	case ticketV3:
+		b = binary.AppendVarint(b, int64(t.WorkTime))
 		b = appendNative(b, t)
 	}
 	return b
@@ -120,11 +130,13 @@ func appendNative(b []byte, t *ticket.Ticket) []byte {
 	return b
 }
 
-func (d *decoder) native(t *ticket.Ticket) {
+// native reads the native SLA records; a version 2 ticket has at least one (else it is written
+// as version 1), a version 3 ticket any number.
+func (d *decoder) native(t *ticket.Ticket, v byte) {
 	// Name, clock, flags and start take at least 5 bytes.
 	n := d.count(5)
 	if n == 0 {
-		if d.err == nil {
+		if d.err == nil && v == ticketV2 {
 			d.fail(errors.New("a version 2 ticket without native SLA records"))
 		}
 		return
@@ -156,7 +168,7 @@ func (d *decoder) native(t *ticket.Ticket) {
 func decodeTicket(id string, b []byte, t *ticket.Ticket, in interner) error {
 	d := decoder{b: b, in: in}
 	v := d.byte()
-	if v != ticketV1 && v != ticketV2 {
+	if v != ticketV1 && v != ticketV2 && v != ticketV3 {
 		if d.err != nil {
 			return d.err
 		}
@@ -190,8 +202,14 @@ func decodeTicket(id string, b []byte, t *ticket.Ticket, in interner) error {
 	}
 	t.Rating = ticket.Rating(int8(d.byte()))
 	t.Reassignments = int(d.varint())
-	if v == ticketV2 {
-		d.native(t)
+	switch v {
+	case ticketV2:
+		d.native(t, v)
+	case ticketV3:
+		if t.WorkTime = time.Duration(d.varint()); t.WorkTime == 0 && d.err == nil {
+			d.fail(errors.New("a version 3 ticket without a work time"))
+		}
+		d.native(t, v)
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d bytes after the last field", len(d.b))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
@@ -79,6 +80,17 @@ func TestTicketCodec_RoundTrip(t *testing.T) {
 		{"empty strings are kept", ticket.Ticket{ID: "e", Created: t0, Fields: map[string]string{"": ""}}},
 		{"zero creation", ticket.Ticket{ID: "z"}},
 		{"native SLA records", nativeTicket(7)},
+		{"work time", func() ticket.Ticket {
+			tk := sampleTicket(3)
+			tk.WorkTime = 38*time.Minute + 250*time.Millisecond
+			return tk
+		}()},
+		{"work time and native SLA records", func() ticket.Ticket {
+			tk := nativeTicket(3)
+			tk.WorkTime = 2 * time.Hour
+			return tk
+		}()},
+		{"negative work time is kept (not validated here)", ticket.Ticket{ID: "n", Created: t0, WorkTime: -time.Second}},
 		{"native SLA records with nanoseconds, before the creation and the start", func() ticket.Ticket {
 			tk := nativeTicket(7)
 			tk.Native[0].Start = tk.Created.Add(-90*time.Second + 5)
@@ -107,7 +119,7 @@ func TestTicketCodec_RoundTrip(t *testing.T) {
 
 // The codec lists the fields by hand; a field added to ticket.Ticket must be added to it too.
 func TestTicketCodec_CoversEveryField(t *testing.T) {
-	known := []string{"ID", "Created", "Priority", "Type", "Group", "Fields", "History", "FirstResponse", "Rating", "Reassignments", "Native"}
+	known := []string{"ID", "Created", "Priority", "Type", "Group", "Fields", "History", "FirstResponse", "Rating", "Reassignments", "WorkTime", "Native"}
 	var got []string
 	for f := range reflect.TypeFor[ticket.Ticket]().Fields() {
 		got = append(got, f.Name)
@@ -173,6 +185,9 @@ func TestTicketCodec_Corrupt(t *testing.T) {
 		// no history, no response, rating, reassignments), then the native part.
 		{"version 2 without records", []byte{ticketV2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
 		{"version 2 huge record count", []byte{ticketV2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0x0f}},
+		{"version 3 without a work time", []byte{ticketV3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+		{"version 3 truncated work time", []byte{ticketV3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80}},
+		{"version 3 without a native count", []byte{ticketV3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}},
 		{"version 2 unknown flags", []byte{ticketV2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 'x', 0, 0x10, 0, 0, 0, 0, 0, 0}},
 	}
 	native := appendTicket(nil, new(nativeTicket(1)))
@@ -251,5 +266,22 @@ func BenchmarkTicketEncoding(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A ticket with a work time is written as version 3: the version 1 fields, the work time, then
+// the native records (none here), so that a ticket without one encodes as before.
+func TestTicketCodec_Version3(t *testing.T) {
+	plain := sampleTicket(42)
+	v1 := appendTicket(nil, &plain)
+	worked := plain
+	worked.WorkTime = 38 * time.Minute
+	b := appendTicket(nil, &worked)
+	// 38 minutes is 2,280,000,000,000 ns: a zig-zag varint, then a native count of 0.
+	want := append([]byte{ticketV3}, v1[1:]...)
+	want = binary.AppendVarint(want, int64(38*time.Minute))
+	want = append(want, 0)
+	if !bytes.Equal(b, want) {
+		t.Errorf("encoded %x, want %x", b, want)
 	}
 }

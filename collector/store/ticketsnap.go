@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,11 +32,16 @@ import (
 //
 // Layout: magic, version byte, 16-byte instance id, 8-byte generation, key, then the tickets in
 // id order (strings as indexes into a table written first), then a CRC-32C of all before it.
+// Version 2 adds each ticket's work time in seconds after its reassignments; a version 1
+// snapshot (written before tickets had one) is read as before, every work time 0, which is what
+// its tickets held.
 
 const (
 	ticketSnapMagic   = "SLATSNP\n"
-	ticketSnapVersion = 1
-	snapshotDir       = "snapshots"
+	ticketSnapVersion = 2
+	// ticketSnapV1 is the version before work times, still read.
+	ticketSnapV1 = 1
+	snapshotDir  = "snapshots"
 )
 
 var (
@@ -195,6 +201,7 @@ func appendTicketSnapshot(b []byte, st stamp, key string, s *ticket.Store) []byt
 		body = binary.AppendUvarint(body, str(t.Group))
 		body = append(body, byte(t.Rating))
 		body = binary.AppendUvarint(body, uint64(t.Reassignments))
+		body = binary.AppendUvarint(body, uint64(v.WorkTime()/time.Second))
 		body = binary.AppendUvarint(body, uint64(v.HistoryLen()))
 		prev := v.Created()
 		for j := range v.HistoryLen() {
@@ -273,8 +280,9 @@ func readTicketSnapshot(b []byte, want stamp, key string, opts ticket.StoreOptio
 		return nil, errors.New("not a ticket snapshot")
 	}
 	body = body[len(ticketSnapMagic):]
-	if body[0] != ticketSnapVersion {
-		return nil, fmt.Errorf("snapshot version %d, this build reads %d", body[0], ticketSnapVersion)
+	version := body[0]
+	if version != ticketSnapVersion && version != ticketSnapV1 {
+		return nil, fmt.Errorf("snapshot version %d, this build reads %d and %d", version, ticketSnapV1, ticketSnapVersion)
 	}
 	var got stamp
 	copy(got.instance[:], body[1:17])
@@ -286,7 +294,7 @@ func readTicketSnapshot(b []byte, want stamp, key string, opts ticket.StoreOptio
 	if k := d.string(); k != key || d.err != nil {
 		return nil, errors.New("snapshot was taken under other settings")
 	}
-	c, err := decodeColumns(&d)
+	c, err := decodeColumns(&d, version)
 	if err != nil {
 		return nil, err
 	}
@@ -295,15 +303,22 @@ func readTicketSnapshot(b []byte, want stamp, key string, opts ticket.StoreOptio
 
 // decodeColumns reads the string table and the tickets into columns sized from the counts
 // written before them. The ids are cut from one string, so a million ids cost one allocation.
-func decodeColumns(d *decoder) (*ticket.Columns, error) {
+// A version 1 snapshot has no work times: the column stays nil.
+func decodeColumns(d *decoder, version byte) (*ticket.Columns, error) {
+	work := version >= 2
 	c := &ticket.Columns{}
 	c.Strings = make([]string, d.count(1))
 	for i := range c.Strings {
 		c.Strings[i] = d.string()
 	}
 	// Every ticket takes at least 10 bytes (id length, created, response, three strings, rating,
-	// reassignments and three counts), a change 3, a field 1, a native record 3.
-	n, nhist, nkv, nnative := d.count(10), d.count(3), d.count(1), d.count(3)
+	// reassignments and three counts; 11 with the work time), a change 3, a field 1, a native
+	// record 3.
+	least := 10
+	if work {
+		least = 11
+	}
+	n, nhist, nkv, nnative := d.count(least), d.count(3), d.count(1), d.count(3)
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -311,6 +326,9 @@ func decodeColumns(d *decoder) (*ticket.Columns, error) {
 	c.Created, c.Response = make([]int64, n), make([]int64, n)
 	c.Priority, c.Type, c.Group = make([]uint32, n), make([]uint32, n), make([]uint32, n)
 	c.Rating, c.Reassignments = make([]ticket.Rating, n), make([]uint16, n)
+	if work {
+		c.WorkTime = make([]uint32, n)
+	}
 	c.HistoryLen, c.FieldsLen, c.NativeLen = make([]uint16, n), make([]uint16, n), make([]uint8, n)
 	c.HistoryAt, c.HistoryStatus, c.HistoryCategory = make([]int64, 0, nhist), make([]uint32, 0, nhist), make([]ticket.Category, 0, nhist)
 	c.FieldKV, c.Native = make([]uint32, 0, nkv), make([]ticket.NativeSLA, 0, nnative)
@@ -349,6 +367,9 @@ func decodeColumns(d *decoder) (*ticket.Columns, error) {
 		c.Priority[i], c.Type[i], c.Group[i] = idx(), idx(), idx()
 		c.Rating[i] = ticket.Rating(int8(d.byte()))
 		c.Reassignments[i] = uint16(min(d.uvarint(), 1<<16-1))
+		if work {
+			c.WorkTime[i] = uint32(min(d.uvarint(), math.MaxUint32))
+		}
 		nh := d.count(3)
 		c.HistoryLen[i] = uint16(min(nh, 1<<16-1))
 		prev := created

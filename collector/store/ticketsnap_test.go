@@ -1,9 +1,11 @@
 package store
 
 import (
+	"encoding/hex"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -35,7 +37,9 @@ func storeTickets(s *ticket.Store) []ticket.Ticket {
 func snapshotDB(t *testing.T) *DB {
 	t.Helper()
 	db := open(t, t.TempDir())
-	first := Batch{Tickets: []ticket.Ticket{sampleTicket(7), nativeTicket(3), sampleTicket(5)}}
+	worked := sampleTicket(5)
+	worked.WorkTime = 38 * time.Minute
+	first := Batch{Tickets: []ticket.Ticket{sampleTicket(7), nativeTicket(3), worked}}
 	bare := sampleTicket(9)
 	bare.Fields, bare.FirstResponse, bare.Rating, bare.History = nil, bare.Created.Add(0), ticket.Unrated, nil
 	replaced := sampleTicket(7)
@@ -94,6 +98,8 @@ func TestTicketSnapshot_RoundTrip(t *testing.T) {
 	}
 	if v, ok := got.Find("INC0000005"); !ok || func() string { f, _ := v.Field("customer"); return f }() != "ACME Corp" {
 		t.Error("Find(INC0000005) does not read its fields")
+	} else if v.WorkTime() != 38*time.Minute {
+		t.Errorf("INC0000005: WorkTime = %s, want 38m", v.WorkTime())
 	}
 	// The built store takes new tickets like any other.
 	tk := sampleTicket(2)
@@ -243,10 +249,47 @@ func writeSnap(t *testing.T, db *DB, b []byte) {
 
 // FuzzTicketSnapshot feeds arbitrary bytes, framed with a valid checksum, stamp and key, to the
 // snapshot reader: it must refuse them or build a store that materializes, never panic.
+// A version 1 snapshot, written before tickets had a work time, is read as before: the same
+// tickets, none with a work time. The fixture is sampleTicket(1) and nativeTicket(2) as version 1
+// wrote them, stamped with generation 7 under the key "k".
+func TestTicketSnapshot_Version1(t *testing.T) {
+	raw, err := os.ReadFile("testdata/ticketsnap_v1.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b[len(ticketSnapMagic)] != ticketSnapV1 {
+		t.Fatalf("fixture is version %d", b[len(ticketSnapMagic)])
+	}
+	got, err := readTicketSnapshot(b, stamp{generation: 7}, "k", ticket.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ticket.NewStore(ticket.StoreOptions{})
+	for _, tk := range []ticket.Ticket{sampleTicket(1), nativeTicket(2)} {
+		if err := want.Add(&tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(storeTickets(want), storeTickets(got)); diff != "" {
+		t.Errorf("version 1 snapshot (-want +got):\n%s", diff)
+	}
+	// An unknown version is refused, naming both versions read.
+	b[len(ticketSnapMagic)] = 9
+	if _, err := readTicketSnapshot(appendCRC(b[:len(b)-4]), stamp{generation: 7}, "k", ticket.StoreOptions{}); err == nil || !strings.Contains(err.Error(), "version 9, this build reads 1 and 2") {
+		t.Errorf("version 9: err = %v", err)
+	}
+}
+
 func FuzzTicketSnapshot(f *testing.F) {
 	st := stamp{generation: 7}
 	s := ticket.NewStore(ticket.StoreOptions{})
-	for _, tk := range []ticket.Ticket{sampleTicket(1), nativeTicket(2)} {
+	worked := sampleTicket(3)
+	worked.WorkTime = time.Hour
+	for _, tk := range []ticket.Ticket{sampleTicket(1), nativeTicket(2), worked} {
 		if err := s.Add(&tk); err != nil {
 			f.Fatal(err)
 		}

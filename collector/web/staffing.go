@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/collector/display"
 )
 
 // StaffingJSON is a staffing group in /api/v1/staffing. A group whose source is stale or holds
@@ -38,14 +39,19 @@ type StaffingJSON struct {
 // StaffingParametersJSON is what a group is planned with.
 type StaffingParametersJSON struct {
 	// TargetSeconds is the target in working time; BusinessDays instead when it is in working days.
-	TargetSeconds     float64 `json:"target_seconds,omitempty"`
-	BusinessDays      int     `json:"business_days,omitempty"`
-	Goal              float64 `json:"goal"`
-	HandleTimeSeconds float64 `json:"handle_time_seconds"`
-	Weeks             int     `json:"weeks"`
-	MaxOccupancy      float64 `json:"max_occupancy"`
-	Shrinkage         float64 `json:"shrinkage"`
-	Timezone          string  `json:"timezone"`
+	TargetSeconds float64 `json:"target_seconds,omitempty"`
+	BusinessDays  int     `json:"business_days,omitempty"`
+	Goal          float64 `json:"goal"`
+	// HandleTimeSeconds is the mean work per ticket planned with; null while a measured one is
+	// unknown. HandleTimeSource is "configured" or "measured", HandleTimeTickets the tickets with
+	// a work time a measured one is the mean of (null when configured or unknown).
+	HandleTimeSeconds *float64 `json:"handle_time_seconds"`
+	HandleTimeSource  string   `json:"handle_time_source"`
+	HandleTimeTickets *int     `json:"handle_time_tickets"`
+	Weeks             int      `json:"weeks"`
+	MaxOccupancy      float64  `json:"max_occupancy"`
+	Shrinkage         float64  `json:"shrinkage"`
+	Timezone          string   `json:"timezone"`
 }
 
 // StaffingHourJSON is one hour of the week. Roster and shortfall are null without a roster;
@@ -71,11 +77,19 @@ func StaffingsJSON(s *collector.Snapshot) []StaffingJSON {
 		r := &s.Staffing[i]
 		j := StaffingJSON{Group: r.Group, Objective: r.Objective, Service: r.Service, Priority: r.Priority, Model: r.Model,
 			Parameters: StaffingParametersJSON{TargetSeconds: r.Target.Seconds(), BusinessDays: r.BusinessDays, Goal: r.Goal,
-				HandleTimeSeconds: r.HandleTime.Seconds(), Weeks: r.Weeks, MaxOccupancy: r.MaxOccupancy, Shrinkage: r.Shrinkage,
+				HandleTimeSource: r.HandleTimeSource, Weeks: r.Weeks, MaxOccupancy: r.MaxOccupancy, Shrinkage: r.Shrinkage,
 				Timezone: r.Timezone},
 			State: r.State, Reason: r.Reason, From: r.From, To: r.To, CurrentHour: r.CurrentHour, NextHour: r.NextHour}
 		if r.BusinessDays > 0 {
 			j.Parameters.TargetSeconds = 0
+		}
+		if r.HandleTimeKnown() {
+			sec := r.HandleTime.Seconds()
+			j.Parameters.HandleTimeSeconds = &sec
+		}
+		if r.HandleTimeSource == collector.HandleTimeMeasured && r.HandleTimeTickets > 0 {
+			n := r.HandleTimeTickets
+			j.Parameters.HandleTimeTickets = &n
 		}
 		if r.Published() {
 			tickets, short := r.Tickets, r.ShortHours()
@@ -108,6 +122,9 @@ func StaffingsJSON(s *collector.Snapshot) []StaffingJSON {
 // each cell the roster against the agents to schedule, short cells marked by class and word.
 type staffingView struct {
 	Group, Model, State, Reason string
+	// HandleTime says the handle time planned with and where it comes from ("Handle time 38m,
+	// measured over 412 tickets"); empty without figures.
+	HandleTime string
 	// Attainment is the roster's expected attainment, empty without a roster.
 	Attainment string
 	Short      int
@@ -135,6 +152,7 @@ func staffingViews(s *collector.Snapshot) []staffingView {
 		r := &s.Staffing[i]
 		v := staffingView{Group: r.Group, Model: r.Model, State: r.State, Reason: r.Reason, HasRoster: r.Roster != nil}
 		if r.Published() {
+			v.HandleTime = handleTimeLine(r)
 			for h := range 24 {
 				v.Hours = append(v.Hours, fmt.Sprintf("%02d", h))
 			}
@@ -171,4 +189,13 @@ func staffingViews(s *collector.Snapshot) []staffingView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// handleTimeLine is the status page's line on a group's handle time.
+func handleTimeLine(r *collector.StaffingResult) string {
+	d := display.Duration(r.HandleTime.Seconds())
+	if r.HandleTimeSource == collector.HandleTimeMeasured {
+		return fmt.Sprintf("Handle time %s, measured over %s tickets", d, display.Count(float64(r.HandleTimeTickets)))
+	}
+	return fmt.Sprintf("Handle time %s, configured", d)
 }

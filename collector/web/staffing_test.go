@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
 )
@@ -37,14 +38,16 @@ func TestStaffingEndpoint(t *testing.T) {
 		*h.Shortfall != *h.Roster-h.AgentsScheduled {
 		t.Errorf("Monday 12:00 %+v: want the roster's 2 agents short of the need", h)
 	}
-	if g.Parameters.HandleTimeSeconds != 2400 || g.Parameters.Goal == 0 || g.Parameters.Timezone != "Europe/Rome" {
+	if p := g.Parameters; p.HandleTimeSeconds == nil || *p.HandleTimeSeconds != 2400 || p.HandleTimeSource != collector.HandleTimeConfigured ||
+		p.HandleTimeTickets != nil || p.Goal == 0 || p.Timezone != "Europe/Rome" {
 		t.Errorf("parameters %+v", g.Parameters)
 	}
 }
 
 // TestStaffingJSONWithoutFigures: a stale group has null figures, not zeros.
 func TestStaffingJSONWithoutFigures(t *testing.T) {
-	got := StaffingsJSON(&collector.Snapshot{Staffing: []collector.StaffingResult{{Group: "g", State: collector.StaffingStale, Reason: "stale"}}})
+	got := StaffingsJSON(&collector.Snapshot{Staffing: []collector.StaffingResult{{Group: "g", State: collector.StaffingStale, Reason: "stale",
+		HandleTimeSource: collector.HandleTimeMeasured}}})
 	b, err := json.Marshal(got)
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +61,34 @@ func TestStaffingJSONWithoutFigures(t *testing.T) {
 			t.Errorf("%s = %v, want null", k, v)
 		}
 	}
+	// A measured handle time not known yet is null too, not 0 seconds.
+	params := raw[0]["parameters"].(map[string]any)
+	for _, k := range []string{"handle_time_seconds", "handle_time_tickets"} {
+		if v, ok := params[k]; !ok || v != nil {
+			t.Errorf("parameters.%s = %v, want null", k, v)
+		}
+	}
+	if params["handle_time_source"] != "measured" {
+		t.Errorf("parameters.handle_time_source = %v, want measured", params["handle_time_source"])
+	}
+}
+
+// A measured handle time is published with the tickets it is the mean of, in the API and on
+// the page.
+func TestStaffingMeasuredHandleTime(t *testing.T) {
+	r := collector.StaffingResult{Group: "g", State: collector.StaffingOK, HandleTime: 38 * time.Minute,
+		HandleTimeSource: collector.HandleTimeMeasured, HandleTimeTickets: 412}
+	p := StaffingsJSON(&collector.Snapshot{Staffing: []collector.StaffingResult{r}})[0].Parameters
+	if p.HandleTimeSeconds == nil || *p.HandleTimeSeconds != 2280 || p.HandleTimeTickets == nil || *p.HandleTimeTickets != 412 {
+		t.Errorf("parameters %+v: want 2280 s over 412 tickets", p)
+	}
+	if got, want := handleTimeLine(&r), "Handle time 38m, measured over 412 tickets"; got != want {
+		t.Errorf("page line %q, want %q", got, want)
+	}
+	r.HandleTimeSource, r.HandleTimeTickets = collector.HandleTimeConfigured, 0
+	if got, want := handleTimeLine(&r), "Handle time 38m, configured"; got != want {
+		t.Errorf("page line %q, want %q", got, want)
+	}
 }
 
 // TestStaffingHeatMap: the status page shows the demo group's heat map as a table, Monday
@@ -66,7 +97,7 @@ func TestStaffingHeatMap(t *testing.T) {
 	s := newDemoServer(t, nil)
 	_, body := s.get(t, "/")
 	for _, want := range []string{`<h2 id="staffing-h">Staffing</h2>`, `<table class="heat" data-staffing="desk-p3">`,
-		`<th scope="row">Monday</th>`, `class="short" aria-label="2 rostered,`, ` points, simulated)`} {
+		`<th scope="row">Monday</th>`, `class="short" aria-label="2 rostered,`, ` points, simulated)`, `<p class="meta" data-figure="handle-time">Handle time 40m, configured.</p>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
 		}

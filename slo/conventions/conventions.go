@@ -232,4 +232,7 @@ const (
 	StaffingExpectedAttainment = "sla_staffing_expected_attainment_ratio"
 	// StaffingArrivalsPerHour is the mean arrivals of the hour of the week.
 	StaffingArrivalsPerHour = "sla_staffing_arrivals_per_hour"
+	// StaffingHandleTime is the mean work per ticket the group is planned with, configured or
+	// measured from the work time its source records (LabelGroup only).
+	StaffingHandleTime = "sla_staffing_handle_time_seconds"
 )

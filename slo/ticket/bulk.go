@@ -24,6 +24,9 @@ type Columns struct {
 	Group         []uint32
 	Rating        []Rating
 	Reassignments []uint16
+	// WorkTime is the work time in seconds (Ticket.WorkTime to the second); nil when no ticket
+	// has one.
+	WorkTime []uint32
 	// HistoryLen[i] entries of the History slices belong to ticket i, in ticket order.
 	HistoryLen      []uint16
 	HistoryAt       []int64
@@ -48,7 +51,7 @@ func NewStoreFromColumns(c *Columns, opts StoreOptions) (*Store, error) {
 	n := len(c.IDs)
 	if len(c.Created) != n || len(c.Response) != n || len(c.Priority) != n || len(c.Type) != n ||
 		len(c.Group) != n || len(c.Rating) != n || len(c.Reassignments) != n || len(c.HistoryLen) != n ||
-		len(c.FieldsLen) != n || len(c.NativeLen) != n {
+		len(c.FieldsLen) != n || len(c.NativeLen) != n || c.WorkTime != nil && len(c.WorkTime) != n {
 		return nil, errors.New("ticket columns of different lengths")
 	}
 	if len(c.HistoryAt) != len(c.HistoryStatus) || len(c.HistoryAt) != len(c.HistoryCategory) {
@@ -101,6 +104,9 @@ func NewStoreFromColumns(c *Columns, opts StoreOptions) (*Store, error) {
 			prio: c.Priority[i], typ: c.Type[i], group: c.Group[i],
 			rating: c.Rating[i], reassign: c.Reassignments[i],
 			native: uint32(nat), nnative: c.NativeLen[i],
+		}
+		if c.WorkTime != nil {
+			r.work = c.WorkTime[i]
 		}
 		if err := s.checkColumns(&r, c, h, f, nat, nstr); err != nil {
 			return nil, fmt.Errorf("ticket %s: %w", id, err)

@@ -21,6 +21,7 @@ func goodColumns() *Columns {
 		Group:           []uint32{3, 0},
 		Rating:          []Rating{Good, Unrated},
 		Reassignments:   []uint16{2, 0},
+		WorkTime:        []uint32{2280, 0},
 		HistoryLen:      []uint16{2, 0},
 		HistoryAt:       []int64{1000, 5000},
 		HistoryStatus:   []uint32{4, 5},
@@ -38,7 +39,7 @@ func TestNewStoreFromColumns(t *testing.T) {
 	tickets := []Ticket{
 		{ID: "INC1", Created: at(1000), Priority: "P1", Type: "incident", Group: "Desk", Fields: map[string]string{"customer": "ACME"},
 			History:       []StatusChange{{At: at(1000), Status: "New", Category: Open}, {At: at(5000), Status: "Done", Category: Resolved}},
-			FirstResponse: at(1060), Rating: Good, Reassignments: 2,
+			FirstResponse: at(1060), Rating: Good, Reassignments: 2, WorkTime: 38 * time.Minute,
 			Native: []NativeSLA{{Name: "TTR", Clock: "resolution", Start: at(1000), Stop: at(5000)}}},
 		{ID: "INC2", Created: at(2000), Priority: "P1", Type: "incident"},
 	}
@@ -86,6 +87,7 @@ func TestNewStoreFromColumns_Refused(t *testing.T) {
 		{"ids out of order", StoreOptions{}, func(c *Columns) { c.IDs[0], c.IDs[1] = "INC2", "INC1" }, "increasing"},
 		{"duplicate id", StoreOptions{}, func(c *Columns) { c.IDs[1] = "INC1" }, "increasing"},
 		{"short column", StoreOptions{}, func(c *Columns) { c.Created = c.Created[:1] }, "different lengths"},
+		{"short work time column", StoreOptions{}, func(c *Columns) { c.WorkTime = c.WorkTime[:1] }, "different lengths"},
 		{"string out of range", StoreOptions{}, func(c *Columns) { c.Group[1] = 99 }, "ticket INC2: string index"},
 		{"field string out of range", StoreOptions{}, func(c *Columns) { c.FieldKV[1] = 10 }, "field string"},
 		{"history backwards", StoreOptions{}, func(c *Columns) { c.HistoryAt[1] = 999 }, "out of order"},
@@ -112,5 +114,20 @@ func TestNewStoreFromColumns_Refused(t *testing.T) {
 				t.Error("a store was returned with the error")
 			}
 		})
+	}
+}
+
+// Columns without work times (a snapshot written before tickets had one) build tickets without.
+func TestNewStoreFromColumns_NoWorkTime(t *testing.T) {
+	c := goodColumns()
+	c.WorkTime = nil
+	s, err := NewStoreFromColumns(c, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range s.Len() {
+		if w := s.View(i).WorkTime(); w != 0 {
+			t.Errorf("ticket %d: WorkTime = %s, want 0", i, w)
+		}
 	}
 }

@@ -28,9 +28,20 @@ type record struct {
 	nfields  uint16
 	reassign uint16
 	rating   Rating
-	// The native SLA records fill what was padding: the record stays 48 bytes.
+	// The native SLA records fill what was padding.
 	nnative uint8
 	native  uint32
+	// work is the work time in seconds, capped at maxWork: it takes 4 of the 8 bytes the
+	// alignment of the int64 fields adds, so the record is 56 bytes (48 before it).
+	work uint32
+}
+
+// maxWork caps a stored work time: 136 years in seconds is no ticket's work.
+const maxWork = math.MaxUint32
+
+// workSeconds is d as the store keeps it, whole seconds capped at maxWork.
+func workSeconds(d time.Duration) uint32 {
+	return uint32(min(int64(d/time.Second), maxWork))
 }
 
 // StoreOptions constrain what the store accepts.
@@ -133,6 +144,7 @@ func (s *Store) Add(t *Ticket) error {
 		reassign: uint16(min(t.Reassignments, 1<<16-1)),
 		native:   uint32(len(s.natives)),
 		nnative:  uint8(len(t.Native)),
+		work:     workSeconds(t.WorkTime),
 	}
 	if !t.FirstResponse.IsZero() {
 		r.response = t.FirstResponse.Unix()
@@ -246,6 +258,9 @@ func (v View) Rating() Rating { return v.r.rating }
 // Reassignments counts hand-overs between groups.
 func (v View) Reassignments() int { return int(v.r.reassign) }
 
+// WorkTime is the work the tool recorded on the ticket, to the second; 0 when none.
+func (v View) WorkTime() time.Duration { return time.Duration(v.r.work) * time.Second }
+
 // HistoryLen is the number of status changes.
 func (v View) HistoryLen() int { return int(v.r.nhist) }
 
@@ -285,6 +300,7 @@ func (v View) Ticket() Ticket {
 		Group:         v.Group(),
 		Rating:        v.r.rating,
 		Reassignments: int(v.r.reassign),
+		WorkTime:      v.WorkTime(),
 	}
 	if r, ok := v.FirstResponse(); ok {
 		t.FirstResponse = time.Unix(r, 0).UTC()

@@ -3,6 +3,7 @@ package ticket
 import (
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -38,6 +39,7 @@ func sample(id string) Ticket {
 		FirstResponse: utc("2025-03-10 08:20:00"),
 		Rating:        Good,
 		Reassignments: 2,
+		WorkTime:      95 * time.Minute,
 	}
 }
 
@@ -131,6 +133,7 @@ func TestStoreRejects(t *testing.T) {
 			"ticket INC1: first response 2025-03-10T07:30:00Z is before creation 2025-03-10T08:00:00Z",
 		},
 		{"negative reassignments", StoreOptions{}, func(t *Ticket) { t.Reassignments = -1 }, "ticket INC1: negative reassignment count -1"},
+		{"negative work time", StoreOptions{}, func(t *Ticket) { t.WorkTime = -time.Minute }, "ticket INC1: negative work time -1m0s"},
 		{"bad rating", StoreOptions{}, func(t *Ticket) { t.Rating = 5 }, "ticket INC1: rating 5 is not unrated, good or bad"},
 	}
 	for _, tc := range tests {
@@ -191,6 +194,9 @@ func TestViewAccessors(t *testing.T) {
 	if v.Priority() != "P2" || v.Type() != "incident" || v.Group() != "network" || v.Rating() != Good || v.Reassignments() != 2 {
 		t.Errorf("attributes: %s %s %s %d %d", v.Priority(), v.Type(), v.Group(), v.Rating(), v.Reassignments())
 	}
+	if v.WorkTime() != 95*time.Minute {
+		t.Errorf("WorkTime = %s, want 1h35m", v.WorkTime())
+	}
 	if r, ok := v.FirstResponse(); !ok || r != utc("2025-03-10 08:20:00").Unix() {
 		t.Errorf("FirstResponse = %d, %v", r, ok)
 	}
@@ -247,6 +253,7 @@ func randomTicket(rng *rand.Rand, id string) Ticket {
 		ID: id, Created: base,
 		Priority: priorities[rng.IntN(4)], Type: types[rng.IntN(3)], Group: groups[rng.IntN(8)],
 		Rating: Rating(rng.IntN(3)), Reassignments: rng.IntN(4),
+		WorkTime: time.Duration(rng.IntN(3)*rng.IntN(20000)) * time.Second,
 	}
 	at := base
 	for range rng.IntN(6) {
@@ -395,4 +402,33 @@ func TestStoreBytesPerTicket(t *testing.T) {
 		t.Errorf("%.1f B/ticket retained, more than %d", perTicket, limit)
 	}
 	runtime.KeepAlive(st)
+}
+
+// The store keeps a work time to the second and caps one beyond 32 bits of seconds, as it does
+// a reassignment count beyond 16 bits: both are a source's error, not a ticket's work.
+func TestStoreWorkTime(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     time.Duration
+		stored time.Duration
+	}{
+		{"none", 0, 0},
+		{"seconds kept", 38*time.Minute + 5*time.Second, 38*time.Minute + 5*time.Second},
+		{"below a second dropped", 1500 * time.Millisecond, time.Second},
+		{"capped", time.Duration(1<<33) * time.Second, time.Duration(math.MaxUint32) * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := NewStore(StoreOptions{})
+			tk := sample("INC1")
+			tk.WorkTime = tc.in
+			mustAdd(t, st, tk)
+			if got := st.View(0).WorkTime(); got != tc.stored {
+				t.Errorf("WorkTime() = %s, want %s", got, tc.stored)
+			}
+			if got := st.View(0).Ticket().WorkTime; got != tc.stored {
+				t.Errorf("Ticket().WorkTime = %s, want %s", got, tc.stored)
+			}
+		})
+	}
 }

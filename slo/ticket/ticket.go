@@ -86,6 +86,12 @@ type Ticket struct {
 	Rating        Rating
 	// Reassignments counts hand-overs between groups; first-contact resolution needs none.
 	Reassignments int
+	// WorkTime is the work the ticket tool records on the ticket (Jira's time spent, ServiceNow's
+	// time worked, Redmine's spent hours ...); 0 means none recorded. Zero and absent are one:
+	// a tool reports a ticket nobody logged time on as 0 or as null alike, and such a ticket
+	// says nothing about how long its work took, so measured handle times skip it. The store
+	// keeps it to the second.
+	WorkTime time.Duration
 	// Native holds the ticket tool's own SLA records (JSM SLA cycles, ServiceNow task_sla,
 	// Zendesk policy metrics), in start order, imported to be compared with the engine's cycles
 	// for the same clock; nil when the source imports none.
@@ -129,6 +135,9 @@ func (t *Ticket) Validate() error {
 	}
 	if t.Reassignments < 0 {
 		return fmt.Errorf("ticket %s: negative reassignment count %d", t.ID, t.Reassignments)
+	}
+	if t.WorkTime < 0 {
+		return fmt.Errorf("ticket %s: negative work time %s", t.ID, t.WorkTime)
 	}
 	if len(t.History) > maxHistory {
 		return fmt.Errorf("ticket %s: %d status changes, more than the %d kept", t.ID, len(t.History), maxHistory)

@@ -86,6 +86,9 @@ type Issue struct {
 	Notes     []Note
 	States    []StateEvent
 	LabelLog  []LabelEvent
+	// TimeSpent is the time spent logged on the issue (/spend), shown whole seconds in
+	// time_stats.total_time_spent.
+	TimeSpent time.Duration
 }
 
 // Fault is a failure the simulator answers with (as githubsim's).
@@ -450,7 +453,19 @@ func (s *Server) issueJSON(is *Issue) map[string]any {
 		"labels": append([]string{}, is.Labels...), "milestone": milestone, "assignees": assignees, "author": userJSON(is.Author),
 		"type": strings.ToUpper(is.Type), "issue_type": is.Type, "severity": severity, "user_notes_count": userNotes,
 		"confidential": false, "web_url": "https://gitlab.example.com/" + s.project + "/-/issues/" + strconv.Itoa(is.IID),
+		"time_stats": timeStatsJSON(is.TimeSpent),
 	}
+}
+
+// timeStatsJSON is an issue's time_stats as the issues API shows it: estimate and time spent in
+// seconds, and their human forms (null when none).
+func timeStatsJSON(spent time.Duration) map[string]any {
+	var human any
+	if spent > 0 {
+		human = strings.TrimSuffix(strings.TrimSuffix(spent.Truncate(time.Minute).String(), "0s"), "0m")
+	}
+	return map[string]any{"time_estimate": 0, "total_time_spent": int64(spent / time.Second),
+		"human_time_estimate": nil, "human_total_time_spent": human}
 }
 
 // sub serves an issue's state events, label events or notes, paged.

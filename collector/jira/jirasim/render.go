@@ -96,6 +96,13 @@ func (s *Server) fieldValue(is *Issue, name string) (any, bool) {
 		return map[string]any{"id": "10002", "name": is.Type, "subtask": false}, true
 	case "project":
 		return map[string]any{"id": "10000", "key": is.Project, "name": is.Project + " desk"}, true
+	case "timespent":
+		// The time logged on the issue in whole seconds, null when none (Jira Cloud platform
+		// REST API: IssueBean fields, TimeTrackingDetails.timeSpentSeconds).
+		if is.TimeSpent <= 0 {
+			return nil, true
+		}
+		return int64(is.TimeSpent / time.Second), true
 	case "components":
 		list := []any{}
 		for _, c := range is.Components {

@@ -81,6 +81,9 @@ type Issue struct {
 	Responded time.Time
 	// Noise are changes of other fields, which the changelog holds besides the status changes.
 	Noise []time.Time
+	// TimeSpent is the work logged on the issue (the timespent field, in seconds; null when
+	// zero, as Jira shows an issue nobody logged work on).
+	TimeSpent time.Duration
 }
 
 func (is *Issue) initialStatus() string {

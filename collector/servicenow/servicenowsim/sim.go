@@ -75,7 +75,10 @@ func (t *table) has(field string) bool { return slices.Contains(t.columns, field
 // taskColumns are the columns incident and change_request share with task.
 var taskColumns = []string{"sys_id", "number", "sys_class_name", "state", "priority", "impact", "urgency", "category",
 	"short_description", "assignment_group", "assigned_to", "opened_at", "closed_at", "close_code", "active",
-	"reassignment_count", "contact_type", "company", "sys_created_on", "sys_updated_on", "sys_mod_count"}
+	"reassignment_count", "contact_type", "company", "sys_created_on", "sys_updated_on", "sys_mod_count",
+	// The Task table's Time worked, a duration: with display values off a date-time from the
+	// epoch ("1970-01-01 00:38:00"), empty on a record whose timer never ran.
+	"time_worked"}
 
 func newTables() map[string]*table {
 	taskRefs := map[string]string{"assignment_group": "sys_user_group", "assigned_to": "sys_user", "company": "core_company"}
