@@ -40,9 +40,10 @@ func handleTime(r *collector.StaffingResult, g *config.StaffingGroup, o *config.
 }
 
 // meanWorkTime is the mean work time of the objective's tickets of the priority (every priority
-// when empty) created in [from, to), the tickets groupArrivals counts, over those with a work
-// time, rounded to the second, and how many those are. Tickets without one are left out, not
-// counted as no work: a tool shows no time logged as 0 or null alike. It is a second pass over
+// when empty) created in [from, to), the tickets groupArrivals counts, over those resolved or
+// closed with a work time, rounded to the second, and how many those are. Tickets without one
+// are left out, not counted as no work: a tool shows no time logged as 0 or null alike; so are
+// tickets still open, whose work so far is only part of their handle time. It is a second pass over
 // the store, made for measured groups only, so that groupArrivals stays as it is.
 func meanWorkTime(o *config.Objective, priority string, st *ticket.Store, from, to int64) (time.Duration, int) {
 	m := o.Select.Compile(st)
@@ -50,7 +51,7 @@ func meanWorkTime(o *config.Objective, priority string, st *ticket.Store, from, 
 	for i := range st.Len() {
 		v := st.View(i)
 		c, w := v.Created(), v.WorkTime()
-		if w <= 0 || c < from || c >= to || (priority != "" && v.Priority() != priority) || !m.Match(v) {
+		if w <= 0 || c < from || c >= to || (priority != "" && v.Priority() != priority) || !m.Match(v) || !done(v) {
 			continue
 		}
 		sum += int64(w / time.Second)
@@ -61,4 +62,14 @@ func meanWorkTime(o *config.Objective, priority string, st *ticket.Store, from, 
 	}
 	// To the second, as the work times are kept: a plan needs no finer handle time.
 	return time.Duration(math.Round(float64(sum)/float64(n))) * time.Second, int(n)
+}
+
+// done reports whether a ticket's last status is resolved or closed: its work is all logged.
+func done(v ticket.View) bool {
+	n := v.HistoryLen()
+	if n == 0 {
+		return false
+	}
+	_, c := v.History(n - 1)
+	return c == ticket.Resolved || c == ticket.Closed
 }
