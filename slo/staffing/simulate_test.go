@@ -116,13 +116,11 @@ func TestSimulateDeferredSeeded(t *testing.T) {
 	}
 }
 
-// TestSimulateDeferredBelowFluid: with randomness the roster does no better than the fluid
-// model's average week, and much worse where the roster barely covers the work. The office
-// calendar, 3 tickets an hour of 40 minutes due in 4 business hours, 09:00-17:00 on weekdays:
-// 80 agent-hours of work a week. 4 agents at 30% shrinkage are 2.8 on the queue, 89.6
-// agent-hours in the week's four working days (the Tuesday is a holiday): enough on average,
-// little to spare.
-func TestSimulateDeferredBelowFluid(t *testing.T) {
+// busyOffice is the office calendar with 3 tickets an hour of 40 minutes due in 4 business
+// hours, 09:00-17:00 on weekdays: 80 agent-hours of work a week; and a roster of 4 agents those
+// hours, at 30% shrinkage 2.8 on the queue, 89.6 agent-hours in the week's four working days
+// (the Tuesday is a holiday): enough on average, little to spare.
+func busyOffice(t *testing.T) (Deferred, Week) {
 	arrivals := map[int]float64{}
 	for d := range 5 {
 		for h := 9; h < 17; h++ {
@@ -135,6 +133,13 @@ func TestSimulateDeferredBelowFluid(t *testing.T) {
 	for h := range arrivals {
 		roster[h] = 4
 	}
+	return d, roster
+}
+
+// TestSimulateDeferredBelowFluid: with randomness the roster does no better than the fluid
+// model's average week, and much worse where the roster barely covers the work (busyOffice).
+func TestSimulateDeferredBelowFluid(t *testing.T) {
+	d, roster := busyOffice(t)
 	fluid, err := DeferredAttainment(d, roster)
 	if err != nil {
 		t.Fatal(err)
@@ -165,21 +170,10 @@ func TestSimulateDeferredErrors(t *testing.T) {
 // TestSimulateDeferredStdErr: the published standard error says how far another seed's figure
 // lies: over 40 seeds, the spread of the figures matches the mean standard error. The sample
 // standard deviation of 40 draws is within 11% of the truth at one sigma, so [0.6, 1.5] is some
-// four sigmas wide. The queue is the office calendar's (holiday included) with a roster just
-// above its work, where tickets share their fate most and single weeks would understate it.
+// four sigmas wide. The queue is busyOffice's, a roster just above its work, where tickets
+// share their fate most and single weeks would understate it.
 func TestSimulateDeferredStdErr(t *testing.T) {
-	arrivals := map[int]float64{}
-	for d := range 5 {
-		for h := 9; h < 17; h++ {
-			arrivals[d*24+h] = 3
-		}
-	}
-	d := deferred(t, 4*time.Hour, arrivals, 40*time.Minute)
-	d.Shrinkage = 0.3
-	var roster Week
-	for h := range arrivals {
-		roster[h] = 4
-	}
+	d, roster := busyOffice(t)
 	const seeds = 40
 	var xs []float64
 	var se float64
