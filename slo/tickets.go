@@ -21,10 +21,7 @@ func outcomeTime(c *ticket.Cycle, cal *calendar.Calendar) (int64, bool, bool) {
 	case ticket.Met:
 		return c.Stop, true, true
 	case ticket.Breached:
-		if t := cal.NextWorkingUnix(c.BreachedAt); t != calendar.Never {
-			return t, false, true
-		}
-		return c.BreachedAt, false, true
+		return ticket.BreachCounts(c.BreachedAt, cal), false, true
 	}
 	return 0, false, false
 }

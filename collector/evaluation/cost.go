@@ -11,7 +11,6 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/slo"
-	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	c "github.com/sla-exporter/sla_exporter/slo/conventions"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
@@ -90,11 +89,7 @@ func breachedByPriority(o *config.Objective, st *ticket.Store, start, now int64)
 			if cy.State != ticket.Breached {
 				continue
 			}
-			at := cy.BreachedAt
-			if t := cal.NextWorkingUnix(at); t != calendar.Never {
-				at = t
-			}
-			if at >= start && at <= now {
+			if at := ticket.BreachCounts(cy.BreachedAt, cal); at >= start && at <= now {
 				counts[v.Priority()]++
 			}
 		}

@@ -218,10 +218,7 @@ func cycleRow(v ticket.View, c *ticket.Cycle, periodStart int64, cal *calendar.C
 		// As the engine counts it: a breach is a fact at the first working instant after the
 		// deadline, so a deadline at the close of the last working day of a month is a breach
 		// of the next month, and must be listed there.
-		outcome = c.BreachedAt
-		if t := cal.NextWorkingUnix(c.BreachedAt); t != calendar.Never {
-			outcome = t
-		}
+		outcome = ticket.BreachCounts(c.BreachedAt, cal)
 	}
 	if !open && outcome < periodStart {
 		return CycleRow{}, 0, false

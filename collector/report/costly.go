@@ -9,7 +9,6 @@ import (
 	"github.com/sla-exporter/sla_exporter/collector/config"
 	"github.com/sla-exporter/sla_exporter/slo"
 	"github.com/sla-exporter/sla_exporter/slo/availability"
-	"github.com/sla-exporter/sla_exporter/slo/calendar"
 	"github.com/sla-exporter/sla_exporter/slo/ticket"
 )
 
@@ -118,10 +117,7 @@ func (b *builder) breachedCycles(o *config.Objective, start, end time.Time) []Co
 			if c.State != ticket.Breached {
 				continue
 			}
-			at := c.BreachedAt
-			if t := cal.NextWorkingUnix(c.BreachedAt); t != calendar.Never {
-				at = t
-			}
+			at := ticket.BreachCounts(c.BreachedAt, cal)
 			if at < startU || at >= endU {
 				continue
 			}

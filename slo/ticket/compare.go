@@ -79,11 +79,7 @@ func (n *NativeSLA) OutcomeAt(now int64, cal *calendar.Calendar) (t int64, good,
 	case v != VerdictBreached:
 		return 0, false, false
 	case !n.Deadline.IsZero():
-		d := n.Deadline.Unix()
-		if t := cal.NextWorkingUnix(d); t != calendar.Never {
-			return t, false, true
-		}
-		return d, false, true
+		return BreachCounts(n.Deadline.Unix(), cal), false, true
 	case !n.Stop.IsZero() && n.Stop.Unix() <= now:
 		return n.Stop.Unix(), false, true
 	}

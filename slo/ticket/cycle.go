@@ -76,6 +76,17 @@ type Cycle struct {
 	AtRisk bool
 }
 
+// BreachCounts is the instant a breach with this deadline (Unix seconds) counts, as the engine
+// counts it: the first working instant after it on cal, so that a deadline at the close of a
+// month's last working day is a breach of the next month; the deadline itself when cal never
+// works again.
+func BreachCounts(deadline int64, cal *calendar.Calendar) int64 {
+	if t := cal.NextWorkingUnix(deadline); t != calendar.Never {
+		return t
+	}
+	return deadline
+}
+
 // Clock phases while walking a ticket's history.
 const (
 	phaseRunning = iota
