@@ -23,13 +23,13 @@ func handleTimeSource(g *config.StaffingGroup) string {
 // [r.From, r.To). It returns a reason, and the group then publishes no figures, when fewer than
 // the group's min_measured of those tickets carry a work time: a plan from a handful of logged
 // tickets, or from none read as zero work, would be a number without ground.
-func handleTime(r *collector.StaffingResult, g *config.StaffingGroup, o *config.Objective, st *ticket.Store) string {
+func handleTime(r *collector.StaffingResult, g *config.StaffingGroup, o *config.Objective, scan groupScan) string {
 	r.HandleTimeSource = handleTimeSource(g)
 	if !g.HandleTimeMeasured {
 		r.HandleTime, r.HandleTimeTickets = g.HandleTime, 0
 		return ""
 	}
-	mean, n := meanWorkTime(o, g.Priority, st, r.From.Unix(), r.To.Unix())
+	mean, n := scan.meanWorkTime()
 	if n < g.MinMeasured {
 		r.HandleTime, r.HandleTimeTickets = 0, 0
 		return fmt.Sprintf("handle_time is measured and %d of the group's tickets from %s to %s in source %q have a work time recorded; at least %d are needed (min_measured)",
@@ -39,29 +39,16 @@ func handleTime(r *collector.StaffingResult, g *config.StaffingGroup, o *config.
 	return ""
 }
 
-// meanWorkTime is the mean work time of the objective's tickets of the priority (every priority
-// when empty) created in [from, to), the tickets groupArrivals counts, over those resolved or
-// closed with a work time, rounded to the second, and how many those are. Tickets without one
-// are left out, not counted as no work: a tool shows no time logged as 0 or null alike; so are
-// tickets still open, whose work so far is only part of their handle time. It is a second pass over
-// the store, made for measured groups only, so that groupArrivals stays as it is.
-func meanWorkTime(o *config.Objective, priority string, st *ticket.Store, from, to int64) (time.Duration, int) {
-	m := o.Select.Compile(st)
-	var sum, n int64 // seconds: the store keeps work times to the second, each under 2^32
-	for i := range st.Len() {
-		v := st.View(i)
-		c, w := v.Created(), v.WorkTime()
-		if w <= 0 || c < from || c >= to || (priority != "" && v.Priority() != priority) || !m.Match(v) || !done(v) {
-			continue
-		}
-		sum += int64(w / time.Second)
-		n++
-	}
-	if n == 0 {
+// meanWorkTime is the mean work time of the group's tickets resolved or closed with a work time,
+// rounded to the second, and how many those are. Tickets without one are left out, not counted
+// as no work: a tool shows no time logged as 0 or null alike; so are tickets still open, whose
+// work so far is only part of their handle time.
+func (g groupScan) meanWorkTime() (time.Duration, int) {
+	if g.worked == 0 {
 		return 0, 0
 	}
 	// To the second, as the work times are kept: a plan needs no finer handle time.
-	return time.Duration(math.Round(float64(sum)/float64(n))) * time.Second, int(n)
+	return time.Duration(math.Round(float64(g.workSeconds)/float64(g.worked))) * time.Second, int(g.worked)
 }
 
 // done reports whether a ticket's last status is resolved or closed: its work is all logged.

@@ -62,7 +62,8 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 		return withoutFigures(r, collector.StaffingStale,
 			fmt.Sprintf("source %q has not synced within the staleness limit (%s)", o.Source, cfg.Global.Staleness))
 	}
-	arrivals, earliest := groupArrivals(o, g.Priority, st, r.From.Unix(), r.To.Unix())
+	scan := scanGroup(o, g.Priority, st, r.From.Unix(), r.To.Unix())
+	arrivals, earliest := scan.arrivals, scan.earliest
 	// The source must reach back to the first day averaged: a week it holds only part of would
 	// read as a quiet week and plan too few agents.
 	if earliest == 0 || earliest >= r.From.Add(24*time.Hour).Unix() {
@@ -76,7 +77,7 @@ func (e *Evaluator) staffingGroup(cfg *config.Config, g *config.StaffingGroup, d
 	r.Tickets = len(arrivals)
 	profile := staffing.ArrivalProfile(arrivals, loc, now, g.Weeks)
 	r.Arrivals, r.ArrivalsStdDev = profile.Mean, profile.StdDev
-	if reason := handleTime(&r, g, o, st); reason != "" {
+	if reason := handleTime(&r, g, o, scan); reason != "" {
 		return withoutFigures(r, collector.StaffingNoWorkTime, reason)
 	}
 	// The model plans with the handle time used, configured or measured.
@@ -147,21 +148,31 @@ func withoutFigures(r collector.StaffingResult, state, reason string) collector.
 	return r
 }
 
-// groupArrivals returns the creation instants in [from, to) of the objective's tickets of the
-// priority (every priority when empty), and the earliest creation of any ticket of the store
-// (0 when empty): how far back the source reaches. For a response objective, a ticket withdrawn
-// before any response is left out: the desk did no work on it (and the objective does not judge
-// it), so counting it would plan agents for work that never comes.
-func groupArrivals(o *config.Objective, priority string, st *ticket.Store, from, to int64) ([]time.Time, int64) {
+// groupScan is what a staffing group reads of its objective's tickets, in one pass over the
+// store.
+type groupScan struct {
+	// arrivals are the creation instants in [from, to) of the objective's tickets of the
+	// priority (every priority when empty). For a response objective, a ticket withdrawn before
+	// any response is left out: the desk did no work on it (and the objective does not judge
+	// it), so counting it would plan agents for work that never comes.
+	arrivals []time.Time
+	// earliest is the earliest creation of any ticket of the store (0 when empty): how far back
+	// the source reaches.
+	earliest int64
+	// workSeconds and worked are the recorded work time and the number of the arrivals' tickets
+	// resolved or closed with one (meanWorkTime).
+	workSeconds, worked int64
+}
+
+func scanGroup(o *config.Objective, priority string, st *ticket.Store, from, to int64) groupScan {
 	m := o.Select.Compile(st)
 	response := o.Clock != nil && o.Clock.Kind() == ticket.Response
-	var out []time.Time
-	var earliest int64
+	var g groupScan
 	for i := range st.Len() {
 		v := st.View(i)
 		c := v.Created()
-		if earliest == 0 || c < earliest {
-			earliest = c
+		if g.earliest == 0 || c < g.earliest {
+			g.earliest = c
 		}
 		if c < from || c >= to || (priority != "" && v.Priority() != priority) || !m.Match(v) {
 			continue
@@ -169,9 +180,13 @@ func groupArrivals(o *config.Objective, priority string, st *ticket.Store, from,
 		if response && withdrawnUnanswered(v) {
 			continue
 		}
-		out = append(out, time.Unix(c, 0))
+		g.arrivals = append(g.arrivals, time.Unix(c, 0))
+		if w := v.WorkTime(); w > 0 && done(v) {
+			g.workSeconds += int64(w / time.Second) // the store keeps work times to the second, each under 2^32
+			g.worked++
+		}
 	}
-	return out, earliest
+	return g
 }
 
 // withdrawnUnanswered reports whether a ticket was cancelled without a first response.
