@@ -294,6 +294,20 @@ func (s *simState) arrivals(w *simWeek, each func(h *simHour, u float64)) {
 	}
 }
 
+// nextEvents is when, from t, the next of busy tickets in progress is done and the next arrival,
+// s.at[next], comes; +Inf for none. Work is exponential, so the next completion is drawn afresh
+// at every event: a ticket in progress has as much left, on average, as a new one.
+func (s *simState) nextEvents(t float64, busy, next int) (done, arrive float64) {
+	done, arrive = math.Inf(1), math.Inf(1)
+	if busy > 0 {
+		done = t + s.rng.ExpFloat64()*s.mean/float64(busy)
+	}
+	if next < len(s.at) {
+		arrive = s.at[next]
+	}
+	return done, arrive
+}
+
 // background runs one of the weeks before the planned week from a backlog of tickets and
 // returns the backlog it leaves. Their deadlines are not counted, so only their number matters.
 func (s *simState) background(backlog int) int {
@@ -304,17 +318,7 @@ func (s *simState) background(backlog int) int {
 	for seg := range w.segs {
 		end := w.segs[seg].to
 		for {
-			busy := min(w.segs[seg].servers, n)
-			// Work is exponential, so the next completion is drawn afresh at every event: a
-			// ticket in progress has as much left, on average, as a new one.
-			done := math.Inf(1)
-			if busy > 0 {
-				done = t + s.rng.ExpFloat64()*s.mean/float64(busy)
-			}
-			arrive := math.Inf(1)
-			if next < len(s.at) {
-				arrive = s.at[next]
-			}
+			done, arrive := s.nextEvents(t, min(w.segs[seg].servers, n), next)
 			if done <= arrive && done <= end {
 				t, n = done, n-1
 			} else if arrive <= end {
@@ -345,14 +349,7 @@ func (s *simState) planned(backlog int) (met, all int) {
 	left, next, t := all, 0, 0.0
 	for seg := 0; seg < len(w.segs) && left > 0; {
 		busy := min(w.segs[seg].servers, old+len(queue)-head)
-		done := math.Inf(1)
-		if busy > 0 {
-			done = t + s.rng.ExpFloat64()*s.mean/float64(busy)
-		}
-		arrive := math.Inf(1)
-		if next < len(s.at) {
-			arrive = s.at[next]
-		}
+		done, arrive := s.nextEvents(t, busy, next)
 		end := w.segs[seg].to
 		switch {
 		case done <= arrive && done <= end:
