@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sla-exporter/sla_exporter/collector"
+	"github.com/sla-exporter/sla_exporter/slo/staffing"
 )
 
 // Staffing is a staffing group of the report: the plan of the latest evaluation (Inputs.Current),
@@ -47,8 +48,6 @@ type StaffingCell struct {
 	Short    bool     `json:"short"`
 }
 
-var staffingDays = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-
 // staffing lists the latest evaluation's groups whose objective is in the report's scope.
 func (b *builder) staffing() []Staffing {
 	cur := b.in.Current
@@ -82,7 +81,7 @@ func (b *builder) staffing() []Staffing {
 				s.Hours = append(s.Hours, fmt.Sprintf("%02d", h))
 			}
 			for d := range 7 {
-				day := StaffingDay{Day: staffingDays[d]}
+				day := StaffingDay{Day: staffing.DayName(d)}
 				for h := range 24 {
 					k := d*24 + h
 					c := StaffingCell{Needed: r.Scheduled[k]}

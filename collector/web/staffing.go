@@ -6,6 +6,7 @@ import (
 
 	"github.com/sla-exporter/sla_exporter/collector"
 	"github.com/sla-exporter/sla_exporter/collector/display"
+	"github.com/sla-exporter/sla_exporter/slo/staffing"
 )
 
 // StaffingJSON is a staffing group in /api/v1/staffing. A group whose source is stale or holds
@@ -144,8 +145,6 @@ type staffingCell struct {
 	Text, Class, Label string
 }
 
-var dayNames = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-
 func staffingViews(s *collector.Snapshot) []staffingView {
 	var out []staffingView
 	for i := range s.Staffing {
@@ -164,7 +163,7 @@ func staffingViews(s *collector.Snapshot) []staffingView {
 				v.Short = r.ShortHours()
 			}
 			for d := range 7 {
-				day := staffingDay{Name: dayNames[d]}
+				day := staffingDay{Name: staffing.DayName(d)}
 				for h := range 24 {
 					k := d*24 + h
 					need := r.Scheduled[k]

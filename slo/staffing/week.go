@@ -12,6 +12,9 @@ const HoursPerWeek = 7 * 24
 // index 0 is Monday 00:00-01:00, 24 Tuesday 00:00, 167 Sunday 23:00.
 type Week [HoursPerWeek]float64
 
+// DayName is the English name of day d of a Week, 0 Monday to 6 Sunday.
+func DayName(d int) string { return time.Weekday((d + 1) % 7).String() }
+
 // HourOfWeek is t's index in a Week, by t's wall clock in its location. A day on which the clocks
 // go back counts its repeated hour twice in that hour; one on which they go forward leaves the
 // skipped hour empty.

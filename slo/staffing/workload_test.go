@@ -250,3 +250,15 @@ func TestDeferredErrors(t *testing.T) {
 		t.Error("no error without a deadline")
 	}
 }
+
+// TestDayName: a Week's days run Monday to Sunday.
+func TestDayName(t *testing.T) {
+	var got []string
+	for d := range 7 {
+		got = append(got, DayName(d))
+	}
+	want := []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("day names (-want +got):\n%s", diff)
+	}
+}
